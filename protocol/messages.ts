@@ -1,0 +1,288 @@
+/**
+ * The WebSocket protocol between the playground's backend and its clients
+ * (the browser page and the `ebpf-playground` CLI).
+ *
+ * Every frame is one JSON object with a `type`. Client requests carry an `id`
+ * that the server echoes in its `reply` (and in the run messages a `run`
+ * starts), so a client can match answers to questions. Both sides go through
+ * {@link encodeClientMessage}/{@link decodeClientMessage} and the server
+ * equivalents: nothing else parses frames.
+ *
+ * This module has no `node:` imports: the browser bundles it too.
+ */
+import { z } from 'zod';
+
+/** Bumped on any incompatible change; the server refuses other versions in `hello`. */
+export const PROTOCOL_VERSION = 1;
+
+/** A JSON value as the BTF decoder produces it: numbers, strings ("0x…" pointers, big u64s), arrays, objects. */
+export const jsonSchema: z.ZodType<Json> = z.lazy(() =>
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonSchema), z.record(z.string(), jsonSchema)]),
+);
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+const requestId = z.union([z.string().max(64), z.number().int()]);
+
+export const sourceFileSchema = z.object({
+  name: z.string().min(1).max(64),
+  content: z.string(),
+});
+export type SourceFile = z.infer<typeof sourceFileSchema>;
+
+/** An entry user space writes into a map after load and before attach. */
+export const mapSeedSchema = z.object({
+  map: z.string().min(1).max(64),
+  key: jsonSchema,
+  value: jsonSchema,
+});
+export type MapSeed = z.infer<typeof mapSeedSchema>;
+
+export const severitySchema = z.enum(['error', 'warning', 'note']);
+export type Severity = z.infer<typeof severitySchema>;
+
+export const diagnosticSchema = z.object({
+  file: z.string(),
+  line: z.number().int(),
+  column: z.number().int(),
+  endLine: z.number().int().optional(),
+  endColumn: z.number().int().optional(),
+  severity: severitySchema,
+  message: z.string(),
+  source: z.enum(['clang', 'verifier', 'libbpf', 'policy']),
+});
+export type Diagnostic = z.infer<typeof diagnosticSchema>;
+
+export const errorCodeSchema = z.enum([
+  'bad_request',
+  'protocol_version',
+  'compile_failed',
+  'skeleton_failed',
+  'verifier_rejected',
+  'load_failed',
+  'attach_failed',
+  'seed_failed',
+  'policy_denied',
+  'busy',
+  'not_running',
+  'map_error',
+  'host_unsupported',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+export const playgroundErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
+export type PlaygroundError = z.infer<typeof playgroundErrorSchema>;
+
+/** A compact BTF type tree for rendering and validating entry forms. */
+export const typeDescSchema: z.ZodType<TypeDesc> = z.lazy(() =>
+  z.object({
+    kind: z.string(),
+    name: z.string(),
+    size: z.number(),
+    signed: z.boolean().optional(),
+    fields: z.array(z.object({ name: z.string(), type: typeDescSchema })).optional(),
+    elem: typeDescSchema.optional(),
+    length: z.number().optional(),
+    enumerators: z.array(z.object({ name: z.string(), value: z.number() })).optional(),
+  }),
+);
+export interface TypeDesc {
+  kind: string;
+  name: string;
+  size: number;
+  signed?: boolean;
+  fields?: { name: string; type: TypeDesc }[];
+  elem?: TypeDesc;
+  length?: number;
+  enumerators?: { name: string; value: number }[];
+}
+
+export const mapMetaSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  keySize: z.number(),
+  valueSize: z.number(),
+  maxEntries: z.number(),
+  keyType: z.string().nullable(),
+  valueType: z.string().nullable(),
+  keyDesc: typeDescSchema.nullable(),
+  valueDesc: typeDescSchema.nullable(),
+  perCpu: z.boolean(),
+  /** Users can insert/update/delete entries (hash, array, .data, .bss…). */
+  writable: z.boolean(),
+});
+export type MapMeta = z.infer<typeof mapMetaSchema>;
+
+export const mapEntrySchema = z.object({
+  key: jsonSchema,
+  value: jsonSchema,
+  /** Per-CPU maps: one value per possible CPU; `value` is then their sum where they are numbers. */
+  perCpu: z.array(jsonSchema).optional(),
+});
+export type MapEntry = z.infer<typeof mapEntrySchema>;
+
+export const mapSnapshotSchema = z.object({
+  name: z.string(),
+  entries: z.array(mapEntrySchema),
+  /** Entries in the map; more than `entries.length` when the snapshot was cut at the display cap. */
+  count: z.number(),
+  truncated: z.boolean(),
+  error: z.string().optional(),
+});
+export type MapSnapshot = z.infer<typeof mapSnapshotSchema>;
+
+export const programMetaSchema = z.object({
+  name: z.string(),
+  section: z.string(),
+  type: z.string(),
+  instructions: z.number(),
+  attached: z.boolean(),
+  /** Why it did not attach, in one sentence. */
+  attachError: z.string().optional(),
+});
+export type ProgramMeta = z.infer<typeof programMetaSchema>;
+
+export const traceLineSchema = z.object({
+  /** Kernel timestamp in seconds, as trace_pipe prints it. */
+  ts: z.number(),
+  cpu: z.number(),
+  pid: z.number(),
+  comm: z.string(),
+  /** The bpf_printk text, without the tracefs prefix columns. */
+  text: z.string(),
+});
+export type TraceLine = z.infer<typeof traceLineSchema>;
+
+export const runStateSchema = z.enum(['queued', 'compiling', 'loading', 'attaching', 'running', 'stopped', 'error']);
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const stageSchema = z.enum(['compile', 'load', 'attach', 'run']);
+export type Stage = z.infer<typeof stageSchema>;
+
+export const timingsSchema = z.object({
+  compileMs: z.number().optional(),
+  skeletonMs: z.number().optional(),
+  loadMs: z.number().optional(),
+  attachMs: z.number().optional(),
+});
+export type Timings = z.infer<typeof timingsSchema>;
+
+export const exampleSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  /** What the Output pane should show, and how to make it happen. */
+  expect: z.string(),
+  files: z.array(sourceFileSchema),
+  seeds: z.array(mapSeedSchema),
+  /** Which trigger button helps: run a program, or open a file. */
+  trigger: z.enum(['exec', 'open', 'none']),
+});
+export type Example = z.infer<typeof exampleSchema>;
+
+export const hostInfoSchema = z.object({
+  kernel: z.string(),
+  arch: z.string(),
+  btf: z.boolean(),
+  /** Sentences saying what stops this host from loading BPF, empty when it can. */
+  problems: z.array(z.string()),
+});
+export type HostInfo = z.infer<typeof hostInfoSchema>;
+
+// ---- client → server ----
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), id: requestId, version: z.number().int(), client: z.string().max(64) }),
+  z.object({ type: z.literal('get_examples'), id: requestId }),
+  z.object({
+    type: z.literal('run'),
+    id: requestId,
+    files: z.array(sourceFileSchema).min(1).max(16),
+    seeds: z.array(mapSeedSchema).max(256).default([]),
+  }),
+  z.object({ type: z.literal('stop'), id: requestId }),
+  z.object({
+    type: z.literal('map_update'),
+    id: requestId,
+    map: z.string().max(64),
+    key: jsonSchema,
+    value: jsonSchema,
+  }),
+  z.object({ type: z.literal('map_delete'), id: requestId, map: z.string().max(64), key: jsonSchema }),
+  /** How often maps are re-read and sent, in milliseconds. */
+  z.object({ type: z.literal('set_map_interval'), id: requestId, ms: z.number().int().min(100).max(60_000) }),
+  z.object({ type: z.literal('trigger'), id: requestId, what: z.enum(['exec', 'open']) }),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+export type ClientMessageInput = z.input<typeof clientMessageSchema>;
+
+// ---- server → client ----
+
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    id: requestId,
+    version: z.number().int(),
+    sessionId: z.string(),
+    host: hostInfoSchema,
+  }),
+  /** The answer to a request: ok, or one error the user can read. */
+  z.object({ type: z.literal('reply'), id: requestId, ok: z.boolean(), error: playgroundErrorSchema.optional() }),
+  z.object({ type: z.literal('examples'), id: requestId, examples: z.array(exampleSchema) }),
+  /** A run moved to a new state; `timings` grows as stages finish. */
+  z.object({
+    type: z.literal('run_state'),
+    runId: requestId,
+    state: runStateSchema,
+    stage: stageSchema,
+    timings: timingsSchema,
+    error: playgroundErrorSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('compiled'),
+    runId: requestId,
+    ok: z.boolean(),
+    diagnostics: z.array(diagnosticSchema),
+    /** clang's stderr with temp paths replaced by file names. */
+    log: z.string(),
+    objectSize: z.number().optional(),
+  }),
+  z.object({ type: z.literal('skeleton'), runId: requestId, ok: z.boolean(), text: z.string() }),
+  z.object({
+    type: z.literal('loaded'),
+    runId: requestId,
+    ok: z.boolean(),
+    verifierLog: z.string().nullable(),
+    libbpfLog: z.string(),
+    programs: z.array(programMetaSchema),
+    maps: z.array(mapMetaSchema),
+  }),
+  z.object({ type: z.literal('attached'), runId: requestId, programs: z.array(programMetaSchema) }),
+  /** A batch of bpf_printk lines; `dropped` counts lines not delivered to this session so far. */
+  z.object({ type: z.literal('trace'), runId: requestId, lines: z.array(traceLineSchema), dropped: z.number() }),
+  z.object({ type: z.literal('maps'), runId: requestId, maps: z.array(mapSnapshotSchema) }),
+]);
+export type ServerMessage = z.infer<typeof serverMessageSchema>;
+
+export type DecodeResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function decodeWith<T>(schema: z.ZodType<T>, raw: string): DecodeResult<T> {
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'The message is not valid JSON.' };
+  }
+  const parsed = schema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+    return { ok: false, error: `The message is malformed${where}: ${issue?.message ?? 'invalid'}.` };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+export const decodeClientMessage = (raw: string): DecodeResult<ClientMessage> => decodeWith(clientMessageSchema, raw);
+export const decodeServerMessage = (raw: string): DecodeResult<ServerMessage> => decodeWith(serverMessageSchema, raw);
+export const encodeClientMessage = (message: ClientMessageInput): string => JSON.stringify(message);
+export const encodeServerMessage = (message: ServerMessage): string => JSON.stringify(message);

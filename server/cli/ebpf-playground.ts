@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runRemote, type RemoteRunReport } from './remote-run.ts';
+import type { Json, MapSeed } from '../../protocol/messages.ts';
+
+const USAGE = `Usage:
+  ebpf-playground run <file.bpf.c> [more files…] [options]
+  ebpf-playground run --example NAME [options]
+
+Options:
+  --seconds N        how long to let it run (default 2)
+  --seed MAP:KEY=VALUE  an entry written after load, before attach (repeatable;
+                     KEY and VALUE are JSON, or plain words taken as strings)
+  --seeds FILE       a JSON file: [{"map": …, "key": …, "value": …}]
+  --trigger exec|open  ask the server to make an event every 200 ms while running
+  --json             print one JSON object
+  --server URL       default $PLAYGROUND_URL or http://127.0.0.1:3000
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`ebpf-playground: ${message}\n`);
+  process.exit(2);
+}
+
+/** A word the user typed: JSON when it parses, else the string itself. */
+function jsonOrString(text: string): Json {
+  try {
+    return JSON.parse(text) as Json;
+  } catch {
+    return text;
+  }
+}
+
+function parseSeed(text: string): MapSeed {
+  const match = /^([^:]+):(.*?)=(.*)$/.exec(text);
+  if (!match) fail(`--seed takes MAP:KEY=VALUE, got "${text}".`);
+  return { map: match[1]!, key: jsonOrString(match[2]!), value: jsonOrString(match[3]!) };
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      seconds: { type: 'string', default: '2' },
+      example: { type: 'string' },
+      seed: { type: 'string', multiple: true, default: [] },
+      seeds: { type: 'string' },
+      trigger: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...files] = positionals;
+  if (values.help || command !== 'run') {
+    process.stdout.write(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  const seconds = Number(values.seconds);
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) fail('--seconds takes a number from 0 to 3600.');
+  if (values.trigger && values.trigger !== 'exec' && values.trigger !== 'open') fail('--trigger takes exec or open.');
+  if (!values.example && files.length === 0) fail('name a .bpf.c file, or an example with --example NAME.');
+
+  const seeds = values.seed.map(parseSeed);
+  if (values.seeds) seeds.push(...(JSON.parse(readFileSync(values.seeds, 'utf8')) as MapSeed[]));
+  const sources = files.map((file) => {
+    try {
+      return { name: path.basename(file), content: readFileSync(file, 'utf8') };
+    } catch (error) {
+      return fail(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
+    }
+  });
+
+  const report = await runRemote({
+    server: values.server,
+    files: sources,
+    example: values.example,
+    seeds,
+    seconds,
+    trigger: values.trigger as 'exec' | 'open' | undefined,
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+  process.exit(report.ok ? 0 : 1);
+}
+
+function humanReport(report: RemoteRunReport): string {
+  const out: string[] = [];
+  for (const d of report.diagnostics) out.push(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+  if (!report.ok && report.verifierLog) out.push('--- verifier log ---', report.verifierLog.trimEnd(), '---');
+  if (report.error) out.push(`${report.stage} failed: ${report.error.message}`);
+  for (const line of report.trace) out.push(line);
+  for (const [name, entries] of Object.entries(report.maps)) {
+    out.push(`map ${name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
+    for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);
+  }
+  if (report.ok) out.push(`ok: ran ${report.trace.length} trace lines (${report.dropped} dropped); ${report.timingsText}`);
+  return `${out.join('\n')}\n`;
+}
+
+main().catch((error) => fail((error as Error).message));

@@ -1,0 +1,140 @@
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Diagnostic, PlaygroundError, SourceFile } from '../../protocol/messages.ts';
+import type { Config } from '../config.ts';
+import { parseClangDiagnostics } from './diagnostics.ts';
+import { pathsFor, runJailed } from './sandbox.ts';
+import type { Toolchain } from './toolchain.ts';
+
+export interface CompileResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** clang's stderr, with temp paths replaced by the user's file names. */
+  log: string;
+  object?: Buffer;
+  /** The C identifier the skeleton is named after (from the main file's name). */
+  name: string;
+  durationMs: number;
+  error?: PlaygroundError;
+}
+
+export interface SkeletonResult {
+  ok: boolean;
+  text: string;
+  durationMs: number;
+}
+
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+
+/** Checks the files a user sent; returns one sentence saying what is wrong, or null. */
+export function checkSources(files: SourceFile[], maxBytes: number): string | null {
+  const names = new Set<string>();
+  let total = 0;
+  for (const file of files) {
+    if (!FILE_NAME.test(file.name) || !/\.(c|h)$/.test(file.name)) {
+      return `"${file.name}" is not a usable file name: use letters, digits, _ . - and end it in .c or .h.`;
+    }
+    if (names.has(file.name)) return `Two files are named "${file.name}".`;
+    names.add(file.name);
+    total += Buffer.byteLength(file.content);
+  }
+  if (total > maxBytes) return `The sources are ${total} bytes; the limit is ${maxBytes} bytes.`;
+  const mains = files.filter((f) => f.name.endsWith('.c'));
+  if (mains.length !== 1) {
+    return mains.length === 0
+      ? 'There is no .c file to compile: name your program something like prog.bpf.c.'
+      : `Put the program in one .c file; the others must be headers (found ${mains.map((f) => f.name).join(', ')}).`;
+  }
+  return null;
+}
+
+/** The skeleton's name: the main file's name without .bpf.c, as a C identifier. */
+export function objectName(mainFile: string): string {
+  const stem = mainFile.replace(/\.c$/, '').replace(/\.bpf$/, '');
+  const ident = stem.replace(/[^A-Za-z0-9_]/g, '_');
+  return /^[0-9]/.test(ident) ? `prog_${ident}` : ident || 'prog';
+}
+
+function newWorkdir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ebpf-playground-'));
+  // The jailed compiler runs as nobody and writes its object here.
+  chmodSync(dir, 0o777);
+  return dir;
+}
+
+/** Replaces every spelling of the work dir with nothing, so messages say `prog.bpf.c:12:5`. */
+function scrubPaths(text: string, workdirs: string[]): string {
+  let out = text;
+  for (const dir of workdirs) out = out.split(`${dir}/`).join('');
+  return out;
+}
+
+/** Compiles one BPF C program with the fixed command line, inside the jail. */
+export async function compile(config: Config, toolchain: Toolchain, files: SourceFile[]): Promise<CompileResult> {
+  const main = files.find((f) => f.name.endsWith('.c'))!;
+  const name = objectName(main.name);
+  const workdir = newWorkdir();
+  try {
+    for (const file of files) writeFileSync(path.join(workdir, file.name), file.content, { mode: 0o644 });
+    const paths = pathsFor(config, toolchain, workdir);
+    const objectFile = `${name}.bpf.o`;
+    // Fixed: nothing the user sends becomes an option. -g gives BTF and line info.
+    const argv = [
+      toolchain.clang,
+      '-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${toolchain.targetArch}`,
+      '-fno-color-diagnostics', '-fmessage-length=0', '-ferror-limit=50',
+      '-I', paths.work, '-I', paths.include, '-I', paths.vmlinux,
+      ...toolchain.systemIncludes.flatMap((dir) => ['-idirafter', dir]),
+      '-c', main.name, '-o', objectFile,
+    ];
+    const result = await runJailed(config, toolchain, workdir, argv, {
+      timeoutMs: config.limits.compileTimeoutMs,
+      maxOutputBytes: config.limits.diagnosticsBytes,
+    });
+    const log = scrubPaths(result.stderr, [workdir, paths.work]);
+    const diagnostics = parseClangDiagnostics(log, main.name);
+    const base = { diagnostics, log, name, durationMs: result.durationMs };
+    if (result.timedOut) {
+      return { ...base, ok: false, error: { code: 'compile_failed', message: `The compile took longer than ${config.limits.compileTimeoutMs / 1000} s and was stopped.` } };
+    }
+    if (result.code !== 0) {
+      const first = diagnostics.find((d) => d.severity === 'error');
+      const message = first
+        ? `${first.file}:${first.line}:${first.column}: ${first.message}`
+        : result.signal
+          ? `The compiler was stopped by ${result.signal} (a resource limit: memory ${config.limits.compileMemoryBytes >> 20} MiB).`
+          : 'The compiler failed; see its log.';
+      return { ...base, ok: false, error: { code: 'compile_failed', message } };
+    }
+    const objectPath = path.join(workdir, objectFile);
+    const size = statSync(objectPath).size;
+    if (size > config.limits.objectBytes) {
+      return { ...base, ok: false, error: { code: 'policy_denied', message: `The object is ${size} bytes; the limit is ${config.limits.objectBytes} bytes.` } };
+    }
+    return { ...base, ok: true, object: readFileSync(objectPath) };
+  } finally {
+    rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+/** `bpftool gen skeleton` on a compiled object, also in the jail: it parses an ELF we did not write. */
+export async function generateSkeleton(config: Config, toolchain: Toolchain, object: Buffer, name: string): Promise<SkeletonResult> {
+  const workdir = newWorkdir();
+  try {
+    writeFileSync(path.join(workdir, `${name}.bpf.o`), object, { mode: 0o644 });
+    const paths = pathsFor(config, toolchain, workdir);
+    const result = await runJailed(
+      config,
+      toolchain,
+      workdir,
+      [toolchain.bpftool, 'gen', 'skeleton', path.join(paths.work, `${name}.bpf.o`), 'name', name],
+      { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: 4 * config.limits.objectBytes + 256 * 1024 },
+    );
+    const ok = result.code === 0 && !result.truncated;
+    const text = ok ? result.stdout.toString('utf8') : scrubPaths(result.stderr, [workdir, paths.work]) || 'bpftool gen skeleton failed.';
+    return { ok, text, durationMs: result.durationMs };
+  } finally {
+    rmSync(workdir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The repository root: examples, headers and the Next build are found from here. */
+export const ROOT = path.resolve(import.meta.dirname, '..');
+
+/**
+ * Every limit and setting an operator may change, in one file:
+ * `playground.config.json` at the repository root, or the file named by
+ * `PLAYGROUND_CONFIG`. Anything left out keeps the default below.
+ */
+export const configSchema = z.object({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().default(3000),
+  /** Where generated vmlinux.h and other per-host artefacts are kept. */
+  cacheDir: z.string().default(path.join(ROOT, '.cache')),
+  /** Run clang and bpftool inside bubblewrap as an unprivileged user. */
+  sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
+  /** Extra Origins allowed to open the WebSocket, besides the page's own host. */
+  allowedOrigins: z.array(z.string()).default([]),
+  limits: z
+    .object({
+      sourceBytes: z.number().int().default(64 * 1024),
+      wsMaxPayloadBytes: z.number().int().default(128 * 1024),
+      compileTimeoutMs: z.number().int().default(10_000),
+      compileMemoryBytes: z.number().int().default(1024 * 1024 * 1024),
+      objectBytes: z.number().int().default(2 * 1024 * 1024),
+      diagnosticsBytes: z.number().int().default(256 * 1024),
+      verifierLogBytes: z.number().int().default(1024 * 1024),
+      /** Trace lines kept per session in the browser and the server's batch queue. */
+      traceBatchLines: z.number().int().default(2000),
+      traceLineBytes: z.number().int().default(1024),
+      mapEntriesShown: z.number().int().default(1000),
+      mapIntervalMs: z.number().int().default(1000),
+      /** Bytes queued on a WebSocket before trace batches are dropped (and counted). */
+      wsHighWaterBytes: z.number().int().default(1024 * 1024),
+      sessionGraceMs: z.number().int().default(30_000),
+    })
+    .prefault({}),
+});
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const file = env.PLAYGROUND_CONFIG ?? path.join(ROOT, 'playground.config.json');
+  const fromFile = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  const parsed = configSchema.safeParse(fromFile);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: ${issue?.path.join('.') || '(top)'}: ${issue?.message}`);
+  }
+  const config = parsed.data;
+  if (env.PORT) config.port = Number(env.PORT);
+  if (env.HOST) config.host = env.HOST;
+  return config;
+}

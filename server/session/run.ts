@@ -1,0 +1,312 @@
+import type {
+  Json,
+  MapSeed,
+  MapSnapshot,
+  PlaygroundError,
+  ProgramMeta,
+  RunState,
+  ServerMessage,
+  SourceFile,
+  Stage,
+  Timings,
+  TraceLine,
+} from '../../protocol/messages.ts';
+import { BpfError, Collection } from '../../native/index.ts';
+import { Btf } from '../btf/btf.ts';
+import { compile, generateSkeleton } from '../compile/compiler.ts';
+import type { Toolchain } from '../compile/toolchain.ts';
+import type { Config } from '../config.ts';
+import { MapCodec } from '../maps/map-codec.ts';
+import type { TraceInstance } from '../trace/trace-instance.ts';
+
+export interface RunDeps {
+  config: Config;
+  toolchain: Toolchain;
+  trace: TraceInstance;
+  /** Sends a message to the session's client. */
+  send: (message: ServerMessage) => void;
+  /** Trace lines go through the session, which rate-limits and counts drops. */
+  onTrace: (runId: string | number, lines: TraceLine[]) => void;
+}
+
+type RunId = string | number;
+
+/**
+ * One press of Run: compile → load → seed maps → attach → running, until
+ * stop(). The Collection it loads is closed by stop(), which detaches every
+ * link first; nothing of a run outlives it in the kernel.
+ */
+export class Run {
+  state: RunState = 'queued';
+  private stage: Stage = 'compile';
+  private readonly timings: Timings = {};
+  private collection: Collection | null = null;
+  private codecs = new Map<string, MapCodec>();
+  private stopped = false;
+  private unsubscribeTrace: (() => void) | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private lastSnapshot = '';
+  private mapIntervalMs: number;
+
+  constructor(
+    readonly id: RunId,
+    private readonly files: SourceFile[],
+    private readonly seeds: MapSeed[],
+    private readonly deps: RunDeps,
+  ) {
+    this.mapIntervalMs = deps.config.limits.mapIntervalMs;
+  }
+
+  /** Runs every stage; resolves once the program is running or a stage failed. Never rejects. */
+  async start(): Promise<void> {
+    try {
+      await this.execute();
+    } catch (error) {
+      this.fail({ code: 'internal', message: `The playground hit an internal error: ${(error as Error).message}` });
+    }
+  }
+
+  private async execute(): Promise<void> {
+    const { config, toolchain, send } = this.deps;
+    this.setState('compiling', 'compile');
+    const compiled = await compile(config, toolchain, this.files);
+    this.timings.compileMs = Math.round(compiled.durationMs);
+    send({
+      type: 'compiled',
+      runId: this.id,
+      ok: compiled.ok,
+      diagnostics: compiled.diagnostics,
+      log: compiled.log,
+      objectSize: compiled.object?.length,
+    });
+    if (!compiled.ok || !compiled.object) return this.fail(compiled.error ?? { code: 'compile_failed', message: 'The compile failed.' });
+    if (this.stopped) return;
+
+    // The skeleton is for reading, not loading: make it beside the load, off the critical path.
+    void generateSkeleton(config, toolchain, compiled.object, compiled.name).then((skeleton) => {
+      this.timings.skeletonMs = Math.round(skeleton.durationMs);
+      send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
+    });
+
+    this.setState('loading', 'load');
+    const loadStarted = performance.now();
+    let collection: Collection;
+    try {
+      collection = Collection.open(compiled.object, { name: compiled.name });
+    } catch (error) {
+      return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
+    }
+    this.collection = collection;
+    const btfRaw = collection.btf();
+    const btf = btfRaw ? Btf.parse(btfRaw) : null;
+    const cpus = Collection.possibleCpus();
+    for (const info of collection.maps()) this.codecs.set(info.name, new MapCodec(info, btf, cpus));
+    try {
+      const loaded = await collection.load();
+      this.timings.loadMs = Math.round(performance.now() - loadStarted);
+      if (this.stopped) return this.close();
+      send({
+        type: 'loaded',
+        runId: this.id,
+        ok: true,
+        verifierLog: loaded.verifierLog || null,
+        libbpfLog: loaded.libbpfLog,
+        programs: this.programMeta(),
+        maps: [...this.codecs.values()].map((codec) => codec.meta()),
+      });
+    } catch (error) {
+      this.timings.loadMs = Math.round(performance.now() - loadStarted);
+      return this.failLoad(error, 'verifier_rejected', 'The kernel refused to load the program');
+    }
+
+    // Between load and attach: the user-space half of the program writes its map entries.
+    for (const seed of this.seeds) {
+      const problem = this.writeEntry(seed.map, seed.key, seed.value);
+      if (problem) return this.fail({ code: 'seed_failed', message: `Seeding map ${seed.map} failed: ${problem}` });
+    }
+
+    this.setState('attaching', 'attach');
+    const attachStarted = performance.now();
+    const results = collection.attachAll();
+    this.timings.attachMs = Math.round(performance.now() - attachStarted);
+    const programs = this.programMeta(results);
+    send({ type: 'attached', runId: this.id, programs });
+    if (!programs.some((p) => p.attached)) {
+      const why = programs.map((p) => `${p.name}: ${p.attachError}`).join('; ');
+      return this.fail({ code: 'attach_failed', message: `No program could be attached (${why || 'the object has no programs'}).` });
+    }
+    if (this.stopped) return this.close();
+
+    this.unsubscribeTrace = this.deps.trace.subscribe((lines) => this.deps.onTrace(this.id, lines));
+    this.setState('running', 'run');
+    this.pollMaps();
+  }
+
+  /** Writes one entry by its JSON key and value; returns the problem in one sentence, or null. */
+  writeEntry(mapName: string, key: Json, value: Json): string | null {
+    const codec = this.codecs.get(mapName);
+    if (!codec || !this.collection) return `there is no map named "${mapName}" in this program.`;
+    if (!codec.meta().writable) return `map ${mapName} (${codec.info.typeName}) cannot be written from user space here.`;
+    const k = codec.encodeKey(key);
+    if (!k.ok) return k.error;
+    const v = codec.encodeValue(value);
+    if (!v.ok) return v.error;
+    try {
+      this.collection.update(mapName, Buffer.from(k.bytes), Buffer.from(v.bytes));
+    } catch (error) {
+      return describeBpfError(error);
+    }
+    this.refreshSoon();
+    return null;
+  }
+
+  deleteEntry(mapName: string, key: Json): string | null {
+    const codec = this.codecs.get(mapName);
+    if (!codec || !this.collection) return `there is no map named "${mapName}" in this program.`;
+    const k = codec.encodeKey(key);
+    if (!k.ok) return k.error;
+    try {
+      this.collection.delete(mapName, Buffer.from(k.bytes));
+    } catch (error) {
+      const err = error as BpfError;
+      return err.code === 'ENOENT' ? 'that key is not in the map.' : describeBpfError(error);
+    }
+    this.refreshSoon();
+    return null;
+  }
+
+  setMapInterval(ms: number): void {
+    this.mapIntervalMs = ms;
+    this.refreshSoon();
+  }
+
+  get isLoaded(): boolean {
+    return this.collection !== null && !this.stopped;
+  }
+
+  /** Detaches and closes everything. Safe to call at any stage and more than once. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.close();
+    if (this.state !== 'error') this.setState('stopped', this.stage);
+  }
+
+  private close(): void {
+    this.unsubscribeTrace?.();
+    this.unsubscribeTrace = null;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    this.collection?.close();
+  }
+
+  private refreshSoon(): void {
+    if (this.state !== 'running') return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => this.pollMaps(), 0);
+  }
+
+  private async pollMaps(): Promise<void> {
+    this.pollTimer = null;
+    const collection = this.collection;
+    if (!collection || this.stopped) return;
+    const snapshots: MapSnapshot[] = [];
+    for (const codec of this.codecs.values()) {
+      if (!codec.iterable) continue;
+      snapshots.push(await this.snapshot(collection, codec));
+    }
+    if (this.stopped) return;
+    // Maps that did not change since the last read are not sent again.
+    const text = JSON.stringify(snapshots);
+    if (text !== this.lastSnapshot) {
+      this.lastSnapshot = text;
+      this.deps.send({ type: 'maps', runId: this.id, maps: snapshots });
+    }
+    if (!this.pollTimer) this.pollTimer = setTimeout(() => this.pollMaps(), this.mapIntervalMs);
+  }
+
+  private async snapshot(collection: Collection, codec: MapCodec): Promise<MapSnapshot> {
+    const shown = this.deps.config.limits.mapEntriesShown;
+    try {
+      const dump = await collection.dump(codec.info.name, shown + 1);
+      const count = Math.min(dump.count, shown);
+      const entries = codec.decodeEntries(dump.keys, dump.values, count);
+      return { name: codec.info.name, entries, count: dump.count, truncated: dump.count > shown };
+    } catch (error) {
+      return { name: codec.info.name, entries: [], count: 0, truncated: false, error: describeBpfError(error) };
+    }
+  }
+
+  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string }[]): ProgramMeta[] {
+    if (!this.collection) return [];
+    return this.collection.programs().map((p) => {
+      const result = results?.find((r) => r.program === p.name);
+      return {
+        name: p.name,
+        section: p.section,
+        type: p.typeName,
+        instructions: p.insnCount,
+        attached: result?.attached ?? false,
+        attachError: result && !result.attached ? explainAttachFailure(p.section, result) : undefined,
+      };
+    });
+  }
+
+  private setState(state: RunState, stage: Stage, error?: PlaygroundError): void {
+    this.state = state;
+    this.stage = stage;
+    this.deps.send({ type: 'run_state', runId: this.id, state, stage, timings: { ...this.timings }, error });
+  }
+
+  private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {
+    const err = error as BpfError;
+    this.deps.send({
+      type: 'loaded',
+      runId: this.id,
+      ok: false,
+      verifierLog: err.verifierLog || null,
+      libbpfLog: err.libbpfLog ?? '',
+      programs: this.programMeta(),
+      maps: [...this.codecs.values()].map((codec) => codec.meta()),
+    });
+    const verifier = code === 'verifier_rejected' && err.verifierLog;
+    this.fail({
+      code: verifier ? 'verifier_rejected' : 'load_failed',
+      message: `${what}: ${explainLoadFailure(err)}${verifier ? ' The verifier log says why.' : ''}`,
+    });
+  }
+
+  private fail(error: PlaygroundError): void {
+    this.close();
+    this.setState('error', this.stage, error);
+  }
+}
+
+function describeBpfError(error: unknown): string {
+  if (error instanceof BpfError) return `${error.message} (${error.code}).`;
+  return (error as Error).message;
+}
+
+/** One sentence for the load failures a learner meets most. */
+function explainLoadFailure(err: BpfError): string {
+  const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
+  const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
+  if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;
+  if (err.code === 'EPERM' && /fentry|fexit|lsm|trampoline/.test(log)) {
+    return 'this kernel refuses fentry/fexit/lsm programs (the BPF trampoline is not allowed here); use a tracepoint or tp_btf instead.';
+  }
+  if (/bpf_probe_write_user/.test(log)) return 'bpf_probe_write_user is refused while the kernel is locked down.';
+  if (err.code === 'EACCES' || err.code === 'EINVAL') return `the verifier rejected it (${err.code}).`;
+  return `${err.message} (${err.code ?? 'error'}).`;
+}
+
+/** One sentence for why a program did not attach. */
+function explainAttachFailure(section: string, result: { code?: string; message?: string }): string {
+  if (/^k(ret)?probe\/|^ksyscall\//.test(section) && (result.code === 'ENOENT' || result.code === 'EOPNOTSUPP' || result.code === 'ENODEV')) {
+    return 'this kernel has no kprobes (CONFIG_KPROBES is off); use a tracepoint, raw_tp or tp_btf instead.';
+  }
+  if (result.code === 'EOPNOTSUPP' || result.code === 'ESRCH') {
+    return `libbpf cannot attach a "${section}" program by itself: it needs a target (an interface, a socket or a perf event).`;
+  }
+  return `${result.message ?? 'attach failed'} (${result.code ?? 'error'}).`;
+}

@@ -1,0 +1,144 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { TraceLine } from '../../protocol/messages.ts';
+import { parseTraceLine } from './trace-line.ts';
+
+export const TRACEFS = '/sys/kernel/tracing';
+const PREFIX = 'ebpf_playground_';
+
+export type TraceListener = (lines: TraceLine[]) => void;
+
+/**
+ * The backend's own tracefs instance. Reading the global trace_pipe would
+ * split lines with any other reader (a terminal's `cat`, a second backend),
+ * while every instance with bpf_trace_printk enabled gets its own full copy.
+ * One reader serves all sessions; lines go out in batches, not one by one.
+ */
+export class TraceInstance {
+  readonly name: string;
+  readonly dir: string;
+  private reader: ChildProcess | null = null;
+  private listeners = new Set<TraceListener>();
+  private pending: TraceLine[] = [];
+  private flushTimer: NodeJS.Timeout | null = null;
+  private last: TraceLine | null = null;
+  private partial = '';
+
+  constructor(private readonly maxLineBytes: number) {
+    this.name = `${PREFIX}${process.pid}`;
+    this.dir = path.join(TRACEFS, 'instances', this.name);
+  }
+
+  /** Creates the instance (after removing ones left by dead backends) and starts reading. */
+  open(): void {
+    sweepStaleInstances();
+    if (!existsSync(this.dir)) mkdirSync(this.dir);
+    writeFileSync(path.join(this.dir, 'events/bpf_trace/bpf_trace_printk/enable'), '1');
+    const reader = spawn('cat', [path.join(this.dir, 'trace_pipe')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    reader.stdout!.setEncoding('utf8');
+    reader.stdout!.on('data', (chunk: string) => this.onData(chunk));
+    this.reader = reader;
+  }
+
+  subscribe(listener: TraceListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Lines the kernel overwrote before anyone read them, summed over CPUs. */
+  kernelOverruns(): number {
+    let total = 0;
+    const perCpu = path.join(this.dir, 'per_cpu');
+    for (const cpu of safeReaddir(perCpu)) {
+      const stats = safeRead(path.join(perCpu, cpu, 'stats'));
+      const match = /^overrun: (\d+)$/m.exec(stats);
+      if (match) total += Number(match[1]);
+    }
+    return total;
+  }
+
+  close(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.reader?.kill('SIGKILL');
+    this.reader = null;
+    this.listeners.clear();
+    removeInstance(this.dir);
+  }
+
+  private onData(chunk: string): void {
+    const text = this.partial + chunk;
+    const lines = text.split('\n');
+    this.partial = lines.pop() ?? '';
+    for (const raw of lines) {
+      const clipped = raw.length > this.maxLineBytes ? `${raw.slice(0, this.maxLineBytes)}…` : raw;
+      const line = parseTraceLine(clipped, this.last);
+      if (!line) continue;
+      this.last = line;
+      this.pending.push(line);
+    }
+    // One batch per ~10 ms: cheap for a flood, still well under the 100 ms a user notices.
+    if (this.pending.length && !this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 10);
+  }
+
+  private flush(): void {
+    this.flushTimer = null;
+    const batch = this.pending;
+    this.pending = [];
+    for (const listener of this.listeners) listener(batch);
+  }
+}
+
+function removeInstance(dir: string): void {
+  try {
+    writeFileSync(path.join(dir, 'events/bpf_trace/bpf_trace_printk/enable'), '0');
+  } catch {
+    // The instance may be half made; rmdir below is what matters.
+  }
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      // EBUSY while the killed reader still holds trace_pipe open.
+      if ((error as NodeJS.ErrnoException).code !== 'EBUSY') return;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
+  }
+}
+
+/** Instances named for a backend pid that no longer runs are left over from a crash. */
+export function sweepStaleInstances(): void {
+  const instances = path.join(TRACEFS, 'instances');
+  for (const name of safeReaddir(instances)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length));
+    if (pid === process.pid || isAlive(pid)) continue;
+    removeInstance(path.join(instances, name));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
