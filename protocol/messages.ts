@@ -73,28 +73,51 @@ export type ErrorCode = z.infer<typeof errorCodeSchema>;
 export const playgroundErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
 export type PlaygroundError = z.infer<typeof playgroundErrorSchema>;
 
-/** A compact BTF type tree for rendering and validating entry forms. */
+/**
+ * A compact BTF type tree for rendering and validating entry forms (the
+ * server's `describeType`). Pointers are not followed; `opaque` stands for
+ * void, forward declarations and types nested in themselves.
+ */
 export const typeDescSchema: z.ZodType<TypeDesc> = z.lazy(() =>
   z.object({
-    kind: z.string(),
+    kind: z.enum(['int', 'bool', 'float', 'enum', 'pointer', 'array', 'struct', 'union', 'datasec', 'opaque']),
     name: z.string(),
-    size: z.number(),
+    size: z.number().optional(),
     signed: z.boolean().optional(),
-    fields: z.array(z.object({ name: z.string(), type: typeDescSchema })).optional(),
-    elem: typeDescSchema.optional(),
+    bits: z.number().optional(),
+    enumerators: z.array(z.object({ name: z.string(), value: z.union([z.number(), z.string()]) })).optional(),
+    target: z.string().optional(),
     length: z.number().optional(),
-    enumerators: z.array(z.object({ name: z.string(), value: z.number() })).optional(),
+    /** A char array, shown and entered as a string. */
+    text: z.boolean().optional(),
+    elem: typeDescSchema.optional(),
+    fields: z
+      .array(
+        z.object({
+          name: z.string(),
+          offset: z.number(),
+          bitOffset: z.number().optional(),
+          bits: z.number().optional(),
+          type: typeDescSchema,
+        }),
+      )
+      .optional(),
+    reason: z.string().optional(),
   }),
 );
 export interface TypeDesc {
-  kind: string;
+  kind: 'int' | 'bool' | 'float' | 'enum' | 'pointer' | 'array' | 'struct' | 'union' | 'datasec' | 'opaque';
   name: string;
-  size: number;
+  size?: number;
   signed?: boolean;
-  fields?: { name: string; type: TypeDesc }[];
-  elem?: TypeDesc;
+  bits?: number;
+  enumerators?: { name: string; value: number | string }[];
+  target?: string;
   length?: number;
-  enumerators?: { name: string; value: number }[];
+  text?: boolean;
+  elem?: TypeDesc;
+  fields?: { name: string; offset: number; bitOffset?: number; bits?: number; type: TypeDesc }[];
+  reason?: string;
 }
 
 export const mapMetaSchema = z.object({

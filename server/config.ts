@@ -41,7 +41,7 @@ export const configSchema = z.object({
 });
 export type Config = z.infer<typeof configSchema>;
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const file = env.PLAYGROUND_CONFIG ?? path.join(ROOT, 'playground.config.json');
   const fromFile = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
   const parsed = configSchema.safeParse(fromFile);

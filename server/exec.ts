@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 
 /** What running a tool produced. Always resolved: a failing tool is data, not an exception. */
 export interface ExecResult {
@@ -17,7 +18,8 @@ export interface ExecOptions {
   timeoutMs: number;
   maxOutputBytes: number;
   cwd?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The whole environment of the program: nothing of the backend's leaks through. */
+  env?: Record<string, string>;
   input?: Buffer | string;
   /** Run as this user and group (the compile jail runs as nobody). */
   uid?: number;
@@ -33,13 +35,13 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
-      env: options.env ?? {},
+      env: (options.env ?? {}) as NodeJS.ProcessEnv,
       stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       uid: options.uid,
       gid: options.gid,
       // Own process group, so a timeout kills whatever the tool started too.
       detached: true,
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let kept = 0;
@@ -56,8 +58,8 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       kept += piece.length;
       into.push(piece);
     };
-    child.stdout!.on('data', collect(out));
-    child.stderr!.on('data', collect(err));
+    child.stdout.on('data', collect(out));
+    child.stderr.on('data', collect(err));
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
@@ -79,7 +81,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         durationMs: performance.now() - started,
       });
     });
-    if (options.input !== undefined) child.stdin!.end(options.input);
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -94,7 +94,8 @@ function humanReport(report: RemoteRunReport): string {
     out.push(`map ${name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
     for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);
   }
-  if (report.ok) out.push(`ok: ran ${report.trace.length} trace lines (${report.dropped} dropped); ${report.timingsText}`);
+  const t = report.timings;
+  if (report.ok) out.push(`ok: ${report.trace.length} trace lines (${report.dropped} dropped); compile ${t.compileMs} ms, load ${t.loadMs} ms, attach ${t.attachMs} ms`);
   return `${out.join('\n')}\n`;
 }
 

@@ -102,7 +102,7 @@ export class MapCodec {
   }
 
   private encode(typeId: number, size: number, input: Json, what: string): Encoded {
-    if (this.btf && typeId) return encodeValue(this.btf, typeId, input);
+    if (this.btf && typeId) return encodeValue(this.btf, typeId, input, { label: what });
     return encodeUntyped(input, size, what);
   }
 }

@@ -1,0 +1,19 @@
+# The playground backend and web app in one image, for docker-compose.yml.
+# Debian 12 (bookworm), like the hosts the playground is developed on.
+FROM node:20-bookworm
+
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+      clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux \
+ && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY . .
+# setup.sh builds the addon and the web app, and skips what is already there.
+RUN bash scripts/setup.sh
+
+ENV HOST=0.0.0.0 PORT=3000
+EXPOSE 3000
+CMD ["node", "--import", "tsx", "server/main.ts"]

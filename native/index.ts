@@ -1,0 +1,445 @@
+/*
+ * The BPF loader: the only module that loads native/build/Release/bpf_addon.node.
+ *
+ * Vocabulary after cilium/ebpf: a Collection owns its programs, maps and links,
+ * and close() releases all of them. The C++ side calls libbpf and reports what
+ * happened; arguments are validated and options interpreted here.
+ *
+ *   class BpfError extends Error { errno; code; verifierLog: string | null; libbpfLog }
+ *   class Collection {
+ *     static open(object: Buffer, opts?: OpenOptions): Collection
+ *     static possibleCpus(): number
+ *     readonly closed: boolean
+ *     readonly loaded: boolean
+ *     readonly libbpfLog: string
+ *     programs(): ProgramInfo[]
+ *     maps(): MapInfo[]
+ *     btf(): Buffer | null
+ *     initialValue(map: string): Buffer | null
+ *     setInitialValue(map: string, value: Buffer): void
+ *     load(): Promise<LoadResult>
+ *     attachAll(): AttachResult[]
+ *     detach(): void
+ *     lookup(map: string, key: Buffer): Buffer | null
+ *     update(map: string, key: Buffer, value: Buffer, flags?: number): void
+ *     delete(map: string, key: Buffer): void
+ *     dump(map: string, max: number, opts?: { batch?: boolean }): Promise<DumpResult>
+ *     close(): void
+ *   }
+ *
+ * Typical flow: open -> setInitialValue (.rodata settings) -> load -> update
+ * (seed map keys) -> attachAll -> lookup/dump while it runs -> close.
+ */
+import { createRequire } from 'node:module';
+
+/** Error codes that are not kernel errno names. */
+export type BpfStateCode =
+  /** The collection was closed (errno EBADF). */
+  | 'ECLOSED'
+  /** Maps have no kernel fd before a successful load() (errno EBADFD). */
+  | 'ENOTLOADED';
+
+/** What a libbpf/kernel failure carries besides its message. */
+export interface BpfErrorFields {
+  /** Positive errno (or a libbpf `LIBBPF_ERRNO__*` value, 4000 and up). */
+  errno: number;
+  /** The errno's name (`'EACCES'`), or a {@link BpfStateCode}. */
+  code: string;
+  /** The kernel verifier log, for load failures; otherwise null. */
+  verifierLog?: string | null;
+  /** What libbpf printed during the failing call. */
+  libbpfLog?: string;
+}
+
+/**
+ * A failure reported by libbpf or the kernel, or a call made in the wrong
+ * state. The message says what failed and why: "load failed: Permission denied".
+ */
+export class BpfError extends Error {
+  /** Positive errno (or a libbpf `LIBBPF_ERRNO__*` value, 4000 and up). */
+  readonly errno: number;
+  /** The errno's name (`'EACCES'`, `'ENOSPC'`), or a {@link BpfStateCode}. */
+  readonly code: string;
+  /** The kernel verifier log for load failures, else null. */
+  readonly verifierLog: string | null;
+  /** What libbpf printed during the failing call (`libbpf: prog 'x': ...`). */
+  readonly libbpfLog: string;
+
+  constructor(message: string, fields: BpfErrorFields) {
+    super(message);
+    this.name = 'BpfError';
+    this.errno = fields.errno;
+    this.code = fields.code;
+    this.verifierLog = fields.verifierLog ?? null;
+    this.libbpfLog = fields.libbpfLog ?? '';
+  }
+}
+
+/** Options for {@link Collection.open}. */
+export interface OpenOptions {
+  /** Object name; libbpf prefixes internal map names with it. Default: libbpf's own. */
+  name?: string;
+  /** Kernel verifier log level: 0 logs only on failure, 1 always, 2 verbose. Default 1. */
+  logLevel?: 0 | 1 | 2;
+  /**
+   * Verifier log buffer in bytes, 128 to 2^30-1. Default 4 MiB. Too small a
+   * buffer makes load() fail with code 'ENOSPC' (and libbpf drops the BTF);
+   * open again with a larger one.
+   */
+  logSize?: number;
+  /** Also collect libbpf's debug-level messages (very verbose). Default false. */
+  libbpfDebug?: boolean;
+}
+
+/** A program of the object, as libbpf sees it. */
+export interface ProgramInfo {
+  name: string;
+  /** ELF section, e.g. `tracepoint/syscalls/sys_enter_execve`. */
+  section: string;
+  /** `enum bpf_prog_type`. */
+  type: number;
+  /** libbpf's name for the type, e.g. `tracepoint`. */
+  typeName: string;
+  /** `enum bpf_attach_type`. */
+  expectedAttachType: number;
+  /** Instruction count (final once loaded). */
+  insnCount: number;
+  /** Whether load() loads it and attachAll() attaches it. */
+  autoload: boolean;
+  /** Kernel program id after load, else null. */
+  id: number | null;
+  /** Whether this collection holds a link for it. */
+  attached: boolean;
+}
+
+/** A map of the object, as libbpf sees it. */
+export interface MapInfo {
+  /** The name map calls take: the C name, or the section for internal maps (`.bss`). */
+  name: string;
+  /** The name the kernel shows (internal maps carry an object prefix). */
+  kernelName: string;
+  /** `enum bpf_map_type`. */
+  type: number;
+  /** libbpf's name for the type, e.g. `hash`. */
+  typeName: string;
+  keySize: number;
+  valueSize: number;
+  /** Bytes per value in user space: valueSize, or roundup(valueSize, 8) * possibleCpus() for per-CPU maps. */
+  valueStride: number;
+  maxEntries: number;
+  flags: number;
+  btfKeyTypeId: number;
+  btfValueTypeId: number;
+  /** Kernel map id after load, else null. */
+  id: number | null;
+  /** `.bss`, `.data`, `.rodata` or `.kconfig`. */
+  isInternal: boolean;
+}
+
+/** What {@link Collection.load} resolves with. */
+export interface LoadResult {
+  /** The kernel's verifier log (with several programs, the last one loaded). */
+  verifierLog: string;
+  /** What libbpf printed while loading. */
+  libbpfLog: string;
+}
+
+/** One autoload program's outcome in {@link Collection.attachAll}. */
+export interface AttachResult {
+  program: string;
+  section: string;
+  attached: boolean;
+  /** Set when attached is false. */
+  errno?: number;
+  /** Set when attached is false; `'EOPNOTSUPP'` for programs libbpf cannot auto-attach (xdp, socket, ...). */
+  code?: string;
+  /** Set when attached is false, e.g. "attach failed: Operation not supported". */
+  message?: string;
+  /** What libbpf printed while attaching this program; set when attached is false. */
+  libbpfLog?: string;
+}
+
+/** What {@link Collection.dump} resolves with. */
+export interface DumpResult {
+  /** count * keySize bytes. */
+  keys: Buffer;
+  /** count * valueStride bytes. */
+  values: Buffer;
+  count: number;
+  /** Whether BPF_MAP_LOOKUP_BATCH was used (else get_next_key + lookup). */
+  batched: boolean;
+  keySize: number;
+  valueStride: number;
+}
+
+/** Flags for {@link Collection.update}. */
+export const UpdateFlags = {
+  /** Create or replace. */
+  ANY: 0,
+  /** Create only. */
+  NOEXIST: 1,
+  /** Replace only. */
+  EXIST: 2,
+  /** Update under the value's bpf_spin_lock (may be or-ed with the others). */
+  LOCK: 4,
+} as const;
+
+type NativeHandle = { readonly __brand: 'bpf_collection' };
+type NativePhase = 'opened' | 'loading' | 'loaded' | 'load_failed' | 'closed';
+type NativeProgramInfo = Omit<ProgramInfo, 'typeName'> & { typeName: string | null };
+type NativeMapInfo = Omit<MapInfo, 'typeName'> & { typeName: string | null };
+
+interface NativeBinding {
+  setErrorClass(cls: typeof BpfError): void;
+  possibleCpus(): number;
+  open(object: Buffer, name: string | null, logLevel: number, logSize: number, libbpfDebug: boolean): NativeHandle;
+  programs(h: NativeHandle): NativeProgramInfo[];
+  maps(h: NativeHandle): NativeMapInfo[];
+  btf(h: NativeHandle): Buffer | null;
+  initialValue(h: NativeHandle, map: string): Buffer | null;
+  setInitialValue(h: NativeHandle, map: string, value: Buffer): void;
+  load(h: NativeHandle): Promise<LoadResult>;
+  attachAll(h: NativeHandle): AttachResult[];
+  detach(h: NativeHandle): void;
+  lookup(h: NativeHandle, map: string, key: Buffer): Buffer | null;
+  update(h: NativeHandle, map: string, key: Buffer, value: Buffer, flags: number): void;
+  delete(h: NativeHandle, map: string, key: Buffer): void;
+  dump(h: NativeHandle, map: string, max: number, tryBatch: boolean): Promise<DumpResult>;
+  close(h: NativeHandle): void;
+  phase(h: NativeHandle): NativePhase;
+  libbpfLog(h: NativeHandle): string;
+}
+
+const binding = createRequire(import.meta.url)('./build/Release/bpf_addon.node') as NativeBinding;
+binding.setErrorClass(BpfError);
+
+const DEFAULT_LOG_SIZE = 4 * 1024 * 1024;
+// The kernel rejects verifier log buffers outside [128, UINT32_MAX >> 2].
+const MIN_LOG_SIZE = 128;
+const MAX_LOG_SIZE = 2 ** 30 - 1;
+const UPDATE_FLAG_MASK = UpdateFlags.NOEXIST | UpdateFlags.EXIST | UpdateFlags.LOCK;
+
+function stateError(code: BpfStateCode, errno: number, message: string): BpfError {
+  return new BpfError(message, { errno, code });
+}
+
+function assertBuffer(value: unknown, what: string): asserts value is Buffer {
+  if (!Buffer.isBuffer(value)) throw new TypeError(`${what} must be a Buffer`);
+}
+
+/**
+ * One BPF object: its programs, maps and the links attaching them. Made by
+ * {@link Collection.open}; release it with {@link Collection.close} (a
+ * finalizer and environment teardown also close it, but do not rely on GC).
+ *
+ * While load() runs, calls that use the libbpf object (programs(), maps(),
+ * map access, attachAll(), a second load()) fail with code 'EBUSY'; close()
+ * during a load marks the collection closed at once and frees it when the
+ * load finishes.
+ */
+export class Collection {
+  readonly #handle: NativeHandle;
+  // Map metadata by name, refreshed after load (libbpf may adjust sizes).
+  #maps: Map<string, MapInfo> | null = null;
+
+  private constructor(handle: NativeHandle) {
+    this.#handle = handle;
+  }
+
+  /**
+   * Parses an ELF object from memory (bpf_object__open_mem); nothing reaches
+   * the kernel yet. Cheap and synchronous. The buffer is copied.
+   * @throws BpfError on a malformed object (libbpfLog says why).
+   */
+  static open(object: Buffer, opts: OpenOptions = {}): Collection {
+    assertBuffer(object, 'object');
+    const { name, logLevel = 1, logSize = DEFAULT_LOG_SIZE, libbpfDebug = false } = opts;
+    if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.includes('\0'))) {
+      throw new TypeError('name must be a non-empty string');
+    }
+    if (logLevel !== 0 && logLevel !== 1 && logLevel !== 2) {
+      throw new RangeError('logLevel must be 0, 1 or 2');
+    }
+    if (!Number.isInteger(logSize) || logSize < MIN_LOG_SIZE || logSize > MAX_LOG_SIZE) {
+      throw new RangeError(`logSize must be an integer in [${MIN_LOG_SIZE}, ${MAX_LOG_SIZE}]`);
+    }
+    return new Collection(binding.open(object, name ?? null, logLevel, logSize, libbpfDebug));
+  }
+
+  /** Number of possible CPUs: the row count of per-CPU map values. */
+  static possibleCpus(): number {
+    return binding.possibleCpus();
+  }
+
+  /** True once close() was called (even while a load is still finishing). */
+  get closed(): boolean {
+    return binding.phase(this.#handle) === 'closed';
+  }
+
+  /** True after a successful load() and before close(). */
+  get loaded(): boolean {
+    return binding.phase(this.#handle) === 'loaded';
+  }
+
+  /** Everything libbpf printed about this collection so far (capped at 256 KiB). */
+  get libbpfLog(): string {
+    return binding.libbpfLog(this.#handle);
+  }
+
+  /** The object's programs. */
+  programs(): ProgramInfo[] {
+    return binding.programs(this.#handle).map((p) => ({
+      ...p,
+      typeName: p.typeName ?? `prog_type_${p.type}`,
+    }));
+  }
+
+  /** The object's maps, internal ones (`.bss`, `.data`, `.rodata`, `.kconfig`) included. */
+  maps(): MapInfo[] {
+    return binding.maps(this.#handle).map((m) => ({
+      ...m,
+      typeName: m.typeName ?? `map_type_${m.type}`,
+    }));
+  }
+
+  /** The object's raw BTF (btf__raw_data of bpf_object__btf), or null if it has none. */
+  btf(): Buffer | null {
+    return binding.btf(this.#handle);
+  }
+
+  /**
+   * An internal map's initial contents as libbpf holds them: the compiled-in
+   * value, or what setInitialValue() set. Not updated by running programs:
+   * read live values with `lookup(map, <u32 0>)`. Null for other maps.
+   */
+  initialValue(map: string): Buffer | null {
+    const info = this.#map(map);
+    if (!info.isInternal) return null;
+    return binding.initialValue(this.#handle, map);
+  }
+
+  /**
+   * Sets the initial contents of an internal map (`.rodata`, `.data`, `.bss`)
+   * before load(): how user space fills `const volatile` settings.
+   * @param value exactly the map's valueSize bytes.
+   */
+  setInitialValue(map: string, value: Buffer): void {
+    assertBuffer(value, 'value');
+    const info = this.#map(map);
+    if (!info.isInternal) throw new TypeError(`map '${map}' is not an internal map`);
+    if (value.length !== info.valueSize) {
+      throw new RangeError(`map '${map}': value must be ${info.valueSize} bytes, got ${value.length}`);
+    }
+    binding.setInitialValue(this.#handle, map, value);
+  }
+
+  /**
+   * Loads maps and programs into the kernel, off the JS thread.
+   * @returns the verifier log and libbpf's messages.
+   * @throws BpfError (as a rejection) with errno, code ('EACCES' for a
+   *   verifier rejection, 'ENOSPC' for a too-small log), verifierLog and
+   *   libbpfLog. A failed load is final: open the object again to retry.
+   */
+  async load(): Promise<LoadResult> {
+    const result = await binding.load(this.#handle);
+    this.#maps = null;
+    return result;
+  }
+
+  /**
+   * Attaches every autoload program (bpf_program__attach). Never throws for
+   * one program's failure: programs libbpf cannot auto-attach (xdp, socket,
+   * perf_event) come back with attached false and code 'EOPNOTSUPP'.
+   * Programs already attached stay as they are.
+   */
+  attachAll(): AttachResult[] {
+    return binding.attachAll(this.#handle).map((r) =>
+      // libbpf says nothing when a section type has no auto-attach; say it here.
+      r.code === 'EOPNOTSUPP' && !r.libbpfLog
+        ? { ...r, message: `attach failed: libbpf cannot auto-attach programs in section '${r.section}'` }
+        : r,
+    );
+  }
+
+  /** Destroys all links, detaching the programs; they stay loaded. Safe to call twice. */
+  detach(): void {
+    binding.detach(this.#handle);
+  }
+
+  /**
+   * Reads one value.
+   * @returns valueStride bytes (per-CPU maps: one 8-byte-aligned slot per
+   *   possible CPU), or null if the key is absent.
+   */
+  lookup(map: string, key: Buffer): Buffer | null {
+    this.#checkKey(map, key);
+    return binding.lookup(this.#handle, map, key);
+  }
+
+  /**
+   * Writes one value. Works between load() and attachAll(), which is how user
+   * space seeds keys before programs run.
+   * @param flags {@link UpdateFlags}: ANY (default), NOEXIST or EXIST, optionally | LOCK.
+   */
+  update(map: string, key: Buffer, value: Buffer, flags: number = UpdateFlags.ANY): void {
+    const info = this.#checkKey(map, key);
+    assertBuffer(value, 'value');
+    if (value.length !== info.valueStride) {
+      throw new RangeError(`map '${map}': value must be ${info.valueStride} bytes, got ${value.length}`);
+    }
+    if (!Number.isInteger(flags) || (flags & ~UPDATE_FLAG_MASK) !== 0 || (flags & 3) === 3) {
+      throw new RangeError(`invalid update flags ${flags}`);
+    }
+    binding.update(this.#handle, map, key, value, flags);
+  }
+
+  /**
+   * Deletes one key.
+   * @throws BpfError with code 'ENOENT' if the key is absent ('EINVAL' for array maps).
+   */
+  delete(map: string, key: Buffer): void {
+    this.#checkKey(map, key);
+    binding.delete(this.#handle, map, key);
+  }
+
+  /**
+   * Reads up to `max` entries (at most maxEntries), off the JS thread. Uses
+   * BPF_MAP_LOOKUP_BATCH where the kernel has it for the map type, else
+   * get_next_key + lookup. Works for array, per-CPU and internal maps too.
+   * @param opts.batch false forces the one-key-at-a-time path.
+   */
+  async dump(map: string, max: number, opts: { batch?: boolean } = {}): Promise<DumpResult> {
+    const info = this.#map(map);
+    if (!Number.isSafeInteger(max) || max <= 0) throw new RangeError('max must be a positive integer');
+    // maxEntries bounds the entries a map can hold; it also bounds our buffers.
+    const limit = info.maxEntries > 0 ? Math.min(max, info.maxEntries) : max;
+    return binding.dump(this.#handle, map, Math.min(limit, 2 ** 32 - 1), opts.batch ?? true);
+  }
+
+  /**
+   * Destroys the links, then closes the object (programs and maps). Safe to
+   * call twice. During a load, the object is freed when the load finishes,
+   * and load() rejects with code 'ECLOSED'.
+   */
+  close(): void {
+    binding.close(this.#handle);
+  }
+
+  #map(name: string): MapInfo {
+    if (typeof name !== 'string') throw new TypeError('map name must be a string');
+    if (this.closed) throw stateError('ECLOSED', 9, 'the collection is closed');
+    this.#maps ??= new Map(this.maps().map((m) => [m.name, m]));
+    const info = this.#maps.get(name);
+    if (!info) throw new BpfError(`no map named '${name}'`, { errno: 2, code: 'ENOENT' });
+    return info;
+  }
+
+  #checkKey(map: string, key: Buffer): MapInfo {
+    const info = this.#map(map);
+    assertBuffer(key, 'key');
+    if (key.length !== info.keySize) {
+      throw new RangeError(`map '${map}': key must be ${info.keySize} bytes, got ${key.length}`);
+    }
+    return info;
+  }
+}

@@ -1,0 +1,664 @@
+// The JS-facing functions for a Collection. Each takes a type-tagged handle as
+// its first argument; the TypeScript Collection class owns that handle and
+// validates every other argument before it gets here.
+#include "collection.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "bpf_error.h"
+#include "map_dump.h"
+
+namespace bpf_addon {
+namespace {
+
+// Marks handles made by this addon, so a foreign object is never unwrapped
+// as ours.
+constexpr napi_type_tag kCollectionTag = {0x5d1c3a0e7b2f4c61ULL, 0x9e84b0d2a6f35c17ULL};
+
+// The smallest kernel verifier log buffer (the kernel rejects smaller ones).
+constexpr uint32_t kMinLogSize = 128;
+
+struct Handle {
+  std::shared_ptr<CollectionState> state;
+  bool hookPending = false;  // our env cleanup hook is still registered
+};
+
+void CloseState(CollectionState& s) {
+  s.phase = Phase::kClosed;
+  // A worker still uses the object: it releases it when it finishes.
+  if (s.workers == 0) s.Release();
+}
+
+// Environment teardown closes whatever JS left open.
+void CleanupHook(void* arg) {
+  auto* handle = static_cast<Handle*>(arg);
+  handle->hookPending = false;
+  CloseState(*handle->state);
+}
+
+void FinalizeHandle(napi_env env, void* data, void* /*hint*/) {
+  auto* handle = static_cast<Handle*>(data);
+  if (handle->hookPending) napi_remove_env_cleanup_hook(env, CleanupHook, handle);
+  CloseState(*handle->state);
+  delete handle;
+}
+
+Handle& HandleOf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[0].As<Napi::Object>().CheckTypeTag(&kCollectionTag))
+    throw Napi::TypeError::New(env, "expected a collection handle");
+  void* data = nullptr;
+  if (napi_unwrap(env, info[0], &data) != napi_ok || data == nullptr)
+    throw Napi::TypeError::New(env, "expected a collection handle");
+  return *static_cast<Handle*>(data);
+}
+
+Napi::Buffer<uint8_t> BufferArg(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (!info[index].IsBuffer())
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Buffer");
+  return info[index].As<Napi::Buffer<uint8_t>>();
+}
+
+std::string StringArg(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (!info[index].IsString())
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a string");
+  return info[index].As<Napi::String>().Utf8Value();
+}
+
+int64_t IntegerArg(const Napi::CallbackInfo& info, size_t index, const char* what) {
+  if (!info[index].IsNumber())
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  return info[index].As<Napi::Number>().Int64Value();
+}
+
+// State errors. errno values are the nearest kernel meaning; `code` says
+// exactly what happened.
+ErrorInfo ClosedError() {
+  return StateFailure(EBADF, "ECLOSED", "the collection is closed");
+}
+ErrorInfo BusyError() {
+  return StateFailure(EBUSY, "EBUSY", "the collection is busy loading");
+}
+ErrorInfo NotLoadedError(const CollectionState& s, const std::string& what) {
+  return StateFailure(EBADFD, "ENOTLOADED",
+                      what + ": " +
+                          (s.phase == Phase::kLoadFailed
+                               ? "the collection failed to load; open the object again"
+                               : "the collection is not loaded yet; call load() first"));
+}
+
+// Throws unless a synchronous call may use the libbpf object now: a load in
+// flight owns it.
+void RequireIdle(Napi::Env env, const CollectionState& s) {
+  if (s.phase == Phase::kClosed) ThrowBpfError(env, ClosedError());
+  if (s.phase == Phase::kLoading) ThrowBpfError(env, BusyError());
+}
+
+void RequireLoaded(Napi::Env env, const CollectionState& s, const std::string& what) {
+  RequireIdle(env, s);
+  if (s.phase != Phase::kLoaded) ThrowBpfError(env, NotLoadedError(s, what));
+}
+
+bpf_map* FindMap(Napi::Env env, const CollectionState& s, const std::string& name) {
+  bpf_map* map = bpf_object__find_map_by_name(s.obj.get(), name.c_str());
+  if (map == nullptr)
+    ThrowBpfError(env, StateFailure(ENOENT, "ENOENT", "no map named '" + name + "'"));
+  return map;
+}
+
+int PossibleCpus(Napi::Env env) {
+  int n = libbpf_num_possible_cpus();
+  if (n <= 0) ThrowBpfError(env, CallFailure(n < 0 ? -n : EINVAL, "reading possible CPUs failed"));
+  return n;
+}
+
+// Bytes user space reads or writes per value. Per-CPU maps hand over one
+// 8-byte-aligned slot per possible CPU.
+size_t ValueStride(Napi::Env env, const bpf_map* map) {
+  size_t size = bpf_map__value_size(map);
+  switch (bpf_map__type(map)) {
+    case BPF_MAP_TYPE_PERCPU_HASH:
+    case BPF_MAP_TYPE_PERCPU_ARRAY:
+    case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+    case BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE:
+      return ((size + 7) & ~size_t{7}) * static_cast<size_t>(PossibleCpus(env));
+    default:
+      return size;
+  }
+}
+
+// libbpf names internal maps "<object>.bss" for the kernel but finds them by
+// section name (".bss"); report the name that map lookups accept.
+std::string UserMapName(const bpf_object* obj, const bpf_map* map) {
+  const char* name = bpf_map__name(map);
+  if (!bpf_map__is_internal(map)) return name;
+  for (const char* dot = std::strchr(name, '.'); dot != nullptr; dot = std::strchr(dot + 1, '.'))
+    if (bpf_object__find_map_by_name(obj, dot) == map) return dot;
+  return name;
+}
+
+Napi::Value KernelId(Napi::Env env, int fd, bool isProgram) {
+  if (fd < 0) return env.Null();
+  int err;
+  uint32_t id;
+  if (isProgram) {
+    bpf_prog_info info{};
+    __u32 len = sizeof info;
+    err = bpf_obj_get_info_by_fd(fd, &info, &len);
+    id = info.id;
+  } else {
+    bpf_map_info info{};
+    __u32 len = sizeof info;
+    err = bpf_obj_get_info_by_fd(fd, &info, &len);
+    id = info.id;
+  }
+  return err ? env.Null() : Napi::Value(Napi::Number::New(env, id));
+}
+
+Napi::Value NullableString(Napi::Env env, const char* text) {
+  return text ? Napi::Value(Napi::String::New(env, text)) : env.Null();
+}
+
+// ---------------------------------------------------------------------------
+
+// open(elf: Buffer, name: string | null, logLevel: number, logSize: number,
+//      libbpfDebug: boolean) -> handle
+Napi::Value Open(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Buffer<uint8_t> elf = BufferArg(info, 0, "object");
+  bool hasName = info[1].IsString();
+  std::string name = hasName ? info[1].As<Napi::String>().Utf8Value() : std::string();
+  int64_t logLevel = IntegerArg(info, 2, "logLevel");
+  int64_t logSize = IntegerArg(info, 3, "logSize");
+  bool libbpfDebug = info[4].ToBoolean();
+  if (logLevel < 0 || logLevel > 2 || logSize < kMinLogSize || logSize > UINT32_MAX >> 2)
+    throw Napi::RangeError::New(env, "logLevel or logSize out of range");
+
+  auto state = std::make_shared<CollectionState>(libbpfDebug);
+  state->elf.assign(elf.Data(), elf.Data() + elf.Length());
+  state->kernelLogSize = static_cast<size_t>(logSize);
+  state->kernelLog.reset(new char[state->kernelLogSize]);
+  state->kernelLog[0] = '\0';
+
+  // Not LIBBPF_OPTS: its statement expression is not C++.
+  bpf_object_open_opts opts;
+  std::memset(&opts, 0, sizeof opts);
+  opts.sz = sizeof opts;
+  opts.object_name = hasName ? name.c_str() : nullptr;
+  opts.kernel_log_buf = state->kernelLog.get();
+  opts.kernel_log_size = state->kernelLogSize;
+  opts.kernel_log_level = static_cast<__u32>(logLevel);
+
+  bpf_object* obj;
+  int err;
+  {
+    ScopedLogSink scope(&state->log);
+    obj = bpf_object__open_mem(state->elf.data(), state->elf.size(), &opts);
+    err = errno;
+  }
+  if (obj == nullptr) ThrowBpfError(env, CallFailure(err, "open failed", state->log.Text()));
+  state->obj.reset(obj);
+
+  Napi::Object handleObject = Napi::Object::New(env);
+  handleObject.TypeTag(&kCollectionTag);
+  auto* handle = new Handle{state};
+  if (napi_wrap(env, handleObject, handle, FinalizeHandle, nullptr, nullptr) != napi_ok) {
+    delete handle;
+    throw Napi::Error::New(env, "napi_wrap failed");
+  }
+  if (napi_add_env_cleanup_hook(env, CleanupHook, handle) == napi_ok) handle->hookPending = true;
+  return handleObject;
+}
+
+// programs(h) -> NativeProgramInfo[]
+Napi::Value Programs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, s.obj.get()) {
+    bool attached = false;
+    for (const auto& entry : s.links) attached = attached || entry.first == prog;
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("name", bpf_program__name(prog));
+    p.Set("section", bpf_program__section_name(prog));
+    p.Set("type", static_cast<uint32_t>(bpf_program__type(prog)));
+    p.Set("typeName", NullableString(env, libbpf_bpf_prog_type_str(bpf_program__type(prog))));
+    p.Set("expectedAttachType", static_cast<uint32_t>(bpf_program__expected_attach_type(prog)));
+    p.Set("insnCount", static_cast<double>(bpf_program__insn_cnt(prog)));
+    p.Set("autoload", bpf_program__autoload(prog));
+    p.Set("id", s.phase == Phase::kLoaded ? KernelId(env, bpf_program__fd(prog), true) : env.Null());
+    p.Set("attached", attached);
+    out[i++] = p;
+  }
+  return out;
+}
+
+// maps(h) -> NativeMapInfo[]
+Napi::Value Maps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  bpf_map* map;
+  bpf_object__for_each_map(map, s.obj.get()) {
+    Napi::Object m = Napi::Object::New(env);
+    m.Set("name", UserMapName(s.obj.get(), map));
+    m.Set("kernelName", bpf_map__name(map));
+    m.Set("type", static_cast<uint32_t>(bpf_map__type(map)));
+    m.Set("typeName", NullableString(env, libbpf_bpf_map_type_str(bpf_map__type(map))));
+    m.Set("keySize", bpf_map__key_size(map));
+    m.Set("valueSize", bpf_map__value_size(map));
+    m.Set("valueStride", static_cast<double>(ValueStride(env, map)));
+    m.Set("maxEntries", bpf_map__max_entries(map));
+    m.Set("flags", bpf_map__map_flags(map));
+    m.Set("btfKeyTypeId", bpf_map__btf_key_type_id(map));
+    m.Set("btfValueTypeId", bpf_map__btf_value_type_id(map));
+    m.Set("id", s.phase == Phase::kLoaded ? KernelId(env, bpf_map__fd(map), false) : env.Null());
+    m.Set("isInternal", bpf_map__is_internal(map));
+    out[i++] = m;
+  }
+  return out;
+}
+
+// btf(h) -> Buffer | null
+Napi::Value Btf(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  const btf* objectBtf = bpf_object__btf(s.obj.get());
+  if (objectBtf == nullptr) return env.Null();
+  __u32 size = 0;
+  const void* raw = btf__raw_data(objectBtf, &size);
+  if (raw == nullptr) return env.Null();
+  return Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(raw), size);
+}
+
+// setInitialValue(h, map: string, value: Buffer)
+Napi::Value SetInitialValue(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  Napi::Buffer<uint8_t> value = BufferArg(info, 2, "value");
+  RequireIdle(env, s);
+  // libbpf copies the value into the map at creation, which load() does.
+  if (s.phase != Phase::kOpened)
+    ThrowBpfError(env, StateFailure(EBUSY, "EBUSY",
+                                    "map '" + name + "': initial values must be set before load()"));
+  bpf_map* map = FindMap(env, s, name);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__set_initial_value(map, value.Data(), value.Length());
+  }
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': setting the initial value failed",
+                                   s.log.Since(mark)));
+  return env.Undefined();
+}
+
+// initialValue(h, map) -> Buffer | null: an internal map's contents as
+// libbpf holds them (the live mmap after load for mmapable maps).
+Napi::Value InitialValue(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  RequireIdle(env, s);
+  bpf_map* map = FindMap(env, s, name);
+  size_t size = 0;
+  const void* data = bpf_map__initial_value(map, &size);
+  if (data == nullptr) return env.Null();
+  return Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(data), size);
+}
+
+class LoadWorker : public Napi::AsyncWorker {
+ public:
+  LoadWorker(Napi::Env env, Napi::Object handle, std::shared_ptr<CollectionState> state,
+             Napi::Promise::Deferred deferred)
+      : Napi::AsyncWorker(env, "bpf_addon.load"),
+        handle_(Napi::Persistent(handle)),
+        state_(std::move(state)),
+        deferred_(deferred) {}
+
+  // Runs on a libuv pool thread: libbpf only, no JS. The JS thread leaves the
+  // object alone while phase is kLoading.
+  void Execute() override {
+    CollectionState& s = *state_;
+    size_t mark = s.log.Size();
+    s.kernelLog[0] = '\0';
+    int err;
+    {
+      ScopedLogSink scope(&s.log);
+      err = bpf_object__load(s.obj.get());
+    }
+    verifierLog_.assign(s.kernelLog.get(), strnlen(s.kernelLog.get(), s.kernelLogSize));
+    libbpfLog_ = s.log.Since(mark);
+    if (err) {
+      err_ = -err;
+      SetError("load failed");
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (Finish(Phase::kLoaded)) {
+      ErrorInfo closed = StateFailure(EBADF, "ECLOSED", "the collection was closed while loading");
+      deferred_.Reject(MakeBpfError(env, closed));
+      return;
+    }
+    Napi::Object result = Napi::Object::New(env);
+    result.Set("verifierLog", verifierLog_);
+    result.Set("libbpfLog", libbpfLog_);
+    deferred_.Resolve(result);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    Finish(Phase::kLoadFailed);
+    // err_ is 0 only if Execute threw (e.g. bad_alloc).
+    ErrorInfo info = err_ ? CallFailure(err_, "load failed", libbpfLog_)
+                          : CallFailure(ENOMEM, "load failed (" + error.Message() + ")", libbpfLog_);
+    info.hasVerifierLog = true;
+    info.verifierLog = verifierLog_;
+    deferred_.Reject(MakeBpfError(Env(), info));
+  }
+
+ private:
+  // Returns true if close() was called while the load ran.
+  bool Finish(Phase next) {
+    CollectionState& s = *state_;
+    --s.workers;
+    if (s.phase == Phase::kClosed) {
+      if (s.workers == 0) s.Release();
+      return true;
+    }
+    // libbpf cannot retry a failed load: kLoadFailed is final.
+    s.phase = next;
+    return false;
+  }
+
+  // Keeps the handle from being collected (and closed) under a pending promise.
+  Napi::ObjectReference handle_;
+  std::shared_ptr<CollectionState> state_;
+  Napi::Promise::Deferred deferred_;
+  int err_ = 0;
+  std::string verifierLog_;
+  std::string libbpfLog_;
+};
+
+// load(h) -> Promise<{ verifierLog, libbpfLog }>
+Napi::Value Load(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle& handle = HandleOf(info);
+  CollectionState& s = *handle.state;
+  auto deferred = Napi::Promise::Deferred::New(env);
+  if (s.phase != Phase::kOpened) {
+    ErrorInfo error;
+    if (s.phase == Phase::kClosed) error = ClosedError();
+    else if (s.phase == Phase::kLoading) error = BusyError();
+    else if (s.phase == Phase::kLoadFailed) error = NotLoadedError(s, "load");
+    else error = StateFailure(EALREADY, "EALREADY", "the collection is already loaded");
+    deferred.Reject(MakeBpfError(env, error));
+    return deferred.Promise();
+  }
+  s.phase = Phase::kLoading;
+  ++s.workers;
+  (new LoadWorker(env, info[0].As<Napi::Object>(), handle.state, deferred))->Queue();
+  return deferred.Promise();
+}
+
+// attachAll(h) -> NativeAttachResult[]; one entry per autoload program.
+Napi::Value AttachAll(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireLoaded(env, s, "attach");
+  Napi::Array out = Napi::Array::New(env);
+  uint32_t i = 0;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, s.obj.get()) {
+    if (!bpf_program__autoload(prog)) continue;
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("program", bpf_program__name(prog));
+    r.Set("section", bpf_program__section_name(prog));
+    out[i++] = r;
+
+    bool attached = false;
+    for (const auto& entry : s.links) attached = attached || entry.first == prog;
+    if (attached) {  // attachAll twice keeps the first link
+      r.Set("attached", true);
+      continue;
+    }
+    size_t mark = s.log.Size();
+    bpf_link* link;
+    int err;
+    {
+      ScopedLogSink scope(&s.log);
+      link = bpf_program__attach(prog);
+      err = errno;
+    }
+    if (link != nullptr) {
+      s.links.emplace_back(prog, LinkPtr(link));
+      r.Set("attached", true);
+      continue;
+    }
+    ErrorInfo failure = CallFailure(err, "attach failed");
+    r.Set("attached", false);
+    r.Set("errno", failure.err);
+    r.Set("code", failure.code);
+    r.Set("message", failure.message);
+    r.Set("libbpfLog", s.log.Since(mark));
+  }
+  return out;
+}
+
+// detach(h): destroys all links. A no-op once closed.
+Napi::Value Detach(const Napi::CallbackInfo& info) {
+  CollectionState& s = *HandleOf(info).state;
+  s.links.clear();
+  return info.Env().Undefined();
+}
+
+// lookup(h, map, key) -> Buffer | null
+Napi::Value Lookup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  Napi::Buffer<uint8_t> key = BufferArg(info, 2, "key");
+  RequireLoaded(env, s, "map '" + name + "'");
+  bpf_map* map = FindMap(env, s, name);
+  size_t stride = ValueStride(env, map);
+  Napi::Buffer<uint8_t> value = Napi::Buffer<uint8_t>::New(env, stride);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__lookup_elem(map, key.Data(), key.Length(), value.Data(), stride, 0);
+  }
+  if (err == -ENOENT) return env.Null();
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': lookup failed", s.log.Since(mark)));
+  return value;
+}
+
+// update(h, map, key, value, flags)
+Napi::Value Update(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  Napi::Buffer<uint8_t> key = BufferArg(info, 2, "key");
+  Napi::Buffer<uint8_t> value = BufferArg(info, 3, "value");
+  int64_t flags = IntegerArg(info, 4, "flags");
+  RequireLoaded(env, s, "map '" + name + "'");
+  bpf_map* map = FindMap(env, s, name);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__update_elem(map, key.Data(), key.Length(), value.Data(), value.Length(),
+                               static_cast<__u64>(flags));
+  }
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': update failed", s.log.Since(mark)));
+  return env.Undefined();
+}
+
+// delete(h, map, key); an absent key fails with ENOENT
+Napi::Value Delete(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  Napi::Buffer<uint8_t> key = BufferArg(info, 2, "key");
+  RequireLoaded(env, s, "map '" + name + "'");
+  bpf_map* map = FindMap(env, s, name);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__delete_elem(map, key.Data(), key.Length(), 0);
+  }
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': delete failed", s.log.Since(mark)));
+  return env.Undefined();
+}
+
+class DumpWorker : public Napi::AsyncWorker {
+ public:
+  DumpWorker(Napi::Env env, Napi::Object handle, std::shared_ptr<CollectionState> state,
+             std::string name, DumpRequest request, Napi::Promise::Deferred deferred)
+      : Napi::AsyncWorker(env, "bpf_addon.dump"),
+        handle_(Napi::Persistent(handle)),
+        state_(std::move(state)),
+        name_(std::move(name)),
+        request_(request),
+        deferred_(deferred) {}
+
+  // Only bpf(2) on the map fd, which stays open until this worker finishes.
+  void Execute() override {
+    result_ = DumpMap(request_);
+    if (result_.err) SetError("dump failed");
+  }
+
+  void OnOK() override {
+    Finish();
+    Napi::Env env = Env();
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("keys", Napi::Buffer<uint8_t>::Copy(env, result_.keys.data(),
+                                                 result_.count * request_.keySize));
+    out.Set("values", Napi::Buffer<uint8_t>::Copy(env, result_.values.data(),
+                                                   result_.count * request_.valueStride));
+    out.Set("count", result_.count);
+    out.Set("batched", result_.batched);
+    out.Set("keySize", static_cast<double>(request_.keySize));
+    out.Set("valueStride", static_cast<double>(request_.valueStride));
+    deferred_.Resolve(out);
+  }
+
+  void OnError(const Napi::Error& error) override {
+    Finish();
+    ErrorInfo info = result_.err ? CallFailure(result_.err, "map '" + name_ + "': dump failed")
+                                 : CallFailure(ENOMEM, "map '" + name_ + "': dump failed (" +
+                                                           error.Message() + ")");
+    deferred_.Reject(MakeBpfError(Env(), info));
+  }
+
+ private:
+  void Finish() {
+    CollectionState& s = *state_;
+    if (--s.workers == 0 && s.phase == Phase::kClosed) s.Release();
+  }
+
+  Napi::ObjectReference handle_;  // as in LoadWorker
+  std::shared_ptr<CollectionState> state_;
+  std::string name_;
+  DumpRequest request_;
+  Napi::Promise::Deferred deferred_;
+  DumpResult result_;
+};
+
+// dump(h, map, max, tryBatch) -> Promise<{ keys, values, count, batched, keySize, valueStride }>
+Napi::Value Dump(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Handle& handle = HandleOf(info);
+  CollectionState& s = *handle.state;
+  std::string name = StringArg(info, 1, "map");
+  int64_t max = IntegerArg(info, 2, "max");
+  bool tryBatch = info[3].ToBoolean();
+  if (max <= 0 || max > UINT32_MAX) throw Napi::RangeError::New(env, "max out of range");
+  auto deferred = Napi::Promise::Deferred::New(env);
+  try {
+    RequireLoaded(env, s, "map '" + name + "'");
+    bpf_map* map = FindMap(env, s, name);
+    DumpRequest request;
+    request.fd = bpf_map__fd(map);
+    request.keySize = bpf_map__key_size(map);
+    request.valueStride = ValueStride(env, map);
+    request.max = static_cast<uint32_t>(max);
+    request.tryBatch = tryBatch;
+    ++s.workers;
+    (new DumpWorker(env, info[0].As<Napi::Object>(), handle.state, name, request, deferred))
+        ->Queue();
+  } catch (const Napi::Error& error) {
+    deferred.Reject(error.Value());
+  }
+  return deferred.Promise();
+}
+
+// close(h): links, then the object. Safe to call again; a running worker
+// finishes first and releases the object itself.
+Napi::Value Close(const Napi::CallbackInfo& info) {
+  Handle& handle = HandleOf(info);
+  if (handle.hookPending) {
+    napi_remove_env_cleanup_hook(info.Env(), CleanupHook, &handle);
+    handle.hookPending = false;
+  }
+  CloseState(*handle.state);
+  return info.Env().Undefined();
+}
+
+// phase(h) -> 'opened' | 'loading' | 'loaded' | 'load_failed' | 'closed'
+Napi::Value GetPhase(const Napi::CallbackInfo& info) {
+  static const char* const kNames[] = {"opened", "loading", "loaded", "load_failed", "closed"};
+  return Napi::String::New(info.Env(), kNames[static_cast<int>(HandleOf(info).state->phase)]);
+}
+
+// libbpfLog(h) -> everything libbpf said about this collection (capped)
+Napi::Value LibbpfLog(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), HandleOf(info).state->log.Text());
+}
+
+// possibleCpus() -> number
+Napi::Value GetPossibleCpus(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), PossibleCpus(info.Env()));
+}
+
+}  // namespace
+
+void InitCollection(Napi::Env env, Napi::Object exports) {
+  exports.Set("open", Napi::Function::New(env, Open, "open"));
+  exports.Set("programs", Napi::Function::New(env, Programs, "programs"));
+  exports.Set("maps", Napi::Function::New(env, Maps, "maps"));
+  exports.Set("btf", Napi::Function::New(env, Btf, "btf"));
+  exports.Set("setInitialValue", Napi::Function::New(env, SetInitialValue, "setInitialValue"));
+  exports.Set("initialValue", Napi::Function::New(env, InitialValue, "initialValue"));
+  exports.Set("load", Napi::Function::New(env, Load, "load"));
+  exports.Set("attachAll", Napi::Function::New(env, AttachAll, "attachAll"));
+  exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
+  exports.Set("lookup", Napi::Function::New(env, Lookup, "lookup"));
+  exports.Set("update", Napi::Function::New(env, Update, "update"));
+  exports.Set("delete", Napi::Function::New(env, Delete, "delete"));
+  exports.Set("dump", Napi::Function::New(env, Dump, "dump"));
+  exports.Set("close", Napi::Function::New(env, Close, "close"));
+  exports.Set("phase", Napi::Function::New(env, GetPhase, "phase"));
+  exports.Set("libbpfLog", Napi::Function::New(env, LibbpfLog, "libbpfLog"));
+  exports.Set("possibleCpus", Napi::Function::New(env, GetPossibleCpus, "possibleCpus"));
+}
+
+}  // namespace bpf_addon

@@ -1,0 +1,55 @@
+// A Collection: one BPF object with its programs, maps and links.
+#pragma once
+
+#include <bpf/libbpf.h>
+#include <napi.h>
+
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "libbpf_log.h"
+
+namespace bpf_addon {
+
+struct ObjectCloser {
+  void operator()(bpf_object* obj) const { bpf_object__close(obj); }
+};
+struct LinkDestroyer {
+  void operator()(bpf_link* link) const { bpf_link__destroy(link); }
+};
+using ObjectPtr = std::unique_ptr<bpf_object, ObjectCloser>;
+using LinkPtr = std::unique_ptr<bpf_link, LinkDestroyer>;
+
+enum class Phase { kOpened, kLoading, kLoaded, kLoadFailed, kClosed };
+
+// Everything one Collection owns. The JS handle and every running worker hold
+// a shared_ptr to it, so neither can free it under the other. `phase` and
+// `workers` are only touched on the JS thread.
+struct CollectionState {
+  explicit CollectionState(bool libbpfDebug) : log(libbpfDebug) {}
+  ~CollectionState() { Release(); }
+
+  // Links go first: each holds its program, so destroying them is what
+  // detaches; closing the object then frees programs and maps.
+  void Release() {
+    links.clear();
+    obj.reset();
+    kernelLog.reset();
+    elf = {};
+  }
+
+  std::vector<unsigned char> elf;  // our copy: JS may reuse its Buffer
+  std::unique_ptr<char[]> kernelLog;  // libbpf keeps this pointer until close
+  size_t kernelLogSize = 0;
+  LogSink log;
+  ObjectPtr obj;
+  std::vector<std::pair<bpf_program*, LinkPtr>> links;
+  Phase phase = Phase::kOpened;
+  int workers = 0;  // AsyncWorkers in flight
+};
+
+// Adds open, programs, maps, load, attachAll, ... to `exports`.
+void InitCollection(Napi::Env env, Napi::Object exports);
+
+}  // namespace bpf_addon

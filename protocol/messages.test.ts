@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  PROTOCOL_VERSION,
+  decodeClientMessage,
+  decodeServerMessage,
+  encodeClientMessage,
+  encodeServerMessage,
+  type ServerMessage,
+} from './messages.ts';
+
+test('a run request round-trips, with seeds defaulting to none', () => {
+  const text = encodeClientMessage({ type: 'run', id: 7, files: [{ name: 'p.bpf.c', content: 'int x;' }] });
+  const decoded = decodeClientMessage(text);
+  assert.ok(decoded.ok);
+  assert.deepEqual(decoded.message, { type: 'run', id: 7, files: [{ name: 'p.bpf.c', content: 'int x;' }], seeds: [] });
+});
+
+test('map seeds keep JSON keys and values as they are', () => {
+  const decoded = decodeClientMessage(
+    encodeClientMessage({ type: 'run', id: 'a', files: [{ name: 'p.c', content: '' }], seeds: [{ map: 'm', key: 'execve_counter', value: 0 }] }),
+  );
+  assert.ok(decoded.ok && decoded.message.type === 'run');
+  assert.deepEqual(decoded.message.seeds, [{ map: 'm', key: 'execve_counter', value: 0 }]);
+});
+
+test('server messages round-trip', () => {
+  const messages: ServerMessage[] = [
+    { type: 'welcome', id: 1, version: PROTOCOL_VERSION, sessionId: 's', host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [] } },
+    { type: 'trace', runId: 3, lines: [{ ts: 1.5, cpu: 0, pid: 9, comm: 'sh', text: 'hi' }], dropped: 4 },
+    { type: 'maps', runId: 3, maps: [{ name: 'execve_counter', entries: [{ key: 'execve_counter', value: 23 }], count: 1, truncated: false }] },
+    { type: 'run_state', runId: 3, state: 'error', stage: 'load', timings: { compileMs: 30 }, error: { code: 'verifier_rejected', message: 'no' } },
+  ];
+  for (const message of messages) {
+    const decoded = decodeServerMessage(encodeServerMessage(message));
+    assert.ok(decoded.ok, JSON.stringify(decoded));
+    assert.deepEqual(decoded.message, message);
+  }
+});
+
+test('bad frames are refused with a sentence, not an exception', () => {
+  const notJson = decodeClientMessage('{nope');
+  assert.deepEqual(notJson, { ok: false, error: 'The message is not valid JSON.' });
+  const unknown = decodeClientMessage(JSON.stringify({ type: 'format_disk', id: 1 }));
+  assert.equal(unknown.ok, false);
+  const badSeeds = decodeClientMessage(JSON.stringify({ type: 'run', id: 1, files: [] }));
+  assert.ok(!badSeeds.ok && /files/.test(badSeeds.error), JSON.stringify(badSeeds));
+});

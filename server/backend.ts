@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { HostInfo } from '../protocol/messages.ts';
+import { findToolchain, type Toolchain } from './compile/toolchain.ts';
+import { ROOT, type Config } from './config.ts';
+import { prepareHost } from './host/host.ts';
+import { serveStatic } from './static-files.ts';
+import { TraceInstance } from './trace/trace-instance.ts';
+import { attachWebSockets } from './ws-server.ts';
+
+const MONACO_DIR = path.join(ROOT, 'node_modules', 'monaco-editor', 'min', 'vs');
+
+export interface Backend {
+  server: Server;
+  host: HostInfo;
+  /** http://host:port the backend listens on. */
+  url: string;
+  close(): void;
+}
+
+type PageHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The playground's backend: host checks, toolchain, the trace instance and
+ * the WebSocket API, on one HTTP server. The page handler (Next.js) is
+ * optional so the integration tests can start the backend alone.
+ */
+export async function startBackend(config: Config, pages?: PageHandler): Promise<Backend> {
+  const host = prepareHost();
+  // Without a usable host the page still comes up, and says what is missing.
+  let toolchain: Toolchain | null = null;
+  let trace: TraceInstance | null = null;
+  if (!host.problems.length) {
+    try {
+      toolchain = await findToolchain(config.cacheDir);
+      trace = new TraceInstance(config.limits.traceLineBytes);
+      trace.open();
+    } catch (error) {
+      host.problems.push((error as Error).message);
+    }
+  }
+
+  const server = createServer((req, res) => {
+    if (serveStatic('/monaco/vs/', MONACO_DIR, req, res)) return;
+    if (pages) return pages(req, res);
+    res.writeHead(404).end();
+  });
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace });
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const { port } = server.address() as AddressInfo;
+
+  let closed = false;
+  return {
+    server,
+    host,
+    url: `http://${config.host}:${port}`,
+    close() {
+      if (closed) return;
+      closed = true;
+      sockets.close();
+      trace?.close();
+      server.close();
+    },
+  };
+}

@@ -1,0 +1,96 @@
+import WebSocket from 'ws';
+import {
+  PROTOCOL_VERSION,
+  decodeServerMessage,
+  encodeClientMessage,
+  type ClientMessageInput,
+  type HostInfo,
+  type ServerMessage,
+} from '../../protocol/messages.ts';
+
+type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+/** A client request without its id: the connection numbers requests itself. */
+export type Request = Distribute<ClientMessageInput>;
+
+/**
+ * A Node client of the playground's WebSocket protocol, for the CLI, tests
+ * and benchmarks. It keeps every server message in `inbox` and lets callers
+ * wait for the one they need.
+ */
+export class PlaygroundConnection {
+  readonly inbox: ServerMessage[] = [];
+  host!: HostInfo;
+  private nextId = 1;
+  private waiters: Array<() => void> = [];
+
+  private constructor(private readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      const decoded = decodeServerMessage(data.toString());
+      if (!decoded.ok) return;
+      this.inbox.push(decoded.message);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+    ws.on('close', () => {
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** Connects and says hello; rejects with a sentence when the server cannot be reached or refuses. */
+  static async open(server: string, client = 'ebpf-playground-cli'): Promise<PlaygroundConnection> {
+    const ws = new WebSocket(new URL('/ws', server.replace(/^http/, 'ws')));
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', (error) => reject(new Error(`cannot reach the playground at ${server}: ${error.message}`)));
+    });
+    const connection = new PlaygroundConnection(ws);
+    const id = connection.send({ type: 'hello', version: PROTOCOL_VERSION, client });
+    const answer = await connection.waitFor((m) => (m.type === 'welcome' || m.type === 'reply') && m.id === id, 10_000);
+    if (!answer) throw new Error('the server did not answer hello within 10 s.');
+    if (answer.type !== 'welcome') throw new Error(answer.type === 'reply' ? (answer.error?.message ?? 'hello refused') : 'hello refused');
+    connection.host = answer.host;
+    return connection;
+  }
+
+  /** Sends a request and returns its id. */
+  send(request: Request): number {
+    const id = this.nextId++;
+    this.ws.send(encodeClientMessage({ ...request, id } as ClientMessageInput));
+    return id;
+  }
+
+  /** Sends a request and waits for its `reply`. */
+  async request(request: Request, ms = 10_000): Promise<Extract<ServerMessage, { type: 'reply' }>> {
+    const id = this.send(request);
+    const reply = await this.waitFor((m): m is Extract<ServerMessage, { type: 'reply' }> => m.type === 'reply' && m.id === id, ms);
+    if (!reply) throw new Error(`no reply to ${request.type} within ${ms} ms.`);
+    return reply;
+  }
+
+  /** The first message from inbox index `since` on (received so far or later) that matches, or null after `ms`. */
+  async waitFor<T extends ServerMessage>(
+    match: ((m: ServerMessage) => m is T) | ((m: ServerMessage) => boolean),
+    ms: number,
+    since = 0,
+  ): Promise<T | null> {
+    const deadline = Date.now() + ms;
+    let seen = since;
+    for (;;) {
+      for (; seen < this.inbox.length; seen++) {
+        if (match(this.inbox[seen]!)) return this.inbox[seen] as T;
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || this.ws.readyState !== WebSocket.OPEN) return null;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../config.ts';
+import { startBackend, type Backend } from '../backend.ts';
+
+/** A backend on a free loopback port, without the Next.js pages. */
+export async function startTestBackend(): Promise<Backend> {
+  const config = loadConfig({});
+  config.host = '127.0.0.1';
+  config.port = 0;
+  const backend = await startBackend(config);
+  if (backend.host.problems.length) {
+    backend.close();
+    throw new Error(`this host cannot run the integration tests: ${backend.host.problems.join(' ')}`);
+  }
+  return backend;
+}
+
+/** Names of the BPF programs loaded in the kernel right now. */
+export function loadedProgramNames(): string[] {
+  const out = execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  return (JSON.parse(out) as { name?: string }[]).map((p) => p.name ?? '');
+}
+
+/** A program name no other test or process uses (BPF names hold 15 characters). */
+export function uniqueProgramName(): string {
+  return `t_${randomBytes(5).toString('hex')}`;
+}
+
+/** A hello-world program whose function has the given name. */
+export function helloSource(name: string, message = 'Hello, World!'): string {
+  return `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int ${name}(void *ctx)
+{
+	bpf_printk("${message}");
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+}

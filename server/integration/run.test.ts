@@ -1,0 +1,217 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import path from 'node:path';
+import { ROOT } from '../config.ts';
+import type { Backend } from '../backend.ts';
+import type { ServerMessage } from '../../protocol/messages.ts';
+import { PlaygroundConnection } from '../cli/connection.ts';
+import { runRemote } from '../cli/remote-run.ts';
+import { helloSource, loadedProgramNames, startTestBackend, uniqueProgramName } from './harness.ts';
+
+let backend: Backend;
+before(async () => {
+  backend = await startTestBackend();
+});
+after(() => backend.close());
+
+describe('the bundled examples, against the real kernel', () => {
+  test('hello_execve prints its line for every execve', async () => {
+    const report = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 1, trigger: 'exec' });
+    assert.equal(report.error, undefined);
+    assert.equal(report.ok, true);
+    assert.equal(report.stage, 'run');
+    assert.ok(report.trace.some((line) => line === 'invoke bpf_prog: Hello, World!'), report.trace.slice(0, 5).join('\n'));
+  });
+
+  test('execve_counter counts once its key is seeded between load and attach', async () => {
+    const report = await runRemote({ server: backend.url, files: [], example: 'execve_counter', seeds: [], seconds: 2, trigger: 'exec' });
+    assert.equal(report.ok, true, report.error?.message);
+    const entries = report.maps.execve_counter ?? [];
+    assert.equal(entries.length, 1);
+    assert.equal(entries[0]!.key, 'execve_counter');
+    assert.ok(typeof entries[0]!.value === 'number' && entries[0]!.value >= 1, `count was ${entries[0]!.value}`);
+  });
+
+  test('without the seed, execve_counter never counts', async () => {
+    const source = (await exampleFiles('execve_counter'))[0]!;
+    const report = await runRemote({ server: backend.url, files: [source], seeds: [], seconds: 1, trigger: 'exec' });
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.maps.execve_counter ?? [], []);
+  });
+
+  for (const name of ['exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe']) {
+    test(`${name} compiles, loads and attaches`, async () => {
+      const report = await runRemote({ server: backend.url, files: [], example: name, seeds: [], seconds: 1.2, trigger: name.includes('open') ? 'open' : 'exec' });
+      assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+      if (name === 'exec_parent_core') assert.ok(report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)), report.trace.join('\n'));
+      if (name === 'libc_execve_uprobe') assert.ok(report.trace.some((l) => l.startsWith('libc execve(/bin/true)')), report.trace.join('\n'));
+      if (name === 'open_events_ringbuf') assert.ok(Number(report.maps.stats?.find((e) => e.key === 0)?.value) >= 1);
+      if (name === 'syscall_counts_raw_tp') assert.ok((report.maps.syscall_counts ?? []).length > 3);
+    });
+  }
+});
+
+describe('failures come back as data', () => {
+  test('a compile error names the file, line and column', async () => {
+    const content = helloSource('bad').replace('return 0;', 'return 0 +;');
+    const report = await runRemote({ server: backend.url, files: [{ name: 'broken.bpf.c', content }], seeds: [], seconds: 0 });
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'compile');
+    assert.equal(report.error?.code, 'compile_failed');
+    const line = content.split('\n').findIndex((l) => l.includes('return 0 +;')) + 1;
+    const error = report.diagnostics.find((d) => d.severity === 'error');
+    assert.deepEqual([error?.file, error?.line, error?.column], ['broken.bpf.c', line, 12]);
+  });
+
+  test('a verifier rejection returns the verifier log', async () => {
+    const content = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+struct { __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 4); __type(key, __u32); __type(value, __u64); } m SEC(".maps");
+SEC("tracepoint/syscalls/sys_enter_execve")
+int nocheck(void *ctx)
+{
+	__u32 k = 0;
+	__u64 *v = bpf_map_lookup_elem(&m, &k);
+	*v += 1; /* no NULL check */
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+    const report = await runRemote({ server: backend.url, files: [{ name: 'nocheck.bpf.c', content }], seeds: [], seconds: 0 });
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'load');
+    assert.equal(report.error?.code, 'verifier_rejected');
+    assert.match(report.verifierLog ?? '', /invalid mem access 'map_value_or_null'/);
+  });
+
+  test('host files stay out of reach of #include', async () => {
+    const content = `#include "/etc/shadow"\n${helloSource('leak')}`;
+    const report = await runRemote({ server: backend.url, files: [{ name: 'leak.bpf.c', content }], seeds: [], seconds: 0 });
+    assert.equal(report.stage, 'compile');
+    assert.match(report.diagnostics[0]?.message ?? '', /'\/etc\/shadow' file not found/);
+  });
+});
+
+describe('maps from user space', () => {
+  test('entries can be inserted, updated and deleted by their BTF types', async () => {
+    const connection = await PlaygroundConnection.open(backend.url, 'test');
+    try {
+      const [source] = await exampleFiles('execve_counter');
+      const runId = connection.send({ type: 'run', files: [source!], seeds: [{ map: 'execve_counter', key: 'execve_counter', value: 0 }] });
+      assert.ok(await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000));
+
+      let since = connection.inbox.length;
+      assert.equal((await connection.request({ type: 'map_update', map: 'execve_counter', key: 'from the test', value: 42 })).ok, true);
+      await waitForEntry(connection, since, 'from the test', 42);
+
+      const tooBig = await connection.request({ type: 'map_update', map: 'execve_counter', key: 'x', value: -1 });
+      assert.equal(tooBig.ok, false);
+      assert.equal(tooBig.error?.code, 'map_error');
+
+      since = connection.inbox.length;
+      assert.equal((await connection.request({ type: 'map_delete', map: 'execve_counter', key: 'from the test' })).ok, true);
+      await waitForEntry(connection, since, 'from the test', undefined);
+      await connection.request({ type: 'stop' });
+    } finally {
+      connection.close();
+    }
+  });
+});
+
+describe('nothing stays in the kernel', () => {
+  test('stopping, closing the connection, and killing the server each detach and close the program', async () => {
+    for (const ending of ['stop', 'disconnect'] as const) {
+      const name = uniqueProgramName();
+      const connection = await PlaygroundConnection.open(backend.url, 'test');
+      const runId = connection.send({ type: 'run', files: [{ name: 'p.bpf.c', content: helloSource(name) }] });
+      assert.ok(await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000));
+      assert.ok(loadedProgramNames().includes(name), 'the program is loaded while running');
+      if (ending === 'stop') await connection.request({ type: 'stop' });
+      connection.close();
+      await until(() => !loadedProgramNames().includes(name));
+    }
+  });
+
+  test('a killed backend leaves nothing behind', async () => {
+    const name = uniqueProgramName();
+    const child = await import('node:child_process').then(({ spawn }) =>
+      spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/integration/backend-child.ts')], { stdio: ['ignore', 'pipe', 'inherit'] }),
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout!.setEncoding('utf8');
+        child.stdout!.once('data', (line: string) => resolve(line.trim()));
+        child.once('exit', () => reject(new Error('the backend child exited early')));
+      });
+      const connection = await PlaygroundConnection.open(url, 'test');
+      const runId = connection.send({ type: 'run', files: [{ name: 'p.bpf.c', content: helloSource(name) }] });
+      assert.ok(await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000));
+      assert.ok(loadedProgramNames().includes(name));
+      child.kill('SIGKILL');
+      await until(() => !loadedProgramNames().includes(name));
+      connection.close();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+// The backend runs in this process, so the CLI must run asynchronously beside it.
+async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'server/cli/bin.js'), ...args, '--server', backend.url], { timeout: 60_000 });
+    return { status: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { status: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+test('the CLI prints one JSON report and exits 0 for a good run', async () => {
+  const result = await cli(['run', '--example', 'hello_execve', '--seconds', '1', '--trigger', 'exec', '--json']);
+  assert.equal(result.status, 0, result.stderr);
+  const report = JSON.parse(result.stdout);
+  for (const field of ['ok', 'stage', 'diagnostics', 'verifierLog', 'trace', 'maps', 'events']) assert.ok(field in report, field);
+  assert.equal(report.ok, true);
+  assert.ok(report.trace.includes('invoke bpf_prog: Hello, World!'));
+});
+
+test('the CLI exits non-zero and says where a compile failed', async () => {
+  const dir = execFileSync('mktemp', ['-d'], { encoding: 'utf8' }).trim();
+  execFileSync('sh', ['-c', `printf 'int x = ;\\n' > ${dir}/oops.bpf.c`]);
+  const result = await cli(['run', `${dir}/oops.bpf.c`]);
+  assert.equal(result.status, 1);
+  assert.match(result.stdout, /^oops\.bpf\.c:1:9: error: expected expression$/m);
+  assert.match(result.stdout, /compile failed: oops\.bpf\.c:1:9/);
+});
+
+async function exampleFiles(name: string) {
+  const connection = await PlaygroundConnection.open(backend.url, 'test');
+  try {
+    const id = connection.send({ type: 'get_examples' });
+    const list = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'examples' }> => m.type === 'examples' && m.id === id, 10_000);
+    return list!.examples.find((e) => e.name === name)!.files;
+  } finally {
+    connection.close();
+  }
+}
+
+/** Waits for a maps snapshot, from inbox index `since` on, that shows the entry (or its absence). */
+async function waitForEntry(connection: PlaygroundConnection, since: number, key: string, value: number | undefined): Promise<void> {
+  const found = await connection.waitFor((m) => {
+    if (m.type !== 'maps') return false;
+    const entry = m.maps.find((s) => s.name === 'execve_counter')?.entries.find((e) => e.key === key);
+    return value === undefined ? !entry : entry?.value === value;
+  }, 10_000, since);
+  assert.ok(found, `execve_counter[${key}] ${value === undefined ? 'gone' : `= ${value}`}`);
+}
+
+async function until(check: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail('timed out waiting for the kernel to drop the program');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
