@@ -6,6 +6,7 @@ import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
 import { serveStatic } from './static-files.ts';
+import { RunnerPool } from './runner/runner.ts';
 import { TraceInstance } from './trace/trace-instance.ts';
 import { attachWebSockets } from './ws-server.ts';
 
@@ -46,7 +47,8 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
     if (pages) return pages(req, res);
     res.writeHead(404).end();
   });
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace });
+  const runners = new RunnerPool();
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -59,6 +61,7 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
       if (closed) return;
       closed = true;
       sockets.close();
+      runners.close();
       trace?.close();
       server.close();
     },

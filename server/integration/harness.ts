@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config.ts';
 import { startBackend, type Backend } from '../backend.ts';
 
@@ -41,4 +42,28 @@ int ${name}(void *ctx)
 
 char LICENSE[] SEC("license") = "GPL";
 `;
+}
+
+/** Pids of the processes holding a program of that name open (its loader), from /proc/<pid>/fdinfo. */
+export function pidsHoldingProgram(name: string): number[] {
+  const out = execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' });
+  const ids = new Set((JSON.parse(out) as { id: number; name?: string }[]).filter((p) => p.name === name).map((p) => p.id));
+  const pids = new Set<number>();
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fdinfo`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const match = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+        if (match && ids.has(Number(match[1]))) pids.add(Number(pid));
+      } catch {
+        // The fd closed while we looked.
+      }
+    }
+  }
+  return [...pids];
 }

@@ -8,7 +8,7 @@ import type { Backend } from '../backend.ts';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { runRemote } from '../cli/remote-run.ts';
-import { helloSource, loadedProgramNames, startTestBackend, uniqueProgramName } from './harness.ts';
+import { helloSource, loadedProgramNames, pidsHoldingProgram, startTestBackend, uniqueProgramName } from './harness.ts';
 
 let backend: Backend;
 before(async () => {
@@ -131,6 +131,34 @@ describe('nothing stays in the kernel', () => {
       if (ending === 'stop') await connection.request({ type: 'stop' });
       connection.close();
       await until(() => !loadedProgramNames().includes(name));
+    }
+  });
+
+  test('a crashed loader ends only its own session\'s run, and frees its program', async () => {
+    const [crashing, steady] = [uniqueProgramName(), uniqueProgramName()];
+    const a = await PlaygroundConnection.open(backend.url, 'test');
+    const b = await PlaygroundConnection.open(backend.url, 'test');
+    try {
+      const runA = a.send({ type: 'run', files: [{ name: 'a.bpf.c', content: helloSource(crashing, 'from a') }] });
+      const runB = b.send({ type: 'run', files: [{ name: 'b.bpf.c', content: helloSource(steady, 'from b') }] });
+      for (const [c, id] of [[a, runA], [b, runB]] as const) {
+        assert.ok(await c.waitFor((m) => m.type === 'run_state' && m.runId === id && m.state === 'running', 30_000));
+      }
+      const [loader] = pidsHoldingProgram(crashing);
+      assert.ok(loader && loader !== process.pid, 'the program is held by a process other than the backend');
+      process.kill(loader, 'SIGSEGV');
+      const failed = await a.waitFor((m) => m.type === 'run_state' && m.runId === runA && m.state === 'error', 10_000);
+      assert.match(failed?.type === 'run_state' ? (failed.error?.message ?? '') : '', /loader process for your session stopped/);
+      await until(() => !loadedProgramNames().includes(crashing));
+
+      // The other session still runs and still gets its lines.
+      assert.ok(loadedProgramNames().includes(steady));
+      const since = b.inbox.length;
+      b.send({ type: 'trigger', what: 'exec' });
+      assert.ok(await b.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === 'from b'), 10_000, since));
+    } finally {
+      a.close();
+      b.close();
     }
   });
 

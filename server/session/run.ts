@@ -11,18 +11,21 @@ import type {
   Timings,
   TraceLine,
 } from '../../protocol/messages.ts';
-import { BpfError, Collection } from '../../native/index.ts';
+import type { ProgramInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
 import { compile, generateSkeleton } from '../compile/compiler.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
+import { RunnerCallError, type Runner } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 
 export interface RunDeps {
   config: Config;
   toolchain: Toolchain;
   trace: TraceInstance;
+  /** The session's runner process, which owns the loaded object. */
+  runner: Runner;
   /** Sends a message to the session's client. */
   send: (message: ServerMessage) => void;
   /** Trace lines go through the session, which rate-limits and counts drops. */
@@ -33,14 +36,16 @@ type RunId = string | number;
 
 /**
  * One press of Run: compile → load → seed maps → attach → running, until
- * stop(). The Collection it loads is closed by stop(), which detaches every
- * link first; nothing of a run outlives it in the kernel.
+ * stop(). The object is loaded in the session's runner process; stop()
+ * closes it there (links first), and if the runner dies instead, the kernel
+ * frees everything with its fds. Nothing of a run outlives it in the kernel.
  */
 export class Run {
   state: RunState = 'queued';
   private stage: Stage = 'compile';
   private readonly timings: Timings = {};
-  private collection: Collection | null = null;
+  private opened = false;
+  private programs: ProgramInfo[] = [];
   private codecs = new Map<string, MapCodec>();
   private stopped = false;
   private unsubscribeTrace: (() => void) | null = null;
@@ -89,20 +94,21 @@ export class Run {
     });
 
     this.setState('loading', 'load');
+    const { runner } = this.deps;
     const loadStarted = performance.now();
-    let collection: Collection;
     try {
-      collection = Collection.open(compiled.object, { name: compiled.name });
+      const opened = await runner.call('open', { object: compiled.object, name: compiled.name });
+      this.opened = true;
+      this.programs = opened.programs;
+      const btf = opened.btf ? Btf.parse(opened.btf) : null;
+      for (const info of opened.maps) this.codecs.set(info.name, new MapCodec(info, btf, opened.possibleCpus));
     } catch (error) {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
-    this.collection = collection;
-    const btfRaw = collection.btf();
-    const btf = btfRaw ? Btf.parse(btfRaw) : null;
-    const cpus = Collection.possibleCpus();
-    for (const info of collection.maps()) this.codecs.set(info.name, new MapCodec(info, btf, cpus));
+    if (this.stopped) return this.close();
     try {
-      const loaded = await collection.load();
+      const loaded = await runner.call('load', {});
+      this.programs = loaded.programs;
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
       if (this.stopped) return this.close();
       send({
@@ -121,15 +127,21 @@ export class Run {
 
     // Between load and attach: the user-space half of the program writes its map entries.
     for (const seed of this.seeds) {
-      const problem = this.writeEntry(seed.map, seed.key, seed.value);
+      const problem = await this.writeEntry(seed.map, seed.key, seed.value);
       if (problem) return this.fail({ code: 'seed_failed', message: `Seeding map ${seed.map} failed: ${problem}` });
     }
 
     this.setState('attaching', 'attach');
     const attachStarted = performance.now();
-    const results = collection.attachAll();
+    let attached;
+    try {
+      attached = await runner.call('attachAll', {});
+    } catch (error) {
+      return this.fail({ code: 'attach_failed', message: `Attaching failed: ${describeBpfError(error)}` });
+    }
     this.timings.attachMs = Math.round(performance.now() - attachStarted);
-    const programs = this.programMeta(results);
+    this.programs = attached.programs;
+    const programs = this.programMeta(attached.results);
     send({ type: 'attached', runId: this.id, programs });
     if (!programs.some((p) => p.attached)) {
       const why = programs.map((p) => `${p.name}: ${p.attachError}`).join('; ');
@@ -142,17 +154,17 @@ export class Run {
     this.pollMaps();
   }
 
-  /** Writes one entry by its JSON key and value; returns the problem in one sentence, or null. */
-  writeEntry(mapName: string, key: Json, value: Json): string | null {
+  /** Writes one entry by its JSON key and value; resolves to the problem in one sentence, or null. */
+  async writeEntry(mapName: string, key: Json, value: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
-    if (!codec || !this.collection) return `there is no map named "${mapName}" in this program.`;
+    if (!codec || !this.opened) return `there is no map named "${mapName}" in this program.`;
     if (!codec.meta().writable) return `map ${mapName} (${codec.info.typeName}) cannot be written from user space here.`;
     const k = codec.encodeKey(key);
     if (!k.ok) return k.error;
     const v = codec.encodeValue(value);
     if (!v.ok) return v.error;
     try {
-      this.collection.update(mapName, Buffer.from(k.bytes), Buffer.from(v.bytes));
+      await this.deps.runner.call('update', { map: mapName, key: k.bytes, value: v.bytes });
     } catch (error) {
       return describeBpfError(error);
     }
@@ -160,15 +172,15 @@ export class Run {
     return null;
   }
 
-  deleteEntry(mapName: string, key: Json): string | null {
+  async deleteEntry(mapName: string, key: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
-    if (!codec || !this.collection) return `there is no map named "${mapName}" in this program.`;
+    if (!codec || !this.opened) return `there is no map named "${mapName}" in this program.`;
     const k = codec.encodeKey(key);
     if (!k.ok) return k.error;
     try {
-      this.collection.delete(mapName, Buffer.from(k.bytes));
+      await this.deps.runner.call('delete', { map: mapName, key: k.bytes });
     } catch (error) {
-      const err = error as BpfError;
+      const err = error as RunnerCallError;
       return err.code === 'ENOENT' ? 'that key is not in the map.' : describeBpfError(error);
     }
     this.refreshSoon();
@@ -181,7 +193,14 @@ export class Run {
   }
 
   get isLoaded(): boolean {
-    return this.collection !== null && !this.stopped;
+    return this.opened && !this.stopped;
+  }
+
+  /** The runner process died under this run: the kernel has freed its programs already. */
+  runnerDied(reason: string): void {
+    if (this.stopped || this.state === 'error') return;
+    this.opened = false;
+    this.fail({ code: 'internal', message: `The loader process for your session stopped (${reason}); nothing of your program is left in the kernel. Press Run to start again.` });
   }
 
   /** Detaches and closes everything. Safe to call at any stage and more than once. */
@@ -197,7 +216,11 @@ export class Run {
     this.unsubscribeTrace = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
-    this.collection?.close();
+    if (this.opened) {
+      this.opened = false;
+      // A dead runner has nothing left to close: the kernel already freed it all.
+      this.deps.runner.call('close', {}).catch(() => {});
+    }
   }
 
   private refreshSoon(): void {
@@ -208,12 +231,11 @@ export class Run {
 
   private async pollMaps(): Promise<void> {
     this.pollTimer = null;
-    const collection = this.collection;
-    if (!collection || this.stopped) return;
+    if (!this.opened || this.stopped) return;
     const snapshots: MapSnapshot[] = [];
     for (const codec of this.codecs.values()) {
       if (!codec.iterable) continue;
-      snapshots.push(await this.snapshot(collection, codec));
+      snapshots.push(await this.snapshot(codec));
     }
     if (this.stopped) return;
     // Maps that did not change since the last read are not sent again.
@@ -225,10 +247,10 @@ export class Run {
     if (!this.pollTimer) this.pollTimer = setTimeout(() => this.pollMaps(), this.mapIntervalMs);
   }
 
-  private async snapshot(collection: Collection, codec: MapCodec): Promise<MapSnapshot> {
+  private async snapshot(codec: MapCodec): Promise<MapSnapshot> {
     const shown = this.deps.config.limits.mapEntriesShown;
     try {
-      const dump = await collection.dump(codec.info.name, shown + 1);
+      const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1 });
       const count = Math.min(dump.count, shown);
       const entries = codec.decodeEntries(dump.keys, dump.values, count);
       return { name: codec.info.name, entries, count: dump.count, truncated: dump.count > shown };
@@ -238,8 +260,7 @@ export class Run {
   }
 
   private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string }[]): ProgramMeta[] {
-    if (!this.collection) return [];
-    return this.collection.programs().map((p) => {
+    return this.programs.map((p) => {
       const result = results?.find((r) => r.program === p.name);
       return {
         name: p.name,
@@ -259,7 +280,7 @@ export class Run {
   }
 
   private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {
-    const err = error as BpfError;
+    const err = error as RunnerCallError;
     this.deps.send({
       type: 'loaded',
       runId: this.id,
@@ -283,12 +304,12 @@ export class Run {
 }
 
 function describeBpfError(error: unknown): string {
-  if (error instanceof BpfError) return `${error.message} (${error.code}).`;
+  if (error instanceof RunnerCallError) return `${error.message} (${error.code}).`;
   return (error as Error).message;
 }
 
 /** One sentence for the load failures a learner meets most. */
-function explainLoadFailure(err: BpfError): string {
+function explainLoadFailure(err: RunnerCallError): string {
   const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
   const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
   if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;

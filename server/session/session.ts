@@ -17,12 +17,14 @@ import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 import { Run } from './run.ts';
+import type { Runner, RunnerPool } from '../runner/runner.ts';
 
 export interface SessionDeps {
   config: Config;
   toolchain: Toolchain | null;
   host: HostInfo;
   trace: TraceInstance | null;
+  runners: RunnerPool;
 }
 
 /** How a session reaches its client: the WebSocket, seen only through these two calls. */
@@ -42,6 +44,8 @@ type RequestId = string | number;
 export class Session {
   readonly id = randomUUID();
   private run: Run | null = null;
+  /** This session's own loader process, started at its first Run. */
+  private runner: Runner | null = null;
   private droppedLines = 0;
 
   constructor(
@@ -69,10 +73,12 @@ export class Session {
       case 'map_update':
       case 'map_delete': {
         if (!this.run?.isLoaded) return this.reply(message.id, { code: 'not_running', message: 'Maps can be changed while a program is loaded: press Run first.' });
-        const problem = message.type === 'map_update'
+        const id = message.id;
+        const written = message.type === 'map_update'
           ? this.run.writeEntry(message.map, message.key, message.value)
           : this.run.deleteEntry(message.map, message.key);
-        return this.reply(message.id, problem ? { code: 'map_error', message: capitalize(problem) } : undefined);
+        void written.then((problem) => this.reply(id, problem ? { code: 'map_error', message: capitalize(problem) } : undefined));
+        return;
       }
       case 'set_map_interval':
         this.run?.setMapInterval(message.ms);
@@ -87,6 +93,8 @@ export class Session {
   close(): void {
     this.run?.stop();
     this.run = null;
+    this.runner?.kill();
+    this.runner = null;
   }
 
   private startRun(id: RequestId, files: SourceFile[], seeds: MapSeed[]): void {
@@ -99,10 +107,12 @@ export class Session {
     // One run per session: a new Run replaces the old one.
     this.run?.stop();
     this.droppedLines = 0;
+    const runner = this.liveRunner();
     const run = new Run(id, files, seeds, {
       config,
       toolchain,
       trace,
+      runner,
       send: (message) => {
         if (this.run === run) this.send(message);
       },
@@ -111,6 +121,17 @@ export class Session {
     this.run = run;
     this.reply(id);
     void run.start();
+  }
+
+  private liveRunner(): Runner {
+    if (this.runner?.alive) return this.runner;
+    const runner = this.deps.runners.take();
+    runner.onExit = (reason) => {
+      if (this.runner === runner) this.runner = null;
+      this.run?.runnerDied(reason);
+    };
+    this.runner = runner;
+    return runner;
   }
 
   private forwardTrace(runId: RequestId, lines: TraceLine[]): void {

@@ -1,0 +1,53 @@
+/**
+ * Messages between the backend and a session's runner process, over Node's
+ * IPC channel with the 'advanced' serialization (Buffers pass as bytes).
+ * Only the runner loads the native addon: a crash in libbpf or the kernel
+ * interface ends one session's runner, never the backend.
+ */
+import type { AttachResult, LoadResult, MapInfo, ProgramInfo } from '../../native/index.ts';
+
+export interface OpenResult {
+  programs: ProgramInfo[];
+  maps: MapInfo[];
+  btf: Uint8Array | null;
+  possibleCpus: number;
+}
+
+export interface DumpReply {
+  keys: Uint8Array;
+  values: Uint8Array;
+  count: number;
+}
+
+/** Every call the backend can make, with its arguments and what it returns. */
+export interface RunnerCalls {
+  open: { args: { object: Uint8Array; name: string }; result: OpenResult };
+  load: { args: Record<string, never>; result: LoadResult & { programs: ProgramInfo[]; maps: MapInfo[] } };
+  attachAll: { args: Record<string, never>; result: { results: AttachResult[]; programs: ProgramInfo[] } };
+  update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
+  delete: { args: { map: string; key: Uint8Array }; result: null };
+  dump: { args: { map: string; max: number }; result: DumpReply };
+  /** Detaches and closes the current collection; the runner stays for the next Run. */
+  close: { args: Record<string, never>; result: null };
+}
+
+export type RunnerOp = keyof RunnerCalls;
+
+export interface RunnerRequest<K extends RunnerOp = RunnerOp> {
+  id: number;
+  op: K;
+  args: RunnerCalls[K]['args'];
+}
+
+/** A BpfError as data: the class does not cross the process boundary. */
+export interface RunnerError {
+  message: string;
+  errno: number;
+  code: string;
+  verifierLog: string | null;
+  libbpfLog: string;
+}
+
+export type RunnerReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; error: RunnerError };

@@ -1,0 +1,119 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { RunnerCalls, RunnerError, RunnerOp, RunnerReply } from './runner-protocol.ts';
+
+const ENTRY = path.join(import.meta.dirname, 'runner-main.ts');
+
+/** A failed call in the runner, or the runner's death, as an Error with the BpfError's fields. */
+export class RunnerCallError extends Error implements RunnerError {
+  errno: number;
+  code: string;
+  verifierLog: string | null;
+  libbpfLog: string;
+  constructor(error: RunnerError) {
+    super(error.message);
+    this.name = 'RunnerCallError';
+    this.errno = error.errno;
+    this.code = error.code;
+    this.verifierLog = error.verifierLog;
+    this.libbpfLog = error.libbpfLog;
+  }
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * The backend's handle on one runner process. Calls are promises; if the
+ * process dies, every pending and later call rejects with code 'ERUNNER'
+ * and `onExit` says why.
+ */
+export class Runner {
+  private readonly child: ChildProcess;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private exitReason: string | null = null;
+  readonly ready: Promise<void>;
+  onExit: ((reason: string) => void) | null = null;
+
+  constructor() {
+    this.child = fork(ENTRY, [], {
+      execArgv: ['--import', 'tsx'],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.ready = new Promise((resolve, reject) => {
+      const onReady = (reply: RunnerReply) => {
+        if (reply.id === 0) {
+          this.child.off('message', onReady);
+          resolve();
+        }
+      };
+      this.child.on('message', onReady);
+      this.child.once('exit', () => reject(new Error('the runner process exited before it was ready')));
+    });
+    this.ready.catch(() => {});
+    this.child.on('message', (reply: RunnerReply) => this.settle(reply));
+    this.child.once('exit', (code, signal) => {
+      this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
+      const error = new RunnerCallError({ message: `the session's loader process stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+      this.onExit?.(this.exitReason);
+    });
+  }
+
+  get alive(): boolean {
+    return this.exitReason === null;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  async call<K extends RunnerOp>(op: K, args: RunnerCalls[K]['args']): Promise<RunnerCalls[K]['result']> {
+    await this.ready;
+    if (!this.alive) {
+      throw new RunnerCallError({ message: `the session's loader process stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.child.send({ id, op, args });
+    });
+  }
+
+  /** Ends the process; the kernel releases whatever it still held. */
+  kill(): void {
+    if (this.alive) this.child.kill('SIGKILL');
+  }
+
+  private settle(reply: RunnerReply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (reply.ok) pending.resolve(reply.result);
+    else pending.reject(new RunnerCallError(reply.error));
+  }
+}
+
+/**
+ * Keeps one runner started ahead of need, so a session's first Run does not
+ * wait for a Node process to boot.
+ */
+export class RunnerPool {
+  private spare: Runner | null = new Runner();
+
+  take(): Runner {
+    const runner = this.spare?.alive ? this.spare : new Runner();
+    this.spare = new Runner();
+    return runner;
+  }
+
+  close(): void {
+    this.spare?.kill();
+    this.spare = null;
+  }
+}
