@@ -70,8 +70,14 @@ function scrubPaths(text: string, workdirs: string[]): string {
   return out;
 }
 
+/** What the backend, never the user, adds to a compile. */
+export interface CompileContext {
+  /** The session's secret prefix for bpf_printk lines (see bpf/include/bpf/bpf_helpers.h). */
+  traceTag: string;
+}
+
 /** Compiles one BPF C program with the fixed command line, inside the jail. */
-export async function compile(config: Config, toolchain: Toolchain, files: SourceFile[]): Promise<CompileResult> {
+export async function compile(config: Config, toolchain: Toolchain, files: SourceFile[], context: CompileContext): Promise<CompileResult> {
   const main = files.find((f) => f.name.endsWith('.c'))!;
   const name = objectName(main.name);
   const workdir = newWorkdir();
@@ -84,6 +90,7 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
       toolchain.clang,
       '-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${toolchain.targetArch}`,
       '-fno-color-diagnostics', '-fmessage-length=0', '-ferror-limit=50',
+      `-DPLAYGROUND_TRACE_TAG="${context.traceTag}"`,
       '-I', paths.work, '-I', paths.include, '-I', paths.vmlinux,
       ...toolchain.systemIncludes.flatMap((dir) => ['-idirafter', dir]),
       '-c', main.name, '-o', objectFile,

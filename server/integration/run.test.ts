@@ -120,6 +120,51 @@ describe('maps from user space', () => {
   });
 });
 
+describe('sessions', () => {
+  test('each session gets only its own bpf_printk lines, and cannot forge another\'s', async () => {
+    const mine = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("tracepoint/syscalls/sys_enter_execve")
+int a_prog(void *ctx) { bpf_printk("a-line %d", 1); return 0; }
+char LICENSE[] SEC("license") = "GPL";
+`;
+    const forger = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("tracepoint/syscalls/sys_enter_execve")
+int b_prog(void *ctx)
+{
+	char raw[] = "a-line 2";
+
+	bpf_printk("b-line");
+	bpf_trace_printk(raw, sizeof(raw));          /* no tag at all */
+	bpf_printk("[pg:aaaaaaaaaaaa] a-line 3");    /* a made-up tag after its own */
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+    const a = await PlaygroundConnection.open(backend.url, 'test');
+    const b = await PlaygroundConnection.open(backend.url, 'test');
+    try {
+      const runA = a.send({ type: 'run', files: [{ name: 'a.bpf.c', content: mine }] });
+      const runB = b.send({ type: 'run', files: [{ name: 'b.bpf.c', content: forger }] });
+      for (const [c, id] of [[a, runA], [b, runB]] as const) {
+        assert.ok(await c.waitFor((m) => m.type === 'run_state' && m.runId === id && m.state === 'running', 30_000));
+      }
+      for (let i = 0; i < 5; i++) await a.request({ type: 'trigger', what: 'exec' });
+      assert.ok(await b.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === '[pg:aaaaaaaaaaaa] a-line 3'), 10_000));
+      assert.ok(await a.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === 'a-line 1'), 10_000));
+      await a.request({ type: 'stop' });
+      await b.request({ type: 'stop' });
+      const texts = (c: PlaygroundConnection) => c.inbox.flatMap((m) => (m.type === 'trace' ? m.lines.map((l) => l.text) : []));
+      assert.deepEqual([...new Set(texts(a))], ['a-line 1']);
+      assert.deepEqual([...new Set(texts(b))].sort(), ['[pg:aaaaaaaaaaaa] a-line 3', 'b-line']);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});
+
 describe('nothing stays in the kernel', () => {
   test('stopping, closing the connection, and killing the server each detach and close the program', async () => {
     for (const ending of ['stop', 'disconnect'] as const) {

@@ -19,6 +19,7 @@ import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
 import { RunnerCallError, type Runner } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
+import { formatTraceTag } from '../trace/trace-line.ts';
 
 export interface RunDeps {
   config: Config;
@@ -26,6 +27,8 @@ export interface RunDeps {
   trace: TraceInstance;
   /** The session's runner process, which owns the loaded object. */
   runner: Runner;
+  /** The session's secret trace tag: its programs' bpf_printk lines start with it. */
+  traceSecret: string;
   /** Sends a message to the session's client. */
   send: (message: ServerMessage) => void;
   /** Trace lines go through the session, which rate-limits and counts drops. */
@@ -74,7 +77,7 @@ export class Run {
   private async execute(): Promise<void> {
     const { config, toolchain, send } = this.deps;
     this.setState('compiling', 'compile');
-    const compiled = await compile(config, toolchain, this.files);
+    const compiled = await compile(config, toolchain, this.files, { traceTag: formatTraceTag(this.deps.traceSecret) });
     this.timings.compileMs = Math.round(compiled.durationMs);
     send({
       type: 'compiled',
@@ -149,7 +152,7 @@ export class Run {
     }
     if (this.stopped) return this.close();
 
-    this.unsubscribeTrace = this.deps.trace.subscribe((lines) => this.deps.onTrace(this.id, lines));
+    this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
     this.pollMaps();
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import {
   PROTOCOL_VERSION,
   type ClientMessage,
@@ -43,6 +43,8 @@ type RequestId = string | number;
  */
 export class Session {
   readonly id = randomUUID();
+  /** Known only to this session's compiles and the trace router: other sessions cannot forge its lines. */
+  private readonly traceSecret = randomBytes(9).toString('base64url');
   private run: Run | null = null;
   /** This session's own loader process, started at its first Run. */
   private runner: Runner | null = null;
@@ -113,6 +115,7 @@ export class Session {
       toolchain,
       trace,
       runner,
+      traceSecret: this.traceSecret,
       send: (message) => {
         if (this.run === run) this.send(message);
       },

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TraceLine } from '../../protocol/messages.ts';
-import { parseTraceLine } from './trace-line.ts';
+import { parseTraceLine, splitTraceTag } from './trace-line.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const PREFIX = 'ebpf_playground_';
@@ -13,14 +13,19 @@ export type TraceListener = (lines: TraceLine[]) => void;
  * The backend's own tracefs instance. Reading the global trace_pipe would
  * split lines with any other reader (a terminal's `cat`, a second backend),
  * while every instance with bpf_trace_printk enabled gets its own full copy.
- * One reader serves all sessions; lines go out in batches, not one by one.
+ * One reader serves all sessions: each line goes to the session whose secret
+ * tag it starts with (bpf/include/bpf/bpf_helpers.h puts it there), in
+ * batches, not one by one. Lines with no known tag go to nobody and are counted.
  */
 export class TraceInstance {
   readonly name: string;
   readonly dir: string;
   private reader: ChildProcess | null = null;
-  private listeners = new Set<TraceListener>();
-  private pending: TraceLine[] = [];
+  private listeners = new Map<string, TraceListener>();
+  private pending = new Map<string, TraceLine[]>();
+  /** Lines no session owns: printed without bpf_printk, or by a program outside the playground. */
+  unattributed = 0;
+  private lastOwner: string | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
   private last: TraceLine | null = null;
   private partial = '';
@@ -41,9 +46,12 @@ export class TraceInstance {
     this.reader = reader;
   }
 
-  subscribe(listener: TraceListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+  /** Delivers the lines tagged with `secret` to `listener`, until the returned function is called. */
+  subscribe(secret: string, listener: TraceListener): () => void {
+    this.listeners.set(secret, listener);
+    return () => {
+      if (this.listeners.get(secret) === listener) this.listeners.delete(secret);
+    };
   }
 
   /** Lines the kernel overwrote before anyone read them, summed over CPUs. */
@@ -72,20 +80,32 @@ export class TraceInstance {
     this.partial = lines.pop() ?? '';
     for (const raw of lines) {
       const clipped = raw.length > this.maxLineBytes ? `${raw.slice(0, this.maxLineBytes)}…` : raw;
-      const line = parseTraceLine(clipped, this.last);
-      if (!line) continue;
+      const parsed = parseTraceLine(clipped, this.last);
+      if (!parsed) continue;
+      const { line } = parsed;
       this.last = line;
-      this.pending.push(line);
+      if (!parsed.continuation) {
+        const { secret, text } = splitTraceTag(line.text);
+        line.text = text;
+        this.lastOwner = secret && this.listeners.has(secret) ? secret : null;
+      }
+      if (this.lastOwner === null) {
+        this.unattributed++;
+        continue;
+      }
+      let batch = this.pending.get(this.lastOwner);
+      if (!batch) this.pending.set(this.lastOwner, (batch = []));
+      batch.push(line);
     }
     // One batch per ~10 ms: cheap for a flood, still well under the 100 ms a user notices.
-    if (this.pending.length && !this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 10);
+    if (this.pending.size && !this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), 10);
   }
 
   private flush(): void {
     this.flushTimer = null;
-    const batch = this.pending;
-    this.pending = [];
-    for (const listener of this.listeners) listener(batch);
+    const batches = this.pending;
+    this.pending = new Map();
+    for (const [secret, lines] of batches) this.listeners.get(secret)?.(lines);
   }
 }
 
