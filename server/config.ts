@@ -19,6 +19,25 @@ export const configSchema = z.object({
   sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
   /** Extra Origins allowed to open the WebSocket, besides the page's own host. */
   allowedOrigins: z.array(z.string()).default([]),
+  /** What may reach the kernel: checked on the compiled object before load. */
+  policy: z
+    .object({
+      /** libbpf's program type names; tracing types by default. */
+      programTypes: z.array(z.string()).default(['tracepoint', 'raw_tracepoint', 'kprobe', 'tracing', 'perf_event']),
+      /** Also allow xdp, tc and socket programs. */
+      networking: z.boolean().default(false),
+      deniedHelpers: z
+        .array(z.string())
+        .default(['bpf_send_signal', 'bpf_send_signal_thread', 'bpf_override_return', 'bpf_probe_write_user', 'bpf_sys_bpf', 'bpf_sys_close', 'bpf_kallsyms_lookup_name']),
+      deniedKfuncs: z.array(z.string()).default(['bpf_send_signal_task', 'bpf_throw']),
+      maxPrograms: z.number().int().default(8),
+      maxMaps: z.number().int().default(16),
+      maxInstructions: z.number().int().default(100_000),
+      maxMapBytes: z.number().int().default(16 * 1024 * 1024),
+      maxRingbufBytes: z.number().int().default(4 * 1024 * 1024),
+      maxSessionMapBytes: z.number().int().default(128 * 1024 * 1024),
+    })
+    .prefault({}),
   limits: z
     .object({
       sourceBytes: z.number().int().default(64 * 1024),

@@ -26,6 +26,8 @@ export interface RemoteRunReport {
   /** The last stage reached. */
   stage: Stage;
   diagnostics: Diagnostic[];
+  /** clang's output, as the user's file names spell it. */
+  compileLog: string;
   verifierLog: string | null;
   trace: string[];
   dropped: number;
@@ -77,7 +79,7 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
 
 /** Folds one run's messages into the report. */
 export function summarize(inbox: ServerMessage[], runId: number): RemoteRunReport {
-  const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], verifierLog: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
+  const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], compileLog: '', verifierLog: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
   let reachedRunning = false;
   for (const m of inbox) {
     if (m.type === 'reply' && m.id === runId && m.error) report.error = m.error;
@@ -91,6 +93,7 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
         break;
       case 'compiled':
         report.diagnostics = m.diagnostics;
+        report.compileLog = m.log;
         break;
       case 'loaded':
         report.verifierLog = m.verifierLog;

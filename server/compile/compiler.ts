@@ -1,10 +1,10 @@
 import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Diagnostic, PlaygroundError, SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { parseClangDiagnostics } from './diagnostics.ts';
-import { pathsFor, runJailed } from './sandbox.ts';
+import { fileSizeLimit, pathsFor, runJailed } from './sandbox.ts';
 import type { Toolchain } from './toolchain.ts';
 
 export interface CompileResult {
@@ -99,7 +99,8 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
       timeoutMs: config.limits.compileTimeoutMs,
       maxOutputBytes: config.limits.diagnosticsBytes,
     });
-    const log = scrubPaths(result.stderr, [workdir, paths.work]);
+    const cut = result.truncated ? `\n… ${result.droppedBytes} more bytes of compiler output were cut (the limit is ${config.limits.diagnosticsBytes} bytes).\n` : '';
+    const log = withoutCrashReport(scrubPaths(result.stderr, [workdir, paths.work])) + cut;
     const diagnostics = parseClangDiagnostics(log, main.name);
     const base = { diagnostics, log, name, durationMs: result.durationMs };
     if (result.timedOut) {
@@ -107,11 +108,15 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
     }
     if (result.code !== 0) {
       const first = diagnostics.find((d) => d.severity === 'error');
-      const message = first
-        ? `${first.file}:${first.line}:${first.column}: ${first.message}`
-        : result.signal
-          ? `The compiler was stopped by ${result.signal} (a resource limit: memory ${config.limits.compileMemoryBytes >> 20} MiB).`
-          : 'The compiler failed; see its log.';
+      // The jail's init (bwrap) passes a killed child on as exit status 128 + the signal.
+      const signal = result.signal ?? (result.code !== null && result.code > 128 ? signalName(result.code - 128) : null);
+      const message = signal
+        ? stoppedBy(signal, config)
+        : first
+          ? `${first.file}:${first.line}:${first.column}: ${first.message}`
+          : /out of memory|bad_alloc|Cannot allocate memory/i.test(log)
+            ? `The compiler ran out of memory (the limit is ${config.limits.compileMemoryBytes >> 20} MiB).`
+            : 'The compiler failed; see its log.';
       return { ...base, ok: false, error: { code: 'compile_failed', message } };
     }
     const objectPath = path.join(workdir, objectFile);
@@ -143,5 +148,30 @@ export async function generateSkeleton(config: Config, toolchain: Toolchain, obj
     return { ok, text, durationMs: result.durationMs };
   } finally {
     rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+function signalName(number: number): NodeJS.Signals | null {
+  const entry = Object.entries(constants.signals).find(([, n]) => n === number);
+  return entry ? (entry[0] as NodeJS.Signals) : null;
+}
+
+/** clang's crash report (a stack dump and a plea to file a bug) says nothing a learner can use. */
+function withoutCrashReport(log: string): string {
+  const start = log.indexOf('PLEASE submit a bug report');
+  return start < 0 ? log : `${log.slice(0, start)}(the compiler crashed; its stack dump is left out)\n`;
+}
+
+/** Says which limit stopped the compiler, from the signal it died of. */
+function stoppedBy(signal: NodeJS.Signals, config: Config): string {
+  switch (signal) {
+    case 'SIGXFSZ':
+      return `The compiler's output grew past the file-size limit (${fileSizeLimit(config) >> 20} MiB): is there a huge initialised array?`;
+    case 'SIGXCPU':
+      return 'The compiler used too much CPU time and was stopped.';
+    case 'SIGKILL':
+      return `The compiler was stopped: it hit the time limit (${config.limits.compileTimeoutMs / 1000} s) or the memory limit (${config.limits.compileMemoryBytes >> 20} MiB).`;
+    default:
+      return `The compiler crashed (${signal}), most likely out of memory (the limit is ${config.limits.compileMemoryBytes >> 20} MiB).`;
   }
 }

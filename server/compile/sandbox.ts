@@ -13,6 +13,11 @@ export const JAILED_PATHS: JailPaths = { work: '/work', include: '/playground/in
 
 const NOBODY = 65534;
 
+/** The largest file a jailed tool may write: room for objects and their skeletons, not for disk filling. */
+export function fileSizeLimit(config: Config): number {
+  return Math.max(config.limits.objectBytes * 8, 16 * 1024 * 1024);
+}
+
 export interface JailLimits {
   timeoutMs: number;
   maxOutputBytes: number;
@@ -34,7 +39,7 @@ export function runJailed(
   const rlimits = [
     `--as=${config.limits.compileMemoryBytes}`,
     '--nproc=64',
-    `--fsize=${Math.max(config.limits.objectBytes * 8, 16 * 1024 * 1024)}`,
+    `--fsize=${fileSizeLimit(config)}`,
     '--core=0',
   ];
   if (config.sandbox === 'none') {

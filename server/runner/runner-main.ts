@@ -21,7 +21,9 @@ const handlers: Handlers = {
     collection = null;
     const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name });
     collection = opened;
-    return { programs: opened.programs(), maps: opened.maps(), btf: opened.btf(), possibleCpus: Collection.possibleCpus() };
+    const programs = opened.programs();
+    const instructions = Object.fromEntries(programs.map((p) => [p.name, opened.instructions(p.name)]));
+    return { programs, instructions, maps: opened.maps(), btf: opened.btf(), possibleCpus: Collection.possibleCpus() };
   },
   async load() {
     const c = current();

@@ -8,6 +8,8 @@ import type { AttachResult, LoadResult, MapInfo, ProgramInfo } from '../../nativ
 
 export interface OpenResult {
   programs: ProgramInfo[];
+  /** Each program's compiled instructions, by program name, for the load policy. */
+  instructions: Record<string, Uint8Array>;
   maps: MapInfo[];
   btf: Uint8Array | null;
   possibleCpus: number;

@@ -18,6 +18,9 @@ import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
 import { RunnerCallError, type Runner } from '../runner/runner.ts';
+import type { OpenResult } from '../runner/runner-protocol.ts';
+import { checkPolicy } from '../policy/policy.ts';
+import { helperNames } from '../policy/helper-ids.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
 
@@ -55,6 +58,7 @@ export class Run {
   private pollTimer: NodeJS.Timeout | null = null;
   private lastSnapshot = '';
   private mapIntervalMs: number;
+  private readonly mainFile: string;
 
   constructor(
     readonly id: RunId,
@@ -63,6 +67,7 @@ export class Run {
     private readonly deps: RunDeps,
   ) {
     this.mapIntervalMs = deps.config.limits.mapIntervalMs;
+    this.mainFile = files.find((f) => f.name.endsWith('.c'))?.name ?? files[0]!.name;
   }
 
   /** Runs every stage; resolves once the program is running or a stage failed. Never rejects. */
@@ -99,16 +104,35 @@ export class Run {
     this.setState('loading', 'load');
     const { runner } = this.deps;
     const loadStarted = performance.now();
+    let opened: OpenResult;
+    let btf: Btf | null;
     try {
-      const opened = await runner.call('open', { object: compiled.object, name: compiled.name });
+      opened = await runner.call('open', { object: compiled.object, name: compiled.name });
       this.opened = true;
       this.programs = opened.programs;
-      const btf = opened.btf ? Btf.parse(opened.btf) : null;
+      btf = opened.btf ? Btf.parse(opened.btf) : null;
       for (const info of opened.maps) this.codecs.set(info.name, new MapCodec(info, btf, opened.possibleCpus));
     } catch (error) {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
     if (this.stopped) return this.close();
+    const violations = checkPolicy(config.policy, {
+      programs: opened.programs.map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() })),
+      maps: opened.maps,
+      btf,
+      possibleCpus: opened.possibleCpus,
+      helpers: helperNames(),
+    });
+    if (violations.length) {
+      send({
+        type: 'compiled',
+        runId: this.id,
+        ok: false,
+        diagnostics: violations.map((v) => ({ file: this.mainFile, line: 1, column: 1, severity: 'error', message: v.message, source: 'policy' })),
+        log: violations.map((v) => v.message).join('\n'),
+      });
+      return this.fail({ code: 'policy_denied', message: violations.map((v) => v.message).join(' ') });
+    }
     try {
       const loaded = await runner.call('load', {});
       this.programs = loaded.programs;
