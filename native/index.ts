@@ -196,6 +196,7 @@ interface NativeBinding {
   programs(h: NativeHandle): NativeProgramInfo[];
   maps(h: NativeHandle): NativeMapInfo[];
   btf(h: NativeHandle): Buffer | null;
+  instructions(h: NativeHandle, program: string): Buffer;
   initialValue(h: NativeHandle, map: string): Buffer | null;
   setInitialValue(h: NativeHandle, map: string, value: Buffer): void;
   load(h: NativeHandle): Promise<LoadResult>;
@@ -300,6 +301,14 @@ export class Collection {
       ...m,
       typeName: m.typeName ?? `map_type_${m.type}`,
     }));
+  }
+
+  /**
+   * A program's instructions, 8 bytes each (struct bpf_insn). Before load they
+   * are the compiled ones, with helper ids in call instructions.
+   */
+  instructions(program: string): Buffer {
+    return binding.instructions(this.#handle, program);
   }
 
   /** The object's raw BTF (btf__raw_data of bpf_object__btf), or null if it has none. */

@@ -269,6 +269,22 @@ Napi::Value Maps(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// instructions(h, program: string) -> Buffer (8 bytes per instruction)
+// Before load these are the object's own instructions: helper calls carry
+// their helper id, which is what the load policy scans.
+Napi::Value Instructions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  std::string name = StringArg(info, 1, "program");
+  bpf_program* prog = bpf_object__find_program_by_name(s.obj.get(), name.c_str());
+  if (prog == nullptr) throw Napi::TypeError::New(env, "no program named '" + name + "'");
+  const bpf_insn* insns = bpf_program__insns(prog);
+  size_t count = bpf_program__insn_cnt(prog);
+  if (insns == nullptr) return Napi::Buffer<uint8_t>::New(env, 0);
+  return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(insns), count * sizeof(bpf_insn));
+}
+
 // btf(h) -> Buffer | null
 Napi::Value Btf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -646,6 +662,7 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("programs", Napi::Function::New(env, Programs, "programs"));
   exports.Set("maps", Napi::Function::New(env, Maps, "maps"));
   exports.Set("btf", Napi::Function::New(env, Btf, "btf"));
+  exports.Set("instructions", Napi::Function::New(env, Instructions, "instructions"));
   exports.Set("setInitialValue", Napi::Function::New(env, SetInitialValue, "setInitialValue"));
   exports.Set("initialValue", Napi::Function::New(env, InitialValue, "initialValue"));
   exports.Set("load", Napi::Function::New(env, Load, "load"));
