@@ -66,6 +66,9 @@ export const errorCodeSchema = z.enum([
   'not_running',
   'map_error',
   'host_unsupported',
+  'rate_limited',
+  'session_expired',
+  'too_many_sessions',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
@@ -215,7 +218,17 @@ export type HostInfo = z.infer<typeof hostInfoSchema>;
 // ---- client → server ----
 
 export const clientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('hello'), id: requestId, version: z.number().int(), client: z.string().max(64) }),
+  /**
+   * The first message on every connection. `resume` picks up a session whose
+   * connection dropped, within the grace period, with the token its welcome gave.
+   */
+  z.object({
+    type: z.literal('hello'),
+    id: requestId,
+    version: z.number().int(),
+    client: z.string().max(64),
+    resume: z.object({ sessionId: z.string().max(64), token: z.string().max(64) }).optional(),
+  }),
   z.object({ type: z.literal('get_examples'), id: requestId }),
   z.object({
     type: z.literal('run'),
@@ -247,8 +260,16 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     id: requestId,
     version: z.number().int(),
     sessionId: z.string(),
+    /** Secret: send it back in `hello.resume` to reconnect to this session. */
+    resumeToken: z.string(),
+    /** True when this connection picked up an existing session (its run, if any, goes on). */
+    resumed: z.boolean(),
+    /** When the session ends, in milliseconds since the epoch. */
+    expiresAt: z.number(),
     host: hostInfoSchema,
   }),
+  /** The session is over (lifetime reached, idle, or the server is shutting down); the connection closes next. */
+  z.object({ type: z.literal('session_end'), reason: z.string() }),
   /** The answer to a request: ok, or one error the user can read. */
   z.object({ type: z.literal('reply'), id: requestId, ok: z.boolean(), error: playgroundErrorSchema.optional() }),
   z.object({ type: z.literal('examples'), id: requestId, examples: z.array(exampleSchema) }),

@@ -17,6 +17,11 @@ export const configSchema = z.object({
   cacheDir: z.string().default(path.join(ROOT, '.cache')),
   /** Run clang and bpftool inside bubblewrap as an unprivileged user. */
   sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
+  /**
+   * When set, the WebSocket takes only clients that know it: open the page as
+   * /?token=…, or give the CLI --token. A room code for a workshop.
+   */
+  accessToken: z.string().min(8).nullable().default(null),
   /** Extra Origins allowed to open the WebSocket, besides the page's own host. */
   allowedOrigins: z.array(z.string()).default([]),
   /** What may reach the kernel: checked on the compiled object before load. */
@@ -54,7 +59,23 @@ export const configSchema = z.object({
       mapIntervalMs: z.number().int().default(1000),
       /** Bytes queued on a WebSocket before trace batches are dropped (and counted). */
       wsHighWaterBytes: z.number().int().default(1024 * 1024),
+      /** A dropped connection's session (and its program) waits this long for the client to come back. */
       sessionGraceMs: z.number().int().default(30_000),
+      /** Time to send hello after connecting. */
+      handshakeMs: z.number().int().default(5_000),
+      /** With no request from the user for this long, the running program is stopped. */
+      idleMs: z.number().int().default(10 * 60_000),
+      /** A session's whole life; the page shows the countdown. */
+      sessionLifetimeMs: z.number().int().default(2 * 60 * 60_000),
+      maxSessions: z.number().int().default(100),
+      /** Run requests per session: this many per window. */
+      runsPerWindow: z.number().int().default(5),
+      runWindowMs: z.number().int().default(10_000),
+      /** Trace lines per session per second, sustained, and the burst allowed above it. */
+      traceLinesPerSecond: z.number().int().default(200),
+      traceBurstLines: z.number().int().default(2_000),
+      /** A client over wsHighWaterBytes for this long is disconnected. */
+      slowClientMs: z.number().int().default(30_000),
     })
     .prefault({}),
 });

@@ -1,65 +1,103 @@
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { decodeClientMessage, encodeServerMessage } from '../protocol/messages.ts';
-import { Session, type SessionDeps } from './session/session.ts';
+import { PROTOCOL_VERSION, decodeClientMessage, encodeServerMessage, type ServerMessage } from '../protocol/messages.ts';
+import { SessionRegistry, sameSecret } from './session/registry.ts';
+import type { Outbox, Session, SessionDeps } from './session/session.ts';
 
 export const WS_PATH = '/ws';
+
+/** Close codes a user's own leaving sends: the tab closed (1001) or the client said goodbye (1000). */
+const DELIBERATE = new Set([1000, 1001]);
 
 /**
  * Accepts WebSocket clients on /ws of the playground's own HTTP server.
  * Browsers must come from the page's own origin (or one the operator
- * allows), so another site cannot drive a visitor's backend. Clients without
- * an Origin header (the CLI) are accepted.
+ * allows), so another site cannot drive a visitor's backend; clients without
+ * an Origin header (the CLI) are accepted. When the operator sets an access
+ * token, only clients that know it get in. The first message must be a
+ * hello, within the handshake time.
  */
-export function attachWebSockets(server: Server, deps: SessionDeps): { sessions: Set<Session>; close: () => void } {
-  const { limits, allowedOrigins } = deps.config;
+export function attachWebSockets(server: Server, deps: SessionDeps): { registry: SessionRegistry; close: () => void } {
+  const { limits, allowedOrigins, accessToken } = deps.config;
+  // Compression off: a small compressed frame must not inflate into a large one.
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.wsMaxPayloadBytes, perMessageDeflate: false });
-  const sessions = new Set<Session>();
+  const registry = new SessionRegistry(deps, encodeServerMessage);
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== WS_PATH) return; // Next's own upgrades (none in production) pass by.
+    if (url.pathname !== WS_PATH) return;
     if (!originAllowed(request, allowedOrigins)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nThis page\'s origin may not use this playground.\n');
+      return;
+    }
+    if (accessToken && !sameSecret(url.searchParams.get('token') ?? '', accessToken)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis playground needs its access token: open the link your instructor gave you.\n');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
   });
 
   function accept(ws: WebSocket): void {
-    const session = new Session(
-      deps,
-      {
-        send: (text) => {
-          if (ws.readyState === ws.OPEN) ws.send(text);
-        },
-        get bufferedAmount() {
-          return ws.bufferedAmount;
-        },
+    const outbox: Outbox = {
+      send: (text) => {
+        if (ws.readyState === ws.OPEN) ws.send(text);
       },
-      encodeServerMessage,
-    );
-    sessions.add(session);
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+      close: (reason) => ws.close(4000, reason.slice(0, 120)),
+    };
+    const sendNow = (message: ServerMessage) => outbox.send(encodeServerMessage(message));
+    let session: Session | null = null;
+    const handshake = setTimeout(() => ws.close(4001, 'No hello in time.'), limits.handshakeMs);
+
     ws.on('message', (data, isBinary) => {
       if (isBinary) return ws.close(1003, 'Binary frames are not part of the protocol.');
       const decoded = decodeClientMessage(data.toString('utf8'));
-      if (!decoded.ok) {
-        ws.send(encodeServerMessage({ type: 'reply', id: -1, ok: false, error: { code: 'bad_request', message: decoded.error } }));
-        return;
+      if (!decoded.ok) return sendNow({ type: 'reply', id: -1, ok: false, error: { code: 'bad_request', message: decoded.error } });
+      const message = decoded.message;
+      if (message.type !== 'hello') {
+        if (session) return session.handle(message);
+        return sendNow({ type: 'reply', id: message.id, ok: false, error: { code: 'bad_request', message: 'Say hello first.' } });
       }
-      session.handle(decoded.message);
+      if (session) return sendNow({ type: 'reply', id: message.id, ok: false, error: { code: 'bad_request', message: 'This connection already said hello.' } });
+      if (message.version !== PROTOCOL_VERSION) {
+        sendNow({ type: 'reply', id: message.id, ok: false, error: { code: 'protocol_version', message: `This server speaks protocol ${PROTOCOL_VERSION}, the client ${message.version}: reload the page or update the CLI.` } });
+        return ws.close(4002, 'Protocol version mismatch.');
+      }
+      clearTimeout(handshake);
+      const resumed = message.resume ? registry.resume(message.resume.sessionId, message.resume.token, outbox) : null;
+      const created = resumed ?? registry.create(outbox);
+      if (!('id' in created)) {
+        sendNow({ type: 'reply', id: message.id, ok: false, error: created });
+        return ws.close(4003, 'Too many sessions.');
+      }
+      session = created;
+      sendNow({
+        type: 'welcome',
+        id: message.id,
+        version: PROTOCOL_VERSION,
+        sessionId: session.id,
+        resumeToken: session.resumeToken,
+        resumed: resumed !== null,
+        expiresAt: session.expiresAt,
+        host: deps.host,
+      });
+      if (resumed) session.replay();
     });
-    ws.on('close', () => {
-      session.close();
-      sessions.delete(session);
+    ws.on('close', (code) => {
+      clearTimeout(handshake);
+      if (!session) return;
+      if (DELIBERATE.has(code)) session.close();
+      else registry.dropped(session, outbox);
     });
     ws.on('error', () => ws.terminate());
   }
 
   return {
-    sessions,
+    registry,
     close: () => {
-      for (const session of sessions) session.close();
+      registry.closeAll('The playground is shutting down.');
       for (const client of wss.clients) client.terminate();
       wss.close();
     },

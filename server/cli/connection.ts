@@ -36,14 +36,24 @@ export class PlaygroundConnection {
   }
 
   /** Connects and says hello; rejects with a sentence when the server cannot be reached or refuses. */
-  static async open(server: string, client = 'ebpf-playground-cli'): Promise<PlaygroundConnection> {
-    const ws = new WebSocket(new URL('/ws', server.replace(/^http/, 'ws')));
+  static async open(
+    server: string,
+    client = 'ebpf-playground-cli',
+    token = process.env.PLAYGROUND_TOKEN,
+    resume?: { sessionId: string; token: string },
+  ): Promise<PlaygroundConnection> {
+    const url = new URL('/ws', server.replace(/^http/, 'ws'));
+    if (token) url.searchParams.set('token', token);
+    const ws = new WebSocket(url);
     await new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve());
       ws.once('error', (error) => reject(new Error(`cannot reach the playground at ${server}: ${error.message}`)));
+      ws.once('unexpected-response', (_request, response) =>
+        reject(new Error(`the playground at ${server} refused the connection (${response.statusCode}${response.statusCode === 401 ? ': it needs an access token, give --token or PLAYGROUND_TOKEN' : ''}).`)),
+      );
     });
     const connection = new PlaygroundConnection(ws);
-    const id = connection.send({ type: 'hello', version: PROTOCOL_VERSION, client });
+    const id = connection.send({ type: 'hello', version: PROTOCOL_VERSION, client, resume });
     const answer = await connection.waitFor((m) => (m.type === 'welcome' || m.type === 'reply') && m.id === id, 10_000);
     if (!answer) throw new Error('the server did not answer hello within 10 s.');
     if (answer.type !== 'welcome') throw new Error(answer.type === 'reply' ? (answer.error?.message ?? 'hello refused') : 'hello refused');
@@ -90,7 +100,13 @@ export class PlaygroundConnection {
     }
   }
 
+  /** Says goodbye (close code 1000): the server ends the session at once, as for a closed tab. */
   close(): void {
-    this.ws.close();
+    this.ws.close(1000, 'bye');
+  }
+
+  /** Drops the connection without a goodbye, as a lost network does: the session waits for a resume. */
+  drop(): void {
+    this.ws.terminate();
   }
 }

@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { loadConfig } from '../config.ts';
+import { loadConfig, type Config } from '../config.ts';
 import { startBackend, type Backend } from '../backend.ts';
 
-/** A backend on a free loopback port, without the Next.js pages. */
-export async function startTestBackend(): Promise<Backend> {
+/** A backend on a free loopback port, without the Next.js pages; `adjust` may change its config first. */
+export async function startTestBackend(adjust?: (config: Config) => void): Promise<Backend> {
   const config = loadConfig({});
   config.host = '127.0.0.1';
   config.port = 0;
+  adjust?.(config);
   const backend = await startBackend(config);
   if (backend.host.problems.length) {
     backend.close();

@@ -73,7 +73,8 @@ process.on('message', async (request: RunnerRequest) => {
   } catch (error) {
     reply = { id: request.id, ok: false, error: asRunnerError(error) };
   }
-  process.send!(reply);
+  // The backend may be gone by the time a load finishes; then there is no one to tell.
+  if (process.connected) process.send!(reply, undefined, {}, () => {});
 });
 
 // The backend went away: nothing may outlive it.

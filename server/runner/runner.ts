@@ -81,7 +81,10 @@ export class Runner {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.child.send({ id, op, args });
+      // The channel can close between the alive check and here; the exit handler then rejects.
+      this.child.send({ id, op, args }, (error) => {
+        if (error && this.pending.delete(id)) reject(new RunnerCallError({ message: `the session's loader process is gone (${error.message})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' }));
+      });
     });
   }
 

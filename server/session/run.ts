@@ -60,12 +60,17 @@ export class Run {
   private mapIntervalMs: number;
   private readonly mainFile: string;
 
+  /** What a reconnecting client needs to see this run again: every message but trace lines, the latest maps and state. */
+  readonly history: ServerMessage[] = [];
+  private readonly deps: RunDeps;
+
   constructor(
     readonly id: RunId,
     private readonly files: SourceFile[],
     private readonly seeds: MapSeed[],
-    private readonly deps: RunDeps,
+    deps: RunDeps,
   ) {
+    this.deps = { ...deps, send: (message) => this.record(message, deps.send) };
     this.mapIntervalMs = deps.config.limits.mapIntervalMs;
     this.mainFile = files.find((f) => f.name.endsWith('.c'))?.name ?? files[0]!.name;
   }
@@ -221,6 +226,13 @@ export class Run {
 
   get isLoaded(): boolean {
     return this.opened && !this.stopped;
+  }
+
+  private record(message: ServerMessage, send: (message: ServerMessage) => void): void {
+    const replaced = message.type === 'maps' || message.type === 'run_state' ? this.history.findIndex((m) => m.type === message.type) : -1;
+    if (replaced >= 0) this.history.splice(replaced, 1);
+    this.history.push(message);
+    send(message);
   }
 
   /** The runner process died under this run: the kernel has freed its programs already. */

@@ -2,22 +2,22 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  PROTOCOL_VERSION,
   type ClientMessage,
   type HostInfo,
   type MapSeed,
-  type SourceFile,
   type PlaygroundError,
   type ServerMessage,
+  type SourceFile,
   type TraceLine,
 } from '../../protocol/messages.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
-import type { TraceInstance } from '../trace/trace-instance.ts';
-import { Run } from './run.ts';
 import type { Runner, RunnerPool } from '../runner/runner.ts';
+import type { TraceInstance } from '../trace/trace-instance.ts';
+import { TokenBucket } from './rate-limit.ts';
+import { Run } from './run.ts';
 
 export interface SessionDeps {
   config: Config;
@@ -27,42 +27,79 @@ export interface SessionDeps {
   runners: RunnerPool;
 }
 
-/** How a session reaches its client: the WebSocket, seen only through these two calls. */
+/** How a session reaches its client: the WebSocket, seen only through these calls. */
 export interface Outbox {
   send(text: string): void;
   /** Bytes queued and not yet sent to the client. */
   readonly bufferedAmount: number;
+  /** Ends the connection, saying why. */
+  close(reason: string): void;
 }
 
 type RequestId = string | number;
 
 /**
- * One browser tab (or CLI run): its current Run, and its share of the trace
- * stream. Trace lines that would pile up behind a slow client are dropped
- * and counted, never buffered without bound.
+ * One browser tab (or CLI run): its current Run, its loader process, and its
+ * share of the trace stream. It outlives a dropped connection for a grace
+ * period, so a reconnect picks up the running program. Trace lines past the
+ * session's rate, or piling up behind a slow client, are dropped and counted,
+ * never buffered without bound.
  */
 export class Session {
   readonly id = randomUUID();
+  /** Proves a reconnecting client is this session's: the id alone is not enough. */
+  readonly resumeToken = randomBytes(18).toString('base64url');
+  readonly expiresAt: number;
   /** Known only to this session's compiles and the trace router: other sessions cannot forge its lines. */
   private readonly traceSecret = randomBytes(9).toString('base64url');
+  private outbox: Outbox | null = null;
   private run: Run | null = null;
   /** This session's own loader process, started at its first Run. */
   private runner: Runner | null = null;
   private droppedLines = 0;
+  private readonly traceBucket: TokenBucket;
+  private readonly runBucket: TokenBucket;
+  private slowSince: number | null = null;
+  private idleTimer: NodeJS.Timeout | null = null;
+  private closed = false;
 
   constructor(
     private readonly deps: SessionDeps,
-    private readonly outbox: Outbox,
     private readonly encode: (message: ServerMessage) => string,
-  ) {}
+    /** Called once when the session ends, so the registry forgets it. */
+    private readonly onClose: (session: Session) => void,
+  ) {
+    const { limits } = deps.config;
+    this.expiresAt = Date.now() + limits.sessionLifetimeMs;
+    this.traceBucket = new TokenBucket(limits.traceLinesPerSecond, limits.traceBurstLines);
+    this.runBucket = new TokenBucket((limits.runsPerWindow * 1000) / limits.runWindowMs, limits.runsPerWindow);
+    this.touch();
+  }
 
-  handle(message: ClientMessage): void {
+  /** Binds the session to a (new) connection. */
+  connect(outbox: Outbox): void {
+    this.outbox?.close('This session was opened in another connection.');
+    this.outbox = outbox;
+    this.slowSince = null;
+  }
+
+  /** The connection dropped: the program goes on, and its lines are counted as dropped, until a reconnect. */
+  disconnect(outbox: Outbox): void {
+    if (this.outbox === outbox) this.outbox = null;
+  }
+
+  get connected(): boolean {
+    return this.outbox !== null;
+  }
+
+  /** The run's messages so far, for a client that reconnects. */
+  replay(): void {
+    for (const message of this.run?.history ?? []) this.send(message);
+  }
+
+  handle(message: Exclude<ClientMessage, { type: 'hello' }>): void {
+    this.touch();
     switch (message.type) {
-      case 'hello':
-        if (message.version !== PROTOCOL_VERSION) {
-          return this.reply(message.id, { code: 'protocol_version', message: `This server speaks protocol ${PROTOCOL_VERSION}, the client ${message.version}: reload the page or update the CLI.` });
-        }
-        return this.send({ type: 'welcome', id: message.id, version: PROTOCOL_VERSION, sessionId: this.id, host: this.deps.host });
       case 'get_examples':
         return this.send({ type: 'examples', id: message.id, examples: loadExamples() });
       case 'run':
@@ -91,12 +128,33 @@ export class Session {
     }
   }
 
-  /** Called when the client goes away: nothing of its run stays in the kernel. */
-  close(): void {
+  /** Ends the session: nothing of its run stays in the kernel. Safe to call twice. */
+  close(reason?: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     this.run?.stop();
     this.run = null;
     this.runner?.kill();
     this.runner = null;
+    if (reason) {
+      this.send({ type: 'session_end', reason });
+      this.outbox?.close(reason);
+    }
+    this.outbox = null;
+    this.onClose(this);
+  }
+
+  /** A user action: the idle clock starts again. */
+  private touch(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      if (!this.run) return;
+      this.run.stop();
+      this.run = null;
+      this.send({ type: 'session_end', reason: `Your program was stopped after ${Math.round(this.deps.config.limits.idleMs / 60_000)} minutes without activity. Press Run to start it again.` });
+    }, this.deps.config.limits.idleMs);
+    this.idleTimer.unref();
   }
 
   private startRun(id: RequestId, files: SourceFile[], seeds: MapSeed[]): void {
@@ -104,17 +162,19 @@ export class Session {
     if (!toolchain || !trace || host.problems.length) {
       return this.reply(id, { code: 'host_unsupported', message: host.problems[0] ?? 'This host cannot load BPF programs.' });
     }
+    if (this.runBucket.take(1) === 0) {
+      return this.reply(id, { code: 'rate_limited', message: `Too many runs: at most ${config.limits.runsPerWindow} every ${config.limits.runWindowMs / 1000} s. Wait a moment and press Run again.` });
+    }
     const problem = checkSources(files, config.limits.sourceBytes);
     if (problem) return this.reply(id, { code: 'bad_request', message: problem });
     // One run per session: a new Run replaces the old one.
     this.run?.stop();
     this.droppedLines = 0;
-    const runner = this.liveRunner();
     const run = new Run(id, files, seeds, {
       config,
       toolchain,
       trace,
-      runner,
+      runner: this.liveRunner(),
       traceSecret: this.traceSecret,
       send: (message) => {
         if (this.run === run) this.send(message);
@@ -138,14 +198,32 @@ export class Session {
   }
 
   private forwardTrace(runId: RequestId, lines: TraceLine[]): void {
-    if (this.outbox.bufferedAmount > this.deps.config.limits.wsHighWaterBytes) {
-      this.droppedLines += lines.length;
+    const { limits } = this.deps.config;
+    // The session's rate first: a flood costs its own session lines, not others' time.
+    const allowed = this.traceBucket.take(lines.length);
+    let kept = allowed < lines.length ? lines.slice(0, allowed) : lines;
+    if (kept.length > limits.traceBatchLines) kept = kept.slice(-limits.traceBatchLines);
+    this.droppedLines += lines.length - kept.length;
+    if (!this.outbox || this.isSlow()) {
+      this.droppedLines += kept.length;
       return;
     }
-    const cap = this.deps.config.limits.traceBatchLines;
-    const kept = lines.length > cap ? lines.slice(-cap) : lines;
-    this.droppedLines += lines.length - kept.length;
-    this.send({ type: 'trace', runId, lines: kept, dropped: this.droppedLines });
+    if (kept.length) this.send({ type: 'trace', runId, lines: kept, dropped: this.droppedLines });
+  }
+
+  /** Over the high-water mark: drop; over it for too long: disconnect. */
+  private isSlow(): boolean {
+    const { limits } = this.deps.config;
+    if (!this.outbox || this.outbox.bufferedAmount <= limits.wsHighWaterBytes) {
+      this.slowSince = null;
+      return false;
+    }
+    this.slowSince ??= Date.now();
+    if (Date.now() - this.slowSince > limits.slowClientMs) {
+      this.outbox.close(`The connection could not keep up for ${limits.slowClientMs / 1000} s and was closed.`);
+      this.outbox = null;
+    }
+    return true;
   }
 
   private reply(id: RequestId, error?: PlaygroundError): void {
@@ -153,7 +231,7 @@ export class Session {
   }
 
   private send(message: ServerMessage): void {
-    this.outbox.send(this.encode(message));
+    this.outbox?.send(this.encode(message));
   }
 }
 

@@ -7,6 +7,8 @@ import { parseTraceLine, splitTraceTag } from './trace-line.ts';
 export const TRACEFS = '/sys/kernel/tracing';
 const PREFIX = 'ebpf_playground_';
 
+let instancesMade = 0;
+
 export type TraceListener = (lines: TraceLine[]) => void;
 
 /**
@@ -31,7 +33,8 @@ export class TraceInstance {
   private partial = '';
 
   constructor(private readonly maxLineBytes: number) {
-    this.name = `${PREFIX}${process.pid}`;
+    // Named for the backend's pid (so a later start can tell it is stale) and a count (tests run several backends).
+    this.name = `${PREFIX}${process.pid}_${++instancesMade}`;
     this.dir = path.join(TRACEFS, 'instances', this.name);
   }
 
@@ -132,7 +135,7 @@ export function sweepStaleInstances(): void {
   const instances = path.join(TRACEFS, 'instances');
   for (const name of safeReaddir(instances)) {
     if (!name.startsWith(PREFIX)) continue;
-    const pid = Number(name.slice(PREFIX.length));
+    const pid = Number(name.slice(PREFIX.length).split('_')[0]);
     if (pid === process.pid || isAlive(pid)) continue;
     removeInstance(path.join(instances, name));
   }
