@@ -281,6 +281,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     stage: stageSchema,
     timings: timingsSchema,
     error: playgroundErrorSchema.optional(),
+    /** While queued: the place in line for the compiler (1 = next). */
+    queuePosition: z.number().int().optional(),
   }),
   z.object({
     type: z.literal('compiled'),

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { HostInfo } from '../protocol/messages.ts';
+import { CompileQueue } from './compile/compile-queue.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
@@ -48,7 +50,9 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
     res.writeHead(404).end();
   });
   const runners = new RunnerPool();
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners });
+  const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
+  const skeletonQueue = new CompileQueue(1);
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 

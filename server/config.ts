@@ -15,6 +15,8 @@ export const configSchema = z.object({
   port: z.number().int().default(3000),
   /** Where generated vmlinux.h and other per-host artefacts are kept. */
   cacheDir: z.string().default(path.join(ROOT, '.cache')),
+  /** Compiles at once; the default (null) is one per CPU core. */
+  compileSlots: z.number().int().min(1).nullable().default(null),
   /** Run clang and bpftool inside bubblewrap as an unprivileged user. */
   sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
   /**
@@ -49,6 +51,8 @@ export const configSchema = z.object({
       wsMaxPayloadBytes: z.number().int().default(128 * 1024),
       compileTimeoutMs: z.number().int().default(10_000),
       compileMemoryBytes: z.number().int().default(1024 * 1024 * 1024),
+      /** Processes of the jail user (nobody) across all compiles at once. */
+      compileProcesses: z.number().int().default(256),
       objectBytes: z.number().int().default(2 * 1024 * 1024),
       diagnosticsBytes: z.number().int().default(256 * 1024),
       verifierLogBytes: z.number().int().default(1024 * 1024),

@@ -100,6 +100,15 @@ export class PlaygroundConnection {
     }
   }
 
+  /** Stops reading from the socket, as a stalled browser would; `resume()` reads again. */
+  pause(): void {
+    this.ws.pause();
+  }
+
+  resume(): void {
+    this.ws.resume();
+  }
+
   /** Says goodbye (close code 1000): the server ends the session at once, as for a closed tab. */
   close(): void {
     this.ws.close(1000, 'bye');

@@ -38,7 +38,9 @@ export function runJailed(
 ): Promise<ExecResult> {
   const rlimits = [
     `--as=${config.limits.compileMemoryBytes}`,
-    '--nproc=64',
+    // RLIMIT_NPROC counts every process of nobody on the host, jails that are
+    // just ending included; 256 stops a runaway fork, not a busy workshop.
+    `--nproc=${config.limits.compileProcesses}`,
     `--fsize=${fileSizeLimit(config)}`,
     '--core=0',
   ];

@@ -14,6 +14,7 @@ import type {
 import type { ProgramInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
 import { compile, generateSkeleton } from '../compile/compiler.ts';
+import type { CompileQueue } from '../compile/compile-queue.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
@@ -28,6 +29,13 @@ export interface RunDeps {
   config: Config;
   toolchain: Toolchain;
   trace: TraceInstance;
+  /** Shared by every session: compiles wait here for a free core. */
+  compileQueue: CompileQueue;
+  /**
+   * Skeletons wait in their own line, one at a time, behind no compile: they
+   * are for reading, and every jail counts against nobody's process limit.
+   */
+  skeletonQueue: CompileQueue;
   /** The session's runner process, which owns the loaded object. */
   runner: Runner;
   /** The session's secret trace tag: its programs' bpf_printk lines start with it. */
@@ -86,8 +94,13 @@ export class Run {
 
   private async execute(): Promise<void> {
     const { config, toolchain, send } = this.deps;
-    this.setState('compiling', 'compile');
-    const compiled = await compile(config, toolchain, this.files, { traceTag: formatTraceTag(this.deps.traceSecret) });
+    const compiled = await this.deps.compileQueue.run(
+      () => {
+        this.setState('compiling', 'compile');
+        return compile(config, toolchain, this.files, { traceTag: formatTraceTag(this.deps.traceSecret) });
+      },
+      (position) => this.setState('queued', 'compile', undefined, position),
+    );
     this.timings.compileMs = Math.round(compiled.durationMs);
     send({
       type: 'compiled',
@@ -101,7 +114,8 @@ export class Run {
     if (this.stopped) return;
 
     // The skeleton is for reading, not loading: make it beside the load, off the critical path.
-    void generateSkeleton(config, toolchain, compiled.object, compiled.name).then((skeleton) => {
+    const object = compiled.object;
+    void this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name)).then((skeleton) => {
       this.timings.skeletonMs = Math.round(skeleton.durationMs);
       send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
     });
@@ -312,10 +326,10 @@ export class Run {
     });
   }
 
-  private setState(state: RunState, stage: Stage, error?: PlaygroundError): void {
+  private setState(state: RunState, stage: Stage, error?: PlaygroundError, queuePosition?: number): void {
     this.state = state;
     this.stage = stage;
-    this.deps.send({ type: 'run_state', runId: this.id, state, stage, timings: { ...this.timings }, error });
+    this.deps.send({ type: 'run_state', runId: this.id, state, stage, timings: { ...this.timings }, error, queuePosition });
   }
 
   private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {

@@ -11,6 +11,7 @@ import {
   type TraceLine,
 } from '../../protocol/messages.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
+import type { CompileQueue } from '../compile/compile-queue.ts';
 import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
@@ -25,6 +26,8 @@ export interface SessionDeps {
   host: HostInfo;
   trace: TraceInstance | null;
   runners: RunnerPool;
+  compileQueue: CompileQueue;
+  skeletonQueue: CompileQueue;
 }
 
 /** How a session reaches its client: the WebSocket, seen only through these calls. */
@@ -174,6 +177,8 @@ export class Session {
       config,
       toolchain,
       trace,
+      compileQueue: this.deps.compileQueue,
+      skeletonQueue: this.deps.skeletonQueue,
       runner: this.liveRunner(),
       traceSecret: this.traceSecret,
       send: (message) => {

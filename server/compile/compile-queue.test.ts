@@ -1,0 +1,24 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CompileQueue } from './compile-queue.ts';
+
+test('no more jobs run at once than there are slots, in arrival order, and waiters hear their place', async () => {
+  const queue = new CompileQueue(2);
+  let running = 0;
+  let peak = 0;
+  const order: number[] = [];
+  const positions: number[][] = [[], [], [], [], []];
+  const job = (n: number) => async () => {
+    running++;
+    peak = Math.max(peak, running);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    order.push(n);
+    running--;
+    return n;
+  };
+  const results = await Promise.all([0, 1, 2, 3, 4].map((n) => queue.run(job(n), (p) => positions[n]!.push(p))));
+  assert.deepEqual(results, [0, 1, 2, 3, 4]);
+  assert.equal(peak, 2);
+  assert.deepEqual(order, [0, 1, 2, 3, 4]);
+  assert.deepEqual(positions, [[], [], [1], [2, 1], [3, 2, 1]]);
+});
