@@ -172,6 +172,14 @@ export interface DumpResult {
   valueStride: number;
 }
 
+/** What {@link Collection.programStats} reports per program. */
+export interface ProgramStats {
+  name: string;
+  /** Nanoseconds spent running the program since stats were enabled. */
+  runTimeNs: number;
+  runCount: number;
+}
+
 /** Flags for {@link Collection.update}. */
 export const UpdateFlags = {
   /** Create or replace. */
@@ -197,6 +205,8 @@ interface NativeBinding {
   maps(h: NativeHandle): NativeMapInfo[];
   btf(h: NativeHandle): Buffer | null;
   instructions(h: NativeHandle, program: string): Buffer;
+  enableStats(h: NativeHandle): void;
+  programStats(h: NativeHandle): ProgramStats[];
   initialValue(h: NativeHandle, map: string): Buffer | null;
   setInitialValue(h: NativeHandle, map: string, value: Buffer): void;
   load(h: NativeHandle): Promise<LoadResult>;
@@ -309,6 +319,20 @@ export class Collection {
    */
   instructions(program: string): Buffer {
     return binding.instructions(this.#handle, program);
+  }
+
+  /**
+   * Turns on the kernel's run-time accounting (BPF_STATS_RUN_TIME) until this
+   * collection closes. Accounting costs every BPF program a little, so it is
+   * on only while someone watches. Throws BpfError when the kernel refuses.
+   */
+  enableStats(): void {
+    binding.enableStats(this.#handle);
+  }
+
+  /** Cumulative run time and run count of each loaded program (zero unless stats are enabled). */
+  programStats(): ProgramStats[] {
+    return binding.programStats(this.#handle);
   }
 
   /** The object's raw BTF (btf__raw_data of bpf_object__btf), or null if it has none. */

@@ -307,6 +307,14 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   /** A batch of bpf_printk lines; `dropped` counts lines not delivered to this session so far. */
   z.object({ type: z.literal('trace'), runId: requestId, lines: z.array(traceLineSchema), dropped: z.number() }),
   z.object({ type: z.literal('maps'), runId: requestId, maps: z.array(mapSnapshotSchema) }),
+  /** The kernel's run-time accounting for each program, cumulative since attach. */
+  z.object({
+    type: z.literal('stats'),
+    runId: requestId,
+    programs: z.array(z.object({ name: z.string(), runCount: z.number(), runTimeNs: z.number() })),
+    /** Share of one CPU the programs used over the budget window (0.25 = a quarter of a core). */
+    cpuShare: z.number(),
+  }),
 ]);
 export type ServerMessage = z.infer<typeof serverMessageSchema>;
 

@@ -78,6 +78,9 @@ export const configSchema = z.object({
       /** Trace lines per session per second, sustained, and the burst allowed above it. */
       traceLinesPerSecond: z.number().int().default(200),
       traceBurstLines: z.number().int().default(2_000),
+      /** A program that uses more than this share of one CPU over cpuWindowMs is detached. */
+      cpuBudget: z.number().min(0).default(0.1),
+      cpuWindowMs: z.number().int().default(5_000),
       /** A client over wsHighWaterBytes for this long is disconnected. */
       slowClientMs: z.number().int().default(30_000),
     })

@@ -285,6 +285,44 @@ Napi::Value Instructions(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<const uint8_t*>(insns), count * sizeof(bpf_insn));
 }
 
+// enableStats(h): turns on the kernel's run-time accounting (BPF_STATS_RUN_TIME)
+// for as long as this collection is open; it costs every BPF program a
+// little, so it is off unless someone is watching.
+Napi::Value EnableStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  if (s.statsFd >= 0) return env.Undefined();
+  int fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (fd < 0) ThrowBpfError(env, CallFailure(-fd, "enabling BPF run-time stats failed"));
+  s.statsFd = fd;
+  return env.Undefined();
+}
+
+// programStats(h) -> [{ name, runTimeNs, runCount }] for loaded programs
+Napi::Value ProgramStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  RequireIdle(env, s);
+  Napi::Array out = Napi::Array::New(env);
+  if (s.phase != Phase::kLoaded) return out;
+  uint32_t i = 0;
+  bpf_program* prog;
+  bpf_object__for_each_program(prog, s.obj.get()) {
+    int fd = bpf_program__fd(prog);
+    if (fd < 0) continue;
+    bpf_prog_info progInfo{};
+    __u32 len = sizeof progInfo;
+    if (bpf_obj_get_info_by_fd(fd, &progInfo, &len) != 0) continue;
+    Napi::Object p = Napi::Object::New(env);
+    p.Set("name", bpf_program__name(prog));
+    p.Set("runTimeNs", static_cast<double>(progInfo.run_time_ns));
+    p.Set("runCount", static_cast<double>(progInfo.run_cnt));
+    out[i++] = p;
+  }
+  return out;
+}
+
 // btf(h) -> Buffer | null
 Napi::Value Btf(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -662,6 +700,8 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("programs", Napi::Function::New(env, Programs, "programs"));
   exports.Set("maps", Napi::Function::New(env, Maps, "maps"));
   exports.Set("btf", Napi::Function::New(env, Btf, "btf"));
+  exports.Set("enableStats", Napi::Function::New(env, EnableStats, "enableStats"));
+  exports.Set("programStats", Napi::Function::New(env, ProgramStats, "programStats"));
   exports.Set("instructions", Napi::Function::New(env, Instructions, "instructions"));
   exports.Set("setInitialValue", Napi::Function::New(env, SetInitialValue, "setInitialValue"));
   exports.Set("initialValue", Napi::Function::New(env, InitialValue, "initialValue"));

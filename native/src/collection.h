@@ -4,6 +4,8 @@
 #include <bpf/libbpf.h>
 #include <napi.h>
 
+#include <unistd.h>
+
 #include <memory>
 #include <utility>
 #include <vector>
@@ -33,6 +35,8 @@ struct CollectionState {
   // Links go first: each holds its program, so destroying them is what
   // detaches; closing the object then frees programs and maps.
   void Release() {
+    if (statsFd >= 0) close(statsFd);
+    statsFd = -1;
     links.clear();
     obj.reset();
     kernelLog.reset();
@@ -45,6 +49,8 @@ struct CollectionState {
   LogSink log;
   ObjectPtr obj;
   std::vector<std::pair<bpf_program*, LinkPtr>> links;
+  // BPF_ENABLE_STATS fd: the kernel counts run time while any such fd is open.
+  int statsFd = -1;
   Phase phase = Phase::kOpened;
   int workers = 0;  // AsyncWorkers in flight
 };

@@ -1,6 +1,7 @@
 // Floods: one session's printk storm costs that session lines, not everyone else's stream.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import type { Backend } from '../backend.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { helloSource, startTestBackend } from './harness.ts';
@@ -62,5 +63,39 @@ test('a client that stops reading while its program floods is cut off from lines
     assert.ok(later, 'trace batches keep coming after the pause, with a drop count');
   } finally {
     reader.close();
+  }
+});
+
+test('a program over its CPU budget is detached with a message', async () => {
+  const hungry = await startTestBackend((config) => {
+    config.limits.cpuBudget = 0.02;
+    config.limits.cpuWindowMs = 2_000;
+  });
+  const connection = await PlaygroundConnection.open(hungry.url, 'test');
+  const busy = spawn('dd', ['if=/dev/zero', 'of=/dev/null', 'bs=1', 'count=50000000'], { stdio: 'ignore' });
+  try {
+    // Every syscall runs a loop: with dd making millions of them, that is real CPU.
+    const source = `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+__u64 sink;
+SEC("raw_tp/sys_enter")
+int hot(void *ctx)
+{
+	for (int i = 0; i < 200; i++)
+		sink += bpf_get_prandom_u32();
+	return 0;
+}
+char LICENSE[] SEC("license") = "GPL";
+`;
+    const runId = await running(connection, source);
+    const stopped = await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'error', 20_000);
+    assert.ok(stopped?.type === 'run_state');
+    assert.equal(stopped.error?.code, 'policy_denied');
+    assert.match(stopped.error?.message ?? '', /Your programs used \d+% of a CPU over the last 2 s; the limit is 2%, so they were detached/);
+    assert.ok(connection.inbox.some((m) => m.type === 'stats' && m.programs[0]?.name === 'hot' && m.programs[0].runCount > 0));
+  } finally {
+    busy.kill();
+    connection.close();
+    hungry.close();
   }
 });

@@ -28,6 +28,12 @@ const handlers: Handlers = {
   async load() {
     const c = current();
     const loaded = await c.load();
+    // Run-time accounting, for the CPU budget; a kernel that refuses it just reports zeros.
+    try {
+      c.enableStats();
+    } catch {
+      // Older kernels have no BPF_ENABLE_STATS.
+    }
     return { ...loaded, programs: c.programs(), maps: c.maps() };
   },
   attachAll() {
@@ -46,6 +52,9 @@ const handlers: Handlers = {
   async dump({ map, max }) {
     const { keys, values, count } = await current().dump(map, max);
     return { keys, values, count };
+  },
+  stats() {
+    return current().programStats();
   },
   close() {
     collection?.close();

@@ -4,7 +4,7 @@
  * Only the runner loads the native addon: a crash in libbpf or the kernel
  * interface ends one session's runner, never the backend.
  */
-import type { AttachResult, LoadResult, MapInfo, ProgramInfo } from '../../native/index.ts';
+import type { AttachResult, LoadResult, MapInfo, ProgramInfo, ProgramStats } from '../../native/index.ts';
 
 export interface OpenResult {
   programs: ProgramInfo[];
@@ -29,6 +29,8 @@ export interface RunnerCalls {
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
   dump: { args: { map: string; max: number }; result: DumpReply };
+  /** Run time and count per program, from the kernel's BPF stats (enabled at load). */
+  stats: { args: Record<string, never>; result: ProgramStats[] };
   /** Detaches and closes the current collection; the runner stays for the next Run. */
   close: { args: Record<string, never>; result: null };
 }

@@ -66,6 +66,8 @@ export class Run {
   private pollTimer: NodeJS.Timeout | null = null;
   private lastSnapshot = '';
   private mapIntervalMs: number;
+  private readonly cpuSamples: { at: number; runTimeNs: number }[] = [];
+  private statsTimer: NodeJS.Timeout | null = null;
   private readonly mainFile: string;
 
   /** What a reconnecting client needs to see this run again: every message but trace lines, the latest maps and state. */
@@ -198,6 +200,7 @@ export class Run {
     this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
     this.pollMaps();
+    this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
   }
 
   /** Writes one entry by its JSON key and value; resolves to the problem in one sentence, or null. */
@@ -269,6 +272,8 @@ export class Run {
     this.unsubscribeTrace = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = null;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    this.statsTimer = null;
     if (this.opened) {
       this.opened = false;
       // A dead runner has nothing left to close: the kernel already freed it all.
@@ -298,6 +303,37 @@ export class Run {
       this.deps.send({ type: 'maps', runId: this.id, maps: snapshots });
     }
     if (!this.pollTimer) this.pollTimer = setTimeout(() => this.pollMaps(), this.mapIntervalMs);
+  }
+
+  /**
+   * Reads the programs' run time, sends it to the client, and detaches them
+   * when, over the budget window, they used more CPU than the operator allows.
+   */
+  private async checkCpu(): Promise<void> {
+    const { cpuBudget, cpuWindowMs } = this.deps.config.limits;
+    let programs;
+    try {
+      programs = await this.deps.runner.call('stats', {});
+    } catch {
+      return;
+    }
+    if (this.stopped || this.state !== 'running') return;
+    const now = performance.now();
+    const runTimeNs = programs.reduce((sum, p) => sum + p.runTimeNs, 0);
+    this.cpuSamples.push({ at: now, runTimeNs });
+    while (this.cpuSamples.length > 1 && now - this.cpuSamples[1]!.at >= cpuWindowMs) this.cpuSamples.shift();
+    const oldest = this.cpuSamples[0]!;
+    const spanMs = now - oldest.at;
+    const cpuShare = spanMs > 0 ? (runTimeNs - oldest.runTimeNs) / 1e6 / spanMs : 0;
+    this.deps.send({ type: 'stats', runId: this.id, programs, cpuShare });
+    // Judged only over a whole window, so one busy moment does not count.
+    if (spanMs >= cpuWindowMs * 0.9 && cpuShare > cpuBudget) {
+      const percent = (x: number) => `${Math.round(x * 100)}%`;
+      this.fail({
+        code: 'policy_denied',
+        message: `Your programs used ${percent(cpuShare)} of a CPU over the last ${cpuWindowMs / 1000} s; the limit is ${percent(cpuBudget)}, so they were detached. Do less work per event, or attach to a rarer one.`,
+      });
+    }
   }
 
   private async snapshot(codec: MapCodec): Promise<MapSnapshot> {
