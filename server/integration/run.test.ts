@@ -2,6 +2,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../config.ts';
 import type { Backend } from '../backend.ts';
@@ -225,6 +226,13 @@ describe('nothing stays in the kernel', () => {
       child.kill('SIGKILL');
       await until(() => !loadedProgramNames().includes(name));
       connection.close();
+
+      // Its tracefs instance stays until the next start, which removes it.
+      const instance = `/sys/kernel/tracing/instances/ebpf_playground_${child.pid}_1`;
+      assert.ok(existsSync(instance), 'the killed backend left its instance');
+      const next = await startTestBackend();
+      next.close();
+      assert.ok(!existsSync(instance), 'the next start removed it');
     } finally {
       child.kill('SIGKILL');
     }

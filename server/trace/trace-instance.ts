@@ -43,7 +43,9 @@ export class TraceInstance {
     sweepStaleInstances();
     if (!existsSync(this.dir)) mkdirSync(this.dir);
     writeFileSync(path.join(this.dir, 'events/bpf_trace/bpf_trace_printk/enable'), '1');
-    const reader = spawn('cat', [path.join(this.dir, 'trace_pipe')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // The reader dies with the backend (SIGKILL on parent death), so even after
+    // a kill -9 nothing holds the instance open and the next start can remove it.
+    const reader = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'cat', path.join(this.dir, 'trace_pipe')], { stdio: ['ignore', 'pipe', 'ignore'] });
     reader.stdout!.setEncoding('utf8');
     reader.stdout!.on('data', (chunk: string) => this.onData(chunk));
     this.reader = reader;
