@@ -221,7 +221,8 @@ interface NativeBinding {
   libbpfLog(h: NativeHandle): string;
 }
 
-const binding = createRequire(import.meta.url)('./build/Release/bpf_addon.node') as NativeBinding;
+// BPF_ADDON_PATH lets the bundled runner (native/build/runner.mjs) find the addon from where it runs.
+const binding = createRequire(import.meta.url)(process.env.BPF_ADDON_PATH ?? './build/Release/bpf_addon.node') as NativeBinding;
 binding.setErrorClass(BpfError);
 
 const DEFAULT_LOG_SIZE = 4 * 1024 * 1024;

@@ -42,6 +42,13 @@ if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addo
   npx --no-install node-gyp rebuild --directory native --nodedir="$nodedir" >/dev/null
 fi
 
+# The runner process, bundled to plain JavaScript so it boots fast (server/runner/runner.ts).
+runner=native/build/runner.mjs
+if [ ! -f "$runner" ] || [ -n "$(find server/runner native/index.ts -newer "$runner" 2>/dev/null | head -1)" ]; then
+  say "bundling the runner"
+  npx --no-install esbuild server/runner/runner-main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$runner"
+fi
+
 # 4. The Next.js build, redone when the UI, the protocol or the lockfile change.
 stamp=$(cat package-lock.json next.config.ts tsconfig.json $(find app protocol -type f | sort) | sha256sum | cut -c1-16)
 if [ ! -f .next/BUILD_ID ] || [ "$(cat .next/.playground-stamp 2>/dev/null)" != "$stamp" ]; then
