@@ -4,7 +4,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-mapfile -t files < <(find protocol server native -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find protocol server native app -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" || status=1
 npx --no-install playwright test -c e2e/playwright.config.ts || status=1

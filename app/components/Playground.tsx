@@ -1,0 +1,457 @@
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { z } from 'zod';
+import type { Example, Json } from '../../protocol/messages.ts';
+import { useColorScheme } from '../hooks/use-color-scheme.ts';
+import { useExamples } from '../hooks/use-examples.ts';
+import { useHotkeys } from '../hooks/use-hotkeys.ts';
+import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
+import { usePreference } from '../hooks/use-preference.ts';
+import { DEFAULT_MAP_INTERVAL_MS, useRun } from '../hooks/use-run.ts';
+import { useTraceVersion } from '../hooks/use-trace-buffer.ts';
+import { useWorkspace } from '../hooks/use-workspace.ts';
+import { formatClock, plural, shortcut } from '../lib/format.ts';
+import { parseSeeds } from '../lib/json-input.ts';
+import { describeFailure, failureDetail, isActive } from '../lib/run-view.ts';
+import { TraceBuffer } from '../lib/trace-buffer.ts';
+import { verifierDiagnostic } from '../lib/verifier-log.ts';
+import { Banner } from './Banner.tsx';
+import type { EditorHandle } from './CodeEditor.tsx';
+import { EditorPane } from './EditorPane.tsx';
+import { ExamplesMenu } from './ExamplesMenu.tsx';
+import { LogPane } from './LogPane.tsx';
+import { MapsPane } from './MapsPane.tsx';
+import { OutputPane } from './OutputPane.tsx';
+import { ReadOnlyCode } from './ReadOnlyCode.tsx';
+import { RightTabs, type RightTab, type TabSpec } from './RightTabs.tsx';
+import { RunStatus } from './RunStatus.tsx';
+import { SplitPane } from './SplitPane.tsx';
+import { StatusBar } from './StatusBar.tsx';
+
+interface Toast {
+  text: string;
+  undo?: () => void;
+}
+
+/** The whole page: top bar, editor and results side by side, status bar. */
+export function Playground() {
+  const handle = usePlaygroundClient();
+  const { client, connection, host } = handle;
+  const examples = useExamples(handle);
+  const [workspace, files] = useWorkspace(examples);
+  const [trace] = useState(() => new TraceBuffer());
+  const [mapIntervalMs, setMapIntervalMs] = usePreference('map-interval-ms', z.number().int().min(100).max(60_000), DEFAULT_MAP_INTERVAL_MS);
+  const { view, start, stop } = useRun(handle, trace, mapIntervalMs);
+  const scheme = useColorScheme();
+  const editorRef = useRef<EditorHandle | null>(null);
+  const [tab, setTab] = useState<RightTab>('output');
+  const [visited, setVisited] = useState<Set<RightTab>>(() => new Set(['output']));
+  const [toast, setToast] = useState<Toast | null>(null);
+  const [seedError, setSeedError] = useState<string | null>(null);
+
+  const example: Example | undefined = examples?.find((e) => e.name === workspace.example);
+  // A verifier rejection points at a line too: the server sends clang's diagnostics, the log has the verifier's.
+  const diagnostics = useMemo(() => {
+    const log = view.loaded && !view.loaded.ok ? view.loaded.verifierLog : null;
+    if (!log || view.diagnostics.some((d) => d.source === 'verifier')) return view.diagnostics;
+    const found = verifierDiagnostic(log);
+    return found ? [...view.diagnostics, found] : view.diagnostics;
+  }, [view.diagnostics, view.loaded]);
+  const active = isActive(view.phase);
+  const connected = connection.status === 'open';
+
+  // Short messages fade after a few seconds; one with an Undo stays a little longer.
+  useEffect(() => {
+    if (!toast) return;
+    const timer = setTimeout(() => setToast(null), toast.undo ? 8000 : 4000);
+    return () => clearTimeout(timer);
+  }, [toast]);
+
+  useEffect(() => {
+    if (workspace.restoredFrom === 'saved') setToast({ text: 'Restored the files saved in this browser.' });
+    else if (workspace.restoredFrom === 'draft') setToast({ text: 'Restored your unsaved edits from before the reload.' });
+  }, [workspace.restoredFrom]);
+
+  // The tab's title says when a program is loaded in the kernel.
+  useEffect(() => {
+    document.title = view.phase === 'running' ? '● eBPF Playground (running)' : view.phase === 'error' ? '✕ eBPF Playground' : 'eBPF Playground';
+  }, [view.phase]);
+
+  const selectTab = useCallback((next: RightTab) => {
+    setTab(next);
+    setVisited((current) => (current.has(next) ? current : new Set(current).add(next)));
+  }, []);
+
+  const run = useCallback(async () => {
+    if (!workspace.files.length) return;
+    const seeds = parseSeeds(workspace.seeds);
+    if (!seeds.ok) {
+      setSeedError(seeds.error);
+      selectTab('maps');
+      return;
+    }
+    setSeedError(null);
+    await start(workspace.files, seeds.seeds);
+  }, [workspace.files, workspace.seeds, start, selectTab]);
+
+  const stopRun = useCallback(async () => {
+    if (!active) return;
+    const result = await stop();
+    if (!result.ok && result.error.code !== 'not_running') setToast({ text: result.error.message });
+  }, [active, stop]);
+
+  const save = useCallback(() => {
+    const ok = files.save();
+    setToast({ text: ok ? `Saved to this browser's storage at ${formatClock(Date.now() / 1000).slice(0, 8)}.` : 'Could not save: this browser refused local storage.' });
+  }, [files]);
+
+  useHotkeys({ run: () => void run(), stop: () => void stopRun(), save });
+
+  const pickExample = useCallback(
+    (picked: Example) => {
+      const hadEdits = workspace.dirty;
+      files.loadExample(picked);
+      setToast({
+        text: `Opened "${picked.title}".`,
+        undo: hadEdits
+          ? () => {
+              files.undoLoad();
+              setToast({ text: 'Your previous files are back.' });
+            }
+          : undefined,
+      });
+    },
+    [files, workspace.dirty],
+  );
+
+  const trigger = useCallback(
+    async (what: 'exec' | 'open') => {
+      if (!client) return;
+      const result = await client.request({ type: 'trigger', what });
+      setToast({ text: result.ok ? (what === 'exec' ? 'Started /bin/true on the server.' : 'Opened /etc/hostname on the server.') : result.error.message });
+    },
+    [client],
+  );
+
+  const writeEntry = useCallback(
+    (map: string, key: Json, value: Json) => client?.request({ type: 'map_update', map, key, value }) ?? Promise.resolve({ ok: true as const }),
+    [client],
+  );
+  const deleteEntry = useCallback(
+    (map: string, key: Json) => client?.request({ type: 'map_delete', map, key }) ?? Promise.resolve({ ok: true as const }),
+    [client],
+  );
+  const changeInterval = useCallback(
+    (ms: number) => {
+      setMapIntervalMs(ms);
+      if (client && active) void client.request({ type: 'set_map_interval', ms });
+    },
+    [client, active, setMapIntervalMs],
+  );
+
+  // ---- badges: news in a tab the user is not looking at ----
+  const newsKey: Record<Exclude<RightTab, 'output'>, string> = {
+    maps: `${view.runId}:${view.maps.length}`,
+    skeleton: `${view.runId}:${view.skeleton ? 1 : 0}`,
+    log: `${view.runId}:${view.loaded ? 1 : 0}:${view.error ? 1 : 0}`,
+  };
+  const [seen, setSeen] = useState<Record<string, string>>({});
+  const newsNow = newsKey[tab as Exclude<RightTab, 'output'>];
+  useEffect(() => {
+    if (newsNow !== undefined) setSeen((current) => (current[tab] === newsNow ? current : { ...current, [tab]: newsNow }));
+  }, [tab, newsNow]);
+  const unseen = (t: Exclude<RightTab, 'output'>) => tab !== t && seen[t] !== newsKey[t];
+  const loadFailed = (view.loaded && !view.loaded.ok) || (view.phase === 'error' && (view.stage === 'load' || view.stage === 'attach'));
+  const attachProblems = view.programs.some((p) => p.attachError);
+
+  const tabs: TabSpec[] = [
+    {
+      id: 'output',
+      label: 'Output',
+      labelNode: <OutputTabLabel trace={trace} active={tab === 'output'} />,
+      badge: null,
+      keepMounted: true,
+      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} />,
+    },
+    {
+      id: 'maps',
+      label: 'Maps',
+      badge: view.maps.length && unseen('maps') ? view.maps.length : null,
+      badgeLabel: plural(view.maps.length, 'map'),
+      keepMounted: true,
+      panel: (
+        <>
+          {seedError && (
+            <p className="form-error seeds-error" role="alert">
+              Run needs valid seeds first. {seedError}
+            </p>
+          )}
+          <MapsPane
+            maps={view.maps}
+            snapshots={view.snapshots}
+            snapshotAt={view.snapshotAt}
+            live={view.phase === 'running'}
+            seeds={workspace.seeds}
+            onSeedsChange={files.setSeeds}
+            intervalMs={mapIntervalMs}
+            onIntervalChange={changeInterval}
+            onWrite={writeEntry}
+            onDelete={deleteEntry}
+          />
+        </>
+      ),
+    },
+    {
+      id: 'skeleton',
+      label: 'Skeleton',
+      badge: view.skeleton && unseen('skeleton') ? 'dot' : null,
+      badgeLabel: 'new skeleton',
+      keepMounted: false,
+      panel: view.skeleton ? (
+        view.skeleton.ok ? (
+          <ReadOnlyCode text={view.skeleton.text} language="c" scheme={scheme} label="Generated skeleton header" testId="skeleton-text" />
+        ) : (
+          <div className="empty-state">
+            <p className="empty-title">bpftool could not generate the skeleton.</p>
+            <pre className="plain-log">{view.skeleton.text}</pre>
+          </div>
+        )
+      ) : (
+        <div className="empty-state">
+          <p className="empty-title">The generated skeleton appears here after a compile.</p>
+          <p>
+            <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed
+            field for each map, program and global.
+          </p>
+        </div>
+      ),
+    },
+    {
+      id: 'log',
+      label: 'Verifier log',
+      badge: unseen('log') && (loadFailed || attachProblems) ? 'error' : unseen('log') && view.loaded?.verifierLog ? 'dot' : null,
+      badgeLabel: loadFailed ? 'the load failed' : attachProblems ? 'a program did not attach' : 'new log',
+      keepMounted: false,
+      panel: <LogPane view={view} scheme={scheme} />,
+    },
+  ];
+
+  const failure = describeFailure(view);
+  const detail = failureDetail(view);
+  const verifierProblem = diagnostics.find((d) => d.source === 'verifier');
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand" aria-label="eBPF Playground">
+          <span className="brand-mark" aria-hidden="true">
+            ⬡
+          </span>
+          eBPF Playground
+        </span>
+        <ExamplesMenu examples={examples} current={workspace.example} onPick={pickExample} />
+        <span className="topbar-sep" aria-hidden="true" />
+        <button
+          type="button"
+          className="button primary"
+          onClick={() => void run()}
+          disabled={!workspace.files.length}
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+          title={`Compile, load and attach (${shortcut('Enter')})`}
+        >
+          <span aria-hidden="true">▶</span>Run<kbd aria-hidden="true">{shortcut('Enter', true)}</kbd>
+        </button>
+        <button type="button" className="button" onClick={() => void stopRun()} disabled={!active} aria-keyshortcuts="Escape" title="Detach and unload (Esc)">
+          <span aria-hidden="true">■</span>Stop
+        </button>
+        <span className="topbar-sep" aria-hidden="true" />
+        <button
+          type="button"
+          className={`button compact ${example?.trigger === 'exec' ? 'suggested' : ''}`}
+          onClick={() => void trigger('exec')}
+          disabled={!connected}
+          title="Run /bin/true on the server: one execve"
+        >
+          Trigger exec
+        </button>
+        <button
+          type="button"
+          className={`button compact ${example?.trigger === 'open' ? 'suggested' : ''}`}
+          onClick={() => void trigger('open')}
+          disabled={!connected}
+          title="Open /etc/hostname on the server: one openat"
+        >
+          Open a file
+        </button>
+        <span className="topbar-spacer" />
+        <RunStatus view={view} trace={trace} />
+      </header>
+
+      {connection.status === 'reconnecting' && (
+        <ReconnectBanner
+          retryAt={connection.retryAt}
+          attempt={connection.attempt}
+          reason={connection.reason}
+          running={active}
+          everConnected={handle.welcomes > 0}
+          onRetry={() => client?.retryNow()}
+        />
+      )}
+      {connection.refused && (
+        <Banner tone="error" testId="connection-banner" actions={<button type="button" className="link-button" onClick={() => window.location.reload()}>Reload</button>}>
+          {connection.refused}
+        </Banner>
+      )}
+      {host && host.problems.length > 0 && (
+        <Banner tone="error" testId="host-banner">
+          This machine cannot run BPF programs: {host.problems.join(' ')}
+        </Banner>
+      )}
+      {failure && (
+        <Banner
+          tone="error"
+          testId="run-error"
+          actions={
+            detail === 'log' ? (
+              <>
+                {verifierProblem && (
+                  <button type="button" className="link-button" onClick={() => editorRef.current?.reveal(verifierProblem.file, verifierProblem.line, 1)}>
+                    Go to line {verifierProblem.line}
+                  </button>
+                )}
+                <button type="button" className="link-button" onClick={() => selectTab('log')}>
+                  Show the log
+                </button>
+              </>
+            ) : detail === 'problems' ? (
+              <button type="button" className="link-button" onClick={() => {
+                const first = view.diagnostics.find((d) => d.severity === 'error') ?? view.diagnostics[0];
+                if (first) editorRef.current?.reveal(workspace.files.some((f) => f.name === first.file) ? first.file : (workspace.activeFile ?? ''), first.line, first.column);
+              }}>
+                Go to the first error
+              </button>
+            ) : null
+          }
+        >
+          {failure}
+        </Banner>
+      )}
+      {view.notice && !failure && (
+        <Banner tone="warning" testId="run-notice">
+          {view.notice}
+        </Banner>
+      )}
+
+      <main className="workbench">
+        <SplitPane
+          storageKey="split-editor"
+          initial={0.55}
+          minPx={320}
+          label="Resize the editor and the results"
+          left={
+            <EditorPane
+              files={workspace.files}
+              activeFile={workspace.activeFile}
+              modified={workspace.modified}
+              diagnostics={diagnostics}
+              scheme={scheme}
+              onChange={files.setFile}
+              onActivate={files.setActiveFile}
+              onRun={() => void run()}
+              onSave={save}
+              editorRef={editorRef}
+            />
+          }
+          right={<RightTabs tabs={tabs} active={tab} onSelect={selectTab} visited={visited} />}
+        />
+      </main>
+
+      <StatusBar
+        connection={connection}
+        host={host}
+        sessionId={handle.sessionId}
+        expiresAt={handle.expiresAt}
+        savedAt={workspace.savedAt}
+        dirty={workspace.dirty}
+        message={toast && !toast.undo ? toast.text : null}
+        onSave={save}
+      />
+      {toast?.undo && (
+        <div className="toast" role="status">
+          {toast.text}
+          <button type="button" className="link-button" onClick={toast.undo}>
+            Undo
+          </button>
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** The Output tab's count of unseen lines re-renders per frame on its own, not the whole page. */
+function OutputTabLabel({ trace, active }: { trace: TraceBuffer; active: boolean }) {
+  useTraceVersion(trace);
+  const [seenTotal, setSeenTotal] = useState(0);
+  const total = trace.total;
+  useEffect(() => {
+    if (active || total < seenTotal) setSeenTotal(total);
+  }, [active, total, seenTotal]);
+  const unseen = active ? 0 : total - seenTotal;
+  return (
+    <>
+      Output
+      {unseen > 0 && (
+        <>
+          <span className="badge" aria-hidden="true" data-testid="badge-output">
+            {unseen > 999 ? '999+' : unseen}
+          </span>
+          <span className="visually-hidden">({plural(unseen, 'new line')})</span>
+        </>
+      )}
+    </>
+  );
+}
+
+interface ReconnectBannerProps {
+  retryAt: number | null;
+  attempt: number;
+  reason: string | null;
+  running: boolean;
+  everConnected: boolean;
+  onRetry(): void;
+}
+
+function ReconnectBanner({ retryAt, attempt, reason, running, everConnected, onRetry }: ReconnectBannerProps) {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 500);
+    return () => clearInterval(timer);
+  }, []);
+  const seconds = retryAt ? Math.max(0, Math.ceil((retryAt - now) / 1000)) : 0;
+  const when = useMemo(() => (seconds > 0 ? `in ${seconds} s` : 'now'), [seconds]);
+  return (
+    <Banner
+      tone="warning"
+      testId="connection-banner"
+      actions={
+        <button type="button" className="link-button" onClick={onRetry}>
+          Retry now
+        </button>
+      }
+    >
+      {everConnected ? (
+        <>
+          Connection to the server lost{reason ? ` (${reason.replace(/\.$/, '')})` : ''}; reconnecting {when}
+          {attempt > 1 ? ` (attempt ${attempt})` : ''}. Your code stays in this tab
+          {running ? ', and the server keeps the program running for a while.' : '.'}
+        </>
+      ) : (
+        <>
+          Cannot reach the playground server{reason ? ` (${reason.replace(/\.$/, '')})` : ''}; retrying {when}. If you were given a link with{' '}
+          <code>?token=</code>, open that link. Your code stays in this tab.
+        </>
+      )}
+    </Banner>
+  );
+}

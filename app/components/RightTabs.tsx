@@ -1,0 +1,77 @@
+'use client';
+
+import type { KeyboardEvent, ReactNode } from 'react';
+
+export type RightTab = 'output' | 'maps' | 'skeleton' | 'log';
+
+export interface TabSpec {
+  id: RightTab;
+  label: string;
+  /** A label that renders itself (the Output tab counts lines per frame without re-rendering the page). */
+  labelNode?: ReactNode;
+  /** A count of new things, or a dot ('dot' / 'error') for news without a count. */
+  badge: number | 'dot' | 'error' | null;
+  badgeLabel?: string;
+  panel: ReactNode;
+  /** Panels that keep state (scroll, filters) stay mounted while hidden. */
+  keepMounted: boolean;
+}
+
+interface RightTabsProps {
+  tabs: TabSpec[];
+  active: RightTab;
+  onSelect(tab: RightTab): void;
+  /** Tabs shown at least once: their panels stay mounted from then on. */
+  visited: Set<RightTab>;
+}
+
+/** The right side's tabs (Output, Maps, Skeleton, Verifier log), with badges when something new arrives. */
+export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
+  const onKeyDown = (event: KeyboardEvent) => {
+    const index = tabs.findIndex((t) => t.id === active);
+    let next = -1;
+    if (event.key === 'ArrowRight') next = (index + 1) % tabs.length;
+    else if (event.key === 'ArrowLeft') next = (index - 1 + tabs.length) % tabs.length;
+    else return;
+    event.preventDefault();
+    onSelect(tabs[next]!.id);
+    document.getElementById(`tab-${tabs[next]!.id}`)?.focus();
+  };
+
+  return (
+    <div className="right-tabs">
+      <div className="tab-strip" role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
+        {tabs.map((tab) => (
+          <button
+            key={tab.id}
+            id={`tab-${tab.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab.id === active}
+            aria-controls={`panel-${tab.id}`}
+            tabIndex={tab.id === active ? 0 : -1}
+            className="tab"
+            onClick={() => onSelect(tab.id)}
+          >
+            {tab.labelNode ?? tab.label}
+            {tab.badge !== null && (
+              <>
+                <span className={`badge ${tab.badge === 'error' ? 'badge-error' : tab.badge === 'dot' ? 'badge-dot' : ''}`} aria-hidden="true" data-testid={`badge-${tab.id}`}>
+                  {typeof tab.badge === 'number' ? (tab.badge > 999 ? '999+' : tab.badge) : ''}
+                </span>
+                {tab.badgeLabel && <span className="visually-hidden">({tab.badgeLabel})</span>}
+              </>
+            )}
+          </button>
+        ))}
+      </div>
+      {tabs.map((tab) =>
+        tab.id === active || (tab.keepMounted || visited.has(tab.id)) ? (
+          <div key={tab.id} id={`panel-${tab.id}`} role="tabpanel" aria-labelledby={`tab-${tab.id}`} className="tab-panel" hidden={tab.id !== active}>
+            {tab.panel}
+          </div>
+        ) : null,
+      )}
+    </div>
+  );
+}

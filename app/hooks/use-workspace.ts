@@ -1,0 +1,158 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { Example, SourceFile } from '../../protocol/messages.ts';
+import { toInputText } from '../lib/json-input.ts';
+import { clearDraft, loadDraft, loadSaved, saveDraft, saveWork, type SavedWork, type SeedRow } from '../lib/saved-work.ts';
+
+export interface Workspace {
+  /** The example the files came from, by name. */
+  example: string | null;
+  files: SourceFile[];
+  activeFile: string | null;
+  seeds: SeedRow[];
+  /** When Ctrl/Cmd+S last saved (Date.now()), null if never. */
+  savedAt: number | null;
+  /** The files or seeds differ from what was last saved. */
+  dirty: boolean;
+  /** Files whose text differs from the last save (or the example as loaded). */
+  modified: Set<string>;
+  /** Where the files came from on load, to say so once. */
+  restoredFrom: 'saved' | 'draft' | null;
+}
+
+export interface WorkspaceActions {
+  setFile(name: string, content: string): void;
+  setActiveFile(name: string): void;
+  setSeeds(seeds: SeedRow[]): void;
+  loadExample(example: Example): void;
+  /** Puts back the files an example load replaced; false when there is nothing to undo. */
+  undoLoad(): boolean;
+  save(): boolean;
+}
+
+interface State {
+  example: string | null;
+  files: SourceFile[];
+  activeFile: string | null;
+  seeds: SeedRow[];
+}
+
+const EMPTY: State = { example: null, files: [], activeFile: null, seeds: [] };
+
+export function seedRowsOf(example: Example): SeedRow[] {
+  return example.seeds.map((s) => ({ map: s.map, key: toInputText(s.key), value: toInputText(s.value) }));
+}
+
+function snapshotOf(state: State): string {
+  return JSON.stringify({ files: state.files, seeds: state.seeds });
+}
+
+/**
+ * The user's files and seeds. They live in React state (a lost connection
+ * never touches them), are saved to localStorage on Ctrl/Cmd+S, and are kept
+ * as a draft in sessionStorage so a reload of the tab restores the typing.
+ */
+export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceActions] {
+  const [initial] = useState(() => {
+    const saved = loadSaved();
+    const draft = loadDraft();
+    const useDraft = draft && (!saved || draft.savedAt > saved.savedAt);
+    const from = useDraft ? draft : saved;
+    return { saved, from, restoredFrom: (useDraft ? 'draft' : saved ? 'saved' : null) as Workspace['restoredFrom'] };
+  });
+  const [state, setState] = useState<State>(() =>
+    initial.from
+      ? { example: initial.from.example, files: initial.from.files, seeds: initial.from.seeds, activeFile: initial.from.activeFile ?? initial.from.files[0]!.name }
+      : EMPTY,
+  );
+  // What "unsaved" is measured against: the last save, or the example as it was loaded.
+  const [baseline, setBaseline] = useState<State | null>(() =>
+    initial.saved ? { ...EMPTY, files: initial.saved.files, seeds: initial.saved.seeds } : null,
+  );
+  const [savedAt, setSavedAt] = useState<number | null>(initial.saved?.savedAt ?? null);
+  const previous = useRef<State | null>(null);
+  const stateRef = useRef(state);
+  stateRef.current = state;
+
+  // A first visit opens the first example as soon as the server lists them.
+  useEffect(() => {
+    const first = examples?.[0];
+    if (!first) return;
+    if (stateRef.current.files.length) return;
+    const loaded = { example: first.name, files: first.files, activeFile: first.files[0]!.name, seeds: seedRowsOf(first) };
+    setState(loaded);
+    setBaseline(loaded);
+  }, [examples]);
+
+  const dirty = useMemo(() => state.files.length > 0 && (!baseline || snapshotOf(state) !== snapshotOf(baseline)), [state, baseline]);
+  const modified = useMemo(() => {
+    const names = new Set<string>();
+    for (const file of state.files) {
+      if (baseline?.files.find((f) => f.name === file.name)?.content !== file.content) names.add(file.name);
+    }
+    return names;
+  }, [state.files, baseline]);
+
+  // Every edit is kept for this tab a moment later, saved or not.
+  useEffect(() => {
+    if (!state.files.length) return;
+    if (!dirty) {
+      clearDraft();
+      return;
+    }
+    const timer = setTimeout(() => saveDraft(toSaved(state, Date.now())), 400);
+    return () => clearTimeout(timer);
+  }, [state, dirty]);
+
+  const setFile = useCallback((name: string, content: string) => {
+    setState((current) => {
+      const index = current.files.findIndex((f) => f.name === name);
+      if (index < 0 || current.files[index]!.content === content) return current;
+      const files = current.files.slice();
+      files[index] = { name, content };
+      return { ...current, files };
+    });
+  }, []);
+
+  const setActiveFile = useCallback((name: string) => setState((current) => ({ ...current, activeFile: name })), []);
+  const setSeeds = useCallback((seeds: SeedRow[]) => setState((current) => ({ ...current, seeds })), []);
+
+  const loadExample = useCallback((example: Example) => {
+    const loaded = { example: example.name, files: example.files, activeFile: example.files[0]!.name, seeds: seedRowsOf(example) };
+    setState((current) => {
+      previous.current = current;
+      return loaded;
+    });
+    setBaseline(loaded);
+  }, []);
+
+  const undoLoad = useCallback(() => {
+    const back = previous.current;
+    if (!back) return false;
+    previous.current = null;
+    setState(back);
+    setBaseline(null);
+    return true;
+  }, []);
+
+  const save = useCallback(() => {
+    const current = stateRef.current;
+    if (!current.files.length) return false;
+    const at = Date.now();
+    if (!saveWork(toSaved(current, at))) return false;
+    clearDraft();
+    setBaseline(current);
+    setSavedAt(at);
+    return true;
+  }, []);
+
+  const workspace: Workspace = { ...state, savedAt, dirty, modified, restoredFrom: initial.restoredFrom };
+  const actions = useMemo(
+    () => ({ setFile, setActiveFile, setSeeds, loadExample, undoLoad, save }),
+    [setFile, setActiveFile, setSeeds, loadExample, undoLoad, save],
+  );
+  return [workspace, actions];
+}
+
+function toSaved(state: State, at: number): SavedWork {
+  return { example: state.example ?? '', files: state.files, seeds: state.seeds, activeFile: state.activeFile ?? undefined, savedAt: at };
+}

@@ -1,0 +1,5 @@
+import { PlaygroundLoader } from './components/PlaygroundLoader.tsx';
+
+export default function Page() {
+  return <PlaygroundLoader />;
+}

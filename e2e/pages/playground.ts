@@ -1,0 +1,200 @@
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { PlaygroundTestHook } from '../../app/lib/test-hook.ts';
+
+type Phase = 'idle' | 'queued' | 'compiling' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
+
+/** The editor: files, their text (through the page's test hook, not Monaco's DOM), Run and Stop. */
+export class Editor {
+  readonly surface: Locator;
+  readonly runButton: Locator;
+  readonly stopButton: Locator;
+
+  constructor(private readonly page: Page) {
+    this.surface = page.getByTestId('code-editor');
+    this.runButton = page.getByRole('button', { name: 'Run', exact: true });
+    this.stopButton = page.getByRole('button', { name: 'Stop', exact: true });
+  }
+
+  fileTab(name: string): Locator {
+    return this.page.getByRole('tablist', { name: 'Files' }).getByRole('tab', { name });
+  }
+
+  async run(): Promise<void> {
+    await this.runButton.click();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopButton.click();
+  }
+
+  /** Ctrl+Enter with the focus in the editor, as a user would. */
+  async runWithKeyboard(): Promise<void> {
+    await this.focus();
+    await this.page.keyboard.press('Control+Enter');
+  }
+
+  async focus(): Promise<void> {
+    await this.surface.locator('.monaco-editor').click({ position: { x: 200, y: 40 } });
+  }
+
+  async files(): Promise<string[]> {
+    return this.page.evaluate(() => window.__playground!.files());
+  }
+
+  async source(file: string): Promise<string | null> {
+    return this.page.evaluate((f) => window.__playground!.getSource(f), file);
+  }
+
+  async setSource(file: string, text: string): Promise<void> {
+    const ok = await this.page.evaluate(([f, t]) => window.__playground!.setSource(f, t), [file, text] as const);
+    expect(ok, `the editor has a file named ${file}`).toBe(true);
+  }
+
+  async cursor(): Promise<ReturnType<PlaygroundTestHook['cursor']>> {
+    return this.page.evaluate(() => window.__playground!.cursor());
+  }
+
+  async activeFile(): Promise<string | null> {
+    return this.page.evaluate(() => window.__playground!.activeFile());
+  }
+
+  async markers(file: string): Promise<ReturnType<PlaygroundTestHook['markers']>> {
+    return this.page.evaluate((f) => window.__playground!.markers(f), file);
+  }
+}
+
+/** The run's state line in the top bar. */
+export class RunStatus {
+  readonly line: Locator;
+
+  constructor(page: Page) {
+    this.line = page.getByTestId('run-status');
+  }
+
+  async expectPhase(phase: Phase, timeout = 30_000): Promise<void> {
+    await expect(this.line).toHaveAttribute('data-phase', phase, { timeout });
+  }
+}
+
+/** The Output tab: bpf_printk lines. */
+export class Output {
+  readonly tab: Locator;
+  readonly lines: Locator;
+  readonly empty: Locator;
+  readonly filter: Locator;
+
+  constructor(page: Page) {
+    this.tab = page.getByRole('tab', { name: 'Output' });
+    this.lines = page.getByTestId('trace-line');
+    this.empty = page.getByTestId('output-empty');
+    this.filter = page.getByRole('searchbox', { name: 'Filter output' });
+  }
+
+  async open(): Promise<void> {
+    await this.tab.click();
+  }
+
+  /** A line with this text (and, when given, from this command) is shown. */
+  async expectLine(text: string, options: { comm?: string; timeout?: number } = {}): Promise<void> {
+    let line = this.lines.filter({ hasText: text });
+    if (options.comm) line = line.filter({ has: this.lines.page().locator('.trace-comm', { hasText: new RegExp(`^${options.comm}$`) }) });
+    await expect(line.first()).toBeVisible({ timeout: options.timeout ?? 15_000 });
+  }
+}
+
+/** The Maps tab: maps of the loaded program and their entries, and the seeds. */
+export class Maps {
+  readonly tab: Locator;
+  readonly empty: Locator;
+  readonly seeds: Locator;
+
+  constructor(private readonly page: Page) {
+    this.tab = page.getByRole('tab', { name: 'Maps' });
+    this.empty = page.getByTestId('maps-empty');
+    this.seeds = page.getByTestId('seed-row');
+  }
+
+  async open(): Promise<void> {
+    await this.tab.click();
+  }
+
+  card(map: string): Locator {
+    return this.page.getByRole('region', { name: map, exact: true });
+  }
+
+  entry(map: string, key: string): Locator {
+    return this.card(map)
+      .getByTestId('map-entry')
+      .filter({ has: this.page.getByTestId('map-key').getByText(key, { exact: true }) });
+  }
+
+  async expectEntry(map: string, key: string, value?: string): Promise<void> {
+    const entry = this.entry(map, key);
+    await expect(entry).toBeVisible();
+    if (value !== undefined) await expect(entry.getByTestId('map-value')).toHaveText(value);
+  }
+
+  /** The entry's value as a number ("1,204" reads 1204). */
+  async numberAt(map: string, key: string): Promise<number> {
+    const text = await this.entry(map, key).getByTestId('map-value').textContent();
+    return Number((text ?? '').replace(/,/g, ''));
+  }
+}
+
+/** The problems list under the editor. */
+export class Problems {
+  readonly items: Locator;
+  readonly count: Locator;
+
+  constructor(page: Page) {
+    this.items = page.getByTestId('problem');
+    this.count = page.getByTestId('problems-count');
+  }
+
+  at(file: string, line: number): Locator {
+    return this.items.filter({ hasText: `${file}:${line}:` });
+  }
+}
+
+/** The whole page, named for what a user does on it. */
+export class PlaygroundPage {
+  readonly editor: Editor;
+  readonly status: RunStatus;
+  readonly output: Output;
+  readonly maps: Maps;
+  readonly problems: Problems;
+  readonly runError: Locator;
+  readonly statusBar: Locator;
+
+  private constructor(readonly page: Page) {
+    this.editor = new Editor(page);
+    this.status = new RunStatus(page);
+    this.output = new Output(page);
+    this.maps = new Maps(page);
+    this.problems = new Problems(page);
+    this.runError = page.getByTestId('run-error');
+    this.statusBar = page.getByTestId('statusbar');
+  }
+
+  /** Opens the page and waits until the editor holds the first example. */
+  static async open(page: Page): Promise<PlaygroundPage> {
+    await page.goto('/');
+    const playground = new PlaygroundPage(page);
+    await expect(playground.editor.surface.locator('.monaco-editor')).toBeVisible();
+    await expect.poll(() => page.evaluate(() => window.__playground?.files().length ?? 0)).toBeGreaterThan(0);
+    return playground;
+  }
+
+  async pickExample(title: string): Promise<void> {
+    await this.page.getByRole('button', { name: /^Examples/ }).click();
+    await this.page.getByRole('menuitemradio', { name: title }).click();
+  }
+
+  async triggerExec(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Trigger exec' }).click();
+  }
+
+  async openAFile(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Open a file' }).click();
+  }
+}

@@ -1,0 +1,204 @@
+import { execFileSync } from 'node:child_process';
+import { expect, test } from './fixtures.ts';
+import { PlaygroundPage } from './pages/playground.ts';
+
+/** Programs loaded in the kernel right now, as bpftool lists them. */
+function kernelPrograms(): { id: number; name?: string }[] {
+  return JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'show'], { encoding: 'utf8' })) as { id: number; name?: string }[];
+}
+
+const HELLO = 'hello_execve.bpf.c';
+
+test('opens with the first example loaded and says what to expect', async ({ playground }) => {
+  const { editor, output, maps, statusBar } = playground;
+  await expect(editor.fileTab(HELLO)).toHaveAttribute('aria-selected', 'true');
+  expect(await editor.source(HELLO)).toContain('bpf_printk("invoke bpf_prog: %s\\n", msg);');
+  await expect(editor.runButton).toBeEnabled();
+  await expect(editor.stopButton).toBeDisabled();
+  await playground.status.expectPhase('idle');
+
+  // Empty states teach: what the example prints, how to make it happen; maps come after load.
+  await expect(output.empty).toContainText('invoke bpf_prog: Hello, World!');
+  await expect(output.empty).toContainText('Trigger exec');
+  await maps.open();
+  await expect(maps.empty).toContainText('Maps appear here after the program is loaded');
+
+  await expect(statusBar).toContainText('Connected');
+  await expect(statusBar).toContainText(/kernel \d+\.\d+/);
+  await expect(statusBar).toContainText('BTF');
+});
+
+test('hello_execve prints Hello, World when a program starts', async ({ playground }) => {
+  const { editor, output, status } = playground;
+  await editor.run();
+  await status.expectPhase('running');
+  await expect(status.line).toContainText(/compile \d+ ms · load \d+ ms · attach \d+ ms/);
+
+  // Trigger exec runs /bin/true on the server (other programs starting on this machine print too).
+  await playground.triggerExec();
+  await output.expectLine('invoke bpf_prog: Hello, World!');
+  await expect(output.tab).toHaveAttribute('aria-selected', 'true');
+});
+
+test('execve_counter counts program starts in the maps pane', async ({ playground }) => {
+  const { editor, maps, status } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  await expect(editor.fileTab('execve_counter.bpf.c')).toHaveAttribute('aria-selected', 'true');
+
+  // The seed the program depends on is prefilled, to be written after load and before attach.
+  await maps.open();
+  await expect(maps.seeds).toHaveCount(1);
+  await expect(maps.seeds.getByRole('textbox', { name: 'Seed 1 key' })).toHaveValue('"execve_counter"');
+
+  await editor.run();
+  await status.expectPhase('running');
+  await playground.triggerExec();
+  await maps.expectEntry('execve_counter', '"execve_counter"');
+  await expect.poll(() => maps.numberAt('execve_counter', '"execve_counter"')).toBeGreaterThan(0);
+  const first = await maps.numberAt('execve_counter', '"execve_counter"');
+
+  await playground.triggerExec();
+  await playground.triggerExec();
+  await expect.poll(() => maps.numberAt('execve_counter', '"execve_counter"')).toBeGreaterThanOrEqual(first + 2);
+});
+
+test('a syntax error shows as a problem and a marker at its line', async ({ playground }) => {
+  const { editor, problems, status } = playground;
+  const source = (await editor.source(HELLO))!;
+  const lines = source.split('\n');
+  // Drop the semicolon after bpf_printk(...): clang reports it where the statement should have ended.
+  const printkLine = lines.findIndex((l) => l.includes('bpf_printk(')) + 1;
+  lines[printkLine - 1] = lines[printkLine - 1]!.replace(');', ')');
+  await editor.setSource(HELLO, lines.join('\n'));
+
+  await editor.run();
+  await status.expectPhase('error');
+  await expect(playground.runError).toContainText('Compile failed');
+
+  const problem = problems.at(HELLO, printkLine);
+  await expect(problem).toHaveCount(1);
+  await expect(problem).toContainText("expected ';'");
+  await expect.poll(async () => (await editor.markers(HELLO)).filter((m) => m.severity === 8).map((m) => m.line)).toContain(printkLine);
+
+  // Clicking the problem puts the cursor on its line, in its file.
+  await problem.click();
+  await expect.poll(() => editor.cursor()).toMatchObject({ line: printkLine });
+  expect(await editor.activeFile()).toBe(HELLO);
+});
+
+test('Stop detaches: the kernel no longer has the program', async ({ playground }) => {
+  const { editor, status, output } = playground;
+  const before = new Set(kernelPrograms().map((p) => p.id));
+  await editor.run();
+  await status.expectPhase('running');
+  await playground.triggerExec();
+  await output.expectLine('invoke bpf_prog: Hello, World!');
+
+  // Our program is in the kernel while it runs (other tests on this machine may load their own).
+  const ours = () => kernelPrograms().filter((p) => p.name === 'bpf_prog' && !before.has(p.id));
+  await expect.poll(() => ours().length).toBeGreaterThan(0);
+  const ids = ours().map((p) => p.id);
+
+  await editor.stop();
+  await status.expectPhase('stopped');
+  await expect(editor.stopButton).toBeDisabled();
+  await expect.poll(() => kernelPrograms().filter((p) => ids.includes(p.id))).toEqual([]);
+  expect(kernelPrograms().filter((p) => p.name === 'bpf_prog' && !before.has(p.id))).toEqual([]);
+});
+
+test('keyboard: Ctrl+Enter runs, Esc stops, Ctrl+S saves and a reload restores', async ({ playground, page }) => {
+  const { editor, status } = playground;
+  await editor.runWithKeyboard();
+  await status.expectPhase('running');
+  await page.keyboard.press('Escape');
+  await status.expectPhase('stopped');
+
+  const edited = `${(await editor.source(HELLO))!}\n/* edited in the e2e test */\n`;
+  await editor.setSource(HELLO, edited);
+  await expect(page.getByTestId('save-state')).toHaveText('Unsaved changes');
+  await editor.focus();
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('status-message')).toContainText("Saved to this browser's storage");
+  await expect(page.getByTestId('save-state')).toContainText('Saved in this browser');
+
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => window.__playground?.getSource('hello_execve.bpf.c') ?? null)).toBe(edited);
+});
+
+test('a dropped connection shows a banner, reconnects by itself, and keeps the code and the program', async ({ page }) => {
+  // Every socket goes through the test, so the test can cut one as a flaky network would.
+  const sockets: { drop(): Promise<void> }[] = [];
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
+    const server = ws.connectToServer();
+    // 4999: not a deliberate close (1000/1001), so the server keeps the session for its grace period.
+    sockets.push({ drop: () => server.close({ code: 4999, reason: 'Dropped by the test.' }) });
+  });
+  const playground = await PlaygroundPage.open(page);
+  const { editor, status, output, statusBar } = playground;
+  await expect(statusBar).toContainText('Connected');
+  const edited = `${(await editor.source(HELLO))!}\n/* typed before the connection dropped */\n`;
+  await editor.setSource(HELLO, edited);
+  await editor.run();
+  await status.expectPhase('running');
+
+  await sockets[0]!.drop();
+  await expect(page.getByTestId('connection-banner')).toContainText('reconnecting');
+  await expect(page.getByTestId('connection-banner')).toBeHidden();
+  await expect(statusBar).toContainText('Connected');
+  expect(sockets.length).toBeGreaterThan(1);
+  expect(await editor.source(HELLO)).toBe(edited);
+
+  // The session was resumed: the same program still runs and still prints.
+  await status.expectPhase('running');
+  await output.filter.fill('Hello, World');
+  await playground.triggerExec();
+  await output.expectLine('invoke bpf_prog: Hello, World!');
+});
+
+test('maps: write an entry, see the server refuse a bad one, delete it', async ({ playground, page }) => {
+  const { editor, maps, status } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  await editor.run();
+  await status.expectPhase('running');
+  await maps.open();
+  const card = maps.card('execve_counter');
+
+  // A plain word is taken as a string key.
+  await card.getByRole('textbox', { name: 'Key for execve_counter' }).fill('from_the_test');
+  await card.getByRole('textbox', { name: 'Value for execve_counter' }).fill('1234567');
+  await card.getByRole('button', { name: 'Update entry' }).click();
+  await maps.expectEntry('execve_counter', '"from_the_test"', '1,234,567');
+
+  // The server checks the value against the BTF type and says why in a sentence.
+  await card.getByRole('textbox', { name: 'Value for execve_counter' }).fill('"not a number"');
+  await card.getByRole('button', { name: 'Update entry' }).click();
+  await expect(card.getByRole('alert')).not.toBeEmpty();
+  await expect(maps.entry('execve_counter', '"from_the_test"').getByTestId('map-value')).toHaveText('1,234,567');
+
+  await page.getByRole('button', { name: 'Delete "from_the_test" from execve_counter' }).click();
+  await expect(maps.entry('execve_counter', '"from_the_test"')).toHaveCount(0);
+  await maps.expectEntry('execve_counter', '"execve_counter"');
+});
+
+test('a verifier rejection names the load stage, marks the line and flags the log', async ({ playground, page }) => {
+  const { editor, status, problems } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  const file = 'execve_counter.bpf.c';
+  const source = (await editor.source(file))!;
+  // Without the NULL check the verifier refuses the map_value_or_null dereference.
+  const unchecked = source.replace(/\n\s*if \(v != NULL\)\n/, '\n');
+  expect(unchecked).not.toBe(source);
+  await editor.setSource(file, unchecked);
+  await editor.run();
+
+  await status.expectPhase('error');
+  await expect(playground.runError).toContainText('Load failed');
+  await expect(page.getByRole('tab', { name: 'Verifier log' })).toContainText('the load failed');
+  const line = unchecked.split('\n').findIndex((l) => l.includes('*v += 1;')) + 1;
+  await expect(problems.at(file, line)).toContainText('map_value_or_null');
+  await expect.poll(async () => (await editor.markers(file)).map((m) => m.line)).toContain(line);
+
+  await page.getByRole('button', { name: 'Show the log' }).click();
+  await expect(page.getByRole('tab', { name: 'Verifier log' })).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('log-text')).toBeVisible();
+});
