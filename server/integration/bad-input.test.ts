@@ -1,6 +1,7 @@
 // Bad inputs from the safety issue: each gets one clear sentence and harms nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import type { Backend } from '../backend.ts';
 import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { startTestBackend } from './harness.ts';
@@ -188,5 +189,33 @@ ${LICENSE}`;
     const maps = 'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); __uint(pinning, LIBBPF_PIN_BY_NAME); } shared SEC(".maps");\n';
     const report = await run(tracepoint('\t__u32 k = 0;\n\tbpf_map_lookup_elem(&shared, &k);', maps));
     assertRefused(report, 'load', 'policy_denied', /Map shared asks to be pinned/);
+  });
+});
+
+describe('what this kernel cannot do is said plainly', () => {
+  const core = (section: string, macro: string) => `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+SEC("${section}")
+int ${macro}(probe)
+{
+	return 0;
+}
+${LICENSE}`;
+
+  test('a kprobe loads but cannot attach without kprobes', { skip: existsSync('/sys/kernel/tracing/kprobe_events') && 'this kernel has kprobes' }, async () => {
+    const report = await run(core('kprobe/do_sys_openat2', 'BPF_KPROBE'));
+    assertRefused(report, 'attach', 'attach_failed', /No program could be attached: probe: this kernel has no kprobes \(CONFIG_KPROBES is off\)/);
+  });
+
+  test('an fentry program is refused with the reason', async () => {
+    const report = await run(core('fentry/do_sys_openat2', 'BPF_PROG'));
+    if (report.ok) return; // A kernel that allows trampolines runs it: nothing to explain.
+    assertRefused(report, 'load', 'load_failed', /refuses SEC\("fentry\/do_sys_openat2"\) programs .*use a tracepoint or tp_btf instead\.$/);
+  });
+
+  test('a function this kernel does not have is named', async () => {
+    const report = await run(core('tp_btf/no_such_tracepoint_here', 'BPF_PROG'));
+    assertRefused(report, 'load', 'load_failed', /no_such_tracepoint_here/);
   });
 });

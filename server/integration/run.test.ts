@@ -296,3 +296,11 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('the session tag never shows in .rodata', async () => {
+  const report = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds: [], seconds: 1.2 });
+  assert.equal(report.ok, true, report.error?.message);
+  const rodata = JSON.stringify(report.maps['.rodata']);
+  assert.match(rodata, /exec %s pid=%d ppid=%d/);
+  assert.doesNotMatch(rodata, /\[pg:/);
+});

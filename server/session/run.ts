@@ -1,5 +1,6 @@
 import type {
   Json,
+  MapEntry,
   MapSeed,
   MapSnapshot,
   PlaygroundError,
@@ -193,7 +194,7 @@ export class Run {
     send({ type: 'attached', runId: this.id, programs });
     if (!programs.some((p) => p.attached)) {
       const why = programs.map((p) => `${p.name}: ${p.attachError}`).join('; ');
-      return this.fail({ code: 'attach_failed', message: `No program could be attached (${why || 'the object has no programs'}).` });
+      return this.fail({ code: 'attach_failed', message: `No program could be attached: ${why || 'the object has no programs'}.` });
     }
     if (this.stopped) return this.close();
 
@@ -341,7 +342,9 @@ export class Run {
     try {
       const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1 });
       const count = Math.min(dump.count, shown);
-      const entries = codec.decodeEntries(dump.keys, dump.values, count);
+      let entries = codec.decodeEntries(dump.keys, dump.values, count);
+      // bpf_printk's format strings live in .rodata, each with the session's tag in front.
+      if (codec.info.isInternal) entries = withoutTag(entries, formatTraceTag(this.deps.traceSecret)) as MapEntry[];
       return { name: codec.info.name, entries, count: dump.count, truncated: dump.count > shown };
     } catch (error) {
       return { name: codec.info.name, entries: [], count: 0, truncated: false, error: describeBpfError(error) };
@@ -379,10 +382,11 @@ export class Run {
       programs: this.programMeta(),
       maps: [...this.codecs.values()].map((codec) => codec.meta()),
     });
-    const verifier = code === 'verifier_rejected' && err.verifierLog;
+    // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
+    const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
     this.fail({
       code: verifier ? 'verifier_rejected' : 'load_failed',
-      message: `${what}: ${explainLoadFailure(err)}${verifier ? ' The verifier log says why.' : ''}`,
+      message: `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section))}${verifier ? ' The verifier log says why.' : ''}`,
     });
   }
 
@@ -398,25 +402,34 @@ function describeBpfError(error: unknown): string {
 }
 
 /** One sentence for the load failures a learner meets most. */
-function explainLoadFailure(err: RunnerCallError): string {
+function explainLoadFailure(err: RunnerCallError, sections: string[]): string {
   const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
   const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
   if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;
-  if (err.code === 'EPERM' && /fentry|fexit|lsm|trampoline/.test(log)) {
-    return 'this kernel refuses fentry/fexit/lsm programs (the BPF trampoline is not allowed here); use a tracepoint or tp_btf instead.';
+  const trampoline = sections.find((s) => /^(fentry|fexit|fmod_ret|lsm)(\.s)?\//.test(s));
+  if (err.code === 'EPERM' && trampoline) {
+    return `this kernel refuses SEC("${trampoline}") programs (fentry, fexit and lsm need the BPF trampoline, which is not allowed here); use a tracepoint or tp_btf instead.`;
   }
   if (/bpf_probe_write_user/.test(log)) return 'bpf_probe_write_user is refused while the kernel is locked down.';
   if (err.code === 'EACCES' || err.code === 'EINVAL') return `the verifier rejected it (${err.code}).`;
   return `${err.message} (${err.code ?? 'error'}).`;
 }
 
-/** One sentence for why a program did not attach. */
+/** Why a program did not attach, as a clause (no final stop: it is quoted inside sentences). */
 function explainAttachFailure(section: string, result: { code?: string; message?: string }): string {
   if (/^k(ret)?probe\/|^ksyscall\//.test(section) && (result.code === 'ENOENT' || result.code === 'EOPNOTSUPP' || result.code === 'ENODEV')) {
-    return 'this kernel has no kprobes (CONFIG_KPROBES is off); use a tracepoint, raw_tp or tp_btf instead.';
+    return 'this kernel has no kprobes (CONFIG_KPROBES is off), so use a tracepoint, raw_tp or tp_btf instead';
   }
   if (result.code === 'EOPNOTSUPP' || result.code === 'ESRCH') {
-    return `libbpf cannot attach a "${section}" program by itself: it needs a target (an interface, a socket or a perf event).`;
+    return `libbpf cannot attach a "${section}" program by itself, it needs a target (an interface, a socket or a perf event)`;
   }
-  return `${result.message ?? 'attach failed'} (${result.code ?? 'error'}).`;
+  return `${result.message ?? 'attach failed'} (${result.code ?? 'error'})`;
+}
+
+/** The value with the trace tag taken off the front of every string in it. */
+function withoutTag(value: unknown, tag: string): unknown {
+  if (typeof value === 'string') return value.startsWith(tag) ? value.slice(tag.length) : value;
+  if (Array.isArray(value)) return value.map((v) => withoutTag(v, tag));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutTag(v, tag)]));
+  return value;
 }
