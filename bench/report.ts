@@ -1,0 +1,164 @@
+import type { Summary } from './util.ts';
+
+export interface Results {
+  meta: {
+    date: string;
+    kernel: string;
+    cpus: number;
+    cpuModel: string;
+    node: string;
+    clang: string;
+    bpftrace: string;
+    runs: number;
+    floodMs: number;
+    sandbox: string;
+    backend: string;
+    /** 1, 5 and 15 minute load averages: this machine is shared, so say how busy it was. */
+    loadAvgAtStart: number[];
+    loadAvgAtEnd?: number[];
+    /** The benchmark backend's effective config.limits. */
+    limits?: Record<string, unknown>;
+    durationS?: number;
+  };
+  latency?: {
+    playground: { totalMs: Summary; compileMs: Summary; loadMs: Summary; attachMs: Summary; otherMs: Summary; skeletonMs: Summary | null; objectBytes: number | null; skeletonChars: number | null };
+    bpftrace: { readyMs: Summary; attachingMs: Summary; attachingToReadyMs: Summary; verified: string; attachingLine: string };
+    /** playground median / bpftrace median: below 1 means the playground is faster. */
+    ratio: number;
+    target: number;
+    compileDiagnostics: {
+      note: string;
+      bareClangMs: Summary | null;
+      pchClangMs: Summary | null;
+      pchBuildMs: number | null;
+      helloClangMs: Summary | null;
+      error: string | null;
+    };
+    warmup: unknown;
+    samples: { playground: unknown[]; bpftrace: unknown[]; order: string[] };
+  };
+  repeat?: {
+    playground: { totalMs: Summary; compileMs: Summary; loadMs: Summary; attachMs: Summary; otherMs: Summary };
+    /** Same-source median / new-source median of this run: what repeating the source saves today. */
+    ratioToNewSource: number;
+    targetMs: number;
+    samples: unknown[];
+  };
+  throughput?: {
+    generatedPerS: Summary;
+    catPerS: Summary;
+    wsPerS: Summary;
+    /** Median over windows of (WebSocket client lines/s / cat lines/s), each pair from the same flood. */
+    ratio: number;
+    ratioOfMedians: number;
+    maxFrameLines: number;
+    framesAtCap: string;
+    clientLoopDelayP99Ms: Summary;
+    serverDropped: Summary;
+    backendOverrun: Summary;
+    catOverrun: Summary;
+    wsTailMs: Summary;
+    windows: unknown[];
+    limitsNote: string;
+    defaultLimits: {
+      traceLinesPerSecond: unknown;
+      traceBurstLines: unknown;
+      wsPerS: Summary;
+      catPerS: Summary;
+      ratio: number;
+      windows: unknown[];
+    };
+  };
+  error?: string;
+  cleanupProblems?: string[];
+}
+
+const ms = (v: number) => (Number.isFinite(v) ? (v >= 100 ? v.toFixed(0) : v.toFixed(1)) : '—');
+const rate = (v: number) => (Number.isFinite(v) ? (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v.toFixed(0)) : '—');
+const count = (v: number) => (Number.isFinite(v) ? (v >= 10_000 ? `${(v / 1000).toFixed(0)}k` : v.toFixed(0)) : '—');
+const ratio = (v: number) => (Number.isFinite(v) ? v.toFixed(2) : '—');
+
+/** The results as a Markdown table (also printed to the terminal). */
+export function markdownTable(r: Results): string {
+  const rows: string[][] = [['figure (median of runs)', 'playground', 'peer, same run', 'ratio', 'target (issue 6)']];
+  const l = r.latency;
+  if (l) {
+    const p = l.playground;
+    rows.push([
+      '1. new CO-RE program: `run` sent → `running` (ms)',
+      ms(p.totalMs.median),
+      `bpftrace cold start: ${ms(l.bpftrace.readyMs.median)}`,
+      ratio(l.ratio),
+      `≤ ${l.target}`,
+    ]);
+    rows.push([
+      '   playground: compile / load / attach / rest (ms)',
+      `${ms(p.compileMs.median)} / ${ms(p.loadMs.median)} / ${ms(p.attachMs.median)} / ${ms(p.otherMs.median)}`,
+      `bpftrace: spawn → "Attaching" ${ms(l.bpftrace.attachingMs.median)}, → ready +${ms(l.bpftrace.attachingToReadyMs.median)}`,
+      '',
+      '',
+    ]);
+    const d = l.compileDiagnostics;
+    if (d.bareClangMs && d.pchClangMs && d.helloClangMs) {
+      rows.push([
+        '   diagnostics: clang alone / with PCH / no vmlinux.h (ms)',
+        `${ms(d.bareClangMs.median)} / ${ms(d.pchClangMs.median)} / ${ms(d.helloClangMs.median)}`,
+        `(same flags, no jail; PCH built once in ${ms(d.pchBuildMs ?? NaN)})`,
+        '',
+        '',
+      ]);
+    }
+  }
+  const s = r.repeat;
+  if (s) {
+    rows.push([
+      '2. same source again → `running` (ms), interleaved with 1',
+      ms(s.playground.totalMs.median),
+      '— (no peer)',
+      `${ratio(s.ratioToNewSource)} of new-source time`,
+      `${s.targetMs} ms`,
+    ]);
+    rows.push([
+      '   compile / load / attach / rest (ms)',
+      `${ms(s.playground.compileMs.median)} / ${ms(s.playground.loadMs.median)} / ${ms(s.playground.attachMs.median)} / ${ms(s.playground.otherMs.median)}`,
+      '',
+      '',
+      '',
+    ]);
+  }
+  const t = r.throughput;
+  if (t) {
+    rows.push([
+      '3. trace lines/s reaching one WebSocket client (limits lifted)',
+      rate(t.wsPerS.median),
+      `bare cat of its own instance: ${rate(t.catPerS.median)}`,
+      ratio(t.ratio),
+      '—',
+    ]);
+    rows.push([
+      '   lines/s printed in the kernel (getppid flood)',
+      rate(t.generatedPerS.median),
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '   lost per window: server `dropped` / kernel overrun',
+      `${count(t.serverDropped.median)} / ${count(t.backendOverrun.median)}`,
+      `cat instance overrun: ${count(t.catOverrun.median)}`,
+      '',
+      '',
+    ]);
+    const d = t.defaultLimits;
+    rows.push([
+      `   same, default trace limits (${d.traceLinesPerSecond}/s, burst ${d.traceBurstLines})`,
+      rate(d.wsPerS.median),
+      `bare cat: ${rate(d.catPerS.median)}`,
+      d.ratio.toFixed(4),
+      '',
+    ]);
+  }
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  return [line(rows[0]!), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+}
