@@ -9,7 +9,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+RUN npm install --no-audit --no-fund
 COPY . .
 # setup.sh builds the addon and the web app, and skips what is already there.
 RUN bash scripts/setup.sh

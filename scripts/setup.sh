@@ -25,10 +25,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# 2. npm dependencies, pinned by package-lock.json.
+# 2. npm dependencies, pinned by package-lock.json. `npm install` rather than
+# `npm ci`: npm 11's ci refuses a lockfile without other platforms' optional
+# packages (Next's @next/swc-darwin-*), while install keeps the lockfile as is.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci"
-  npm ci --no-audit --no-fund
+  say "npm install"
+  npm install --no-audit --no-fund
 fi
 
 # 3. The native addon, rebuilt when its sources change. Node's own headers
