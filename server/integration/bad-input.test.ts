@@ -46,6 +46,11 @@ describe('host files never reach the compile', () => {
     });
   }
 
+  test('an include spelled across line continuations still finds nothing', async () => {
+    const report = await run(`#inc\\\nlude "/etc/sha\\\ndow"\n${tracepoint('')}`);
+    assertRefused(report, 'compile', 'compile_failed', /'\/etc\/shadow' file not found/);
+  });
+
   test('/proc/self/environ is the jail\'s own, empty environment', async () => {
     process.env.PLAYGROUND_TEST_SECRET = 'do-not-leak-4711';
     try {
