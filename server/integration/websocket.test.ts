@@ -182,3 +182,21 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+test('an idle session\'s program is stopped with a message', async () => {
+  const quick = await startTestBackend((config) => {
+    config.limits.idleMs = 1_500;
+  });
+  const name = uniqueProgramName();
+  const connection = await PlaygroundConnection.open(quick.url, 'test');
+  try {
+    const runId = connection.send({ type: 'run', files: [{ name: 'p.bpf.c', content: helloSource(name) }] });
+    assert.ok(await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000));
+    const ended = await connection.waitFor((m) => m.type === 'session_end', 10_000);
+    assert.match(ended?.type === 'session_end' ? ended.reason : '', /stopped after 2 seconds without activity/);
+    await until(() => !loadedProgramNames().includes(name));
+  } finally {
+    connection.close();
+    quick.close();
+  }
+});

@@ -1,6 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { PlaygroundError, ServerMessage } from '../../protocol/messages.ts';
-import { Session, type Outbox, type SessionDeps } from './session.ts';
+import { Session, describeDuration, type Outbox, type SessionDeps } from './session.ts';
 
 /**
  * Every live session, by id. A session whose connection dropped waits out the
@@ -27,8 +27,10 @@ export class SessionRegistry {
       return { code: 'too_many_sessions', message: `This playground already serves ${limits.maxSessions} sessions, its limit: try again in a few minutes.` };
     }
     const session = new Session(this.deps, this.encode, (closed) => this.forget(closed));
-    const minutes = Math.round(limits.sessionLifetimeMs / 60_000);
-    const lifetime = setTimeout(() => session.close(`This session reached its ${minutes}-minute limit; reload the page for a new one (your code is kept).`), limits.sessionLifetimeMs);
+    const lifetime = setTimeout(
+      () => session.close(`This session reached its limit of ${describeDuration(limits.sessionLifetimeMs)}; reload the page for a new one (your code is kept).`),
+      limits.sessionLifetimeMs,
+    );
     lifetime.unref();
     this.sessions.set(session.id, session);
     this.timers.set(session, { lifetime });

@@ -152,10 +152,13 @@ export class Session {
   private touch(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
+      // Idle: the program and the loader process go; the session stays for the next Run.
+      this.runner?.kill();
+      this.runner = null;
       if (!this.run) return;
       this.run.stop();
       this.run = null;
-      this.send({ type: 'session_end', reason: `Your program was stopped after ${Math.round(this.deps.config.limits.idleMs / 60_000)} minutes without activity. Press Run to start it again.` });
+      this.send({ type: 'session_end', reason: `Your program was stopped after ${describeDuration(this.deps.config.limits.idleMs)} without activity. Press Run to start it again.` });
     }, this.deps.config.limits.idleMs);
     this.idleTimer.unref();
   }
@@ -238,6 +241,13 @@ export class Session {
   private send(message: ServerMessage): void {
     this.outbox?.send(this.encode(message));
   }
+}
+
+/** "10 minutes", "2 hours", "45 seconds": for messages about limits. */
+export function describeDuration(ms: number): string {
+  const [amount, unit] = ms >= 2 * 3_600_000 ? [ms / 3_600_000, 'hour'] : ms >= 120_000 ? [ms / 60_000, 'minute'] : [ms / 1000, 'second'];
+  const rounded = Math.round(amount);
+  return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 }
 
 function capitalize(text: string): string {
