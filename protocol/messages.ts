@@ -123,6 +123,28 @@ export interface TypeDesc {
   reason?: string;
 }
 
+export const verifierExplanationSchema = z.object({
+  /** Which failure class, e.g. 'null_deref', 'unbounded_loop'. */
+  kind: z.string(),
+  /** One plain-language sentence: what went wrong. */
+  summary: z.string(),
+  /** What to change. */
+  hint: z.string(),
+  file: z.string().optional(),
+  line: z.number().int().optional(),
+  /** The instruction the verifier stopped at. */
+  insn: z.number().int().optional(),
+});
+export type VerifierExplanation = z.infer<typeof verifierExplanationSchema>;
+
+export const elfSectionSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+  flags: z.string(),
+});
+export type ElfSection = z.infer<typeof elfSectionSchema>;
+
 export const mapMetaSchema = z.object({
   name: z.string(),
   type: z.string(),
@@ -206,12 +228,28 @@ export const exampleSchema = z.object({
 });
 export type Example = z.infer<typeof exampleSchema>;
 
+/** What the host did when the backend tried one kind of program at start. */
+export const capabilitySchema = z.object({
+  /** The SEC() prefix, e.g. `kprobe`, `tp_btf`, `fentry`. */
+  section: z.string(),
+  /** libbpf's program type name. */
+  type: z.string(),
+  loads: z.boolean(),
+  /** null when the type cannot be attached by libbpf alone (xdp, socket…) or did not load. */
+  attaches: z.boolean().nullable(),
+  /** Why not, in one sentence, when it does not work. */
+  note: z.string().optional(),
+});
+export type Capability = z.infer<typeof capabilitySchema>;
+
 export const hostInfoSchema = z.object({
   kernel: z.string(),
   arch: z.string(),
   btf: z.boolean(),
   /** Sentences saying what stops this host from loading BPF, empty when it can. */
   problems: z.array(z.string()),
+  /** Probed at start, not assumed: empty until the probe has run. */
+  capabilities: z.array(capabilitySchema).optional(),
 });
 export type HostInfo = z.infer<typeof hostInfoSchema>;
 
@@ -302,6 +340,28 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     libbpfLog: z.string(),
     programs: z.array(programMetaSchema),
     maps: z.array(mapMetaSchema),
+    /** On a rejection: what the verifier meant, in plain words, and the C line it stopped on. */
+    explanation: verifierExplanationSchema.optional(),
+    /** The rejection mapped to the C source (source: 'verifier'). */
+    diagnostics: z.array(diagnosticSchema).optional(),
+    /** True when the log buffer was too small even at the largest size tried. */
+    logTruncated: z.boolean().optional(),
+  }),
+  /** What was built, for the Inspect tabs: ELF sections, disassembly with source, BTF. */
+  z.object({
+    type: z.literal('inspect'),
+    runId: requestId,
+    sections: z.array(elfSectionSchema),
+    /** llvm-objdump -S: bytecode with the C source interleaved. */
+    disassembly: z.string(),
+    /** bpftool btf dump of the object, in C. */
+    btf: z.string(),
+  }),
+  /** After load: the verifier's translated program and the JITed code, per program. */
+  z.object({
+    type: z.literal('loaded_code'),
+    runId: requestId,
+    programs: z.array(z.object({ name: z.string(), xlated: z.string(), jited: z.string().nullable() })),
   }),
   z.object({ type: z.literal('attached'), runId: requestId, programs: z.array(programMetaSchema) }),
   /** A batch of bpf_printk lines; `dropped` counts lines not delivered to this session so far. */

@@ -145,6 +145,9 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
     }
     case 'stats':
       return { ...view, stats: message };
+    case 'inspect':
+    case 'loaded_code':
+      return view;
     case 'trace':
       // Trace lines live in the TraceBuffer, outside React state.
       return view;
