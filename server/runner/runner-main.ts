@@ -16,10 +16,10 @@ function current(): Collection {
 type Handlers = { [K in RunnerOp]: (args: RunnerCalls[K]['args']) => Promise<RunnerCalls[K]['result']> | RunnerCalls[K]['result'] };
 
 const handlers: Handlers = {
-  open({ object, name }) {
+  open({ object, name, logSize }) {
     collection?.close();
     collection = null;
-    const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name });
+    const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize });
     collection = opened;
     const programs = opened.programs();
     const instructions = Object.fromEntries(programs.map((p) => [p.name, opened.instructions(p.name)]));

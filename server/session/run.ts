@@ -49,6 +49,9 @@ export interface RunDeps {
 
 type RunId = string | number;
 
+/** Verifier log buffers tried in turn: the first is the addon's default. */
+const VERIFIER_LOG_SIZES = [4 << 20, 32 << 20, 128 << 20];
+
 /**
  * One press of Run: compile → load → seed maps → attach → running, until
  * stop(). The object is loaded in the session's runner process; stop()
@@ -69,6 +72,8 @@ export class Run {
   private mapIntervalMs: number;
   private readonly cpuSamples: { at: number; runTimeNs: number }[] = [];
   private statsTimer: NodeJS.Timeout | null = null;
+  /** The verifier's log was cut even in the biggest buffer tried. */
+  private logTruncated = false;
   private readonly mainFile: string;
 
   /** What a reconnecting client needs to see this run again: every message but trace lines, the latest maps and state. */
@@ -156,7 +161,7 @@ export class Run {
       return this.fail({ code: 'policy_denied', message: violations.map((v) => v.message).join(' ') });
     }
     try {
-      const loaded = await runner.call('load', {});
+      const loaded = await this.load(compiled.object, compiled.name);
       this.programs = loaded.programs;
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
       if (this.stopped) return this.close();
@@ -202,6 +207,27 @@ export class Run {
     this.setState('running', 'run');
     this.pollMaps();
     this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
+  }
+
+  /**
+   * Loads the opened object. When the verifier's log did not fit its buffer
+   * (ENOSPC), opens the object again with a bigger one, up to the cap: libbpf
+   * cannot load an object twice.
+   */
+  private async load(object: Buffer, name: string) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.deps.runner.call('load', {});
+      } catch (error) {
+        if ((error as RunnerCallError).code !== 'ENOSPC') throw error;
+        const logSize = VERIFIER_LOG_SIZES[attempt + 1];
+        if (logSize === undefined || this.stopped) {
+          this.logTruncated = true;
+          throw error;
+        }
+        await this.deps.runner.call('open', { object, name, logSize });
+      }
+    }
   }
 
   /** Writes one entry by its JSON key and value; resolves to the problem in one sentence, or null. */
@@ -377,10 +403,11 @@ export class Run {
       type: 'loaded',
       runId: this.id,
       ok: false,
-      verifierLog: err.verifierLog || null,
+      verifierLog: err.verifierLog ? clipLog(err.verifierLog, this.deps.config.limits.verifierLogBytes) : null,
       libbpfLog: err.libbpfLog ?? '',
       programs: this.programMeta(),
       maps: [...this.codecs.values()].map((codec) => codec.meta()),
+      logTruncated: this.logTruncated,
     });
     // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
     const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
@@ -394,6 +421,18 @@ export class Run {
     this.close();
     this.setState('error', this.stage, error);
   }
+}
+
+/**
+ * A log longer than the limit keeps its start (what was loaded) and its end
+ * (where and why it failed), and says how much of the middle is left out.
+ */
+export function clipLog(log: string, maxBytes: number): string {
+  if (log.length <= maxBytes) return log;
+  const head = Math.floor(maxBytes / 16);
+  const tail = maxBytes - head;
+  const cut = log.length - head - tail;
+  return `${log.slice(0, head)}\n… ${cut.toLocaleString('en-US')} characters of the log are left out here …\n${log.slice(-tail)}`;
 }
 
 function describeBpfError(error: unknown): string {

@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reads far past the end of a tracepoint's context. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int bad_ctx_access(void *ctx)
+{
+	__u64 *args = ctx;
+
+	/* A tracepoint record is at most 2048 bytes; this reads at 4096. */
+	return args[512] != 0; /* fails here */
+}
+
+char LICENSE[] SEC("license") = "GPL";
