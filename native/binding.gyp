@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/bpf_error.cc",
         "src/collection.cc",
+        "src/events.cc",
         "src/libbpf_log.cc",
         "src/map_dump.cc"
       ],

@@ -24,11 +24,13 @@
  *     update(map: string, key: Buffer, value: Buffer, flags?: number): void
  *     delete(map: string, key: Buffer): void
  *     dump(map: string, max: number, opts?: { batch?: boolean }): Promise<DumpResult>
+ *     consume(map: string, onBatch: (batch: EventBatch) => void, opts?: ConsumeOptions): () => void
  *     close(): void
  *   }
  *
  * Typical flow: open -> setInitialValue (.rodata settings) -> load -> update
- * (seed map keys) -> attachAll -> lookup/dump while it runs -> close.
+ * (seed map keys) -> consume (ring/perf buffers) -> attachAll -> lookup/dump
+ * while it runs -> close.
  */
 import { createRequire } from 'node:module';
 
@@ -180,6 +182,35 @@ export interface ProgramStats {
   runCount: number;
 }
 
+/** Options for {@link Collection.consume}. */
+export interface ConsumeOptions {
+  /**
+   * Pages (4 KiB) of kernel buffer per CPU for a perf event array: a power of
+   * two, at most 4096. Default 8. Ignored for ring buffers, whose size is the
+   * map's maxEntries.
+   */
+  perfPages?: number;
+  /** Most records per onBatch call, at least 1. Default 1024. */
+  maxBatch?: number;
+}
+
+/** What {@link Collection.consume} hands to its callback. */
+export interface EventBatch {
+  /**
+   * Records in arrival order (per CPU for perf buffers). The records of one
+   * batch are views of one shared buffer: copy one (`Buffer.from(r)`) to keep
+   * it alone. Perf records may carry padding after the program's data. Empty
+   * when a batch only reports lost records.
+   */
+  records: Buffer[];
+  /**
+   * Records the kernel dropped since the previous batch because the perf
+   * buffer was full. Always 0 for ring buffers: there a full ring makes
+   * bpf_ringbuf_reserve() fail, and the program can count that itself.
+   */
+  lost: number;
+}
+
 /** Flags for {@link Collection.update}. */
 export const UpdateFlags = {
   /** Create or replace. */
@@ -216,6 +247,15 @@ interface NativeBinding {
   update(h: NativeHandle, map: string, key: Buffer, value: Buffer, flags: number): void;
   delete(h: NativeHandle, map: string, key: Buffer): void;
   dump(h: NativeHandle, map: string, max: number, tryBatch: boolean): Promise<DumpResult>;
+  /** Record i of a call is data[ends[i-1] .. ends[i]). Returns the consumer id. */
+  consume(
+    h: NativeHandle,
+    map: string,
+    perfPages: number,
+    maxBatch: number,
+    callback: (data: Buffer, ends: Uint32Array, lost: number) => void,
+  ): number;
+  stopConsume(h: NativeHandle, id: number): void;
   close(h: NativeHandle): void;
   phase(h: NativeHandle): NativePhase;
   libbpfLog(h: NativeHandle): string;
@@ -230,6 +270,12 @@ const DEFAULT_LOG_SIZE = 4 * 1024 * 1024;
 const MIN_LOG_SIZE = 128;
 const MAX_LOG_SIZE = 2 ** 30 - 1;
 const UPDATE_FLAG_MASK = UpdateFlags.NOEXIST | UpdateFlags.EXIST | UpdateFlags.LOCK;
+// enum bpf_map_type values that consume() reads.
+const MAP_TYPE_PERF_EVENT_ARRAY = 4;
+const MAP_TYPE_RINGBUF = 27;
+const DEFAULT_PERF_PAGES = 8;
+const MAX_PERF_PAGES = 4096;
+const DEFAULT_MAX_BATCH = 1024;
 
 function stateError(code: BpfStateCode, errno: number, message: string): BpfError {
   return new BpfError(message, { errno, code });
@@ -451,9 +497,61 @@ export class Collection {
   }
 
   /**
-   * Destroys the links, then closes the object (programs and maps). Safe to
-   * call twice. During a load, the object is freed when the load finishes,
-   * and load() rejects with code 'ECLOSED'.
+   * Streams records from a loaded ring buffer or perf event array map until
+   * the returned function is called or the collection closes. Records are
+   * read on this thread's event loop whenever the kernel signals some (no
+   * extra thread), and handed over in batches of at most maxBatch records;
+   * everything one wake-up drains is delivered in the same tick, so
+   * onBatch decides what to keep. A running consumer keeps the process alive
+   * and the collection from being garbage-collected, like a listening socket.
+   * An exception thrown by onBatch is an uncaught exception.
+   *
+   * Start consuming before attachAll() to miss nothing. Only one consumer
+   * per map at a time.
+   * @returns a function that stops this consumer; safe to call twice, and
+   *   after close().
+   * @throws TypeError for any other map type; BpfError with code
+   *   'ENOTLOADED' before load(), 'EBUSY' if the map is already consumed,
+   *   or the errno of a failed libbpf call.
+   */
+  consume(map: string, onBatch: (batch: EventBatch) => void, opts: ConsumeOptions = {}): () => void {
+    const info = this.#map(map);
+    if (typeof onBatch !== 'function') throw new TypeError('onBatch must be a function');
+    if (info.type !== MAP_TYPE_RINGBUF && info.type !== MAP_TYPE_PERF_EVENT_ARRAY) {
+      throw new TypeError(
+        `map '${map}' is a ${info.typeName} map; consume() reads ringbuf and perf_event_array maps`,
+      );
+    }
+    const { perfPages = DEFAULT_PERF_PAGES, maxBatch = DEFAULT_MAX_BATCH } = opts;
+    if (!Number.isInteger(perfPages) || perfPages < 1 || perfPages > MAX_PERF_PAGES || (perfPages & (perfPages - 1)) !== 0) {
+      throw new RangeError(`perfPages must be a power of two from 1 to ${MAX_PERF_PAGES}`);
+    }
+    if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 2 ** 32 - 1) {
+      throw new RangeError('maxBatch must be a positive integer');
+    }
+    const handle = this.#handle;
+    const id = binding.consume(handle, map, perfPages, maxBatch, (data, ends, lost) => {
+      const records = new Array<Buffer>(ends.length);
+      let start = 0;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        records[i] = data.subarray(start, end);
+        start = end;
+      }
+      onBatch({ records, lost });
+    });
+    let stopped = false;
+    return () => {
+      if (stopped) return;
+      stopped = true;
+      binding.stopConsume(handle, id);
+    };
+  }
+
+  /**
+   * Stops the consumers, destroys the links, then closes the object (programs
+   * and maps). Safe to call twice. During a load, the object is freed when
+   * the load finishes, and load() rejects with code 'ECLOSED'.
    */
   close(): void {
     binding.close(this.#handle);

@@ -286,6 +286,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   /** How often maps are re-read and sent, in milliseconds. */
   z.object({ type: z.literal('set_map_interval'), id: requestId, ms: z.number().int().min(100).max(60_000) }),
   z.object({ type: z.literal('trigger'), id: requestId, what: z.enum(['exec', 'open']) }),
+  /** Decode a ring buffer's or perf buffer's records as this struct (a name from the object's BTF), or null for hex. */
+  z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 export type ClientMessageInput = z.input<typeof clientMessageSchema>;
@@ -340,6 +342,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     libbpfLog: z.string(),
     programs: z.array(programMetaSchema),
     maps: z.array(mapMetaSchema),
+    /** Struct types in the object's BTF, for choosing how to decode event records. */
+    structs: z.array(z.object({ name: z.string(), size: z.number() })).optional(),
     /** On a rejection: what the verifier meant, in plain words, and the C line it stopped on. */
     explanation: verifierExplanationSchema.optional(),
     /** The rejection mapped to the C source (source: 'verifier'). */
@@ -367,6 +371,19 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   /** A batch of bpf_printk lines; `dropped` counts lines not delivered to this session so far. */
   z.object({ type: z.literal('trace'), runId: requestId, lines: z.array(traceLineSchema), dropped: z.number() }),
   z.object({ type: z.literal('maps'), runId: requestId, maps: z.array(mapSnapshotSchema) }),
+  /** Records from a ring buffer or perf event array, decoded when their type is known. */
+  z.object({
+    type: z.literal('events'),
+    runId: requestId,
+    map: z.string(),
+    /** The C type records are decoded as, or null when none is known (then only hex). */
+    recordType: z.string().nullable(),
+    records: z.array(z.object({ value: jsonSchema.nullable(), hex: z.string(), size: z.number() })),
+    /** Records not delivered so far: over the session's rate, or behind a slow client. */
+    dropped: z.number(),
+    /** Records the kernel lost so far (perf buffers report them). */
+    lost: z.number(),
+  }),
   /** The kernel's run-time accounting for each program, cumulative since attach. */
   z.object({
     type: z.literal('stats'),

@@ -7,6 +7,7 @@ import { CompileQueue } from './compile/compile-queue.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
+import { probeCapabilities } from './host/capabilities.ts';
 import { serveStatic } from './static-files.ts';
 import { RunnerPool } from './runner/runner.ts';
 import { TraceInstance } from './trace/trace-instance.ts';
@@ -37,6 +38,8 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   if (!host.problems.length) {
     try {
       toolchain = await findToolchain(config.cacheDir);
+      // What loads and attaches here, found by trying (cached per kernel and toolchain).
+      host.capabilities = await probeCapabilities(config, toolchain);
       trace = new TraceInstance(config.limits.traceLineBytes);
       trace.open();
     } catch (error) {

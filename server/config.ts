@@ -78,6 +78,8 @@ export const configSchema = z.object({
       /** Trace lines per session per second, sustained, and the burst allowed above it. */
       traceLinesPerSecond: z.number().int().default(200),
       traceBurstLines: z.number().int().default(2_000),
+      /** Ring buffer / perf buffer records forwarded per map per second; the rest are dropped and counted. */
+      eventsPerSecond: z.number().int().default(1_000),
       /** A program that uses more than this share of one CPU over cpuWindowMs is detached. */
       cpuBudget: z.number().min(0).default(0.1),
       cpuWindowMs: z.number().int().default(5_000),

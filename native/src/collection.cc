@@ -11,6 +11,7 @@
 #include <string>
 
 #include "bpf_error.h"
+#include "events.h"
 #include "map_dump.h"
 
 namespace bpf_addon {
@@ -30,6 +31,9 @@ struct Handle {
 
 void CloseState(CollectionState& s) {
   s.phase = Phase::kClosed;
+  // Consumers only read maps through their own buffers: stop them now, even
+  // while a worker still holds the object.
+  StopEventConsumers(s);
   // A worker still uses the object: it releases it when it finishes.
   if (s.workers == 0) s.Release();
 }
@@ -665,8 +669,45 @@ Napi::Value Dump(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-// close(h): links, then the object. Safe to call again; a running worker
-// finishes first and releases the object itself.
+// consume(h, map, perfPages, maxBatch, callback(data, ends, lost)) -> id
+// Streams a ringbuf or perf_event_array map; see events.h.
+Napi::Value Consume(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  ConsumeRequest request;
+  request.name = StringArg(info, 1, "map");
+  int64_t perfPages = IntegerArg(info, 2, "perfPages");
+  int64_t maxBatch = IntegerArg(info, 3, "maxBatch");
+  if (!info[4].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
+  // perf_buffer__new wants a power of two.
+  if (perfPages <= 0 || perfPages > (int64_t{1} << 20) || (perfPages & (perfPages - 1)) != 0)
+    throw Napi::RangeError::New(env, "perfPages must be a power of two");
+  if (maxBatch <= 0 || maxBatch > UINT32_MAX) throw Napi::RangeError::New(env, "maxBatch out of range");
+  request.perfPages = static_cast<size_t>(perfPages);
+  request.maxBatch = static_cast<size_t>(maxBatch);
+  RequireLoaded(env, s, "map '" + request.name + "'");
+  request.map = FindMap(env, s, request.name);
+  bpf_map_type type = bpf_map__type(request.map);
+  if (type != BPF_MAP_TYPE_RINGBUF && type != BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+    const char* typeName = libbpf_bpf_map_type_str(type);
+    throw Napi::TypeError::New(env, "map '" + request.name + "' is a " +
+                                        (typeName ? typeName : "map_type_" + std::to_string(type)) +
+                                        " map; consume() reads ringbuf and perf_event_array maps");
+  }
+  return Napi::Number::New(env, StartEventConsumer(env, info[0].As<Napi::Object>(), s, request,
+                                                   info[4].As<Napi::Function>()));
+}
+
+// stopConsume(h, id): stops one consumer. A no-op once stopped or closed.
+Napi::Value StopConsume(const Napi::CallbackInfo& info) {
+  CollectionState& s = *HandleOf(info).state;
+  int64_t id = IntegerArg(info, 1, "id");
+  if (id > 0 && id <= UINT32_MAX) StopEventConsumer(s, static_cast<uint32_t>(id));
+  return info.Env().Undefined();
+}
+
+// close(h): consumers, links, then the object. Safe to call again; a running
+// worker finishes first and releases the object itself.
 Napi::Value Close(const Napi::CallbackInfo& info) {
   Handle& handle = HandleOf(info);
   if (handle.hookPending) {
@@ -712,6 +753,8 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("update", Napi::Function::New(env, Update, "update"));
   exports.Set("delete", Napi::Function::New(env, Delete, "delete"));
   exports.Set("dump", Napi::Function::New(env, Dump, "dump"));
+  exports.Set("consume", Napi::Function::New(env, Consume, "consume"));
+  exports.Set("stopConsume", Napi::Function::New(env, StopConsume, "stopConsume"));
   exports.Set("close", Napi::Function::New(env, Close, "close"));
   exports.Set("phase", Napi::Function::New(env, GetPhase, "phase"));
   exports.Set("libbpfLog", Napi::Function::New(env, LibbpfLog, "libbpfLog"));

@@ -25,6 +25,12 @@ using LinkPtr = std::unique_ptr<bpf_link, LinkDestroyer>;
 
 enum class Phase { kOpened, kLoading, kLoaded, kLoadFailed, kClosed };
 
+struct CollectionState;
+class EventConsumer;
+// Stops every running consumer of `s` (events.cc): their libbpf buffers are
+// freed at once, while the maps they read are still open.
+void StopEventConsumers(CollectionState& s);
+
 // Everything one Collection owns. The JS handle and every running worker hold
 // a shared_ptr to it, so neither can free it under the other. `phase` and
 // `workers` are only touched on the JS thread.
@@ -32,9 +38,11 @@ struct CollectionState {
   explicit CollectionState(bool libbpfDebug) : log(libbpfDebug) {}
   ~CollectionState() { Release(); }
 
-  // Links go first: each holds its program, so destroying them is what
+  // Consumers go first: a perf buffer clears its map's slots through the
+  // map fd. Links next: each holds its program, so destroying them is what
   // detaches; closing the object then frees programs and maps.
   void Release() {
+    StopEventConsumers(*this);
     if (statsFd >= 0) close(statsFd);
     statsFd = -1;
     links.clear();
@@ -53,6 +61,10 @@ struct CollectionState {
   int statsFd = -1;
   Phase phase = Phase::kOpened;
   int workers = 0;  // AsyncWorkers in flight
+  // Running ring/perf buffer consumers (events.cc); each removes itself when
+  // it stops. JS thread only.
+  std::vector<EventConsumer*> consumers;
+  uint32_t nextConsumerId = 1;
 };
 
 // Adds open, programs, maps, load, attachAll, ... to `exports`.

@@ -266,6 +266,11 @@ export class Btf {
     throw new BtfError(`type id ${id} is not in this BTF (ids run from 0 to ${this.typeCount - 1})`);
   }
 
+  // Every type this blob defines (not its base's), in id order.
+  *ownTypes(): Generator<BtfType> {
+    for (let id = this.firstId; id < this.typeCount; id++) yield this.type(id);
+  }
+
   // Skips typedef, const, volatile, restrict and type_tag, returning the type underneath.
   resolve(id: number): BtfType {
     let t = this.type(id);

@@ -88,8 +88,10 @@ function humanReport(report: RemoteRunReport): string {
   const out: string[] = [];
   for (const d of report.diagnostics) out.push(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
   if (!report.ok && report.verifierLog) out.push('--- verifier log ---', report.verifierLog.trimEnd(), '---');
+  if (report.explanation) out.push(`${report.explanation.summary}`, `hint: ${report.explanation.hint}`);
   if (report.error) out.push(`${report.stage} failed: ${report.error.message}`);
   for (const line of report.trace) out.push(line);
+  for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
   for (const [name, entries] of Object.entries(report.maps)) {
     out.push(`map ${name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
     for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);

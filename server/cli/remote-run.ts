@@ -7,6 +7,7 @@ import type {
   SourceFile,
   Stage,
   Timings,
+  VerifierExplanation,
 } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from './connection.ts';
 
@@ -29,6 +30,8 @@ export interface RemoteRunReport {
   /** clang's output, as the user's file names spell it. */
   compileLog: string;
   verifierLog: string | null;
+  /** The verifier's rejection in plain words, with the C line it stopped on. */
+  explanation: VerifierExplanation | null;
   trace: string[];
   dropped: number;
   maps: Record<string, { key: Json; value: Json }[]>;
@@ -79,7 +82,7 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
 
 /** Folds one run's messages into the report. */
 export function summarize(inbox: ServerMessage[], runId: number): RemoteRunReport {
-  const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], compileLog: '', verifierLog: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
+  const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], compileLog: '', verifierLog: null, explanation: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
   let reachedRunning = false;
   for (const m of inbox) {
     if (m.type === 'reply' && m.id === runId && m.error) report.error = m.error;
@@ -97,10 +100,15 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
         break;
       case 'loaded':
         report.verifierLog = m.verifierLog;
+        report.explanation = m.explanation ?? null;
+        if (m.diagnostics?.length) report.diagnostics = [...report.diagnostics, ...m.diagnostics];
         break;
       case 'trace':
         report.trace.push(...m.lines.map((l) => l.text));
         report.dropped = m.dropped;
+        break;
+      case 'events':
+        report.events.push(...m.records.map((r) => r.value ?? r.hex));
         break;
       case 'maps':
         report.maps = Object.fromEntries(m.maps.map((s) => [s.name, s.entries.map(({ key, value }) => ({ key, value }))]));

@@ -85,6 +85,11 @@ char LICENSE[] SEC("license") = "GPL";
     assert.equal(report.stage, 'load');
     assert.equal(report.error?.code, 'verifier_rejected');
     assert.match(report.verifierLog ?? '', /invalid mem access 'map_value_or_null'/);
+    assert.equal(report.explanation?.kind, 'null_deref');
+    const line = content.split('\n').findIndex((l) => l.includes('no NULL check')) + 1;
+    assert.deepEqual([report.explanation?.file, report.explanation?.line], ['nocheck.bpf.c', line]);
+    assert.ok(report.diagnostics.some((d) => d.source === 'verifier' && d.line === line));
+    assert.match(report.error?.message ?? '', new RegExp(`^The verifier rejected the program \\(nocheck\\.bpf\\.c:${line}\\): R0 may be NULL here`));
   });
 
   test('host files stay out of reach of #include', async () => {

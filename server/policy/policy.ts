@@ -130,10 +130,7 @@ export function calledHelpers(instructions: Uint8Array): Set<number> {
 function externFunctions(btf: Btf | null): string[] {
   if (!btf) return [];
   const names: string[] = [];
-  for (let id = btf.firstId; id < btf.typeCount; id++) {
-    const type = btf.type(id);
-    if (type.kind === 'func' && type.linkage === 'extern') names.push(type.name);
-  }
+  for (const type of btf.ownTypes()) if (type.kind === 'func' && type.linkage === 'extern') names.push(type.name);
   return names;
 }
 

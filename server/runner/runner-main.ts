@@ -4,9 +4,47 @@
  * kernel closes its fds and so detaches and frees everything it loaded.
  */
 import { BpfError, Collection } from '../../native/index.ts';
-import type { RunnerCalls, RunnerError, RunnerOp, RunnerReply, RunnerRequest } from './runner-protocol.ts';
+import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp, RunnerReply, RunnerRequest } from './runner-protocol.ts';
 
 let collection: Collection | null = null;
+let stopConsumers: Array<() => void> = [];
+/** IPC messages written but not yet taken by the backend; past the cap, records are dropped. */
+let sendsInFlight = 0;
+const MAX_SENDS_IN_FLIGHT = 64;
+
+function closeCollection(): void {
+  for (const stop of stopConsumers) stop();
+  stopConsumers = [];
+  collection?.close();
+  collection = null;
+}
+
+/** Sends records on, within the rate and while the channel keeps up; counts the rest. */
+function forwarder(map: string, maxPerSecond: number): (batch: { records: Buffer[]; lost: number }) => void {
+  let windowStart = Date.now();
+  let sentInWindow = 0;
+  let dropped = 0;
+  let lost = 0;
+  return ({ records, lost: newlyLost }) => {
+    lost += newlyLost;
+    const now = Date.now();
+    if (now - windowStart >= 1000) {
+      windowStart = now;
+      sentInWindow = 0;
+    }
+    const room = sendsInFlight >= MAX_SENDS_IN_FLIGHT ? 0 : Math.max(0, maxPerSecond - sentInWindow);
+    const kept = records.length > room ? records.slice(0, room) : records;
+    dropped += records.length - kept.length;
+    if (!kept.length && !lost) return;
+    sentInWindow += kept.length;
+    const notice: RunnerEvents = { kind: 'events', map, records: kept, lost, dropped };
+    lost = 0;
+    dropped = 0;
+    if (!process.connected) return;
+    sendsInFlight++;
+    process.send!(notice, undefined, {}, () => sendsInFlight--);
+  };
+}
 
 function current(): Collection {
   if (!collection) throw new BpfError('no program is loaded in this session', { errno: 9, code: 'ENOTLOADED' });
@@ -17,8 +55,7 @@ type Handlers = { [K in RunnerOp]: (args: RunnerCalls[K]['args']) => Promise<Run
 
 const handlers: Handlers = {
   open({ object, name, logSize }) {
-    collection?.close();
-    collection = null;
+    closeCollection();
     const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize });
     collection = opened;
     const programs = opened.programs();
@@ -53,12 +90,15 @@ const handlers: Handlers = {
     const { keys, values, count } = await current().dump(map, max);
     return { keys, values, count };
   },
+  consume({ map, maxPerSecond }) {
+    stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond)));
+    return null;
+  },
   stats() {
     return current().programStats();
   },
   close() {
-    collection?.close();
-    collection = null;
+    closeCollection();
     return null;
   },
 };

@@ -30,6 +30,12 @@ export interface RunnerCalls {
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
   dump: { args: { map: string; max: number }; result: DumpReply };
+  /**
+   * Streams a ring buffer's or perf event array's records to the backend as
+   * `RunnerEvents` notices, at most `maxPerSecond` records a second (the rest
+   * are dropped here and counted: IPC is not a place to queue without bound).
+   */
+  consume: { args: { map: string; maxPerSecond: number }; result: null };
   /** Run time and count per program, from the kernel's BPF stats (enabled at load). */
   stats: { args: Record<string, never>; result: ProgramStats[] };
   /** Detaches and closes the current collection; the runner stays for the next Run. */
@@ -56,3 +62,14 @@ export interface RunnerError {
 export type RunnerReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: RunnerError };
+
+/** Records from a consumed map, sent without being asked. */
+export interface RunnerEvents {
+  kind: 'events';
+  map: string;
+  records: Uint8Array[];
+  /** Records the kernel lost (perf buffers report them). */
+  lost: number;
+  /** Records the runner dropped since the last notice: over the rate, or while IPC was backed up. */
+  dropped: number;
+}

@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../config.ts';
-import type { RunnerCalls, RunnerError, RunnerOp, RunnerReply } from './runner-protocol.ts';
+import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp, RunnerReply } from './runner-protocol.ts';
 
 const SOURCE = path.join(import.meta.dirname, 'runner-main.ts');
 /**
@@ -50,6 +50,8 @@ export class Runner {
   private exitReason: string | null = null;
   readonly ready: Promise<void>;
   onExit: ((reason: string) => void) | null = null;
+  /** Records from consumed ring buffers and perf event arrays. */
+  onEvents: ((events: RunnerEvents) => void) | null = null;
 
   constructor() {
     const { entry, execArgv } = runnerEntry();
@@ -70,7 +72,10 @@ export class Runner {
       this.child.once('exit', () => reject(new Error('the runner process exited before it was ready')));
     });
     this.ready.catch(() => {});
-    this.child.on('message', (reply: RunnerReply) => this.settle(reply));
+    this.child.on('message', (message: RunnerReply | RunnerEvents) => {
+      if ('kind' in message) this.onEvents?.(message);
+      else this.settle(message);
+    });
     this.child.once('exit', (code, signal) => {
       this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
       const error = new RunnerCallError({ message: `the session's loader process stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });

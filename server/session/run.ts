@@ -1,4 +1,5 @@
 import type {
+  Capability,
   Json,
   MapEntry,
   MapSeed,
@@ -15,12 +16,16 @@ import type {
 import type { ProgramInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
 import { compile, generateSkeleton } from '../compile/compiler.ts';
+import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
+import { explainMissingCapability } from '../host/capabilities.ts';
+import { explainVerifierLog } from '../verifier/explain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
+import { EventCodec, definedStructs, structsOf, type StructChoice } from '../maps/event-codec.ts';
 import { RunnerCallError, type Runner } from '../runner/runner.ts';
-import type { OpenResult } from '../runner/runner-protocol.ts';
+import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
 import { checkPolicy } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
@@ -30,6 +35,8 @@ export interface RunDeps {
   config: Config;
   toolchain: Toolchain;
   trace: TraceInstance;
+  /** What this host was found to load and attach, for messages about what it lacks. */
+  capabilities: Capability[];
   /** Shared by every session: compiles wait here for a free core. */
   compileQueue: CompileQueue;
   /**
@@ -45,9 +52,14 @@ export interface RunDeps {
   send: (message: ServerMessage) => void;
   /** Trace lines go through the session, which rate-limits and counts drops. */
   onTrace: (runId: string | number, lines: TraceLine[]) => void;
+  /** Sends an events frame unless the client is too far behind; false when it was dropped. */
+  sendBulk: (message: ServerMessage) => boolean;
 }
 
 type RunId = string | number;
+
+/** Maps whose records stream to the client as events rather than being dumped. */
+const EVENT_MAP_TYPES = new Set(['ringbuf', 'perf_event_array']);
 
 /** Verifier log buffers tried in turn: the first is the addon's default. */
 const VERIFIER_LOG_SIZES = [4 << 20, 32 << 20, 128 << 20];
@@ -72,6 +84,9 @@ export class Run {
   private mapIntervalMs: number;
   private readonly cpuSamples: { at: number; runTimeNs: number }[] = [];
   private statsTimer: NodeJS.Timeout | null = null;
+  /** Decoders and counters for each ring buffer and perf event array being consumed. */
+  private structs: StructChoice[] = [];
+  private readonly eventStreams = new Map<string, { codec: EventCodec; dropped: number; lost: number }>();
   /** The verifier's log was cut even in the biggest buffer tried. */
   private logTruncated = false;
   private readonly mainFile: string;
@@ -128,6 +143,11 @@ export class Run {
       send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
     });
 
+    // What was built, for the Inspect tabs: also off the critical path, in the skeleton's line.
+    void this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name)).then((inspected) => {
+      if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
+    });
+
     this.setState('loading', 'load');
     const { runner } = this.deps;
     const loadStarted = performance.now();
@@ -139,6 +159,11 @@ export class Run {
       this.programs = opened.programs;
       btf = opened.btf ? Btf.parse(opened.btf) : null;
       for (const info of opened.maps) this.codecs.set(info.name, new MapCodec(info, btf, opened.possibleCpus));
+      this.structs = structsOf(btf);
+      const ownStructs = definedStructs(this.files.map((f) => f.content));
+      for (const info of opened.maps) {
+        if (EVENT_MAP_TYPES.has(info.typeName)) this.eventStreams.set(info.name, { codec: new EventCodec(btf, this.structs, ownStructs), dropped: 0, lost: 0 });
+      }
     } catch (error) {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
@@ -173,6 +198,11 @@ export class Run {
         libbpfLog: loaded.libbpfLog,
         programs: this.programMeta(),
         maps: [...this.codecs.values()].map((codec) => codec.meta()),
+        structs: this.structs.map(({ name, size }) => ({ name, size })),
+      });
+      const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
+      void dumpLoadedCode(ids).then((programs) => {
+        if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
       });
     } catch (error) {
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
@@ -205,6 +235,13 @@ export class Run {
 
     this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
+    for (const map of this.eventStreams.keys()) {
+      try {
+        await runner.call('consume', { map, maxPerSecond: config.limits.eventsPerSecond });
+      } catch (error) {
+        return this.fail({ code: 'internal', message: `Events from ${map} cannot be read: ${describeBpfError(error)}` });
+      }
+    }
     this.pollMaps();
     this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
   }
@@ -277,6 +314,38 @@ export class Run {
     if (replaced >= 0) this.history.splice(replaced, 1);
     this.history.push(message);
     send(message);
+  }
+
+  /** Records from the runner: decoded, and sent unless the client is behind (then counted). */
+  onEvents(events: RunnerEvents): void {
+    const stream = this.eventStreams.get(events.map);
+    if (!stream || this.state !== 'running') return;
+    stream.dropped += events.dropped;
+    stream.lost += events.lost;
+    if (!events.records.length && !events.dropped && !events.lost) return;
+    const decoded = events.records.map((record) => stream.codec.decode(record));
+    const type = decoded.find((d) => d.type)?.type ?? null;
+    const message: ServerMessage = {
+      type: 'events',
+      runId: this.id,
+      map: events.map,
+      recordType: type ? `struct ${type.name}` : null,
+      records: decoded.map(({ value, hex, size }) => ({ value, hex, size })),
+      dropped: stream.dropped,
+      lost: stream.lost,
+    };
+    if (!this.deps.sendBulk(message)) stream.dropped += decoded.length;
+  }
+
+  /** Decodes a map's records as the struct the user chose; resolves to the problem, or null. */
+  setEventType(map: string, typeName: string | null): string | null {
+    const stream = this.eventStreams.get(map);
+    if (!stream) return `there is no ring buffer or perf event array named "${map}" in this program.`;
+    if (!stream.codec.pick(typeName)) {
+      const names = this.structs.map((s) => s.name).join(', ');
+      return `the program's BTF has no struct named "${typeName}"${names ? ` (it has: ${names})` : ''}.`;
+    }
+    return null;
   }
 
   /** The runner process died under this run: the kernel has freed its programs already. */
@@ -386,7 +455,7 @@ export class Run {
         type: p.typeName,
         instructions: p.insnCount,
         attached: result?.attached ?? false,
-        attachError: result && !result.attached ? explainAttachFailure(p.section, result) : undefined,
+        attachError: result && !result.attached ? (explainMissingCapability(p.section, this.deps.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result)) : undefined,
       };
     });
   }
@@ -399,6 +468,11 @@ export class Run {
 
   private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {
     const err = error as RunnerCallError;
+    // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
+    const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
+    const explained = verifier
+      ? explainVerifierLog(err.verifierLog!, { mainFile: this.mainFile, files: this.files.map((f) => f.name) })
+      : { explanation: null, diagnostics: [] };
     this.deps.send({
       type: 'loaded',
       runId: this.id,
@@ -408,12 +482,15 @@ export class Run {
       programs: this.programMeta(),
       maps: [...this.codecs.values()].map((codec) => codec.meta()),
       logTruncated: this.logTruncated,
+      explanation: explained.explanation ?? undefined,
+      diagnostics: explained.diagnostics,
     });
-    // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
-    const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
+    const where = explained.explanation?.line ? ` (${explained.explanation.file}:${explained.explanation.line})` : '';
     this.fail({
       code: verifier ? 'verifier_rejected' : 'load_failed',
-      message: `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section))}${verifier ? ' The verifier log says why.' : ''}`,
+      message: explained.explanation
+        ? `The verifier rejected the program${where}: ${explained.explanation.summary}`
+        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.capabilities)}`,
     });
   }
 
@@ -441,10 +518,14 @@ function describeBpfError(error: unknown): string {
 }
 
 /** One sentence for the load failures a learner meets most. */
-function explainLoadFailure(err: RunnerCallError, sections: string[]): string {
+function explainLoadFailure(err: RunnerCallError, sections: string[], capabilities: Capability[]): string {
   const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
   const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
   if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;
+  for (const section of sections) {
+    const missing = explainMissingCapability(section, capabilities);
+    if (missing) return missing;
+  }
   const trampoline = sections.find((s) => /^(fentry|fexit|fmod_ret|lsm)(\.s)?\//.test(s));
   if (err.code === 'EPERM' && trampoline) {
     return `this kernel refuses SEC("${trampoline}") programs (fentry, fexit and lsm need the BPF trampoline, which is not allowed here); use a tracepoint or tp_btf instead.`;

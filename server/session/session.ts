@@ -128,6 +128,11 @@ export class Session {
       case 'trigger':
         trigger(message.what);
         return this.reply(message.id);
+      case 'set_event_type': {
+        if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
+        const problem = this.run.setEventType(message.map, message.typeName);
+        return this.reply(message.id, problem ? { code: 'bad_request', message: capitalize(problem) } : undefined);
+      }
     }
   }
 
@@ -180,6 +185,7 @@ export class Session {
       config,
       toolchain,
       trace,
+      capabilities: host.capabilities ?? [],
       compileQueue: this.deps.compileQueue,
       skeletonQueue: this.deps.skeletonQueue,
       runner: this.liveRunner(),
@@ -188,6 +194,11 @@ export class Session {
         if (this.run === run) this.send(message);
       },
       onTrace: (runId, lines) => this.forwardTrace(runId, lines),
+      sendBulk: (message) => {
+        if (this.run !== run || !this.outbox || this.isSlow()) return false;
+        this.send(message);
+        return true;
+      },
     });
     this.run = run;
     this.reply(id);
@@ -197,6 +208,7 @@ export class Session {
   private liveRunner(): Runner {
     if (this.runner?.alive) return this.runner;
     const runner = this.deps.runners.take();
+    runner.onEvents = (events) => this.run?.onEvents(events);
     runner.onExit = (reason) => {
       if (this.runner === runner) this.runner = null;
       this.run?.runnerDied(reason);

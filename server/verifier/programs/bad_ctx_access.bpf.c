@@ -8,8 +8,8 @@ int bad_ctx_access(void *ctx)
 {
 	__u64 *args = ctx;
 
-	/* A tracepoint record is at most 2048 bytes; this reads at 4096. */
-	return args[512] != 0; /* fails here */
+	/* A tracepoint record is at most 8 KiB; this reads 16 KiB in. */
+	return args[2048] != 0; /* fails here */
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,371 @@
+import type { Diagnostic, VerifierExplanation } from '../../protocol/messages.ts';
+
+/*
+ * Reads a kernel verifier log (log_level 1 or 2, with or without libbpf's
+ * framing around it) and says, for a learner, what went wrong and on which
+ * line of their C source.
+ *
+ * What the log looks like on Linux 6.18 for an object built with `clang -g`:
+ *
+ *   arg#0 reference type('UNKNOWN ') size cannot be determined: -22
+ *   0: R1=ctx() R10=fp0
+ *   ; v = bpf_map_lookup_elem(&counts, &key); @ prog.bpf.c:19
+ *   4: (18) r1 = 0xffff88812da54c00       ; R1=map_ptr(map=counts,ks=4,vs=8)
+ *   6: (85) call bpf_map_lookup_elem#1    ; R0=map_value_or_null(id=1,map=counts,ks=4,vs=8)
+ *   ; *v += 1; @ prog.bpf.c:20
+ *   7: (79) r1 = *(u64 *)(r0 +0)
+ *   R0 invalid mem access 'map_value_or_null'
+ *   processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0
+ *
+ * The kernel prints a `; source @ file:line` annotation only when the line
+ * changes from the last one it printed, so in log order the last annotation
+ * always belongs to the instructions after it, across branch states too.
+ * Older kernels print `; source` without the location; then no line is known.
+ * `;  @ prog.bpf.c:0` marks instructions the compiler made up (no line).
+ * Since 6.4 the log rotates: a log cut for size keeps its end, which may
+ * begin in the middle of a line.
+ */
+
+export interface ExplainOptions {
+  /** The user's .c file: a `.c` name in the line info that no file matches is the compile unit. */
+  mainFile: string;
+  /** The user's file names, as they sent them. */
+  files: string[];
+}
+
+export interface ExplainResult {
+  /** Null when the log holds no error (an empty log, or one that passed). */
+  explanation: VerifierExplanation | null;
+  /** One error on the mapped line; empty when the log gives no line in the user's files. */
+  diagnostics: Diagnostic[];
+}
+
+interface Annotation {
+  text: string;
+  /** Null for the older `; source` form without a location. */
+  file: string | null;
+  line: number;
+}
+
+interface Instruction {
+  index: number;
+  /** The instruction as the verifier prints it, without its inline state: `call bpf_map_lookup_elem#1`. */
+  text: string;
+  /** The inline state after it, when printed: `R0=map_value_or_null(id=1,…)`. */
+  state: string;
+}
+
+/** The parts of a verifier log the explanation needs. */
+export interface ParsedVerifierLog {
+  /** The error's lines, without state dumps: usually one, sometimes two ("invalid access…" then "R0 min value…"). */
+  errors: string[];
+  /** The last instruction the verifier printed before the error: the one it stopped at. */
+  insn: Instruction | null;
+  /** Every instruction printed before the error, in log order. */
+  instructions: Instruction[];
+  /** Source annotations before the error, in log order: the last one is the failing instruction's. */
+  annotations: Annotation[];
+  /** The `processed N insns (limit M) …` line, when the log has it. */
+  trailer: string | null;
+}
+
+const INSN = /^(\d+): \([0-9a-f]{2}\) (.*)$/;
+const ANNOTATION_AT = /^; (.*) @ (.+):(\d+)$/;
+const ANNOTATION = /^; ?(.*)$/;
+const TRAILER = /^processed \d+ insns/;
+// Lines that are state or bookkeeping, never the error itself.
+const NOISE = [
+  /^\s*$/,
+  /^(cur|old) state:/,
+  /^\s*(\d+: )?(frame\d+: )?(R\d+|fp-?\d+)\S*=/,
+  /^\s*frame\d+:/,
+  /^(caller|callee):$/,
+  /^from \d+ to \d+/,
+  /^\d+: safe$/,
+  /^arg#\d+ reference type/,
+  /^func#\d+ @\d+/,
+  /^Func#\d+ .* is (global|static)/,
+  /^Validating .* func#\d+/,
+  /^(mark_precise|last_idx|regs=|parent (didn't|already)|propagating|BACKTRACK|stack=)/,
+  /^Live regs before insn:/,
+  // 6.x log_level 2: the "Live regs before insn" table, and strongly connected component tracking.
+  /^\s+(\d+\s+)?\d+: /,
+  /^SCC (enter|exit)/,
+  /^verification time/,
+  /^stack depth/,
+];
+
+/** Splits a verifier log into the error, the instruction it stopped at, and the source annotations before it. */
+export function parseVerifierLog(raw: string): ParsedVerifierLog {
+  let lines = raw.replace(/\r/g, '').split('\n');
+  // libbpf's own printout frames the kernel's log; keep what is inside.
+  const begin = lines.findLastIndex((l) => l.includes('-- BEGIN PROG LOAD LOG --'));
+  if (begin >= 0) {
+    const end = lines.findIndex((l, i) => i > begin && l.includes('-- END PROG LOAD LOG --'));
+    lines = lines.slice(begin + 1, end < 0 ? undefined : end);
+  }
+  lines = lines.map((l) => l.replace(/^libbpf: /, ''));
+  const trailer = lines.findLastIndex((l) => TRAILER.test(l));
+  const body = trailer < 0 ? lines : lines.slice(0, trailer);
+
+  // The kernel prints each annotation right before its instruction, and every
+  // error before the next annotation, so all of them precede the error.
+  const instructions: Instruction[] = [];
+  const annotations: Annotation[] = [];
+  let lastInsnLine = -1;
+  body.forEach((line, i) => {
+    const at = ANNOTATION_AT.exec(line);
+    const insn = at ? null : INSN.exec(line);
+    const old = at || insn ? null : ANNOTATION.exec(line);
+    if (at) annotations.push({ text: at[1]!.trim(), file: at[2]!, line: Number(at[3]) });
+    if (old) annotations.push({ text: old[1]!.trim(), file: null, line: 0 });
+    if (insn) {
+      const [text, state = ''] = splitInlineState(insn[2]!);
+      instructions.push({ index: Number(insn[1]), text, state });
+      lastInsnLine = i;
+    }
+  });
+
+  const errors = body.slice(lastInsnLine + 1).filter((l) => !ANNOTATION.test(l) && !INSN.test(l) && !NOISE.some((re) => re.test(l)));
+  return {
+    errors: errors.map((e) => e.trim()),
+    insn: instructions.at(-1) ?? null,
+    instructions,
+    annotations,
+    trailer: trailer < 0 ? null : lines[trailer]!,
+  };
+}
+
+/** `call bpf_x#1    ; R0=…` → [`call bpf_x#1`, `R0=…`]: level 1 prints the state after the instruction, behind `; `. */
+function splitInlineState(text: string): [string, string?] {
+  const match = /^(.*?)\s+; (.*)$/.exec(text);
+  return match ? [match[1]!.trim(), match[2]!] : [text.trim()];
+}
+
+/**
+ * Explains a verifier rejection: which class of mistake it is, in one
+ * sentence and a hint, and the C line it happened on. Pure: it reads only
+ * the log and the user's file names.
+ */
+export function explainVerifierLog(log: string, options: ExplainOptions): ExplainResult {
+  const parsed = parseVerifierLog(log);
+  if (!parsed.errors.length) return { explanation: null, diagnostics: [] };
+  const verdict = classify(parsed);
+  const where = sourceLine(parsed.annotations, options);
+  const explanation: VerifierExplanation = {
+    ...verdict,
+    ...(where ?? {}),
+    ...(parsed.insn ? { insn: parsed.insn.index } : {}),
+  };
+  const diagnostics: Diagnostic[] = where
+    ? [{ file: where.file, line: where.line, column: 1, severity: 'error', message: verdict.summary, source: 'verifier' }]
+    : [];
+  return { explanation, diagnostics };
+}
+
+/**
+ * The line the verifier stopped on: the last annotation before the error
+ * that has a real line. When that line is in a header the user did not
+ * write (bpf_helpers.h, vmlinux.h), the last one in their own files is the
+ * call that led there.
+ */
+function sourceLine(annotations: Annotation[], options: ExplainOptions): { file: string; line: number } | null {
+  const located = annotations.filter((a) => a.file !== null && a.line > 0);
+  for (let i = located.length - 1; i >= 0; i--) {
+    const file = userFile(located[i]!.file!, options);
+    if (file) return { file, line: located[i]!.line };
+  }
+  return null;
+}
+
+/** Maps a file name from the line info (`prog.bpf.c`, `/work/prog.bpf.c`, `./x.h`) to one of the user's files. */
+function userFile(name: string, options: ExplainOptions): string | null {
+  const trimmed = name.replace(/^\/work\//, '').replace(/^(\.\/)+/, '');
+  if (options.files.includes(trimmed)) return trimmed;
+  const base = trimmed.slice(trimmed.lastIndexOf('/') + 1);
+  const byBase = options.files.filter((f) => f === base || f.endsWith(`/${base}`));
+  if (byBase.length === 1) return byBase[0]!;
+  // One .c file is compiled, so a .c name in the line info can only be the user's main file.
+  if (/\.c$/.test(base) && !name.startsWith('/usr/')) return options.mainFile;
+  return null;
+}
+
+type Verdict = Pick<VerifierExplanation, 'kind' | 'summary' | 'hint'>;
+
+const HINTS = {
+  unbounded_loop:
+    'Give the loop a constant upper bound the verifier can see (for example `for (int i = 0; i < 64 && !done; i++)`) or use bpf_loop(); kernels before 5.3 need `#pragma unroll` and a constant bound.',
+  null_deref:
+    'Check the pointer before using it, right after the call that returned it: `if (!v) return 0;`. The verifier trusts it only inside that check.',
+  out_of_bounds:
+    'Check every index against the size before using it (for example `if (i >= sizeof(buf)) return 0;`), prefer unsigned indexes, and keep constant offsets inside the object.',
+  missing_return:
+    'End every path of the function with a `return` (tracing programs usually `return 0;`).',
+  unknown_helper:
+    'Use a helper this program type may call (tracing programs read memory with bpf_probe_read_kernel/bpf_probe_read_user, not skb or xdp helpers); `bpftool feature probe` lists what each program type may call on this kernel.',
+  gpl_only:
+    'Declare a GPL-compatible license at the end of the file: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
+  too_many_insns:
+    'Make loops shorter or their bounds smaller, move long loops into bpf_loop(), and avoid branches inside loops that double the paths to check on every turn.',
+  bad_arg_size:
+    'Pass a size the verifier can bound: an unsigned variable clamped to the buffer (`if (n > sizeof(buf)) n = sizeof(buf);`, plus `if (n == 0) return 0;` where zero is refused) or simply `sizeof(buf)`, and make the buffer as big as the size.',
+  bad_ctx_access:
+    'Read the context only through its real layout (the tracepoint\'s struct, e.g. struct trace_event_raw_sys_enter, or the BPF_PROG/BPF_KPROBE macros), never write to it, and use bpf_probe_read_kernel for memory it points to.',
+  other:
+    'Look at the marked line and the verifier log just above the error: the register states there show what the verifier knew when it gave up.',
+} as const;
+
+const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `#${n}`;
+const count = (n: string | number) => Number(n).toLocaleString('en-US');
+
+/** Picks the failure class from the error lines, in order from most to least specific. */
+function classify(log: ParsedVerifierLog): Verdict {
+  const text = log.errors.join('\n');
+  const insn = log.insn?.text ?? '';
+  const helper = /^call ([A-Za-z_]\w*)#\d+$/.exec(insn)?.[1] ?? null;
+  // `*(u64 *)(r0 +32) = r1` and atomics store; `r1 = *(u64 *)(r0 +0)` loads.
+  const verb = /^(\*\(|lock )/.test(insn) ? 'write' : 'read';
+  const verdict = (kind: keyof typeof HINTS, summary: string): Verdict => ({ kind, summary, hint: HINTS[kind] });
+  let m: RegExpExecArray | null;
+
+  if (/GPL-restricted|non-GPL compatible/.test(text)) {
+    const name = helper ?? 'This helper';
+    return verdict('gpl_only', `${name} may only be called by GPL-compatible programs, and this program's license is not one.`);
+  }
+
+  // libbpf turns an instruction whose CO-RE relocation failed into a call to helper 0xbad2310.
+  if (/invalid func unknown#195896080/.test(text)) {
+    return {
+      kind: 'other',
+      summary: 'libbpf could not match a CO-RE field or type on this line to this kernel, so it replaced the access with an invalid call.',
+      hint: 'Check the field and struct names against this kernel\'s BTF (vmlinux.h), and guard optional fields with bpf_core_field_exists().',
+    };
+  }
+  if ((m = /program of this type cannot use helper (\w+)#(\d+)/.exec(text))) {
+    return verdict('unknown_helper', `This program type may not call ${m[1]} (helper #${m[2]}): it belongs to other kinds of BPF programs.`);
+  }
+  if ((m = /(?:unknown|invalid) func (\w+)#(\d+)/.exec(text))) {
+    const name = m[1] === 'unknown' ? `helper #${m[2]}` : `${m[1]} (helper #${m[2]})`;
+    return verdict('unknown_helper', `This kernel does not offer ${name} to this program type: the helper is newer than the kernel or meant for other kinds of programs.`);
+  }
+  if ((m = /calling kernel function (\w+) is not allowed/.exec(text))) {
+    return verdict('unknown_helper', `This program type may not call the kernel function ${m[1]}.`);
+  }
+
+  if ((m = /BPF program is too large\. Processed (\d+) insn/.exec(text))) {
+    const limit = /\(limit (\d+)\)/.exec(log.trailer ?? '')?.[1];
+    return verdict(
+      'too_many_insns',
+      `The verifier gave up after checking ${count(m[1]!)} instructions${limit ? ` (its limit is ${count(limit)})` : ''}: it walks every turn of every loop and every branch, and this program needs more than that.`,
+    );
+  }
+  if ((m = /The sequence of (\d+) jumps is too complex/.exec(text))) {
+    return verdict('too_many_insns', `The verifier gave up: this program has ${count(m[1]!)} branches in a row to check, more than it can follow.`);
+  }
+
+  if ((m = /infinite loop detected at insn (\d+)/.exec(text))) {
+    return verdict('unbounded_loop', `This loop can never end: the verifier came back to instruction ${m[1]} with nothing changed since the last turn.`);
+  }
+  if ((m = /back-edge from insn (\d+) to (\d+)/.exec(text))) {
+    return verdict('unbounded_loop', `The verifier refuses this loop: it jumps back from instruction ${m[1]} to ${m[2]}, and this kernel (or this user) may only run loops it can prove end.`);
+  }
+
+  if (/^R0 !read_ok/m.test(text) && (insn === '' || insn === 'exit')) {
+    return verdict('missing_return', 'The function reaches its end without setting a return value: nothing was written to R0 before `exit`.');
+  }
+
+  if ((m = /invalid bpf_context access off=(-?\d+) size=(\d+)/.exec(text))) {
+    return verdict('bad_ctx_access', `The program ${verb}s ${m[2]} bytes at offset ${m[1]} of its context (ctx), which is not a field this program type may ${verb}.`);
+  }
+  if ((m = /dereference of modified ctx ptr (R\d+) off=(-?\d+) disallowed/.exec(text))) {
+    return verdict('bad_ctx_access', `${m[1]} points into the context moved by ${m[2]} bytes, and the verifier only allows context fields read straight from ctx.`);
+  }
+
+  if ((m = /(R\d+) invalid mem access '(\w*or_null\w*)'/.exec(text))) {
+    return verdict('null_deref', `${m[1]} may be NULL here: ${nullSource(log, m[2]!)} is used without checking it for NULL first.`);
+  }
+  if ((m = /(R(\d)) type=(\w*or_null\w*) expected=/.exec(text))) {
+    const to = helper ? ` to ${helper}` : '';
+    return verdict('null_deref', `The ${ordinal(Number(m[2]))} argument${to} (${m[1]}) may be NULL: ${nullSource(log, m[3]!)} is passed on without checking it for NULL first.`);
+  }
+  if ((m = /Possibly NULL pointer passed to (?:trusted |helper )?arg(\d+)/.exec(text))) {
+    return verdict('null_deref', `Argument ${m[1]} of ${helper ?? 'this call'} may be NULL, and the function needs a valid pointer.`);
+  }
+
+  const sizeArg = (reg: string) => {
+    const n = Number(reg.slice(1));
+    return helper && n >= 1 && n <= 5 ? `The size passed to ${helper} in ${reg} (its ${ordinal(n)} argument)` : `The size in ${reg}`;
+  };
+  if ((m = /(R\d+) min value is negative, either use unsigned or 'var &= const'/.exec(text))) {
+    return verdict('bad_arg_size', `${sizeArg(m[1]!)} may be negative.`);
+  }
+  if ((m = /(R\d+) unbounded memory access, use 'var &= const' or 'if \(var < const\)'/.exec(text))) {
+    return verdict('bad_arg_size', `${sizeArg(m[1]!)} has no upper bound the verifier can see, so it could be larger than the buffer.`);
+  }
+  if ((m = /(R\d+) invalid zero-sized read/.exec(text))) {
+    return verdict('bad_arg_size', `${sizeArg(m[1]!)} may be zero, which this helper does not accept.`);
+  }
+  if ((m = /invalid (?:variable-offset )?indirect read from stack (?:(R\d+) )?off/.exec(text))) {
+    return verdict('bad_arg_size', `${helper ?? 'The helper'} would read stack memory${m[1] ? ` through ${m[1]}` : ''} that was never written: the size covers more than the initialized buffer.`);
+  }
+  // A bounds error on a helper call: the pointer and size arguments disagree.
+  if (helper && (m = /invalid (?:(?:unbounded )?variable-offset )?(?:indirect )?(?:read from |write to |access to )?stack (?:type )?(R\d+)?.*?size=(\d+)/.exec(text))) {
+    return verdict('bad_arg_size', `The size passed to ${helper} (${m[2]} bytes) is larger than the stack buffer${m[1] ? ` in ${m[1]}` : ''}.`);
+  }
+  if (helper && (m = /invalid access to (map value|memory|packet), (?:(?:value|mem)_size=(\d+) )?off=(-?\d+) size=(\d+)/.exec(text))) {
+    const reg = /(R\d+) (?:min|max) value is outside/.exec(text)?.[1];
+    const size = m[2] ? `, which is only ${m[2]} bytes` : '';
+    return verdict('bad_arg_size', `The size passed to ${helper} (${m[4]} bytes) is larger than the ${m[1]}${reg ? ` in ${reg}` : ''}${size}.`);
+  }
+  if (helper && (m = /(R\d+) min value is negative/.exec(text))) {
+    return verdict('bad_arg_size', `${sizeArg(m[1]!)} may be negative.`);
+  }
+
+  if ((m = /invalid access to map value, value_size=(\d+) off=(-?\d+) size=(\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `This ${verb} of ${m[3]} bytes at offset ${m[2]} goes outside the map value, which is only ${m[1]} bytes long.`);
+  }
+  if ((m = /invalid access to memory, mem_size=(\d+) off=(-?\d+) size=(\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `This ${verb} of ${m[3]} bytes at offset ${m[2]} goes outside a ${m[1]}-byte memory region.`);
+  }
+  if ((m = /invalid access to packet, off=(-?\d+) size=(\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `This ${verb} of ${m[2]} bytes at packet offset ${m[1]} is not proven to be inside the packet.`);
+  }
+  if ((m = /invalid (?:unbounded )?variable-offset (?:read from |write to )?stack (R\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `The index added to ${m[1]} can take this ${verb} outside the stack buffer it points into.`);
+  }
+  if ((m = /invalid (?:read from |write to )?stack (?:(R\d+) )?off=(-?\d+) size=(\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `This ${verb} of ${m[3]} bytes at stack offset ${m[2]}${m[1] ? ` through ${m[1]}` : ''} is outside the program's 512-byte stack or the variable it belongs to.`);
+  }
+  if ((m = /(R\d+) min value is negative/.exec(text))) {
+    return verdict('out_of_bounds', `The index used with ${m[1]} may be negative, so this access could land before the start of the memory it points into.`);
+  }
+  if ((m = /(R\d+) unbounded memory access/.exec(text))) {
+    return verdict('out_of_bounds', `The offset added to ${m[1]} has no upper bound the verifier can see, so this access could go past the end.`);
+  }
+  if ((m = /(R\d+) (?:min|max) value is outside of the allowed memory range/.exec(text))) {
+    return verdict('out_of_bounds', `This access through ${m[1]} may fall outside the memory it points into.`);
+  }
+  if ((m = /access beyond struct (\w+) at off (-?\d+) size (\d+)/.exec(text))) {
+    return verdict('out_of_bounds', `This reads ${m[3]} bytes at offset ${m[2]}, past the end of struct ${m[1]}.`);
+  }
+  if ((m = /math between (\w+) pointer and register with unbounded min value is not allowed/.exec(text))) {
+    return verdict('out_of_bounds', `An index with no lower bound is added to a ${m[1]} pointer, so the result could point before the start of it.`);
+  }
+
+  const last = log.errors.at(-1)!;
+  return verdict('other', `The verifier rejected the program: "${last}".`);
+}
+
+/** What produced a maybe-NULL pointer: the last call whose result had that type, e.g. "the pointer from bpf_map_lookup_elem (map counts)". */
+function nullSource(log: ParsedVerifierLog, type: string): string {
+  for (let i = log.instructions.length - 1; i >= 0; i--) {
+    const { text, state } = log.instructions[i]!;
+    const call = /^call ([A-Za-z_]\w*)#\d+$/.exec(text);
+    if (!call) continue;
+    const result = new RegExp(`R0=${type}\\(([^)]*)\\)`).exec(state);
+    if (!result) continue;
+    const map = /(?:^|,)map=([^,]+)/.exec(result[1]!)?.[1];
+    return `the pointer from ${call[1]}${map ? ` (map ${map})` : ''}`;
+  }
+  return type.startsWith('map_value') ? 'the pointer from bpf_map_lookup_elem' : `the pointer (${type})`;
+}
