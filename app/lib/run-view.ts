@@ -148,6 +148,10 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
     case 'inspect':
     case 'loaded_code':
       return view;
+    case 'inspect':
+    case 'loaded_code':
+    case 'events':
+      return view;
     case 'trace':
       // Trace lines live in the TraceBuffer, outside React state.
       return view;
