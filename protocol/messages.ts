@@ -208,6 +208,8 @@ export const stageSchema = z.enum(['compile', 'load', 'attach', 'run']);
 export type Stage = z.infer<typeof stageSchema>;
 
 export const timingsSchema = z.object({
+  /** The object came from the compile cache (the same sources were built before). */
+  cached: z.boolean().optional(),
   compileMs: z.number().optional(),
   skeletonMs: z.number().optional(),
   loadMs: z.number().optional(),

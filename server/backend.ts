@@ -4,6 +4,8 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { HostInfo } from '../protocol/messages.ts';
 import { CompileQueue } from './compile/compile-queue.ts';
+import { ensureVmlinuxPch } from './compile/compiler.ts';
+import { CompileCache } from './compile/compile-cache.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
@@ -38,6 +40,7 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   if (!host.problems.length) {
     try {
       toolchain = await findToolchain(config.cacheDir);
+      toolchain.vmlinuxPch = await ensureVmlinuxPch(config, toolchain);
       // What loads and attaches here, found by trying (cached per kernel and toolchain).
       host.capabilities = await probeCapabilities(config, toolchain);
       trace = new TraceInstance(config.limits.traceLineBytes);
@@ -55,7 +58,8 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   const runners = new RunnerPool();
   const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
   const skeletonQueue = new CompileQueue(1);
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue });
+  const compileCache = new CompileCache(config.limits.compileCacheBytes);
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 

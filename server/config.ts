@@ -51,6 +51,8 @@ export const configSchema = z.object({
       wsMaxPayloadBytes: z.number().int().default(128 * 1024),
       compileTimeoutMs: z.number().int().default(10_000),
       compileMemoryBytes: z.number().int().default(1024 * 1024 * 1024),
+      /** Memory for compiled objects kept to skip the compiler when the same source runs again. */
+      compileCacheBytes: z.number().int().default(256 * 1024 * 1024),
       /** Processes of the jail user (nobody) across all compiles at once. */
       compileProcesses: z.number().int().default(256),
       objectBytes: z.number().int().default(2 * 1024 * 1024),

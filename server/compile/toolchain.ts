@@ -18,6 +18,8 @@ export interface Toolchain {
   vmlinuxDir: string;
   /** clang and bpftool versions, part of every compile cache key. */
   version: string;
+  /** vmlinux.h precompiled (a file name in vmlinuxDir), used by programs that include it; set at start. */
+  vmlinuxPch?: string | null;
 }
 
 const TARGET_ARCH: Record<string, string> = { x64: 'x86', arm64: 'arm64', arm: 'arm', s390x: 's390', ppc64: 'powerpc', riscv64: 'riscv', loong64: 'loongarch' };

@@ -309,3 +309,26 @@ test('the session tag never shows in .rodata', async () => {
   assert.match(rodata, /exec %s pid=%d ppid=%d/);
   assert.doesNotMatch(rodata, /\[pg:/);
 });
+
+test('the same source run again in a session skips the compiler, and still runs', async () => {
+  const connection = await PlaygroundConnection.open(backend.url, 'test');
+  try {
+    const files = [{ name: 'again.bpf.c', content: helloSource(uniqueProgramName(), 'again') }];
+    const states: { cached?: boolean; compileMs?: number }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const runId = connection.send({ type: 'run', files });
+      const running = await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000);
+      assert.ok(running?.type === 'run_state');
+      states.push(running.timings);
+      const since = connection.inbox.length;
+      connection.send({ type: 'trigger', what: 'exec' });
+      assert.ok(await connection.waitFor((m) => m.type === 'trace' && m.runId === runId && m.lines.some((l) => l.text === 'again'), 10_000, since));
+      assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000), 'the skeleton comes with every run');
+    }
+    assert.equal(states[0]!.cached, false);
+    assert.equal(states[1]!.cached, true);
+    assert.equal(states[1]!.compileMs, 0);
+  } finally {
+    connection.close();
+  }
+});

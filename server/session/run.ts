@@ -20,6 +20,7 @@ import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
 import { explainMissingCapability } from '../host/capabilities.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
+import { CompileCache } from '../compile/compile-cache.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
@@ -37,6 +38,8 @@ export interface RunDeps {
   trace: TraceInstance;
   /** What this host was found to load and attach, for messages about what it lacks. */
   capabilities: Capability[];
+  /** Objects compiled before, by a hash of their sources and everything else that went in. */
+  compileCache: CompileCache;
   /** Shared by every session: compiles wait here for a free core. */
   compileQueue: CompileQueue;
   /**
@@ -117,14 +120,22 @@ export class Run {
 
   private async execute(): Promise<void> {
     const { config, toolchain, send } = this.deps;
-    const compiled = await this.deps.compileQueue.run(
-      () => {
-        this.setState('compiling', 'compile');
-        return compile(config, toolchain, this.files, { traceTag: formatTraceTag(this.deps.traceSecret) });
-      },
-      (position) => this.setState('queued', 'compile', undefined, position),
-    );
-    this.timings.compileMs = Math.round(compiled.durationMs);
+    const context = { traceTag: formatTraceTag(this.deps.traceSecret) };
+    const cacheKey = CompileCache.key(toolchain, this.files, context, config.sandbox);
+    let cached = this.deps.compileCache.get(cacheKey);
+    this.timings.cached = cached !== undefined;
+    if (!cached) {
+      const result = await this.deps.compileQueue.run(
+        () => {
+          this.setState('compiling', 'compile');
+          return compile(config, toolchain, this.files, context);
+        },
+        (position) => this.setState('queued', 'compile', undefined, position),
+      );
+      cached = this.deps.compileCache.set(cacheKey, result);
+    }
+    const compiled = cached.result;
+    this.timings.compileMs = this.timings.cached ? 0 : Math.round(compiled.durationMs);
     send({
       type: 'compiled',
       runId: this.id,
@@ -137,14 +148,17 @@ export class Run {
     if (this.stopped) return;
 
     // The skeleton is for reading, not loading: make it beside the load, off the critical path.
+    // Made once per compiled source, and reused by later runs of it.
     const object = compiled.object;
-    void this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name)).then((skeleton) => {
+    cached.skeleton ??= this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name));
+    void cached.skeleton.then((skeleton) => {
       this.timings.skeletonMs = Math.round(skeleton.durationMs);
-      send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
+      if (!this.stopped) send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
     });
 
     // What was built, for the Inspect tabs: also off the critical path, in the skeleton's line.
-    void this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name)).then((inspected) => {
+    cached.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
+    void cached.inspect.then((inspected) => {
       if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
     });
 

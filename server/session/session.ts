@@ -12,6 +12,7 @@ import {
 } from '../../protocol/messages.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
+import type { CompileCache } from '../compile/compile-cache.ts';
 import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
@@ -28,6 +29,7 @@ export interface SessionDeps {
   runners: RunnerPool;
   compileQueue: CompileQueue;
   skeletonQueue: CompileQueue;
+  compileCache: CompileCache;
 }
 
 /** How a session reaches its client: the WebSocket, seen only through these calls. */
@@ -187,6 +189,7 @@ export class Session {
       trace,
       capabilities: host.capabilities ?? [],
       compileQueue: this.deps.compileQueue,
+      compileCache: this.deps.compileCache,
       skeletonQueue: this.deps.skeletonQueue,
       runner: this.liveRunner(),
       traceSecret: this.traceSecret,

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import type { SourceFile } from '../../protocol/messages.ts';
+import type { InspectResult } from '../inspect/inspect.ts';
+import type { CompileContext, CompileResult, SkeletonResult } from './compiler.ts';
+import type { Toolchain } from './toolchain.ts';
+
+/** One compiled source and what was made from it, shared by every later Run of the same source. */
+export interface CachedCompile {
+  result: CompileResult;
+  skeleton?: Promise<SkeletonResult>;
+  inspect?: Promise<InspectResult>;
+}
+
+/**
+ * Compiled objects by a hash of everything that goes into them: the files,
+ * the session's trace tag, the toolchain's version and the precompiled
+ * header. Pressing Run again on the same code skips the compiler. Least
+ * recently used entries go first once the byte budget is spent.
+ */
+export class CompileCache {
+  private readonly entries = new Map<string, CachedCompile>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  static key(toolchain: Toolchain, files: SourceFile[], context: CompileContext, sandbox: string): string {
+    const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
+    return createHash('sha256')
+      .update(JSON.stringify([toolchain.version, toolchain.vmlinuxPch ?? null, sandbox, context.traceTag, sorted]))
+      .digest('hex');
+  }
+
+  get(key: string): CachedCompile | undefined {
+    const entry = this.entries.get(key);
+    if (entry) {
+      // Map order is insertion order: re-inserting marks it most recently used.
+      this.entries.delete(key);
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  set(key: string, result: CompileResult): CachedCompile {
+    const entry: CachedCompile = { result };
+    this.entries.set(key, entry);
+    this.bytes += sizeOf(entry);
+    for (const [oldKey, old] of this.entries) {
+      if (this.bytes <= this.maxBytes || oldKey === key) break;
+      this.entries.delete(oldKey);
+      this.bytes -= sizeOf(old);
+    }
+    return entry;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+function sizeOf(entry: CachedCompile): number {
+  // The skeleton text is about four times the object: count it up front.
+  return (entry.result.object?.length ?? 0) * 5 + entry.result.log.length + 1024;
+}
