@@ -332,3 +332,17 @@ test('the same source run again in a session skips the compiler, and still runs'
     connection.close();
   }
 });
+
+test('const volatile settings in .rodata are set before load, the other globals kept', async () => {
+  const seeds = [{ map: '.rodata', key: 0, value: { target_ppid: process.pid } }];
+  const report = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds, seconds: 1.5, trigger: 'exec' });
+  assert.equal(report.ok, true, report.error?.message);
+  assert.ok(report.trace.length > 0, 'the backend\'s own children pass the filter');
+  assert.ok(report.trace.every((line) => line.endsWith(`ppid=${process.pid}`)), `${process.pid}: ${JSON.stringify(report.trace)}`);
+  const rodata = report.maps['.rodata']?.[0]?.value as Record<string, unknown>;
+  assert.equal(rodata.target_ppid, process.pid);
+
+  const wrong = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds: [{ map: '.rodata', key: 0, value: { target_pid: 1 } }], seconds: 0 });
+  assert.equal(wrong.error?.code, 'seed_failed');
+  assert.match(wrong.error?.message ?? '', /Setting \.rodata failed: unknown variable "target_pid" in SEC\("\.rodata"\)/);
+});

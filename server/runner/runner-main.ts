@@ -94,6 +94,13 @@ const handlers: Handlers = {
     stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond)));
     return null;
   },
+  initialValue({ map }) {
+    return current().initialValue(map);
+  },
+  setInitialValue({ map, value }) {
+    current().setInitialValue(map, Buffer.from(value));
+    return null;
+  },
   stats() {
     return current().programStats();
   },

@@ -36,6 +36,10 @@ export interface RunnerCalls {
    * are dropped here and counted: IPC is not a place to queue without bound).
    */
   consume: { args: { map: string; maxPerSecond: number }; result: null };
+  /** An internal map's (.rodata, .data, .bss) contents as compiled, before load. */
+  initialValue: { args: { map: string }; result: Uint8Array | null };
+  /** Replaces an internal map's contents before load: how `const volatile` settings are set. */
+  setInitialValue: { args: { map: string; value: Uint8Array }; result: null };
   /** Run time and count per program, from the kernel's BPF stats (enabled at load). */
   stats: { args: Record<string, never>; result: ProgramStats[] };
   /** Detaches and closes the current collection; the runner stays for the next Run. */

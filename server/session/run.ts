@@ -199,6 +199,12 @@ export class Run {
       });
       return this.fail({ code: 'policy_denied', message: violations.map((v) => v.message).join(' ') });
     }
+    // Settings for globals (`const volatile` in .rodata, and .data/.bss) go in before load.
+    const [early, late] = partition(this.seeds, (seed) => this.codecs.get(seed.map)?.info.isInternal === true);
+    for (const seed of early) {
+      const problem = await this.setGlobals(seed.map, seed.value);
+      if (problem) return this.fail({ code: 'seed_failed', message: `Setting ${seed.map} failed: ${problem}` });
+    }
     try {
       const loaded = await this.load(compiled.object, compiled.name);
       this.programs = loaded.programs;
@@ -224,7 +230,7 @@ export class Run {
     }
 
     // Between load and attach: the user-space half of the program writes its map entries.
-    for (const seed of this.seeds) {
+    for (const seed of late) {
       const problem = await this.writeEntry(seed.map, seed.key, seed.value);
       if (problem) return this.fail({ code: 'seed_failed', message: `Seeding map ${seed.map} failed: ${problem}` });
     }
@@ -279,6 +285,24 @@ export class Run {
         await this.deps.runner.call('open', { object, name, logSize });
       }
     }
+  }
+
+  /**
+   * Sets some of an internal map's globals before load, keeping the others at
+   * their compiled values: `{ target_ppid: 1234 }` changes only target_ppid.
+   */
+  private async setGlobals(mapName: string, value: Json): Promise<string | null> {
+    const codec = this.codecs.get(mapName)!;
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+      return `give the globals of ${mapName} as an object, like {"name": value}.`;
+    }
+    const initial = await this.deps.runner.call('initialValue', { map: mapName });
+    const current = initial ? codec.decodeValueBytes(initial).value : {};
+    const merged = { ...(current as Record<string, Json>), ...value };
+    const encoded = codec.encodeValue(merged);
+    if (!encoded.ok) return encoded.error;
+    await this.deps.runner.call('setInitialValue', { map: mapName, value: encoded.bytes });
+    return null;
   }
 
   /** Writes one entry by its JSON key and value; resolves to the problem in one sentence, or null. */
@@ -566,4 +590,8 @@ function withoutTag(value: unknown, tag: string): unknown {
   if (Array.isArray(value)) return value.map((v) => withoutTag(v, tag));
   if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withoutTag(v, tag)]));
   return value;
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
 }
