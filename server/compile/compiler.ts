@@ -172,6 +172,38 @@ export async function ensureVmlinuxPch(config: Config, toolchain: Toolchain): Pr
   }
 }
 
+/**
+ * BTF for the structs the user's headers define, even those the program
+ * itself never names in a global (a ring buffer's record type usually lives
+ * only in a local variable, so clang leaves it out of the object's BTF). A
+ * second, throw-away source includes what the program includes and declares
+ * a pointer to each struct; its BTF is what event records are decoded with.
+ * Returns null when there is nothing to add or it does not compile.
+ */
+export async function compileTypeInfo(config: Config, toolchain: Toolchain, files: SourceFile[], context: CompileContext): Promise<Uint8Array | null> {
+  const main = files.find((f) => f.name.endsWith('.c'))!;
+  const headers = files.filter((f) => f.name.endsWith('.h'));
+  const structs = [...new Set(headers.flatMap((h) => [...h.content.matchAll(/\bstruct\s+([A-Za-z_]\w*)\s*\{/g)].map((m) => m[1]!)))];
+  if (!structs.length) return null;
+  const includes = main.content.split('\n').filter((line) => /^\s*#\s*include\b/.test(line));
+  const source = [...includes, ...structs.map((name) => `struct ${name} *__playground_type_${name};`)].join('\n');
+  const workdir = newWorkdir();
+  try {
+    for (const file of headers) writeFileSync(path.join(workdir, file.name), file.content, { mode: 0o644 });
+    writeFileSync(path.join(workdir, '__types.c'), `${source}\n`, { mode: 0o644 });
+    const paths = pathsFor(config, toolchain, workdir);
+    const pch = toolchain.vmlinuxPch && INCLUDES_VMLINUX.test(source) ? ['-include-pch', path.join(paths.vmlinux, toolchain.vmlinuxPch)] : [];
+    const compileTypes = [toolchain.clang, ...clangFlags(toolchain, paths), `-DPLAYGROUND_TRACE_TAG="${context.traceTag}"`, ...pch, '-c', '__types.c', '-o', '__types.o'];
+    const limits = { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: 64 * 1024 };
+    const compiled = await runJailed(config, toolchain, workdir, compileTypes, limits);
+    if (compiled.code !== 0) return null;
+    const dumped = await runJailed(config, toolchain, workdir, [toolchain.objcopy, '--dump-section', '.BTF=__types.btf', '__types.o'], limits);
+    return dumped.code === 0 ? readFileSync(path.join(workdir, '__types.btf')) : null;
+  } finally {
+    rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
 /** `bpftool gen skeleton` on a compiled object, also in the jail: it parses an ELF we did not write. */
 export async function generateSkeleton(config: Config, toolchain: Toolchain, object: Buffer, name: string): Promise<SkeletonResult> {
   const workdir = newWorkdir();

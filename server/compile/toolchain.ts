@@ -8,6 +8,8 @@ import { ROOT } from '../config.ts';
 export interface Toolchain {
   clang: string;
   bpftool: string;
+  /** llvm-objcopy, for pulling the .BTF section out of an object. */
+  objcopy: string;
   /** `__TARGET_ARCH_<arch>` for bpf_tracing.h: x86, arm64, … */
   targetArch: string;
   /** Host system include dirs, passed as -idirafter (so <linux/bpf.h> finds <asm/types.h>). */
@@ -40,6 +42,7 @@ export async function findToolchain(cacheDir: string): Promise<Toolchain> {
   return {
     clang,
     bpftool,
+    objcopy: ['/usr/bin/llvm-objcopy', '/usr/lib/llvm-14/bin/llvm-objcopy'].find((p) => existsSync(p)) ?? 'llvm-objcopy',
     targetArch,
     systemIncludes,
     includeDir: path.join(ROOT, 'bpf', 'include'),

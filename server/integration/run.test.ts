@@ -42,6 +42,14 @@ describe('the bundled examples, against the real kernel', () => {
     assert.deepEqual(report.maps.execve_counter ?? [], []);
   });
 
+  test('libbpf-bootstrap\'s bootstrap, pasted unchanged with its header, runs and its events decode by the header\'s struct', async () => {
+    const report = await runRemote({ server: backend.url, files: [], example: 'bootstrap', seeds: [], seconds: 2, trigger: 'exec' });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
+    const decoded = report.events.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null);
+    assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === false && e.filename === '/bin/true'), JSON.stringify(report.events.slice(0, 3)));
+    assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === true));
+  });
+
   for (const name of ['exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe']) {
     test(`${name} compiles, loads and attaches`, async () => {
       const report = await runRemote({ server: backend.url, files: [], example: name, seeds: [], seconds: 1.2, trigger: name.includes('open') ? 'open' : 'exec' });

@@ -3,16 +3,18 @@ import type { Btf } from '../btf/btf.ts';
 import { decodeValue } from '../btf/value-codec.ts';
 
 export interface StructChoice {
+  /** The BTF the struct is defined in: the object's, or the one compiled from the user's headers. */
+  btf: Btf;
   id: number;
   name: string;
   size: number;
 }
 
-/** Named structs of the object's BTF: what records may be decoded as. */
+/** Named structs of a BTF blob: what records may be decoded as. */
 export function structsOf(btf: Btf | null): StructChoice[] {
   if (!btf) return [];
   const out: StructChoice[] = [];
-  for (const type of btf.ownTypes()) if (type.kind === 'struct' && type.name) out.push({ id: type.id, name: type.name, size: type.size });
+  for (const type of btf.ownTypes()) if (type.kind === 'struct' && type.name) out.push({ btf, id: type.id, name: type.name, size: type.size });
   return out;
 }
 
@@ -27,11 +29,17 @@ export class EventCodec {
   private guessed = new Map<number, StructChoice | null>();
 
   constructor(
-    private readonly btf: Btf | null,
-    private readonly structs: StructChoice[],
+    private structs: StructChoice[],
     /** Struct names the user's files define (`struct name {`). */
     private readonly ownNames: Set<string>,
   ) {}
+
+  /** More structs to choose from (those of the user's headers, found after the fact); names already known win. */
+  addStructs(more: StructChoice[]): void {
+    const known = new Set(this.structs.map((s) => s.name));
+    this.structs = [...this.structs, ...more.filter((s) => !known.has(s.name))];
+    this.guessed.clear();
+  }
 
   /** Fixes the type by name (null: raw bytes); returns false when the object has no such struct. */
   pick(name: string | null): boolean {
@@ -57,9 +65,9 @@ export class EventCodec {
   }
 
   decode(record: Uint8Array): { value: Json | null; hex: string; size: number; type: StructChoice | null } {
-    const type = this.btf ? this.typeFor(record.length) : null;
+    const type = this.typeFor(record.length);
     let value: Json | null = null;
-    if (type && this.btf && record.length >= type.size) value = decodeValue(this.btf, type.id, record.subarray(0, type.size)) as Json;
+    if (type && record.length >= type.size) value = decodeValue(type.btf, type.id, record.subarray(0, type.size)) as Json;
     return { value, hex: Buffer.from(record).toString('hex'), size: record.length, type };
   }
 }

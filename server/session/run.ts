@@ -15,7 +15,7 @@ import type {
 } from '../../protocol/messages.ts';
 import type { ProgramInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
-import { compile, generateSkeleton } from '../compile/compiler.ts';
+import { compile, compileTypeInfo, generateSkeleton } from '../compile/compiler.ts';
 import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
 import { explainMissingCapability } from '../host/capabilities.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
@@ -176,8 +176,9 @@ export class Run {
       this.structs = structsOf(btf);
       const ownStructs = definedStructs(this.files.map((f) => f.content));
       for (const info of opened.maps) {
-        if (EVENT_MAP_TYPES.has(info.typeName)) this.eventStreams.set(info.name, { codec: new EventCodec(btf, this.structs, ownStructs), dropped: 0, lost: 0 });
+        if (EVENT_MAP_TYPES.has(info.typeName)) this.eventStreams.set(info.name, { codec: new EventCodec(this.structs, ownStructs), dropped: 0, lost: 0 });
       }
+      if (this.eventStreams.size) this.addHeaderTypes(context);
     } catch (error) {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
@@ -352,6 +353,18 @@ export class Run {
     if (replaced >= 0) this.history.splice(replaced, 1);
     this.history.push(message);
     send(message);
+  }
+
+  /** Adds the structs of the user's headers to what event records may be decoded as, once they are compiled. */
+  private addHeaderTypes(context: { traceTag: string }): void {
+    const { config, toolchain } = this.deps;
+    void this.deps.skeletonQueue.run(() => compileTypeInfo(config, toolchain, this.files, context)).then((raw) => {
+      const more = raw ? structsOf(Btf.parse(raw)) : [];
+      if (!more.length || this.stopped) return;
+      for (const stream of this.eventStreams.values()) stream.codec.addStructs(more);
+      const known = new Set(this.structs.map((s) => s.name));
+      this.structs.push(...more.filter((s) => !known.has(s.name)));
+    });
   }
 
   /** Records from the runner: decoded, and sent unless the client is behind (then counted). */
