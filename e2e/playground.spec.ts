@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { expect, test } from './fixtures.ts';
 import { PlaygroundPage } from './pages/playground.ts';
 
@@ -180,25 +181,123 @@ test('maps: write an entry, see the server refuse a bad one, delete it', async (
   await maps.expectEntry('execve_counter', '"execve_counter"');
 });
 
-test('a verifier rejection names the load stage, marks the line and flags the log', async ({ playground, page }) => {
-  const { editor, status, problems } = playground;
+test('a verifier rejection marks the offending C line, explains it and links to it', async ({ playground, page }) => {
+  const { editor, status, problems, verifier } = playground;
   await playground.pickExample('Count execve in a hash map');
   const file = 'execve_counter.bpf.c';
   const source = (await editor.source(file))!;
-  // Without the NULL check the verifier refuses the map_value_or_null dereference.
+  // Without the NULL check after bpf_map_lookup_elem on the hash map, the verifier refuses the dereference.
   const unchecked = source.replace(/\n\s*if \(v != NULL\)\n/, '\n');
   expect(unchecked).not.toBe(source);
   await editor.setSource(file, unchecked);
+  const line = unchecked.split('\n').findIndex((l) => l.includes('*v += 1;')) + 1;
+  // Look elsewhere first: the rejection must bring the file and the line back into view.
+  await editor.focus();
+  await page.keyboard.press('Control+Home');
   await editor.run();
 
   await status.expectPhase('error');
-  await expect(playground.runError).toContainText('Load failed');
+  await expect(playground.runError).toContainText('Load failed: the verifier rejected the program');
   await expect(page.getByRole('tab', { name: 'Verifier log' })).toContainText('the load failed');
-  const line = unchecked.split('\n').findIndex((l) => l.includes('*v += 1;')) + 1;
-  await expect(problems.at(file, line)).toContainText('map_value_or_null');
-  await expect.poll(async () => (await editor.markers(file)).map((m) => m.line)).toContain(line);
 
+  // The line is an error marker and a highlighted line, and a problem in the list.
+  await expect.poll(() => editor.highlightedLines(file)).toEqual([line]);
+  await expect.poll(async () => (await editor.markers(file)).filter((m) => m.severity === 8).map((m) => m.line)).toContain(line);
+  await expect(problems.at(file, line)).toContainText('may be NULL');
+  await expect(problems.at(file, line)).toContainText('verifier');
+  expect(await editor.activeFile()).toBe(file);
+
+  // The error line links to the C line.
+  await page.getByRole('button', { name: `${file}:${line}` }).first().click();
+  await expect.poll(() => editor.cursor()).toMatchObject({ line });
+
+  // The Verifier log says what went wrong and what to change, above the raw log.
   await page.getByRole('button', { name: 'Show the log' }).click();
-  await expect(page.getByRole('tab', { name: 'Verifier log' })).toHaveAttribute('aria-selected', 'true');
+  await expect(verifier.tab).toHaveAttribute('aria-selected', 'true');
+  await expect(verifier.explanation).toContainText('bpf_map_lookup_elem');
+  await expect(verifier.hint).toContainText('Check the pointer before using it');
+  await expect(verifier.hint).toContainText('if (!v) return 0;');
   await expect(page.getByTestId('log-text')).toBeVisible();
+});
+
+test('Inspect shows the disassembly and the skeleton of hello_execve', async ({ playground }) => {
+  const { editor, status, inspect } = playground;
+  await editor.run();
+  await status.expectPhase('running');
+
+  await inspect.show('Disassembly');
+  await expect.poll(() => inspect.disassembly()).toContain('call bpf_trace_printk');
+  // The C source is interleaved with the instructions.
+  expect(await inspect.disassembly()).toContain('bpf_printk("invoke bpf_prog: %s\\n", msg);');
+
+  await inspect.show('Skeleton');
+  await expect.poll(() => inspect.skeleton()).toContain('struct hello_execve {');
+
+  await inspect.show('Sections');
+  await expect(inspect.sections.getByRole('row', { name: /tracepoint\/syscalls\/sys_enter_execve/ }).first()).toBeVisible();
+});
+
+test('open_events_ringbuf streams decoded records to the Events tab', async ({ playground }) => {
+  const { editor, status, events } = playground;
+  await events.open();
+  await expect(events.empty).toContainText('open_events_ringbuf');
+
+  await playground.pickExample('Ring buffer: one record per openat');
+  await editor.run();
+  await status.expectPhase('running');
+  // Every openat on the machine sends a record: look for the one the button makes.
+  await events.filter.fill('/etc/hostname');
+  await playground.openAFile();
+  const row = events.row('filename', '/etc/hostname').first();
+  await expect(row).toBeVisible();
+  await expect(events.field(row, 'comm')).toHaveText(/\S/);
+  await expect(events.field(row, 'pid')).toHaveText(/^[\d,]+$/);
+  await expect(playground.page.getByTestId('event-counts')).toContainText('record');
+});
+
+test('the status bar shows what this host can attach, and a kprobe warns before Run', async ({ playground }) => {
+  test.skip(existsSync('/sys/kernel/tracing/kprobe_events'), 'this kernel has kprobes');
+  const { editor, capabilities } = playground;
+  await expect(capabilities).toContainText('tracepoint ✓');
+  await expect(capabilities).toContainText('kprobe ✗');
+  await capabilities.click();
+  await expect(playground.page.getByRole('dialog', { name: 'Program kinds on this host' })).toContainText('CONFIG_KPROBES');
+  await playground.page.keyboard.press('Escape');
+
+  await expect(editor.capabilityWarning).toBeHidden();
+  const source = (await editor.source(HELLO))!;
+  await editor.setSource(HELLO, source.replace('SEC("tracepoint/syscalls/sys_enter_execve")', 'SEC("kprobe/do_sys_openat2")'));
+  await expect(editor.capabilityWarning).toContainText('SEC("kprobe/do_sys_openat2")');
+  await expect(editor.capabilityWarning).toContainText('kprobes are not available');
+});
+
+test('a program in two files: a header added in a new tab is included, runs, and is saved', async ({ playground, page }) => {
+  const { editor, status, output } = playground;
+  await editor.addFile('greeting.h');
+  // The server's naming rule is checked before Run.
+  await page.getByRole('button', { name: 'Add a file' }).click();
+  await page.getByRole('textbox', { name: 'New file name' }).fill('bad name.txt');
+  await page.getByRole('textbox', { name: 'New file name' }).press('Enter');
+  await expect(page.getByRole('alert').filter({ hasText: 'end the name in .c or .h' })).toBeVisible();
+  await page.getByRole('textbox', { name: 'New file name' }).press('Escape');
+
+  await editor.setSource('greeting.h', '#pragma once\nstruct greeting {\n\tchar text[16];\n};\n#define GREETING_PREFIX "two files"\n');
+  const source = (await editor.source(HELLO))!;
+  const twoFiles = source
+    .replace('#include <bpf/bpf_helpers.h>', '#include <bpf/bpf_helpers.h>\n#include "greeting.h"')
+    .replace('char msg[] = "Hello, World!";', 'struct greeting g = { .text = "Hello, header" };')
+    .replace('bpf_printk("invoke bpf_prog: %s\\n", msg);', 'bpf_printk(GREETING_PREFIX ": %s\\n", g.text);');
+  expect(twoFiles).toContain('#include "greeting.h"');
+  await editor.setSource(HELLO, twoFiles);
+
+  await editor.run();
+  await status.expectPhase('running');
+  await playground.triggerExec();
+  await output.expectLine('two files: Hello, header');
+
+  // The set of files is saved with the rest of the work.
+  await editor.focus();
+  await page.keyboard.press('Control+s');
+  await page.reload();
+  await expect.poll(() => page.evaluate(() => window.__playground?.files() ?? [])).toEqual([HELLO, 'greeting.h']);
 });

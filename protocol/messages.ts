@@ -23,6 +23,11 @@ export type Json = string | number | boolean | null | Json[] | { [key: string]: 
 
 const requestId = z.union([z.string().max(64), z.number().int()]);
 
+/** A file name the compile accepts: letters, digits, _ . -, not starting with . or -, ending in .c or .h. */
+export const SOURCE_FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
+/** Files in one program. */
+export const MAX_SOURCE_FILES = 16;
+
 export const sourceFileSchema = z.object({
   name: z.string().min(1).max(64),
   content: z.string(),
@@ -273,7 +278,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('run'),
     id: requestId,
-    files: z.array(sourceFileSchema).min(1).max(16),
+    files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES),
     seeds: z.array(mapSeedSchema).max(256).default([]),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),

@@ -5,11 +5,11 @@ import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic, SourceFile } from '../../protocol/messages.ts';
 import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from '../lib/monaco.ts';
-import type { PlaygroundTestHook } from '../lib/test-hook.ts';
+import { readOnlyText, type PlaygroundTestHook } from '../lib/test-hook.ts';
 
 export interface EditorHandle {
-  /** Shows a file at a line and column and puts the cursor there. */
-  reveal(file: string, line: number, column: number): void;
+  /** Shows a file at a line and column and puts the cursor there (and the focus, unless told not to). */
+  reveal(file: string, line: number, column: number, focus?: boolean): void;
   focus(): void;
 }
 
@@ -17,6 +17,8 @@ interface CodeEditorProps {
   files: SourceFile[];
   activeFile: string | null;
   diagnostics: Diagnostic[];
+  /** What to change where the verifier stopped: shown when hovering the highlighted line. */
+  verifierHint: string | null;
   scheme: ColorScheme;
   onChange(file: string, content: string): void;
   onRun(): void;
@@ -24,10 +26,13 @@ interface CodeEditorProps {
   handleRef: RefObject<EditorHandle | null>;
 }
 
+/** The class of the whole-line highlight where the verifier stopped (globals.css). */
+const VERIFIER_LINE = 'verifier-line';
+
 type Editor = MonacoApi.editor.IStandaloneCodeEditor;
 
 /** Which editor file a diagnostic is about: its name, or a path ending in it. */
-export function fileOfDiagnostic(diagnostic: Diagnostic, names: string[]): string | null {
+export function fileOfDiagnostic(diagnostic: Pick<Diagnostic, 'file'>, names: string[]): string | null {
   if (names.includes(diagnostic.file)) return diagnostic.file;
   const base = diagnostic.file.split('/').pop() ?? '';
   return names.find((name) => name === base) ?? null;
@@ -38,7 +43,7 @@ export function fileOfDiagnostic(diagnostic: Diagnostic, names: string[]): strin
  * file exists, so undo history and markers survive switching tabs). The
  * files prop is the source of truth; typing flows back through onChange.
  */
-export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, onRun, onSave, handleRef }: CodeEditorProps) {
+export function CodeEditor({ files, activeFile, diagnostics, verifierHint, scheme, onChange, onRun, onSave, handleRef }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const [monaco, setMonaco] = useState<Monaco | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
@@ -48,6 +53,8 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
   const filesRef = useRef(files);
   filesRef.current = files;
   const viewStates = useRef(new Map<string, MonacoApi.editor.ICodeEditorViewState | null>());
+  /** Decoration ids per file, so the next run's highlights replace this run's. */
+  const decorations = useRef(new Map<string, string[]>());
   const shownFile = useRef<string | null>(null);
 
   // Create the editor once Monaco is loaded; dispose it (and its models) on unmount.
@@ -124,7 +131,8 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
     for (const model of monaco.editor.getModels()) {
       const uri = model.uri.toString();
       if (uri.startsWith('inmemory://playground/') && !wanted.has(uri)) {
-        viewStates.current.delete(decodeURIComponent(model.uri.path.slice(1)));
+        viewStates.current.delete(nameOf(model));
+        decorations.current.delete(nameOf(model));
         model.dispose();
       }
     }
@@ -162,8 +170,23 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
           endColumn: d.endColumn ?? wordEnd(model, Math.max(1, d.line), Math.max(1, d.column)),
         }));
       monaco.editor.setModelMarkers(model, 'playground', markers);
+      // Where the verifier stopped gets the whole line lit, in the gutter and the scrollbar too.
+      const stops = diagnostics
+        .filter((d) => d.source === 'verifier' && d.severity === 'error' && fileOfDiagnostic(d, names) === name && d.line >= 1 && d.line <= model.getLineCount())
+        .map((d) => ({
+          range: new monaco.Range(d.line, 1, d.line, 1),
+          options: {
+            isWholeLine: true,
+            className: VERIFIER_LINE,
+            linesDecorationsClassName: 'verifier-line-gutter',
+            overviewRuler: { color: '#e51400', position: monaco.editor.OverviewRulerLane.Full },
+            hoverMessage: [{ value: '**The verifier stopped here.**' }, ...(verifierHint ? [{ value: verifierHint }] : [])],
+            stickiness: monaco.editor.TrackedRangeStickiness.NeverGrowsWhenTypingAtEdges,
+          },
+        }));
+      decorations.current.set(name, model.deltaDecorations(decorations.current.get(name) ?? [], stops));
     }
-  }, [monaco, files, diagnostics]);
+  }, [monaco, files, diagnostics, verifierHint]);
 
   useEffect(() => {
     monaco?.editor.setTheme(monacoTheme(scheme));
@@ -173,7 +196,7 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
   useEffect(() => {
     if (!monaco || !editor) return;
     handleRef.current = {
-      reveal(file, line, column) {
+      reveal(file, line, column, focus = true) {
         const model = monaco.editor.getModel(modelUri(monaco, file));
         if (!model) return;
         if (editor.getModel() !== model) {
@@ -184,7 +207,7 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
         const position = { lineNumber: Math.max(1, line), column: Math.max(1, column) };
         editor.setPosition(position);
         editor.revealPositionInCenter(position);
-        editor.focus();
+        if (focus) editor.focus();
       },
       focus: () => editor.focus(),
     };
@@ -209,6 +232,11 @@ export function CodeEditor({ files, activeFile, diagnostics, scheme, onChange, o
         monaco.editor
           .getModelMarkers({ resource: modelUri(monaco, file), owner: 'playground' })
           .map((m: MonacoApi.editor.IMarker) => ({ line: m.startLineNumber, column: m.startColumn, severity: m.severity, message: m.message })),
+      highlightedLines: (file) =>
+        (monaco.editor.getModel(modelUri(monaco, file))?.getAllDecorations() ?? [])
+          .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === VERIFIER_LINE)
+          .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
+      readOnlyText,
     };
     window.__playground = hook;
     return () => {

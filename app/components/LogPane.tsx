@@ -5,6 +5,7 @@ import type { ProgramMeta } from '../../protocol/messages.ts';
 import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../lib/format.ts';
 import type { RunView } from '../lib/run-view.ts';
+import { withCode } from './OutputPane.tsx';
 import { ReadOnlyCode } from './ReadOnlyCode.tsx';
 
 type LogKind = 'verifier' | 'libbpf' | 'clang';
@@ -12,10 +13,12 @@ type LogKind = 'verifier' | 'libbpf' | 'clang';
 interface LogPaneProps {
   view: RunView;
   scheme: ColorScheme;
+  /** Shows the C line the verifier stopped on in the editor. */
+  onGoTo(file: string, line: number): void;
 }
 
 /** What the kernel and the tools said: programs and their attach results, then the verifier, libbpf and clang logs. */
-export function LogPane({ view, scheme }: LogPaneProps) {
+export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
   const logs: Record<LogKind, string> = {
     verifier: view.loaded?.verifierLog ?? '',
     libbpf: view.loaded?.libbpfLog ?? '',
@@ -33,8 +36,40 @@ export function LogPane({ view, scheme }: LogPaneProps) {
     clang: view.compiled ? 'clang printed nothing: no warnings.' : "clang's warnings and errors appear here after a compile.",
   };
 
+  const explanation = view.loaded?.explanation ?? null;
   return (
     <section className="log-pane" aria-label="Verifier log">
+      {explanation && (
+        <div className="verifier-explanation" data-testid="verifier-explanation">
+          <p className="explanation-summary">
+            <span className="explanation-icon" aria-hidden="true">
+              ⊗
+            </span>
+            <span>
+              <strong>{withCode(explanation.summary)}</strong>
+              {explanation.file && explanation.line ? (
+                <>
+                  {' '}
+                  <button type="button" className="link-button inline" onClick={() => onGoTo(explanation.file!, explanation.line!)} title="Show the line in the editor">
+                    {explanation.file}:{explanation.line}
+                  </button>
+                </>
+              ) : null}
+            </span>
+          </p>
+          <p className="explanation-hint" data-testid="verifier-hint">
+            <span className="explanation-label">Fix:</span> {withCode(explanation.hint)}
+          </p>
+          {explanation.insn !== undefined && (
+            <p className="explanation-insn muted">The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.</p>
+          )}
+        </div>
+      )}
+      {view.loaded?.logTruncated && (
+        <p className="log-truncated" role="note" data-testid="log-truncated">
+          The verifier&apos;s log was cut: it did not fit even the largest buffer the server tries, so part of it is missing below.
+        </p>
+      )}
       {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
       <div className="pane-toolbar" role="radiogroup" aria-label="Which log">
         {(['verifier', 'libbpf', 'clang'] as const).map((k) => (

@@ -16,13 +16,15 @@ interface OutputPaneProps {
   phase: RunPhase;
   /** The example's "what to expect", shown until lines arrive. */
   expect: string | null;
+  /** Shown while the program has ring buffers or perf buffers: their records are in the Events tab. */
+  onShowEvents?: () => void;
 }
 
 /**
  * bpf_printk lines as they arrive: virtualised, filterable, pausable, and
  * following the bottom unless the user scrolls up.
  */
-export function OutputPane({ trace, phase, expect }: OutputPaneProps) {
+export function OutputPane({ trace, phase, expect, onShowEvents }: OutputPaneProps) {
   const version = useTraceVersion(trace);
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
@@ -131,7 +133,7 @@ export function OutputPane({ trace, phase, expect }: OutputPaneProps) {
         </span>
       </div>
       {empty ? (
-        <OutputEmpty phase={phase} expect={expect} />
+        <OutputEmpty phase={phase} expect={expect} onShowEvents={onShowEvents} />
       ) : (
         <div className="output-body">
           <div className="trace-header" aria-hidden="true">
@@ -162,7 +164,7 @@ export function OutputPane({ trace, phase, expect }: OutputPaneProps) {
   );
 }
 
-function OutputEmpty({ phase, expect }: { phase: RunPhase; expect: string | null }) {
+function OutputEmpty({ phase, expect, onShowEvents }: { phase: RunPhase; expect: string | null; onShowEvents?: () => void }) {
   const running = phase === 'running';
   const busy = phase === 'queued' || phase === 'compiling' || phase === 'loading' || phase === 'attaching';
   return (
@@ -171,6 +173,15 @@ function OutputEmpty({ phase, expect }: { phase: RunPhase; expect: string | null
         {running ? 'Running: waiting for bpf_printk output…' : busy ? 'Starting…' : 'bpf_printk output appears here when the program runs.'}
       </p>
       {expect && <p>{withCode(expect)}</p>}
+      {onShowEvents && (
+        <p>
+          This program sends records through a ring buffer or perf buffer:{' '}
+          <button type="button" className="link-button inline" onClick={onShowEvents}>
+            show the Events tab
+          </button>
+          .
+        </p>
+      )}
       {!running && !busy && (
         <p className="hint">
           Press <kbd>Run</kbd> ({shortcut('Enter')}) to compile, load and attach it in this machine&apos;s kernel.

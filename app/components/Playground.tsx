@@ -9,25 +9,31 @@ import { useHotkeys } from '../hooks/use-hotkeys.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
 import { usePreference } from '../hooks/use-preference.ts';
 import { DEFAULT_MAP_INTERVAL_MS, useRun } from '../hooks/use-run.ts';
+import { useStoreVersion } from '../hooks/use-store-version.ts';
 import { useTraceVersion } from '../hooks/use-trace-buffer.ts';
 import { useWorkspace } from '../hooks/use-workspace.ts';
 import { formatClock, plural, shortcut } from '../lib/format.ts';
 import { parseSeeds } from '../lib/json-input.ts';
+import { EventStore } from '../lib/event-store.ts';
 import { describeFailure, failureDetail, isActive } from '../lib/run-view.ts';
 import { TraceBuffer } from '../lib/trace-buffer.ts';
 import { verifierDiagnostic } from '../lib/verifier-log.ts';
 import { Banner } from './Banner.tsx';
-import type { EditorHandle } from './CodeEditor.tsx';
+import { fileOfDiagnostic, type EditorHandle } from './CodeEditor.tsx';
 import { EditorPane } from './EditorPane.tsx';
+import { EventsPane } from './EventsPane.tsx';
 import { ExamplesMenu } from './ExamplesMenu.tsx';
+import { InspectPane } from './InspectPane.tsx';
 import { LogPane } from './LogPane.tsx';
 import { MapsPane } from './MapsPane.tsx';
 import { OutputPane } from './OutputPane.tsx';
-import { ReadOnlyCode } from './ReadOnlyCode.tsx';
 import { RightTabs, type RightTab, type TabSpec } from './RightTabs.tsx';
 import { RunStatus } from './RunStatus.tsx';
 import { SplitPane } from './SplitPane.tsx';
 import { StatusBar } from './StatusBar.tsx';
+
+/** Tabs whose badge says "something new since you looked" (Output and Events count instead). */
+type NewsTab = Exclude<RightTab, 'output' | 'events'>;
 
 interface Toast {
   text: string;
@@ -41,8 +47,9 @@ export function Playground() {
   const examples = useExamples(handle);
   const [workspace, files] = useWorkspace(examples);
   const [trace] = useState(() => new TraceBuffer());
+  const [events] = useState(() => new EventStore());
   const [mapIntervalMs, setMapIntervalMs] = usePreference('map-interval-ms', z.number().int().min(100).max(60_000), DEFAULT_MAP_INTERVAL_MS);
-  const { view, start, stop } = useRun(handle, trace, mapIntervalMs);
+  const { view, start, stop } = useRun(handle, trace, events, mapIntervalMs);
   const scheme = useColorScheme();
   const editorRef = useRef<EditorHandle | null>(null);
   const [tab, setTab] = useState<RightTab>('output');
@@ -51,7 +58,8 @@ export function Playground() {
   const [seedError, setSeedError] = useState<string | null>(null);
 
   const example: Example | undefined = examples?.find((e) => e.name === workspace.example);
-  // A verifier rejection points at a line too: the server sends clang's diagnostics, the log has the verifier's.
+  // A verifier rejection points at a line: the server maps it to the source; when it could not,
+  // the page reads the last `; code @ file:line` of the log itself.
   const diagnostics = useMemo(() => {
     const log = view.loaded && !view.loaded.ok ? view.loaded.verifierLog : null;
     if (!log || view.diagnostics.some((d) => d.source === 'verifier')) return view.diagnostics;
@@ -60,6 +68,29 @@ export function Playground() {
   }, [view.diagnostics, view.loaded]);
   const active = isActive(view.phase);
   const connected = connection.status === 'open';
+  const verifierStop = diagnostics.find((d) => d.source === 'verifier' && d.severity === 'error') ?? null;
+  const verifierFile = verifierStop ? fileOfDiagnostic(verifierStop, workspace.files.map((f) => f.name)) : null;
+
+  // A rejection shows its line: the file's tab opens, the line is in view (the focus stays where it was).
+  const revealed = useRef<string | null>(null);
+  useEffect(() => {
+    if (!verifierStop || !verifierFile || view.runId === null) return;
+    const key = `${view.runId}:${verifierFile}:${verifierStop.line}`;
+    if (revealed.current === key) return;
+    revealed.current = key;
+    files.setActiveFile(verifierFile);
+    editorRef.current?.reveal(verifierFile, verifierStop.line, 1, false);
+  }, [verifierStop, verifierFile, view.runId, files]);
+
+  const goToLine = useCallback(
+    (file: string, line: number) => {
+      const name = fileOfDiagnostic({ file }, workspace.files.map((f) => f.name));
+      if (!name) return;
+      files.setActiveFile(name);
+      editorRef.current?.reveal(name, line, 1);
+    },
+    [workspace.files, files],
+  );
 
   // Short messages fade after a few seconds; one with an Undo stays a little longer.
   useEffect(() => {
@@ -142,6 +173,27 @@ export function Playground() {
     (map: string, key: Json) => client?.request({ type: 'map_delete', map, key }) ?? Promise.resolve({ ok: true as const }),
     [client],
   );
+  const setEventType = useCallback(
+    (map: string, typeName: string | null) =>
+      client?.request({ type: 'set_event_type', map, typeName }) ?? Promise.resolve({ ok: false as const, error: { code: 'internal' as const, message: 'Not connected.' } }),
+    [client],
+  );
+
+  const deleteFile = useCallback(
+    (name: string) => {
+      const index = workspace.files.findIndex((f) => f.name === name);
+      const file = workspace.files[index];
+      if (!file) return;
+      files.deleteFile(name);
+      const undo = () => {
+        files.addFile(file.name, file.content, index);
+        setToast({ text: `${name} is back.` });
+      };
+      setToast({ text: `Deleted ${name}.`, undo });
+    },
+    [workspace.files, files],
+  );
+
   const changeInterval = useCallback(
     (ms: number) => {
       setMapIntervalMs(ms);
@@ -151,17 +203,18 @@ export function Playground() {
   );
 
   // ---- badges: news in a tab the user is not looking at ----
-  const newsKey: Record<Exclude<RightTab, 'output'>, string> = {
+  const newsKey: Record<NewsTab, string> = {
     maps: `${view.runId}:${view.maps.length}`,
-    skeleton: `${view.runId}:${view.skeleton ? 1 : 0}`,
+    inspect: `${view.runId}:${view.inspect ? 1 : 0}:${view.skeleton ? 1 : 0}`,
     log: `${view.runId}:${view.loaded ? 1 : 0}:${view.error ? 1 : 0}`,
   };
   const [seen, setSeen] = useState<Record<string, string>>({});
-  const newsNow = newsKey[tab as Exclude<RightTab, 'output'>];
+  const newsNow = newsKey[tab as NewsTab];
   useEffect(() => {
     if (newsNow !== undefined) setSeen((current) => (current[tab] === newsNow ? current : { ...current, [tab]: newsNow }));
   }, [tab, newsNow]);
-  const unseen = (t: Exclude<RightTab, 'output'>) => tab !== t && seen[t] !== newsKey[t];
+  const unseen = (t: NewsTab) => tab !== t && seen[t] !== newsKey[t];
+  const eventMaps = view.maps.filter((m) => m.type === 'ringbuf' || m.type === 'perf_event_array');
   const loadFailed = (view.loaded && !view.loaded.ok) || (view.phase === 'error' && (view.stage === 'load' || view.stage === 'attach'));
   const attachProblems = view.programs.some((p) => p.attachError);
 
@@ -172,7 +225,7 @@ export function Playground() {
       labelNode: <OutputTabLabel trace={trace} active={tab === 'output'} />,
       badge: null,
       keepMounted: true,
-      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} />,
+      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} onShowEvents={eventMaps.length ? () => selectTab('events') : undefined} />,
     },
     {
       id: 'maps',
@@ -203,29 +256,30 @@ export function Playground() {
       ),
     },
     {
-      id: 'skeleton',
-      label: 'Skeleton',
-      badge: view.skeleton && unseen('skeleton') ? 'dot' : null,
-      badgeLabel: 'new skeleton',
-      keepMounted: false,
-      panel: view.skeleton ? (
-        view.skeleton.ok ? (
-          <ReadOnlyCode text={view.skeleton.text} language="c" scheme={scheme} label="Generated skeleton header" testId="skeleton-text" />
-        ) : (
-          <div className="empty-state">
-            <p className="empty-title">bpftool could not generate the skeleton.</p>
-            <pre className="plain-log">{view.skeleton.text}</pre>
-          </div>
-        )
-      ) : (
-        <div className="empty-state">
-          <p className="empty-title">The generated skeleton appears here after a compile.</p>
-          <p>
-            <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed
-            field for each map, program and global.
-          </p>
-        </div>
+      id: 'events',
+      label: 'Events',
+      labelNode: <EventsTabLabel events={events} active={tab === 'events'} />,
+      badge: null,
+      keepMounted: true,
+      panel: (
+        <EventsPane
+          store={events}
+          runId={view.runId}
+          eventMaps={eventMaps}
+          structs={view.loaded?.structs ?? []}
+          phase={view.phase}
+          onSetType={setEventType}
+          onOpenFile={() => void trigger('open')}
+        />
       ),
+    },
+    {
+      id: 'inspect',
+      label: 'Inspect',
+      badge: (view.inspect || view.skeleton) && unseen('inspect') ? 'dot' : null,
+      badgeLabel: 'new build to inspect',
+      keepMounted: false,
+      panel: <InspectPane view={view} scheme={scheme} />,
     },
     {
       id: 'log',
@@ -233,13 +287,13 @@ export function Playground() {
       badge: unseen('log') && (loadFailed || attachProblems) ? 'error' : unseen('log') && view.loaded?.verifierLog ? 'dot' : null,
       badgeLabel: loadFailed ? 'the load failed' : attachProblems ? 'a program did not attach' : 'new log',
       keepMounted: false,
-      panel: <LogPane view={view} scheme={scheme} />,
+      panel: <LogPane view={view} scheme={scheme} onGoTo={goToLine} />,
     },
   ];
 
   const failure = describeFailure(view);
   const detail = failureDetail(view);
-  const verifierProblem = diagnostics.find((d) => d.source === 'verifier');
+  const verifierWhere = verifierStop && verifierFile ? `${verifierStop.file}:${verifierStop.line}` : null;
 
   return (
     <div className="app">
@@ -315,9 +369,9 @@ export function Playground() {
           actions={
             detail === 'log' ? (
               <>
-                {verifierProblem && (
-                  <button type="button" className="link-button" onClick={() => editorRef.current?.reveal(verifierProblem.file, verifierProblem.line, 1)}>
-                    Go to line {verifierProblem.line}
+                {verifierStop && verifierFile && !(verifierWhere && failure.includes(verifierWhere)) && (
+                  <button type="button" className="link-button" onClick={() => goToLine(verifierFile, verifierStop.line)}>
+                    Go to line {verifierStop.line}
                   </button>
                 )}
                 <button type="button" className="link-button" onClick={() => selectTab('log')}>
@@ -334,7 +388,17 @@ export function Playground() {
             ) : null
           }
         >
-          {failure}
+          {verifierWhere && verifierFile && verifierStop && failure.includes(verifierWhere) ? (
+            <>
+              {failure.slice(0, failure.indexOf(verifierWhere))}
+              <button type="button" className="link-button inline" onClick={() => goToLine(verifierFile, verifierStop.line)} title="Show the line in the editor">
+                {verifierWhere}
+              </button>
+              {failure.slice(failure.indexOf(verifierWhere) + verifierWhere.length)}
+            </>
+          ) : (
+            failure
+          )}
         </Banner>
       )}
       {view.notice && !failure && (
@@ -355,9 +419,14 @@ export function Playground() {
               activeFile={workspace.activeFile}
               modified={workspace.modified}
               diagnostics={diagnostics}
+              verifierHint={view.loaded?.explanation?.hint ?? null}
+              capabilities={host?.capabilities ?? []}
               scheme={scheme}
               onChange={files.setFile}
               onActivate={files.setActiveFile}
+              onAdd={files.addFile}
+              onRename={files.renameFile}
+              onDelete={deleteFile}
               onRun={() => void run()}
               onSave={save}
               editorRef={editorRef}
@@ -453,5 +522,29 @@ function ReconnectBanner({ retryAt, attempt, reason, running, everConnected, onR
         </>
       )}
     </Banner>
+  );
+}
+
+/** The Events tab counts records that arrived while another tab was shown, per frame, like Output. */
+function EventsTabLabel({ events, active }: { events: EventStore; active: boolean }) {
+  useStoreVersion(events);
+  const [seenTotal, setSeenTotal] = useState(0);
+  const total = events.total;
+  useEffect(() => {
+    if (active || total < seenTotal) setSeenTotal(total);
+  }, [active, total, seenTotal]);
+  const unseen = active ? 0 : total - seenTotal;
+  return (
+    <>
+      Events
+      {unseen > 0 && (
+        <>
+          <span className="badge" aria-hidden="true" data-testid="badge-events">
+            {unseen > 999 ? '999+' : unseen}
+          </span>
+          <span className="visually-hidden">({plural(unseen, 'new record')})</span>
+        </>
+      )}
+    </>
   );
 }

@@ -4,22 +4,25 @@ import { useEffect, useId, useRef, useState } from 'react';
 import type * as MonacoApi from 'monaco-editor';
 import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { MONO_FONT, loadMonaco, monacoTheme, type Monaco } from '../lib/monaco.ts';
+import { registerReadOnlyView } from '../lib/test-hook.ts';
 
 interface ReadOnlyCodeProps {
   text: string;
-  language: 'c' | 'plaintext';
+  language: 'c' | 'plaintext' | 'bpf-asm';
   scheme: ColorScheme;
   label: string;
   testId?: string;
   /** Scroll to the last line when the text changes (a log ends with its verdict). */
   revealEnd?: boolean;
+  /** Wrap long lines (logs); code keeps its columns and scrolls sideways. */
+  wrap?: boolean;
 }
 
 /**
  * A read-only Monaco view (the generated skeleton, verifier logs): search,
  * folding and a scroll that copes with a megabyte of log.
  */
-export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd = false }: ReadOnlyCodeProps) {
+export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd = false, wrap = language === 'plaintext' }: ReadOnlyCodeProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<{ monaco: Monaco; editor: MonacoApi.editor.IStandaloneCodeEditor } | null>(null);
   const id = useId();
@@ -41,7 +44,7 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
         lineHeight: 17,
         fontFamily: MONO_FONT,
         scrollBeyondLastLine: false,
-        wordWrap: language === 'plaintext' ? 'on' : 'off',
+        wordWrap: wrap ? 'on' : 'off',
         renderLineHighlight: 'none',
         ariaLabel: label,
         tabSize: 8,
@@ -67,6 +70,11 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
   useEffect(() => {
     view?.monaco.editor.setTheme(monacoTheme(scheme));
   }, [view, scheme]);
+
+  useEffect(() => {
+    if (!testId || !view) return;
+    return registerReadOnlyView(testId, () => view.editor.getModel()?.getValue() ?? '');
+  }, [testId, view]);
 
   return (
     <div className="readonly-code" data-testid={testId} data-text-length={text.length}>

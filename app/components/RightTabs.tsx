@@ -2,7 +2,7 @@
 
 import type { KeyboardEvent, ReactNode } from 'react';
 
-export type RightTab = 'output' | 'maps' | 'skeleton' | 'log';
+export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log';
 
 export interface TabSpec {
   id: RightTab;
@@ -25,7 +25,7 @@ interface RightTabsProps {
   visited: Set<RightTab>;
 }
 
-/** The right side's tabs (Output, Maps, Skeleton, Verifier log), with badges when something new arrives. */
+/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log), with badges when something new arrives. */
 export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
   const onKeyDown = (event: KeyboardEvent) => {
     const index = tabs.findIndex((t) => t.id === active);

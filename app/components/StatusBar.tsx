@@ -4,6 +4,7 @@ import type { HostInfo } from '../../protocol/messages.ts';
 import type { ConnectionState } from '../lib/playground-client.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { formatClock, formatUptime, shortcut } from '../lib/format.ts';
+import { HostCapabilities } from './HostCapabilities.tsx';
 
 interface StatusBarProps {
   connection: ConnectionState;
@@ -41,6 +42,7 @@ export function StatusBar({ connection, host, sessionId, expiresAt, savedAt, dir
             BTF {host.btf ? '✓' : '✗'}
           </span>
           {host.problems.length > 0 && <span className="bad">host cannot load BPF</span>}
+          {host.capabilities && <HostCapabilities capabilities={host.capabilities} />}
         </>
       )}
       {left !== null && connection.status === 'open' && (

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
 import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
+import type { EventStore } from '../lib/event-store.ts';
 import type { RequestResult } from '../lib/playground-client.ts';
 import { initialRunView, runReducer, type RunView } from '../lib/run-view.ts';
 import type { TraceBuffer } from '../lib/trace-buffer.ts';
@@ -16,10 +17,10 @@ export interface RunControls {
 
 /**
  * The current run, as the server reports it. Trace lines go to the
- * TraceBuffer (outside React); everything else to a reducer. Messages of any
- * run but the latest are ignored.
+ * TraceBuffer and event records to the EventStore (both outside React);
+ * everything else to a reducer. Messages of any run but the latest are ignored.
  */
-export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, mapIntervalMs: number): RunControls {
+export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, events: EventStore, mapIntervalMs: number): RunControls {
   const [view, dispatch] = useReducer(runReducer, initialRunView);
   const runIdRef = useRef<number | null>(null);
   const intervalRef = useRef(mapIntervalMs);
@@ -33,9 +34,13 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ma
         trace.append(message.lines, message.dropped);
         return;
       }
+      if (message.type === 'events') {
+        events.append(message);
+        return;
+      }
       dispatch({ type: 'message', message, at: Date.now() });
     });
-  }, [client, trace]);
+  }, [client, trace, events]);
 
   // A dropped connection's session (and its run) waits on the server for a while; a welcome
   // that did not resume it means the run is gone.
@@ -54,6 +59,7 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ma
       const { runId, result } = client.run(files, seeds);
       runIdRef.current = runId;
       trace.reset();
+      events.reset();
       dispatch({ type: 'started', runId, at: Date.now() });
       const answer = await result;
       if (!answer.ok) {
@@ -63,7 +69,7 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ma
       }
       return answer;
     },
-    [client, trace],
+    [client, trace, events],
   );
 
   const stop = useCallback(async (): Promise<RequestResult> => {

@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
 import type { TraceBuffer } from '../lib/trace-buffer.ts';
+import { useStoreVersion } from './use-store-version.ts';
 
 /**
  * Re-renders the caller when the trace buffer changes, at most once per
@@ -7,21 +7,5 @@ import type { TraceBuffer } from '../lib/trace-buffer.ts';
  * cost one render a frame.
  */
 export function useTraceVersion(buffer: TraceBuffer): number {
-  const [version, setVersion] = useState(buffer.version);
-  useEffect(() => {
-    let frame = 0;
-    const unsubscribe = buffer.subscribe(() => {
-      if (frame) return;
-      frame = requestAnimationFrame(() => {
-        frame = 0;
-        setVersion(buffer.version);
-      });
-    });
-    setVersion(buffer.version);
-    return () => {
-      unsubscribe();
-      if (frame) cancelAnimationFrame(frame);
-    };
-  }, [buffer]);
-  return version;
+  return useStoreVersion(buffer);
 }

@@ -22,6 +22,11 @@ export interface Workspace {
 export interface WorkspaceActions {
   setFile(name: string, content: string): void;
   setActiveFile(name: string): void;
+  /** Adds a file (at `index`, else last) and shows it. Names are checked by the caller (file-names.ts). */
+  addFile(name: string, content: string, index?: number): void;
+  renameFile(from: string, to: string): void;
+  /** Removes a file; the tab beside it is shown next. */
+  deleteFile(name: string): void;
   setSeeds(seeds: SeedRow[]): void;
   loadExample(example: Example): void;
   /** Puts back the files an example load replaced; false when there is nothing to undo. */
@@ -114,6 +119,33 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
   }, []);
 
   const setActiveFile = useCallback((name: string) => setState((current) => ({ ...current, activeFile: name })), []);
+
+  const addFile = useCallback((name: string, content: string, index?: number) => {
+    setState((current) => {
+      if (current.files.some((f) => f.name === name)) return current;
+      const files = current.files.slice();
+      files.splice(index ?? files.length, 0, { name, content });
+      return { ...current, files, activeFile: name };
+    });
+  }, []);
+
+  const renameFile = useCallback((from: string, to: string) => {
+    setState((current) => {
+      if (from === to || current.files.some((f) => f.name === to)) return current;
+      const files = current.files.map((f) => (f.name === from ? { ...f, name: to } : f));
+      return { ...current, files, activeFile: current.activeFile === from ? to : current.activeFile };
+    });
+  }, []);
+
+  const deleteFile = useCallback((name: string) => {
+    setState((current) => {
+      const index = current.files.findIndex((f) => f.name === name);
+      if (index < 0 || current.files.length === 1) return current;
+      const files = current.files.filter((f) => f.name !== name);
+      const activeFile = current.activeFile === name ? files[Math.min(index, files.length - 1)]!.name : current.activeFile;
+      return { ...current, files, activeFile };
+    });
+  }, []);
   const setSeeds = useCallback((seeds: SeedRow[]) => setState((current) => ({ ...current, seeds })), []);
 
   const loadExample = useCallback((example: Example) => {
@@ -147,8 +179,8 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
 
   const workspace: Workspace = { ...state, savedAt, dirty, modified, restoredFrom: initial.restoredFrom };
   const actions = useMemo(
-    () => ({ setFile, setActiveFile, setSeeds, loadExample, undoLoad, save }),
-    [setFile, setActiveFile, setSeeds, loadExample, undoLoad, save],
+    () => ({ setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, undoLoad, save }),
+    [setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, undoLoad, save],
   );
   return [workspace, actions];
 }

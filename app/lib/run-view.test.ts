@@ -48,3 +48,50 @@ test('a session the server did not keep stops the run, with a reason', () => {
   assert.equal(lost.phase, 'stopped');
   assert.match(lost.notice ?? '', /stopped the program/);
 });
+
+test('a rejection keeps clang\'s warnings and adds the verifier\'s diagnostic, explanation and truncation', () => {
+  const compiled = runReducer(started, {
+    type: 'message',
+    at: 1,
+    message: {
+      type: 'compiled',
+      runId: 7,
+      ok: true,
+      log: '',
+      diagnostics: [{ file: 'prog.bpf.c', line: 3, column: 5, severity: 'warning', message: 'unused variable', source: 'clang' }],
+    },
+  });
+  const explanation = { kind: 'null_deref', summary: 'R0 may be NULL here.', hint: 'Check it: `if (!v) return 0;`.', file: 'prog.bpf.c', line: 19, insn: 7 };
+  const view = runReducer(compiled, {
+    type: 'message',
+    at: 2,
+    message: {
+      type: 'loaded',
+      runId: 7,
+      ok: false,
+      verifierLog: '…',
+      libbpfLog: '',
+      programs: [],
+      maps: [],
+      explanation,
+      diagnostics: [{ file: 'prog.bpf.c', line: 19, column: 1, severity: 'error', message: 'R0 may be NULL here.', source: 'verifier' }],
+      logTruncated: true,
+    },
+  });
+  assert.deepEqual(view.diagnostics.map((d) => [d.source, d.line]), [['clang', 3], ['verifier', 19]]);
+  assert.deepEqual(view.loaded?.explanation, explanation);
+  assert.equal(view.loaded?.logTruncated, true);
+  assert.deepEqual(view.loaded?.structs, []);
+});
+
+test('stats give runs per second between two messages; inspect and loaded code are kept', () => {
+  const stats = (runCount: number) => ({ type: 'stats' as const, runId: 7, programs: [{ name: 'p', runCount, runTimeNs: runCount * 100 }], cpuShare: 0.001 });
+  let view = runReducer(started, { type: 'message', at: 1000, message: stats(10) });
+  assert.deepEqual(view.runRates, {});
+  view = runReducer(view, { type: 'message', at: 3000, message: stats(50) });
+  assert.deepEqual(view.runRates, { p: 20 });
+  view = runReducer(view, { type: 'message', at: 3000, message: { type: 'inspect', runId: 7, sections: [{ name: '.maps', type: 'PROGBITS', size: 32, flags: 'WA' }], disassembly: 'd', btf: 'b' } });
+  view = runReducer(view, { type: 'message', at: 3000, message: { type: 'loaded_code', runId: 7, programs: [{ name: 'p', xlated: 'x', jited: null }] } });
+  assert.equal(view.inspect?.sections[0]?.name, '.maps');
+  assert.equal(view.loadedCode?.[0]?.jited, null);
+});

@@ -1,5 +1,6 @@
 import type {
   Diagnostic,
+  ElfSection,
   MapMeta,
   MapSnapshot,
   PlaygroundError,
@@ -7,6 +8,7 @@ import type {
   RunState,
   Stage,
   Timings,
+  VerifierExplanation,
 } from '../../protocol/messages.ts';
 import type { RunMessage } from './playground-client.ts';
 
@@ -28,7 +30,11 @@ export interface RunView {
   compiled: { ok: boolean; log: string; objectSize?: number } | null;
   diagnostics: Diagnostic[];
   skeleton: { ok: boolean; text: string } | null;
-  loaded: { ok: boolean; verifierLog: string | null; libbpfLog: string } | null;
+  loaded: LoadedView | null;
+  /** What was built: ELF sections, disassembly with source, BTF (arrives beside the load). */
+  inspect: { sections: ElfSection[]; disassembly: string; btf: string } | null;
+  /** After load: the verifier's translated program and the JITed code, per program. */
+  loadedCode: { name: string; xlated: string; jited: string | null }[] | null;
   programs: ProgramMeta[];
   maps: MapMeta[];
   snapshots: Record<string, MapSnapshot>;
@@ -38,6 +44,22 @@ export interface RunView {
   queuePosition: number | null;
   /** The kernel's accounting of the programs' runs, and the CPU share they used lately. */
   stats: Extract<RunMessage, { type: 'stats' }> | null;
+  /** Runs per second of each program, between the last two stats messages. */
+  runRates: Record<string, number>;
+  /** Date.now() of the last stats message, for the next rate. */
+  statsAt: number | null;
+}
+
+export interface LoadedView {
+  ok: boolean;
+  verifierLog: string | null;
+  libbpfLog: string;
+  /** Struct types in the object's BTF, for decoding event records. */
+  structs: { name: string; size: number }[];
+  /** On a rejection: what the verifier meant, and the C line it stopped on. */
+  explanation: VerifierExplanation | null;
+  /** The verifier's log did not fit even the largest buffer the server tried. */
+  logTruncated: boolean;
 }
 
 export const initialRunView: RunView = {
@@ -59,6 +81,10 @@ export const initialRunView: RunView = {
   snapshotAt: null,
   queuePosition: null,
   stats: null,
+  runRates: {},
+  statsAt: null,
+  inspect: null,
+  loadedCode: null,
 };
 
 export type RunAction =
@@ -130,11 +156,18 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
     case 'loaded':
       return {
         ...view,
-        loaded: { ok: message.ok, verifierLog: message.verifierLog, libbpfLog: message.libbpfLog },
+        loaded: {
+          ok: message.ok,
+          verifierLog: message.verifierLog,
+          libbpfLog: message.libbpfLog,
+          structs: message.structs ?? [],
+          explanation: message.explanation ?? null,
+          logTruncated: message.logTruncated ?? false,
+        },
         programs: message.programs,
         maps: message.maps,
-        // Verifier-sourced diagnostics may come only with the load; keep clang's.
-        diagnostics: view.diagnostics,
+        // clang's warnings stay; the verifier's rejection, mapped to the source, joins them.
+        diagnostics: [...view.diagnostics.filter((d) => d.source !== 'verifier'), ...(message.diagnostics ?? [])],
       };
     case 'attached':
       return { ...view, programs: message.programs };
@@ -144,18 +177,36 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
       return { ...view, snapshots, snapshotAt: at };
     }
     case 'stats':
-      return { ...view, stats: message };
+      return { ...view, stats: message, runRates: runRates(view.stats, view.statsAt, message, at), statsAt: at };
     case 'inspect':
+      return { ...view, inspect: { sections: message.sections, disassembly: message.disassembly, btf: message.btf } };
     case 'loaded_code':
-      return view;
-    case 'inspect':
-    case 'loaded_code':
+      return { ...view, loadedCode: message.programs };
     case 'events':
+      // Event records live in the EventStore, outside React state.
       return view;
     case 'trace':
       // Trace lines live in the TraceBuffer, outside React state.
       return view;
   }
+}
+
+/** Runs per second of each program between two cumulative stats samples; a program without an earlier sample has none yet. */
+export function runRates(
+  previous: Pick<Extract<RunMessage, { type: 'stats' }>, 'programs'> | null,
+  previousAt: number | null,
+  current: Pick<Extract<RunMessage, { type: 'stats' }>, 'programs'>,
+  at: number,
+): Record<string, number> {
+  const rates: Record<string, number> = {};
+  if (!previous || previousAt === null || at <= previousAt) return rates;
+  const seconds = (at - previousAt) / 1000;
+  for (const program of current.programs) {
+    const before = previous.programs.find((p) => p.name === program.name);
+    // A counter that went down was reset (a new attach): no rate from across that.
+    if (before && program.runCount >= before.runCount) rates[program.name] = (program.runCount - before.runCount) / seconds;
+  }
+  return rates;
 }
 
 const STAGE_NAMES: Record<Stage, string> = { compile: 'Compile', load: 'Load', attach: 'Attach', run: 'Run' };

@@ -61,6 +61,30 @@ export class Editor {
   async markers(file: string): Promise<ReturnType<PlaygroundTestHook['markers']>> {
     return this.page.evaluate((f) => window.__playground!.markers(f), file);
   }
+
+  /** Lines lit up as where the verifier stopped. */
+  async highlightedLines(file: string): Promise<number[]> {
+    return this.page.evaluate((f) => window.__playground!.highlightedLines(f), file);
+  }
+
+  /** Adds a file with the + button, as a user names it. */
+  async addFile(name: string): Promise<void> {
+    await this.page.getByRole('button', { name: 'Add a file' }).click();
+    const field = this.page.getByRole('textbox', { name: 'New file name' });
+    await field.fill(name);
+    await field.press('Enter');
+    await expect(this.fileTab(name)).toHaveAttribute('aria-selected', 'true');
+  }
+
+  /** The warning above the editor about SEC() kinds this host cannot run. */
+  get capabilityWarning(): Locator {
+    return this.page.getByTestId('capability-warning');
+  }
+}
+
+/** Text of a read-only view (disassembly, skeleton…) through the page's test hook; null while it is not shown. */
+function readOnlyText(page: Page, testId: string): Promise<string | null> {
+  return page.evaluate((id) => window.__playground?.readOnlyText(id) ?? null, testId);
 }
 
 /** The run's state line in the top bar. */
@@ -141,6 +165,78 @@ export class Maps {
   }
 }
 
+/** The Events tab: records from ring buffers and perf buffers. */
+export class Events {
+  readonly tab: Locator;
+  readonly rows: Locator;
+  readonly empty: Locator;
+  readonly filter: Locator;
+
+  constructor(private readonly page: Page) {
+    this.tab = page.getByRole('tab', { name: /^Events/ });
+    this.rows = page.getByTestId('event-row');
+    this.empty = page.getByTestId('events-empty');
+    this.filter = page.getByRole('searchbox', { name: 'Filter events' });
+  }
+
+  async open(): Promise<void> {
+    await this.tab.click();
+  }
+
+  /** A record whose decoded field has this text. */
+  row(field: string, text: string): Locator {
+    return this.rows.filter({ has: this.page.locator(`[data-field="${field}"]`, { hasText: text }) });
+  }
+
+  field(row: Locator, field: string): Locator {
+    return row.locator(`[data-field="${field}"]`);
+  }
+}
+
+/** The Inspect tab and its views: sections, disassembly, BTF, skeleton, loaded code, stats. */
+export class Inspect {
+  readonly tab: Locator;
+
+  constructor(private readonly page: Page) {
+    this.tab = page.getByRole('tab', { name: /^Inspect/ });
+  }
+
+  async show(view: 'Sections' | 'Disassembly' | 'BTF' | 'Skeleton' | 'After load' | 'Stats'): Promise<void> {
+    await this.tab.click();
+    await this.page.getByRole('radiogroup', { name: 'What to inspect' }).getByRole('radio', { name: view }).click();
+  }
+
+  /** The disassembly with source, once it has arrived and is shown. */
+  disassembly(): Promise<string | null> {
+    return readOnlyText(this.page, 'disassembly-text');
+  }
+
+  skeleton(): Promise<string | null> {
+    return readOnlyText(this.page, 'skeleton-text');
+  }
+
+  get sections(): Locator {
+    return this.page.getByRole('table', { name: 'ELF sections' });
+  }
+}
+
+/** The Verifier log tab: the explanation of a rejection above the raw log. */
+export class VerifierLog {
+  readonly tab: Locator;
+  readonly explanation: Locator;
+  readonly hint: Locator;
+
+  constructor(page: Page) {
+    this.tab = page.getByRole('tab', { name: /^Verifier log/ });
+    this.explanation = page.getByTestId('verifier-explanation');
+    this.hint = page.getByTestId('verifier-hint');
+  }
+
+  async open(): Promise<void> {
+    await this.tab.click();
+  }
+}
+
 /** The problems list under the editor. */
 export class Problems {
   readonly items: Locator;
@@ -163,8 +259,12 @@ export class PlaygroundPage {
   readonly output: Output;
   readonly maps: Maps;
   readonly problems: Problems;
+  readonly events: Events;
+  readonly inspect: Inspect;
+  readonly verifier: VerifierLog;
   readonly runError: Locator;
   readonly statusBar: Locator;
+  readonly capabilities: Locator;
 
   private constructor(readonly page: Page) {
     this.editor = new Editor(page);
@@ -172,8 +272,12 @@ export class PlaygroundPage {
     this.output = new Output(page);
     this.maps = new Maps(page);
     this.problems = new Problems(page);
+    this.events = new Events(page);
+    this.inspect = new Inspect(page);
+    this.verifier = new VerifierLog(page);
     this.runError = page.getByTestId('run-error');
     this.statusBar = page.getByTestId('statusbar');
+    this.capabilities = page.getByTestId('host-capabilities');
   }
 
   /** Opens the page and waits until the editor holds the first example. */

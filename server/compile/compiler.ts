@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Diagnostic, PlaygroundError, SourceFile } from '../../protocol/messages.ts';
+import { SOURCE_FILE_NAME, type Diagnostic, type PlaygroundError, type SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { parseClangDiagnostics } from './diagnostics.ts';
 import { fileSizeLimit, pathsFor, runJailed, type JailPaths } from './sandbox.ts';
@@ -26,14 +26,13 @@ export interface SkeletonResult {
   durationMs: number;
 }
 
-const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$/;
 
 /** Checks the files a user sent; returns one sentence saying what is wrong, or null. */
 export function checkSources(files: SourceFile[], maxBytes: number): string | null {
   const names = new Set<string>();
   let total = 0;
   for (const file of files) {
-    if (!FILE_NAME.test(file.name) || !/\.(c|h)$/.test(file.name)) {
+    if (!SOURCE_FILE_NAME.test(file.name) || !/\.(c|h)$/.test(file.name)) {
       return `"${file.name}" is not a usable file name: use letters, digits, _ . - and end it in .c or .h.`;
     }
     if (names.has(file.name)) return `Two files are named "${file.name}".`;

@@ -45,7 +45,7 @@ describe('the bundled examples, against the real kernel', () => {
   test('libbpf-bootstrap\'s bootstrap, pasted unchanged with its header, runs and its events decode by the header\'s struct', async () => {
     const report = await runRemote({ server: backend.url, files: [], example: 'bootstrap', seeds: [], seconds: 2, trigger: 'exec' });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
-    const decoded = report.events.filter((e): e is Record<string, unknown> => typeof e === 'object' && e !== null);
+    const decoded = report.events.filter((e) => typeof e === 'object' && e !== null) as Record<string, unknown>[];
     assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === false && e.filename === '/bin/true'), JSON.stringify(report.events.slice(0, 3)));
     assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === true));
   });

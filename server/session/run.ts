@@ -61,6 +61,9 @@ export interface RunDeps {
 
 type RunId = string | number;
 
+/** Messages a reconnecting client needs only the latest of. */
+const LATEST_ONLY = new Set<ServerMessage['type']>(['maps', 'run_state', 'stats']);
+
 /** Maps whose records stream to the client as events rather than being dumped. */
 const EVENT_MAP_TYPES = new Set(['ringbuf', 'perf_event_array']);
 
@@ -349,7 +352,7 @@ export class Run {
   }
 
   private record(message: ServerMessage, send: (message: ServerMessage) => void): void {
-    const replaced = message.type === 'maps' || message.type === 'run_state' ? this.history.findIndex((m) => m.type === message.type) : -1;
+    const replaced = LATEST_ONLY.has(message.type) ? this.history.findIndex((m) => m.type === message.type) : -1;
     if (replaced >= 0) this.history.splice(replaced, 1);
     this.history.push(message);
     send(message);
