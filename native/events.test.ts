@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { compileBpfFile } from './test-support.ts';
 import { Worker } from 'node:worker_threads';
 
 import { BpfError, Collection, type EventBatch } from './index.ts';
@@ -181,15 +182,7 @@ char LICENSE[] SEC("license") = "GPL";
 `;
 
 function compileToFile(name: string, source: string): string {
-  const src = join(workDir, `${name}.bpf.c`);
-  const obj = join(workDir, `${name}.bpf.o`);
-  writeFileSync(src, source);
-  execFileSync('clang', [
-    '-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86',
-    '-idirafter', '/usr/include/x86_64-linux-gnu', '-idirafter', '/usr/include',
-    '-c', src, '-o', obj,
-  ]);
-  return obj;
+  return compileBpfFile(workDir, name, source);
 }
 
 function compile(name: string, source: string): Buffer {
