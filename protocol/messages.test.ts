@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   PROTOCOL_VERSION,
+  applyMapDelta,
   decodeClientMessage,
   decodeServerMessage,
   encodeClientMessage,
@@ -45,4 +46,12 @@ test('bad frames are refused with a sentence, not an exception', () => {
   assert.equal(unknown.ok, false);
   const badSeeds = decodeClientMessage(JSON.stringify({ type: 'run', id: 1, files: [] }));
   assert.ok(!badSeeds.ok && /files/.test(badSeeds.error), JSON.stringify(badSeeds));
+});
+
+test('a map delta updates, adds and removes entries, keeping order; a full frame replaces', () => {
+  const before = [{ key: 'a', value: 1 }, { key: 'b', value: 2 }, { key: 'c', value: 3 }];
+  const delta = { name: 'm', full: false, entries: [{ key: 'b', value: 20 }, { key: 'd', value: 4 }], removed: ['a'], count: 3, truncated: false };
+  assert.deepEqual(applyMapDelta(before, delta), [{ key: 'b', value: 20 }, { key: 'c', value: 3 }, { key: 'd', value: 4 }]);
+  assert.deepEqual(applyMapDelta(before, { name: 'm', entries: [{ key: 'z', value: 0 }], count: 1, truncated: false }), [{ key: 'z', value: 0 }]);
+  assert.deepEqual(applyMapDelta(undefined, delta), delta.entries, 'a delta with nothing to apply to is taken as it is');
 });

@@ -176,13 +176,38 @@ export type MapEntry = z.infer<typeof mapEntrySchema>;
 
 export const mapSnapshotSchema = z.object({
   name: z.string(),
+  /**
+   * false: `entries` holds only the entries that changed since the previous
+   * frame and `removed` the keys that went; apply them with {@link applyMapDelta}.
+   * Absent or true: `entries` is the whole map (up to the display cap).
+   */
+  full: z.boolean().optional(),
   entries: z.array(mapEntrySchema),
-  /** Entries in the map; more than `entries.length` when the snapshot was cut at the display cap. */
+  removed: z.array(jsonSchema).optional(),
+  /** Entries in the map; more than shown when the snapshot was cut at the display cap. */
   count: z.number(),
   truncated: z.boolean(),
   error: z.string().optional(),
 });
 export type MapSnapshot = z.infer<typeof mapSnapshotSchema>;
+
+/** The identity of an entry: its key as canonical JSON. */
+export const entryKey = (key: Json): string => JSON.stringify(key);
+
+/** A map's entries after a frame: a full snapshot replaces them, a delta updates them in place (order kept, new ones last). */
+export function applyMapDelta(previous: MapEntry[] | undefined, frame: MapSnapshot): MapEntry[] {
+  if (frame.full !== false || !previous) return frame.entries;
+  const removed = new Set((frame.removed ?? []).map(entryKey));
+  const changed = new Map(frame.entries.map((e) => [entryKey(e.key), e]));
+  const next: MapEntry[] = [];
+  for (const entry of previous) {
+    const id = entryKey(entry.key);
+    if (removed.has(id)) continue;
+    next.push(changed.get(id) ?? entry);
+    changed.delete(id);
+  }
+  return [...next, ...changed.values()];
+}
 
 export const programMetaSchema = z.object({
   name: z.string(),

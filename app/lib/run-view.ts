@@ -10,6 +10,7 @@ import type {
   Timings,
   VerifierExplanation,
 } from '../../protocol/messages.ts';
+import { applyMapDelta } from '../../protocol/messages.ts';
 import type { RunMessage } from './playground-client.ts';
 
 export type RunPhase = 'idle' | RunState;
@@ -172,8 +173,11 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
     case 'attached':
       return { ...view, programs: message.programs };
     case 'maps': {
-      const snapshots: Record<string, MapSnapshot> = {};
-      for (const snapshot of message.maps) snapshots[snapshot.name] = snapshot;
+      // Frames may carry only the entries that changed: fold them into what the view holds.
+      const snapshots: Record<string, MapSnapshot> = { ...view.snapshots };
+      for (const frame of message.maps) {
+        snapshots[frame.name] = { ...frame, full: true, removed: undefined, entries: applyMapDelta(view.snapshots[frame.name]?.entries, frame) };
+      }
       return { ...view, snapshots, snapshotAt: at };
     }
     case 'stats':

@@ -1,3 +1,4 @@
+import { applyMapDelta } from '../../protocol/messages.ts';
 import type {
   Diagnostic,
   Json,
@@ -111,7 +112,9 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
         report.events.push(...m.records.map((r) => r.value ?? r.hex));
         break;
       case 'maps':
-        report.maps = Object.fromEntries(m.maps.map((s) => [s.name, s.entries.map(({ key, value }) => ({ key, value }))]));
+        for (const frame of m.maps) {
+          report.maps[frame.name] = applyMapDelta(report.maps[frame.name], frame).map(({ key, value }) => ({ key, value }));
+        }
         break;
     }
   }

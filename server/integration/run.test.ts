@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../config.ts';
 import type { Backend } from '../backend.ts';
-import type { ServerMessage } from '../../protocol/messages.ts';
+import { applyMapDelta, type MapEntry, type ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { runRemote } from '../cli/remote-run.ts';
 import { helloSource, loadedProgramNames, pidsHoldingProgram, startTestBackend, uniqueProgramName } from './harness.ts';
@@ -292,13 +292,21 @@ async function exampleFiles(name: string) {
   }
 }
 
-/** Waits for a maps snapshot, from inbox index `since` on, that shows the entry (or its absence). */
+/** Waits until, from inbox index `since` on, the map's state (frames folded in order) shows the entry, or its absence. */
 async function waitForEntry(connection: PlaygroundConnection, since: number, key: string, value: number | undefined): Promise<void> {
+  let entries: MapEntry[] | undefined;
+  let seen = 0;
   const found = await connection.waitFor((m) => {
-    if (m.type !== 'maps') return false;
-    const entry = m.maps.find((s) => s.name === 'execve_counter')?.entries.find((e) => e.key === key);
+    // Fold every frame up to this one, so deltas apply to what came before.
+    for (; seen <= connection.inbox.indexOf(m); seen++) {
+      const frame = connection.inbox[seen];
+      const map = frame?.type === 'maps' ? frame.maps.find((s) => s.name === 'execve_counter') : undefined;
+      if (map) entries = applyMapDelta(entries, map);
+    }
+    if (m.type !== 'maps' || connection.inbox.indexOf(m) < since) return false;
+    const entry = entries?.find((e) => e.key === key);
     return value === undefined ? !entry : entry?.value === value;
-  }, 10_000, since);
+  }, 10_000);
   assert.ok(found, `execve_counter[${key}] ${value === undefined ? 'gone' : `= ${value}`}`);
 }
 

@@ -1,3 +1,4 @@
+import { entryKey } from '../../protocol/messages.ts';
 import type {
   Capability,
   Json,
@@ -86,7 +87,8 @@ export class Run {
   private stopped = false;
   private unsubscribeTrace: (() => void) | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
-  private lastSnapshot = '';
+  /** What the client was last sent of each map, to send only changes. */
+  private readonly shownMaps = new Map<string, { snapshot: MapSnapshot; entries: Map<string, { entry: MapEntry; text: string }> }>();
   private mapIntervalMs: number;
   private readonly cpuSamples: { at: number; runTimeNs: number }[] = [];
   private statsTimer: NodeJS.Timeout | null = null;
@@ -354,7 +356,12 @@ export class Run {
   private record(message: ServerMessage, send: (message: ServerMessage) => void): void {
     const replaced = LATEST_ONLY.has(message.type) ? this.history.findIndex((m) => m.type === message.type) : -1;
     if (replaced >= 0) this.history.splice(replaced, 1);
-    this.history.push(message);
+    // A reconnecting client has nothing to apply deltas to: it gets every map whole.
+    const kept: ServerMessage =
+      message.type === 'maps'
+        ? { ...message, maps: [...this.shownMaps.values()].map(({ snapshot }) => ({ ...snapshot, full: true })) }
+        : message;
+    this.history.push(kept);
     send(message);
   }
 
@@ -446,13 +453,22 @@ export class Run {
       snapshots.push(await this.snapshot(codec));
     }
     if (this.stopped) return;
-    // Maps that did not change since the last read are not sent again.
-    const text = JSON.stringify(snapshots);
-    if (text !== this.lastSnapshot) {
-      this.lastSnapshot = text;
-      this.deps.send({ type: 'maps', runId: this.id, maps: snapshots });
-    }
+    // Only what changed since the last frame goes out: a 10,000-entry map with one busy key costs one entry.
+    const frames = snapshots.flatMap((snapshot) => this.mapDelta(snapshot) ?? []);
+    if (frames.length) this.deps.send({ type: 'maps', runId: this.id, maps: frames });
     if (!this.pollTimer) this.pollTimer = setTimeout(() => this.pollMaps(), this.mapIntervalMs);
+  }
+
+  /** The frame for one map against what the client already has, or null when nothing changed. */
+  private mapDelta(snapshot: MapSnapshot): MapSnapshot | null {
+    const before = this.shownMaps.get(snapshot.name);
+    const now = new Map(snapshot.entries.map((e) => [entryKey(e.key), { entry: e, text: JSON.stringify(e) }]));
+    this.shownMaps.set(snapshot.name, { snapshot, entries: now });
+    if (!before) return { ...snapshot, full: true };
+    const changed = [...now.entries()].filter(([id, e]) => before.entries.get(id)?.text !== e.text).map(([, e]) => e.entry);
+    const removed = [...before.entries.entries()].filter(([id]) => !now.has(id)).map(([, e]) => e.entry.key);
+    const same = !changed.length && !removed.length && before.snapshot.count === snapshot.count && before.snapshot.error === snapshot.error;
+    return same ? null : { ...snapshot, full: false, entries: changed, removed };
   }
 
   /**
