@@ -319,6 +319,73 @@ test('dumps of array, per-CPU and hash maps use the right strides', async (t) =>
   assert.throws(() => c.delete('counts', first), { name: 'BpfError', code: 'ENOENT', errno: 2 });
 });
 
+const queueSource = `// SPDX-License-Identifier: GPL-2.0
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_QUEUE);
+	__uint(max_entries, 3);
+	__type(value, __u32);
+} fifo SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 3);
+	__type(value, __u32);
+} lifo SEC(".maps");
+
+/* Two buckets only: two keys often share one, which a batch of one cannot hold. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} pair SEC(".maps");
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+test('queue and stack maps: peek leaves the head, push adds, pop takes', async (t) => {
+  const c = openCollection(t, compile('queue', queueSource));
+  await c.load();
+  for (const [map, order] of [['fifo', [1, 2, 3]], ['lifo', [3, 2, 1]]] as const) {
+    assert.equal(c.peek(map), null, `${map} starts empty`);
+    assert.equal(c.pop(map), null);
+    for (const n of [1, 2, 3]) c.push(map, u32(n));
+    assert.throws(() => c.push(map, u32(4)), { name: 'BpfError', code: 'E2BIG' });
+    assert.equal(c.peek(map)!.readUInt32LE(0), order[0]);
+    assert.equal(c.peek(map)!.readUInt32LE(0), order[0], 'peeking twice gives the same head');
+    assert.deepEqual([c.pop(map), c.pop(map), c.pop(map)].map((b) => b!.readUInt32LE(0)), order);
+    assert.equal(c.peek(map), null);
+  }
+  // EXIST makes room in a full queue by dropping its oldest value.
+  for (const n of [1, 2, 3]) c.push('fifo', u32(n));
+  c.push('fifo', u32(4), UpdateFlags.EXIST);
+  assert.equal(c.peek('fifo')!.readUInt32LE(0), 2);
+  assert.throws(() => c.peek('pair'), { name: 'TypeError', message: /peek\(\) works on queue and stack maps/ });
+  assert.throws(() => c.push('fifo', Buffer.alloc(8)), { name: 'RangeError' });
+});
+
+test('a batch dump cut inside a hash bucket takes what fits and stays batched', async (t) => {
+  const c = openCollection(t, compile('bucket', queueSource));
+  await c.load();
+  // Half of the key pairs land in one bucket; a batch of one used to give up there.
+  for (let pair = 0; pair < 12; pair++) {
+    const keys = [pair * 2 + 1, pair * 2 + 2];
+    for (const key of keys) c.update('pair', u32(key), u32(key * 10));
+    const one = await c.dump('pair', 1);
+    assert.equal(one.batched, true);
+    assert.equal(one.count, 1);
+    const key = one.keys.readUInt32LE(0);
+    assert.ok(keys.includes(key));
+    assert.equal(one.values.readUInt32LE(0), key * 10);
+    const both = await c.dump('pair', 2);
+    assert.deepEqual([both.batched, both.count], [true, 2]);
+    for (const key of keys) c.delete('pair', u32(key));
+  }
+});
+
 test('a verifier rejection rejects load() with the verifier log', async (t) => {
   const c = openCollection(t, compile('rejected', rejectedSource));
   await assert.rejects(c.load(), (error: unknown) => {

@@ -21,6 +21,9 @@
  *     attachAll(): AttachResult[]
  *     detach(): void
  *     lookup(map: string, key: Buffer): Buffer | null
+ *     peek(map: string): Buffer | null          (queue/stack: the head, left in place)
+ *     push(map: string, value: Buffer, flags?: number): void
+ *     pop(map: string): Buffer | null
  *     update(map: string, key: Buffer, value: Buffer, flags?: number): void
  *     delete(map: string, key: Buffer): void
  *     dump(map: string, max: number, opts?: { batch?: boolean }): Promise<DumpResult>
@@ -244,6 +247,8 @@ interface NativeBinding {
   attachAll(h: NativeHandle): AttachResult[];
   detach(h: NativeHandle): void;
   lookup(h: NativeHandle, map: string, key: Buffer): Buffer | null;
+  peek(h: NativeHandle, map: string): Buffer | null;
+  pop(h: NativeHandle, map: string): Buffer | null;
   update(h: NativeHandle, map: string, key: Buffer, value: Buffer, flags: number): void;
   delete(h: NativeHandle, map: string, key: Buffer): void;
   dump(h: NativeHandle, map: string, max: number, tryBatch: boolean): Promise<DumpResult>;
@@ -273,6 +278,9 @@ const UPDATE_FLAG_MASK = UpdateFlags.NOEXIST | UpdateFlags.EXIST | UpdateFlags.L
 // enum bpf_map_type values that consume() reads.
 const MAP_TYPE_PERF_EVENT_ARRAY = 4;
 const MAP_TYPE_RINGBUF = 27;
+// enum bpf_map_type values that peek(), push() and pop() work on.
+const MAP_TYPE_QUEUE = 22;
+const MAP_TYPE_STACK = 23;
 const DEFAULT_PERF_PAGES = 8;
 const MAX_PERF_PAGES = 4096;
 const DEFAULT_MAX_BATCH = 1024;
@@ -457,6 +465,46 @@ export class Collection {
   }
 
   /**
+   * The head of a queue or stack map (the value pop() would return: the
+   * oldest for a queue, the newest for a stack), without removing it. These
+   * maps have no keys and cannot be iterated: the head is all the kernel
+   * shows without emptying them.
+   * @returns valueSize bytes, or null when the map is empty.
+   * @throws TypeError for other map types.
+   */
+  peek(map: string): Buffer | null {
+    this.#checkQueue(map, 'peek');
+    return binding.peek(this.#handle, map);
+  }
+
+  /**
+   * Adds a value to a queue or stack map.
+   * @param flags {@link UpdateFlags}: ANY (default) fails with 'E2BIG' when
+   *   the map is full; EXIST makes room by dropping the oldest value.
+   * @throws TypeError for other map types.
+   */
+  push(map: string, value: Buffer, flags: number = UpdateFlags.ANY): void {
+    const info = this.#checkQueue(map, 'push');
+    assertBuffer(value, 'value');
+    if (value.length !== info.valueSize) {
+      throw new RangeError(`map '${map}': value must be ${info.valueSize} bytes, got ${value.length}`);
+    }
+    if (flags !== UpdateFlags.ANY && flags !== UpdateFlags.EXIST) throw new RangeError(`invalid push flags ${flags}`);
+    // A zero-length key reaches the kernel as NULL, which is what a push is.
+    binding.update(this.#handle, map, Buffer.alloc(0), value, flags);
+  }
+
+  /**
+   * Takes the head off a queue or stack map.
+   * @returns the value, or null when the map is empty.
+   * @throws TypeError for other map types.
+   */
+  pop(map: string): Buffer | null {
+    this.#checkQueue(map, 'pop');
+    return binding.pop(this.#handle, map);
+  }
+
+  /**
    * Writes one value. Works between load() and attachAll(), which is how user
    * space seeds keys before programs run.
    * @param flags {@link UpdateFlags}: ANY (default), NOEXIST or EXIST, optionally | LOCK.
@@ -563,6 +611,14 @@ export class Collection {
     this.#maps ??= new Map(this.maps().map((m) => [m.name, m]));
     const info = this.#maps.get(name);
     if (!info) throw new BpfError(`no map named '${name}'`, { errno: 2, code: 'ENOENT' });
+    return info;
+  }
+
+  #checkQueue(map: string, what: string): MapInfo {
+    const info = this.#map(map);
+    if (info.type !== MAP_TYPE_QUEUE && info.type !== MAP_TYPE_STACK) {
+      throw new TypeError(`map '${map}' is a ${info.typeName} map; ${what}() works on queue and stack maps`);
+    }
     return info;
   }
 

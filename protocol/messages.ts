@@ -188,6 +188,15 @@ export const mapSnapshotSchema = z.object({
   count: z.number(),
   truncated: z.boolean(),
   error: z.string().optional(),
+  /**
+   * Queue and stack maps: `entries` holds at most the head (key null), the
+   * value the next pop returns, read without taking it off. The kernel cannot
+   * list these maps, or count them, without emptying them: `count` is then 1
+   * when the map holds something (maybe more) and 0 when it is empty.
+   */
+  headOnly: z.boolean().optional(),
+  /** A sentence for the user about how this map is shown, e.g. that only a queue's head is. */
+  note: z.string().optional(),
 });
 export type MapSnapshot = z.infer<typeof mapSnapshotSchema>;
 
@@ -318,6 +327,15 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   /** How often maps are re-read and sent, in milliseconds. */
   z.object({ type: z.literal('set_map_interval'), id: requestId, ms: z.number().int().min(100).max(60_000) }),
   z.object({ type: z.literal('trigger'), id: requestId, what: z.enum(['exec', 'open']) }),
+  /** Build a zip of a real libbpf project (sources, a skeleton loader in C, a Makefile) from these files and seeds. */
+  z.object({
+    type: z.literal('export'),
+    id: requestId,
+    files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES),
+    seeds: z.array(mapSeedSchema).max(256).default([]),
+    /** The project's name, a C identifier; the main file's name when absent. */
+    name: z.string().max(64).optional(),
+  }),
   /** Decode a ring buffer's or perf buffer's records as this struct (a name from the object's BTF), or null for hex. */
   z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
@@ -415,6 +433,15 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     dropped: z.number(),
     /** Records the kernel lost so far (perf buffers report them). */
     lost: z.number(),
+  }),
+  /** The answer to `export`: the project as a zip, base64-encoded. */
+  z.object({
+    type: z.literal('exported'),
+    id: requestId,
+    ok: z.boolean(),
+    fileName: z.string().optional(),
+    zipBase64: z.string().optional(),
+    error: playgroundErrorSchema.optional(),
   }),
   /** The kernel's run-time accounting for each program, cumulative since attach. */
   z.object({

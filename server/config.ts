@@ -61,7 +61,8 @@ export const configSchema = z.object({
       /** Trace lines kept per session in the browser and the server's batch queue. */
       traceBatchLines: z.number().int().default(2000),
       traceLineBytes: z.number().int().default(1024),
-      mapEntriesShown: z.number().int().default(1000),
+      /** Entries of one map sent to the page; a bigger map is shown cut, with its count. */
+      mapEntriesShown: z.number().int().default(10_000),
       mapIntervalMs: z.number().int().default(1000),
       /** Bytes queued on a WebSocket before trace batches are dropped (and counted). */
       wsHighWaterBytes: z.number().int().default(1024 * 1024),

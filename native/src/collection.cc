@@ -115,6 +115,12 @@ bpf_map* FindMap(Napi::Env env, const CollectionState& s, const std::string& nam
   return map;
 }
 
+// The kernel wants a NULL key for maps whose keys are zero bytes (queue and
+// stack maps: an update there is a push), and refuses any other pointer.
+const void* KeyPointer(const Napi::Buffer<uint8_t>& key) {
+  return key.Length() == 0 ? nullptr : key.Data();
+}
+
 int PossibleCpus(Napi::Env env) {
   int n = libbpf_num_possible_cpus();
   if (n <= 0) ThrowBpfError(env, CallFailure(n < 0 ? -n : EINVAL, "reading possible CPUs failed"));
@@ -538,11 +544,55 @@ Napi::Value Lookup(const Napi::CallbackInfo& info) {
   int err;
   {
     ScopedLogSink scope(&s.log);
-    err = bpf_map__lookup_elem(map, key.Data(), key.Length(), value.Data(), stride, 0);
+    err = bpf_map__lookup_elem(map, KeyPointer(key), key.Length(), value.Data(), stride, 0);
   }
   if (err == -ENOENT) return env.Null();
   if (err)
     ThrowBpfError(env, CallFailure(-err, "map '" + name + "': lookup failed", s.log.Since(mark)));
+  return value;
+}
+
+// peek(h, map) -> Buffer | null: the head of a queue or stack map, left in
+// place (BPF_MAP_LOOKUP_ELEM with a NULL key); null when it is empty.
+Napi::Value Peek(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  RequireLoaded(env, s, "map '" + name + "'");
+  bpf_map* map = FindMap(env, s, name);
+  size_t size = bpf_map__value_size(map);
+  Napi::Buffer<uint8_t> value = Napi::Buffer<uint8_t>::New(env, size);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__lookup_elem(map, nullptr, 0, value.Data(), size, 0);
+  }
+  if (err == -ENOENT) return env.Null();
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': peek failed", s.log.Since(mark)));
+  return value;
+}
+
+// pop(h, map) -> Buffer | null: takes the head off a queue or stack map
+// (BPF_MAP_LOOKUP_AND_DELETE_ELEM with a NULL key); null when it is empty.
+Napi::Value Pop(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  RequireLoaded(env, s, "map '" + name + "'");
+  bpf_map* map = FindMap(env, s, name);
+  size_t size = bpf_map__value_size(map);
+  Napi::Buffer<uint8_t> value = Napi::Buffer<uint8_t>::New(env, size);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    err = bpf_map__lookup_and_delete_elem(map, nullptr, 0, value.Data(), size, 0);
+  }
+  if (err == -ENOENT) return env.Null();
+  if (err)
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': pop failed", s.log.Since(mark)));
   return value;
 }
 
@@ -560,7 +610,7 @@ Napi::Value Update(const Napi::CallbackInfo& info) {
   int err;
   {
     ScopedLogSink scope(&s.log);
-    err = bpf_map__update_elem(map, key.Data(), key.Length(), value.Data(), value.Length(),
+    err = bpf_map__update_elem(map, KeyPointer(key), key.Length(), value.Data(), value.Length(),
                                static_cast<__u64>(flags));
   }
   if (err)
@@ -580,7 +630,7 @@ Napi::Value Delete(const Napi::CallbackInfo& info) {
   int err;
   {
     ScopedLogSink scope(&s.log);
-    err = bpf_map__delete_elem(map, key.Data(), key.Length(), 0);
+    err = bpf_map__delete_elem(map, KeyPointer(key), key.Length(), 0);
   }
   if (err)
     ThrowBpfError(env, CallFailure(-err, "map '" + name + "': delete failed", s.log.Since(mark)));
@@ -750,6 +800,8 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("attachAll", Napi::Function::New(env, AttachAll, "attachAll"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
   exports.Set("lookup", Napi::Function::New(env, Lookup, "lookup"));
+  exports.Set("peek", Napi::Function::New(env, Peek, "peek"));
+  exports.Set("pop", Napi::Function::New(env, Pop, "pop"));
   exports.Set("update", Napi::Function::New(env, Update, "update"));
   exports.Set("delete", Napi::Function::New(env, Delete, "delete"));
   exports.Set("dump", Napi::Function::New(env, Dump, "dump"));

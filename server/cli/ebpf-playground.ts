@@ -2,13 +2,17 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRemote, type RemoteRunReport } from './remote-run.ts';
+import { exportCommand } from './export-command.ts';
 import type { Json, MapSeed } from '../../protocol/messages.ts';
 
 const USAGE = `Usage:
   ebpf-playground run <file.bpf.c> [more files…] [options]
   ebpf-playground run --example NAME [options]
+  ebpf-playground export <file.bpf.c> [more files…] | --example NAME [options]
+                     (a standalone libbpf project as a zip, built on this
+                     machine; see ebpf-playground export --help)
 
-Options:
+Options of run:
   --seconds N        how long to let it run (default 2)
   --seed MAP:KEY=VALUE  an entry written after load, before attach (repeatable;
                      KEY and VALUE are JSON, or plain words taken as strings)
@@ -39,6 +43,7 @@ function parseSeed(text: string): MapSeed {
 }
 
 async function main(): Promise<void> {
+  if (process.argv[2] === 'export') return exportCommand(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -1,6 +1,7 @@
 import type { Json, MapEntry, MapMeta } from '../../protocol/messages.ts';
 import type { Btf } from '../btf/btf.ts';
 import { decodeValue, describeType, encodeValue } from '../btf/value-codec.ts';
+import { KERNEL_HALF, type KernelSymbols } from './kallsyms.ts';
 
 /** What the addon tells about a map, as far as decoding needs. */
 export interface RawMapInfo {
@@ -12,12 +13,22 @@ export interface RawMapInfo {
   btfKeyTypeId: number;
   btfValueTypeId: number;
   isInternal: boolean;
+  /** The map's flags (BPF_F_*); stack traces read BPF_F_STACK_BUILD_ID. */
+  flags?: number;
 }
 
 const PER_CPU = new Set(['percpu_hash', 'percpu_array', 'lru_percpu_hash']);
 /** Map types whose entries can be listed with get_next_key / batch lookup. */
-const ITERABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie']);
-const WRITABLE = ITERABLE;
+const ITERABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'stack_trace']);
+/** Map types with no keys, read by their head only: peek, push and pop. */
+const HEAD_ONLY = new Set(['queue', 'stack']);
+const WRITABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'queue', 'stack']);
+/** Maps whose entries cannot be deleted: they always hold max_entries values. */
+const ARRAYS = new Set(['array', 'percpu_array']);
+/** bpf_get_stackid() with this map flag stores (build id, offset) pairs instead of addresses. */
+const BPF_F_STACK_BUILD_ID = 1 << 5;
+/** sizeof(struct bpf_stack_build_id): s32 status, 20-byte build id, u64 offset or ip. */
+const BUILD_ID_FRAME = 32;
 
 export type Encoded = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
@@ -28,7 +39,8 @@ export type Encoded = { ok: true; bytes: Uint8Array } | { ok: false; error: stri
  */
 export class MapCodec {
   readonly perCpu: boolean;
-  readonly iterable: boolean;
+  /** How the map is read: every entry (dump), its head only (queue, stack), or not at all (ring buffers…). */
+  readonly view: 'entries' | 'head' | 'none';
   /** Bytes one CPU's value takes in a per-CPU value buffer (the kernel rounds to 8). */
   readonly valueStride: number;
 
@@ -39,13 +51,19 @@ export class MapCodec {
   ) {
     this.perCpu = PER_CPU.has(info.typeName);
     // Internal maps (.bss/.data/.rodata) are arrays of one value holding every global.
-    this.iterable = ITERABLE.has(info.typeName) || info.isInternal;
+    this.view = ITERABLE.has(info.typeName) || info.isInternal ? 'entries' : HEAD_ONLY.has(info.typeName) ? 'head' : 'none';
     this.valueStride = this.perCpu ? Math.ceil(info.valueSize / 8) * 8 : info.valueSize;
+  }
+
+  /** Entries cannot be deleted: arrays hold every index, and so do .bss/.data/.rodata. */
+  get isArray(): boolean {
+    return ARRAYS.has(this.info.typeName) || this.info.isInternal;
   }
 
   meta(): MapMeta {
     const { info, btf } = this;
-    const writable = (WRITABLE.has(info.typeName) || info.isInternal) && !info.name.endsWith('.rodata');
+    // .rodata and .kconfig are frozen at load; .data and .bss (and .data.<name>) stay writable.
+    const writable = info.isInternal ? /^\.(data|bss)(\.|$)/.test(info.name) : WRITABLE.has(info.typeName);
     return {
       name: info.name,
       type: info.typeName,
@@ -61,26 +79,58 @@ export class MapCodec {
     };
   }
 
-  /** Decodes `count` entries laid out back to back, as a batch dump returns them. */
-  decodeEntries(keys: Uint8Array, values: Uint8Array, count: number): MapEntry[] {
+  /**
+   * Decodes `count` entries laid out back to back, as a batch dump returns
+   * them. `symbols` names the kernel frames of stack traces.
+   */
+  decodeEntries(keys: Uint8Array, values: Uint8Array, count: number, symbols: KernelSymbols | null = null): MapEntry[] {
     const { keySize } = this.info;
     const valueBytes = this.perCpu ? this.valueStride * this.cpus : this.info.valueSize;
     const entries: MapEntry[] = [];
     for (let i = 0; i < count; i++) {
       const key = this.decode(this.info.btfKeyTypeId, keys.subarray(i * keySize, (i + 1) * keySize));
-      entries.push({ key, ...this.decodeValueBytes(values.subarray(i * valueBytes, (i + 1) * valueBytes)) });
+      entries.push({ key, ...this.decodeValueBytes(values.subarray(i * valueBytes, (i + 1) * valueBytes), symbols) });
     }
     return entries;
   }
 
-  decodeValueBytes(bytes: Uint8Array): Pick<MapEntry, 'value' | 'perCpu'> {
+  decodeValueBytes(bytes: Uint8Array, symbols: KernelSymbols | null = null): Pick<MapEntry, 'value' | 'perCpu'> {
+    if (this.info.typeName === 'stack_trace') return { value: this.decodeStack(bytes, symbols) };
     if (!this.perCpu) return { value: this.decode(this.info.btfValueTypeId, bytes) };
     const perCpu: Json[] = [];
     for (let cpu = 0; cpu < this.cpus; cpu++) {
       const start = cpu * this.valueStride;
       perCpu.push(this.decode(this.info.btfValueTypeId, bytes.subarray(start, start + this.info.valueSize)));
     }
-    return { value: sumIfNumbers(perCpu), perCpu };
+    return { value: sumPerCpu(perCpu), perCpu };
+  }
+
+  /**
+   * A stack trace's frames, innermost first, up to the first empty slot:
+   * `{ addr, symbol }` for kernel addresses the symbol table covers, `{ addr }`
+   * for user-space ones (BPF_F_USER_STACK), which only the process can name.
+   * Build-id stacks give `{ buildId, offset }` per frame.
+   */
+  private decodeStack(bytes: Uint8Array, symbols: KernelSymbols | null): Json {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const frames: Json[] = [];
+    if ((this.info.flags ?? 0) & BPF_F_STACK_BUILD_ID) {
+      for (let at = 0; at + BUILD_ID_FRAME <= bytes.length; at += BUILD_ID_FRAME) {
+        const status = view.getInt32(at, true);
+        // BPF_STACK_BUILD_ID_EMPTY, _VALID, _IP
+        if (status === 0) break;
+        const where = hexAddress(view.getBigUint64(at + 24, true));
+        frames.push(status === 1 ? { buildId: Buffer.from(bytes.subarray(at + 4, at + 24)).toString('hex'), offset: where } : { addr: where });
+      }
+      return frames;
+    }
+    for (let at = 0; at + 8 <= bytes.length; at += 8) {
+      const address = view.getBigUint64(at, true);
+      if (address === 0n) break;
+      const symbol = address >= KERNEL_HALF ? symbols?.symbolize(address) : null;
+      frames.push(symbol ? { addr: hexAddress(address), symbol } : { addr: hexAddress(address) });
+    }
+    return frames;
   }
 
   encodeKey(input: Json): Encoded {
@@ -107,10 +157,33 @@ export class MapCodec {
   }
 }
 
-function sumIfNumbers(values: Json[]): Json {
-  if (!values.every((v) => typeof v === 'number' || (typeof v === 'string' && /^\d+$/.test(v)))) return null;
-  const total = values.reduce<bigint>((sum, v) => sum + BigInt(v as number | string), 0n);
-  return total <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(total) : total.toString();
+const isInteger = (v: Json): v is number | string => (typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^-?\d+$/.test(v));
+
+/**
+ * The per-CPU values added up: numbers summed (integers exactly), structs
+ * field by field and arrays element by element; anything else (text) kept
+ * when every CPU has the same, else null.
+ */
+export function sumPerCpu(values: Json[]): Json {
+  if (!values.length) return null;
+  if (values.every(isInteger)) {
+    const total = values.reduce<bigint>((sum, v) => sum + BigInt(v), 0n);
+    return total <= BigInt(Number.MAX_SAFE_INTEGER) && total >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(total) : total.toString();
+  }
+  if (values.every((v) => typeof v === 'number')) return (values as number[]).reduce((total, v) => total + v, 0);
+  const first = values[0]!;
+  if (Array.isArray(first) && values.every((v) => Array.isArray(v) && v.length === first.length)) {
+    return first.map((_, i) => sumPerCpu(values.map((v) => (v as Json[])[i]!)));
+  }
+  if (first && typeof first === 'object' && !Array.isArray(first) && values.every((v) => v && typeof v === 'object' && !Array.isArray(v))) {
+    return Object.fromEntries(Object.keys(first).map((field) => [field, sumPerCpu(values.map((v) => (v as Record<string, Json>)[field] ?? null))]));
+  }
+  const text = JSON.stringify(first);
+  return values.every((v) => JSON.stringify(v) === text) ? first : null;
+}
+
+function hexAddress(address: bigint): string {
+  return `0x${address.toString(16).padStart(16, '0')}`;
 }
 
 function decodeUntyped(bytes: Uint8Array): Json {

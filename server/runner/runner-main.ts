@@ -86,9 +86,22 @@ const handlers: Handlers = {
     current().delete(map, Buffer.from(key));
     return null;
   },
+  lookup({ map, key }) {
+    return current().lookup(map, Buffer.from(key));
+  },
+  peek({ map }) {
+    return current().peek(map);
+  },
+  push({ map, value }) {
+    current().push(map, Buffer.from(value));
+    return null;
+  },
+  pop({ map }) {
+    return current().pop(map);
+  },
   async dump({ map, max }) {
-    const { keys, values, count } = await current().dump(map, max);
-    return { keys, values, count };
+    const { keys, values, count, batched } = await current().dump(map, max);
+    return { keys, values, count, batched };
   },
   consume({ map, maxPerSecond }) {
     stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond)));

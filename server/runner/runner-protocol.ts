@@ -19,6 +19,8 @@ export interface DumpReply {
   keys: Uint8Array;
   values: Uint8Array;
   count: number;
+  /** Read with BPF_MAP_LOOKUP_BATCH (else one key at a time). */
+  batched: boolean;
 }
 
 /** Every call the backend can make, with its arguments and what it returns. */
@@ -29,6 +31,14 @@ export interface RunnerCalls {
   attachAll: { args: Record<string, never>; result: { results: AttachResult[]; programs: ProgramInfo[] } };
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
+  /** One value, or null when the key is absent. */
+  lookup: { args: { map: string; key: Uint8Array }; result: Uint8Array | null };
+  /** A queue's or stack's head, left in place; null when it is empty. */
+  peek: { args: { map: string }; result: Uint8Array | null };
+  /** Adds a value to a queue or stack (fails with E2BIG when it is full). */
+  push: { args: { map: string; value: Uint8Array }; result: null };
+  /** Takes a queue's or stack's head off; null when it is empty. */
+  pop: { args: { map: string }; result: Uint8Array | null };
   dump: { args: { map: string; max: number }; result: DumpReply };
   /**
    * Streams a ring buffer's or perf event array's records to the backend as

@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { entryKey } from '../../protocol/messages.ts';
 import type {
   Capability,
@@ -25,6 +26,7 @@ import { CompileCache } from '../compile/compile-cache.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
+import { kernelSymbols } from '../maps/kallsyms.ts';
 import { EventCodec, definedStructs, structsOf, type StructChoice } from '../maps/event-codec.ts';
 import { RunnerCallError, type Runner } from '../runner/runner.ts';
 import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
@@ -67,6 +69,18 @@ const LATEST_ONLY = new Set<ServerMessage['type']>(['maps', 'run_state', 'stats'
 
 /** Maps whose records stream to the client as events rather than being dumped. */
 const EVENT_MAP_TYPES = new Set(['ringbuf', 'perf_event_array']);
+
+/** What one map read cost, for whoever listens (tests, profiling); nothing is published without a subscriber. */
+export interface MapDumpReport {
+  map: string;
+  /** Entries read (the display cap plus one at most). */
+  count: number;
+  /** Read with BPF_MAP_LOOKUP_BATCH rather than one key at a time. */
+  batched: boolean;
+  ms: number;
+}
+/** Every map dump of every run is published here as a {@link MapDumpReport}. */
+export const mapDumpChannel = diagnosticsChannel.channel('ebpf-playground:map-dump');
 
 /** Verifier log buffers tried in turn: the first is the addon's default. */
 const VERIFIER_LOG_SIZES = [4 << 20, 32 << 20, 128 << 20];
@@ -306,22 +320,51 @@ export class Run {
     const current = initial ? codec.decodeValueBytes(initial).value : {};
     const merged = { ...(current as Record<string, Json>), ...value };
     const encoded = codec.encodeValue(merged);
-    if (!encoded.ok) return encoded.error;
+    if (!encoded.ok) return sentence(encoded.error);
     await this.deps.runner.call('setInitialValue', { map: mapName, value: encoded.bytes });
     return null;
   }
 
-  /** Writes one entry by its JSON key and value; resolves to the problem in one sentence, or null. */
+  /**
+   * Writes one entry by its JSON key and value; resolves to the problem in one
+   * sentence, or null. A queue or stack ignores the key and pushes the value;
+   * .data and .bss take an object of the globals to change, and keep the rest.
+   */
   async writeEntry(mapName: string, key: Json, value: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
     if (!codec || !this.opened) return `there is no map named "${mapName}" in this program.`;
     if (!codec.meta().writable) return `map ${mapName} (${codec.info.typeName}) cannot be written from user space here.`;
-    const k = codec.encodeKey(key);
-    if (!k.ok) return k.error;
-    const v = codec.encodeValue(value);
-    if (!v.ok) return v.error;
     try {
-      await this.deps.runner.call('update', { map: mapName, key: k.bytes, value: v.bytes });
+      if (codec.view === 'head') {
+        const v = codec.encodeValue(value);
+        if (!v.ok) return sentence(v.error);
+        try {
+          await this.deps.runner.call('push', { map: mapName, value: v.bytes });
+        } catch (error) {
+          if ((error as RunnerCallError).code === 'E2BIG') return `map ${mapName} is full (it holds ${codec.info.maxEntries} values): pop one first.`;
+          throw error;
+        }
+      } else {
+        const k = codec.encodeKey(key);
+        if (!k.ok) return sentence(k.error);
+        let merged = value;
+        if (codec.info.isInternal && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+          // Only the globals given change: the others keep what the program last stored.
+          const live = await this.deps.runner.call('lookup', { map: mapName, key: k.bytes });
+          const current = live ? codec.decodeValueBytes(live).value : {};
+          merged = { ...(current as Record<string, Json>), ...value };
+        }
+        const v = codec.encodeValue(merged);
+        if (!v.ok) return sentence(v.error);
+        try {
+          await this.deps.runner.call('update', { map: mapName, key: k.bytes, value: v.bytes });
+        } catch (error) {
+          if (codec.isArray && (error as RunnerCallError).code === 'E2BIG') {
+            return `index ${JSON.stringify(key)} is out of range: map ${mapName} holds indexes 0 to ${codec.info.maxEntries - 1}.`;
+          }
+          throw error;
+        }
+      }
     } catch (error) {
       return describeBpfError(error);
     }
@@ -329,13 +372,20 @@ export class Run {
     return null;
   }
 
+  /** Deletes one entry by its JSON key; a queue or stack pops its head instead. Resolves to the problem, or null. */
   async deleteEntry(mapName: string, key: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
     if (!codec || !this.opened) return `there is no map named "${mapName}" in this program.`;
-    const k = codec.encodeKey(key);
-    if (!k.ok) return k.error;
+    if (codec.isArray) return `map ${mapName} is an array: it always holds all ${codec.info.maxEntries} entries, so an entry can be set (to zero, say) but not deleted.`;
     try {
-      await this.deps.runner.call('delete', { map: mapName, key: k.bytes });
+      if (codec.view === 'head') {
+        const popped = await this.deps.runner.call('pop', { map: mapName });
+        if (!popped) return `map ${mapName} is empty: there is nothing to pop.`;
+      } else {
+        const k = codec.encodeKey(key);
+        if (!k.ok) return sentence(k.error);
+        await this.deps.runner.call('delete', { map: mapName, key: k.bytes });
+      }
     } catch (error) {
       const err = error as RunnerCallError;
       return err.code === 'ENOENT' ? 'that key is not in the map.' : describeBpfError(error);
@@ -449,8 +499,8 @@ export class Run {
     if (!this.opened || this.stopped) return;
     const snapshots: MapSnapshot[] = [];
     for (const codec of this.codecs.values()) {
-      if (!codec.iterable) continue;
-      snapshots.push(await this.snapshot(codec));
+      if (codec.view === 'entries') snapshots.push(await this.snapshot(codec));
+      if (codec.view === 'head') snapshots.push(await this.headSnapshot(codec));
     }
     if (this.stopped) return;
     // Only what changed since the last frame goes out: a 10,000-entry map with one busy key costs one entry.
@@ -505,14 +555,37 @@ export class Run {
   private async snapshot(codec: MapCodec): Promise<MapSnapshot> {
     const shown = this.deps.config.limits.mapEntriesShown;
     try {
+      const started = performance.now();
       const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1 });
+      if (mapDumpChannel.hasSubscribers) {
+        const report: MapDumpReport = { map: codec.info.name, count: dump.count, batched: dump.batched, ms: performance.now() - started };
+        mapDumpChannel.publish(report);
+      }
       const count = Math.min(dump.count, shown);
-      let entries = codec.decodeEntries(dump.keys, dump.values, count);
+      const symbols = codec.info.typeName === 'stack_trace' ? await kernelSymbols() : null;
+      let entries = codec.decodeEntries(dump.keys, dump.values, count, symbols);
       // bpf_printk's format strings live in .rodata, each with the session's tag in front.
       if (codec.info.isInternal) entries = withoutTag(entries, formatTraceTag(this.deps.traceSecret)) as MapEntry[];
       return { name: codec.info.name, entries, count: dump.count, truncated: dump.count > shown };
     } catch (error) {
       return { name: codec.info.name, entries: [], count: 0, truncated: false, error: describeBpfError(error) };
+    }
+  }
+
+  /**
+   * A queue or stack: its head, read without taking it off. The kernel has
+   * no way to list these maps or count what they hold short of emptying them.
+   */
+  private async headSnapshot(codec: MapCodec): Promise<MapSnapshot> {
+    const { name, typeName, maxEntries } = codec.info;
+    const next = typeName === 'queue' ? 'the oldest value, which the next pop takes' : 'the newest value, which the next pop takes';
+    const note = `Only the head is shown: ${next}. A ${typeName} map cannot be listed without emptying it; it holds up to ${maxEntries.toLocaleString('en-US')} values.`;
+    try {
+      const head = await this.deps.runner.call('peek', { map: name });
+      const entries: MapEntry[] = head ? [{ key: null, ...codec.decodeValueBytes(head) }] : [];
+      return { name, entries, count: entries.length, truncated: false, headOnly: true, note };
+    } catch (error) {
+      return { name, entries: [], count: 0, truncated: false, headOnly: true, note, error: describeBpfError(error) };
     }
   }
 
@@ -580,6 +653,11 @@ export function clipLog(log: string, maxBytes: number): string {
   const tail = maxBytes - head;
   const cut = log.length - head - tail;
   return `${log.slice(0, head)}\n… ${cut.toLocaleString('en-US')} characters of the log are left out here …\n${log.slice(-tail)}`;
+}
+
+/** The codec's clause as a sentence: it leaves the full stop to whoever shows it. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function describeBpfError(error: unknown): string {

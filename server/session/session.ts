@@ -16,6 +16,7 @@ import type { CompileCache } from '../compile/compile-cache.ts';
 import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
+import { exportProject } from '../export/project.ts';
 import type { Runner, RunnerPool } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -130,6 +131,8 @@ export class Session {
       case 'trigger':
         trigger(message.what);
         return this.reply(message.id);
+      case 'export':
+        return void this.exportProject(message);
       case 'set_event_type': {
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         const problem = this.run.setEventType(message.map, message.typeName);
@@ -206,6 +209,26 @@ export class Session {
     this.run = run;
     this.reply(id);
     void run.start();
+  }
+
+  /** Builds the program as a standalone libbpf project and sends it back as a zip. */
+  private async exportProject(message: Extract<ClientMessage, { type: 'export' }>): Promise<void> {
+    const { config, toolchain } = this.deps;
+    const id = message.id;
+    if (!toolchain) return this.send({ type: 'exported', id, ok: false, error: { code: 'host_unsupported', message: 'This host has no BPF toolchain.' } });
+    // It compiles, so it counts against the same Run budget and waits in the same line.
+    if (this.runBucket.take(1) === 0) {
+      return this.send({ type: 'exported', id, ok: false, error: { code: 'rate_limited', message: 'Too many runs and exports at once: wait a moment and try again.' } });
+    }
+    const result = await exportProject(
+      { files: message.files, seeds: message.seeds, name: message.name },
+      { config, toolchain, schedule: (job) => this.deps.compileQueue.run(job) },
+    ).catch((error) => ({ ok: false as const, code: 'internal' as const, error: `The export failed: ${(error as Error).message}` }));
+    this.send(
+      result.ok
+        ? { type: 'exported', id, ok: true, fileName: `${result.name}.zip`, zipBase64: Buffer.from(result.zip).toString('base64') }
+        : { type: 'exported', id, ok: false, error: { code: result.code, message: result.error } },
+    );
   }
 
   private liveRunner(): Runner {

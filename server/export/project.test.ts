@@ -1,0 +1,379 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import type { Example, MapSeed, SourceFile } from '../../protocol/messages.ts';
+import { ROOT, loadConfig, type Config } from '../config.ts';
+import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
+import { loadExamples } from '../examples.ts';
+import { exportProject, type ExportResult } from './project.ts';
+
+const run = promisify(execFile);
+const isRoot = process.getuid?.() === 0;
+const BPFTOOL = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
+
+let config: Config;
+let toolchain: Toolchain;
+let examples: Example[];
+let workdir: string;
+
+before(async () => {
+  config = loadConfig({});
+  // The compile jail switches to nobody, which only root can do.
+  if (!isRoot) config.sandbox = 'none';
+  toolchain = await findToolchain(config.cacheDir);
+  examples = loadExamples();
+  workdir = mkdtempSync(path.join(tmpdir(), 'export-test-'));
+});
+after(() => rmSync(workdir, { recursive: true, force: true }));
+
+function example(name: string): Example {
+  const found = examples.find((e) => e.name === name);
+  assert.ok(found, `no example ${name}`);
+  return found;
+}
+
+async function exported(files: SourceFile[], seeds: MapSeed[], name?: string): Promise<Extract<ExportResult, { ok: true }>> {
+  const result = await exportProject({ files, seeds, name }, { config, toolchain });
+  assert.ok(result.ok, result.ok ? '' : result.error);
+  return result;
+}
+
+async function refusal(files: SourceFile[], seeds: MapSeed[], name?: string): Promise<string> {
+  const result = await exportProject({ files, seeds, name }, { config, toolchain });
+  assert.equal(result.ok, false, 'the export should have been refused');
+  return result.ok ? '' : result.error;
+}
+
+/** Unzips into a fresh dir and returns the project's folder. */
+function unzipProject(zip: Uint8Array, name: string): string {
+  const dir = mkdtempSync(path.join(workdir, `${name}-`));
+  for (const [file, bytes] of Object.entries(unzipSync(zip))) {
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), bytes);
+  }
+  return path.join(dir, name);
+}
+
+async function make(project: string): Promise<void> {
+  try {
+    await run('make', ['-s'], { cwd: project, timeout: 60_000 });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    assert.fail(`make failed in ${project}:\n${e.stderr || e.stdout || e.message}`);
+  }
+}
+
+/** Ids of the BPF programs a process holds open, from /proc/<pid>/fdinfo. */
+function programIdsHeldBy(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fdinfo`)) {
+    try {
+      const match = /^prog_id:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'));
+      if (match) ids.push(Number(match[1]));
+    } catch {
+      // The fd closed while we looked.
+    }
+  }
+  return ids;
+}
+
+function loadedProgramIds(): Set<number> {
+  return new Set((JSON.parse(execFileSync(BPFTOOL, ['-j', 'prog', 'show'], { encoding: 'utf8' })) as { id: number }[]).map((p) => p.id));
+}
+
+interface LoaderRun {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  /** Programs the loader held while attached. */
+  programIds: number[];
+  pid: number;
+}
+
+/**
+ * Runs the built loader with `-d 1`, making execs and opens every 100 ms
+ * while it runs, and waits for it to exit by itself.
+ */
+async function runLoader(project: string, name: string): Promise<LoaderRun> {
+  const child = spawn(path.join(project, name), ['-d', '1'], { cwd: project, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let programIds: number[] = [];
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (!programIds.length && stdout.includes('attached:') && child.pid) programIds = programIdsHeldBy(child.pid);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const trigger = setInterval(() => {
+    execFile('/bin/true', () => {});
+    closeSync(openSync(path.join(project, 'Makefile'), 'r'));
+  }, 100);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  try {
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    return { stdout, stderr, code, programIds, pid: child.pid! };
+  } finally {
+    clearInterval(trigger);
+    clearTimeout(killer);
+  }
+}
+
+/** The loader is gone, and so are its programs: the kernel frees them shortly after their last fd closes. */
+async function assertUnloaded({ pid, programIds: ids }: LoaderRun): Promise<void> {
+  assert.ok(!existsSync(`/proc/${pid}`), `the loader (pid ${pid}) is still there`);
+  assert.ok(ids.length > 0, 'the loader held no program while attached');
+  const deadline = Date.now() + 3_000;
+  let left = ids.filter((id) => loadedProgramIds().has(id));
+  while (left.length && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    left = ids.filter((id) => loadedProgramIds().has(id));
+  }
+  assert.deepEqual(left, [], 'programs still loaded after the loader exited');
+}
+
+describe('exportProject: what goes in the zip', () => {
+  test('the sources go in unchanged, beside a loader, a Makefile and a README; nothing refers to the playground', async () => {
+    const bootstrap = example('bootstrap');
+    const result = await exported(bootstrap.files, []);
+    assert.equal(result.name, 'bootstrap');
+    assert.deepEqual(result.fileNames.sort(), [
+      'bootstrap/.gitignore', 'bootstrap/Makefile', 'bootstrap/README.md',
+      'bootstrap/src/bootstrap.bpf.c', 'bootstrap/src/bootstrap.c', 'bootstrap/src/bootstrap.h',
+    ]);
+    const files = unzipSync(result.zip);
+    const text = (name: string) => new TextDecoder().decode(files[name]);
+    for (const file of bootstrap.files) assert.equal(text(`bootstrap/src/${file.name}`), file.content);
+    const makefile = text('bootstrap/Makefile');
+    assert.match(makefile, /-target bpf -D__TARGET_ARCH_\$\(ARCH\)/);
+    assert.match(makefile, /\$\(CLANG\) -v -E - <\/dev\/null/);
+    assert.match(makefile, /btf dump file \/sys\/kernel\/btf\/vmlinux format c > \$@/);
+    assert.match(makefile, /gen skeleton \$< name \$\(APP\)_bpf/);
+    assert.match(makefile, /-lbpf -lelf -lz/);
+    assert.match(makefile, /^clean:/m);
+    assert.match(text('bootstrap/README.md'), /sudo \.\/bootstrap -d 5/);
+    assert.match(text('bootstrap/README.md'), /libbpf-dev libelf-dev zlib1g-dev/);
+    const loader = text('bootstrap/src/bootstrap.c');
+    assert.match(loader, /bootstrap_bpf__open\(\)/);
+    assert.match(loader, /static void print_struct_event\(const unsigned char \*p\)/, 'a printer for the record type only the header defines');
+    for (const name of result.fileNames) assert.doesNotMatch(text(name), /PLAYGROUND_TRACE_TAG|bpf\/include|\[pg:/, name);
+  });
+
+  test('no vmlinux.h in the Makefile\'s rules when no source includes it', async () => {
+    const result = await exported(example('hello_execve').files, []);
+    const makefile = new TextDecoder().decode(unzipSync(result.zip)['hello_execve/Makefile']);
+    assert.match(makefile, /^\$\(OUTPUT\)\/\$\(APP\)\.bpf\.o: \$\(BPF_SRC\) \$\(BPF_HEADERS\) \| \$\(OUTPUT\)$/m);
+  });
+
+  test('a seed becomes C bytes encoded by the map\'s BTF types, written between load and attach', async () => {
+    const counter = example('execve_counter');
+    const result = await exported(counter.files, counter.seeds);
+    const loader = new TextDecoder().decode(unzipSync(result.zip)['execve_counter/src/execve_counter.c']);
+    const bytes = (array: string) => {
+      const body = new RegExp(`static const unsigned char ${array}\\[\\d+\\] = \\{([^}]*)\\}`).exec(loader)?.[1] ?? '';
+      return [...body.matchAll(/0x([0-9a-f]{2})/g)].map((m) => parseInt(m[1]!, 16));
+    };
+    assert.deepEqual(bytes('key'), [...new TextEncoder().encode('execve_counter'), ...new Array(64 - 14).fill(0)], 'the string and its zero padding');
+    assert.deepEqual(bytes('value'), new Array(8).fill(0), 'a u64 0');
+    const load = loader.indexOf('execve_counter_bpf__load(skel)');
+    const seed = loader.indexOf('bpf_map__update_elem(skel->maps.execve_counter');
+    const attach = loader.indexOf('execve_counter_bpf__attach(skel)');
+    assert.ok(load < seed && seed < attach, 'load, then seed, then attach');
+  });
+
+  test('refuses what the playground refuses, in one sentence', async () => {
+    const hello = example('hello_execve').files;
+    assert.match(await refusal([...hello, { name: 'two.c', content: '' }], []), /^Put the program in one \.c file/);
+    assert.match(await refusal([{ name: '../x.c', content: '' }], []), /is not a usable file name/);
+    assert.match(await refusal([{ name: 'x.bpf.c', content: 'int main(void) { return nope; }\n' }], []), /^x\.bpf\.c:1:\d+: use of undeclared identifier 'nope'$/);
+    assert.match(await refusal(hello, [], '9lives'), /^"9lives" cannot name the project: use a C identifier/);
+    assert.match(await refusal(hello, [], 'clean'), /the Makefile uses it/);
+    assert.match(await refusal([{ name: 'tool.c', content: hello[0]!.content }], [], 'tool'), /src\/tool\.c.*choose another project name\.$/);
+    const counter = example('execve_counter').files;
+    assert.equal(await refusal(counter, [{ map: 'nope', key: 1, value: 1 }]), 'Seeding map nope failed: there is no map named "nope" in this program.');
+    assert.match(await refusal(counter, [{ map: 'execve_counter', key: 'x'.repeat(64), value: 1 }]), /^Seeding map execve_counter failed: .* is 64 bytes but key is stringkey/);
+    assert.equal(
+      await refusal(example('open_events_ringbuf').files, [{ map: 'events', key: 0, value: 0 }]),
+      'Seeding map events failed: map events (ringbuf) cannot be written from user space here.',
+    );
+    assert.equal(
+      await refusal(example('open_events_ringbuf').files, [{ map: 'stats', key: 2, value: 1 }]),
+      'Seeding map stats failed: index 2 is out of range: map stats holds indexes 0 to 1.',
+    );
+    const core = example('exec_parent_core').files;
+    assert.equal(
+      await refusal(core, [{ map: '.rodata', key: 0, value: { target_pid: 1 } }]),
+      'Setting .rodata failed: unknown variable "target_pid" in SEC(".rodata") (variables: target_ppid).',
+    );
+    assert.match(await refusal(core, [{ map: '.rodata', key: 0, value: 5 }]), /give the globals of \.rodata as an object/);
+
+    const codes = await Promise.all([
+      exportProject({ files: [...hello, { name: 'two.c', content: '' }], seeds: [] }, { config, toolchain }),
+      exportProject({ files: [{ name: 'x.bpf.c', content: 'nope' }], seeds: [] }, { config, toolchain }),
+      exportProject({ files: counter, seeds: [{ map: 'nope', key: 1, value: 1 }] }, { config, toolchain }),
+    ]);
+    assert.deepEqual(codes.map((r) => (r.ok ? 'ok' : r.code)), ['bad_request', 'compile_failed', 'seed_failed']);
+  });
+});
+
+/** Globals of many kinds set from a seed, and a record with bitfields: the program copies both where the loader prints them. */
+const SETTINGS: SourceFile = {
+  name: 'settings.bpf.c',
+  content: `// SPDX-License-Identifier: GPL-2.0
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+typedef __u64 u64;
+typedef char label_t[16];
+enum mode { MODE_OFF, MODE_ON = 7 };
+struct limits { char tag[3]; __u64 max; short min; };
+struct packed_pair { char a; int b; } __attribute__((packed));
+struct sample { int neg; unsigned flag:1; unsigned level:3; int delta:5; _Bool ok; char name[8]; __u8 raw[3]; };
+
+const volatile u64 big = 0;
+const volatile label_t label = "none";
+const volatile enum mode mode = MODE_OFF;
+const volatile struct limits limits = {};
+const volatile struct packed_pair pair = {};
+const volatile _Bool enabled = 0;
+const volatile int negative = 0;
+
+__u64 seen_big, seen_max;
+int seen_mode, seen_label0, seen_b, seen_enabled, seen_negative, seen_min;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4096);
+} samples SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int record_settings(void *ctx)
+{
+	struct sample *s;
+
+	seen_big = big;
+	seen_max = limits.max;
+	seen_min = limits.min;
+	seen_mode = mode;
+	seen_label0 = label[0];
+	seen_b = pair.b;
+	seen_enabled = enabled;
+	seen_negative = negative;
+	s = bpf_ringbuf_reserve(&samples, sizeof(*s), 0);
+	if (!s)
+		return 0;
+	__builtin_memset(s, 0, sizeof(*s));
+	s->neg = -2;
+	s->flag = 1;
+	s->level = 5;
+	s->delta = -7;
+	s->ok = 1;
+	__builtin_memcpy(s->name, "abc", 4);
+	s->raw[0] = 1;
+	s->raw[1] = 2;
+	s->raw[2] = 0xff;
+	bpf_ringbuf_submit(s, 0);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`,
+};
+const SETTINGS_SEED: MapSeed = {
+  map: '.rodata',
+  key: 0,
+  value: { big: '18446744073709551615', label: 'hello', mode: 'MODE_ON', limits: { tag: 'ab', max: 99, min: -3 }, pair: { a: 1, b: 300 }, enabled: true, negative: -5 },
+};
+
+describe('exported projects, built with make and run as root', { skip: !isRoot && 'needs root to load BPF' }, () => {
+  test('every kind of global is set from its seed, and records print field by field', async () => {
+    const result = await exported([SETTINGS], [SETTINGS_SEED]);
+    const project = unzipProject(result.zip, 'settings');
+    const loader = readFileSync(path.join(project, 'src', 'settings.c'), 'utf8');
+    assert.match(loader, /^\tskel->rodata->big = 18446744073709551615ULL;$/m);
+    assert.match(loader, /^\tskel->rodata->mode = 7;$/m);
+    assert.match(loader, /^\tskel->rodata->enabled = true;$/m);
+    assert.match(loader, /^\tskel->rodata->negative = -5;$/m);
+    assert.match(loader, /^typedef char label_t\[16\];$/m, 'the user\'s typedef, which the skeleton names');
+    assert.match(loader, /^struct packed_pair \{ char a; int b; \} __attribute__\(\(packed\)\);$/m);
+    await make(project);
+
+    const out = await runLoader(project, 'settings');
+    assert.equal(out.code, 0, out.stderr);
+    const seen = (name: string) => new RegExp(`^\\.bss ${name} = (-?\\d+)$`, 'm').exec(out.stdout)?.[1];
+    assert.equal(seen('seen_big'), '18446744073709551615', out.stdout);
+    assert.equal(seen('seen_max'), '99');
+    assert.equal(seen('seen_min'), '-3');
+    assert.equal(seen('seen_mode'), '7');
+    assert.equal(seen('seen_label0'), String('h'.charCodeAt(0)));
+    assert.equal(seen('seen_b'), '300');
+    assert.equal(seen('seen_enabled'), '1');
+    assert.equal(seen('seen_negative'), '-5');
+    assert.match(out.stdout, /^ {2}struct sample: neg=-2 flag=1 level=5 delta=-7 ok=true name="abc" raw=0102ff$/m);
+    await assertUnloaded(out);
+  });
+
+  for (const name of ['hello_execve', 'execve_counter', 'exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe', 'bootstrap']) {
+    test(`${name}: exported, made, and run for a second`, async () => {
+      const ex = example(name);
+      const result = await exported(ex.files, ex.seeds);
+      const project = unzipProject(result.zip, name);
+      await make(project);
+      const out = await runLoader(project, name);
+      assert.equal(out.code, 0, `${out.stderr}\n${out.stdout.slice(0, 2000)}`);
+      assert.match(out.stdout, /^attached: \S+/m);
+      assert.match(out.stdout, /sudo cat \/sys\/kernel\/debug\/tracing\/trace_pipe/);
+      switch (name) {
+        case 'execve_counter': {
+          const key = Buffer.concat([Buffer.from('execve_counter'), Buffer.alloc(64 - 14)]).toString('hex');
+          const entry = new RegExp(`^ {2}key ${key} "execve_counter" -> value [0-9a-f]{16} \\(u64 (\\d+)\\)$`, 'm').exec(out.stdout);
+          assert.ok(entry, out.stdout);
+          assert.ok(Number(entry[1]) >= 1, `count was ${entry[1]}`);
+          break;
+        }
+        case 'open_events_ringbuf':
+          assert.match(out.stdout, /^events: 84-byte record: [0-9a-f]{168}$/m);
+          assert.match(out.stdout, /^ {2}struct open_event: pid=\d+ comm="[^"]*" filename="[^"]*"$/m);
+          assert.match(out.stdout, /^stats \(array\):\n {2}key 00000000 \(u32 0\) -> value [0-9a-f]{16} \(u64 [1-9]\d*\)$/m);
+          break;
+        case 'bootstrap':
+          assert.match(out.stdout, /^ {2}struct event: pid=\d+ ppid=\d+ exit_code=\d+ duration_ns=\d+ comm="true" filename="\/bin\/true" exit_event=false$/m);
+          break;
+        case 'exec_parent_core':
+          assert.match(out.stdout, /^\.bss exec_count = [1-9]\d*$/m);
+          break;
+        case 'syscall_counts_raw_tp':
+          assert.match(out.stdout, /^syscall_counts \(hash\):\n {2}key [0-9a-f]{8} \(u32 \d+\) -> value [0-9a-f]{16} \(u64 [1-9]\d*\)$/m);
+          break;
+      }
+      await assertUnloaded(out);
+    });
+  }
+});
+
+describe('ebpf-playground export', () => {
+  test('writes the zip of an example locally, with no server', async () => {
+    const output = path.join(workdir, 'cli.zip');
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '-o', output], { timeout: 30_000 });
+    assert.match(stdout, /^wrote .*cli\.zip: execve_counter\/src\/execve_counter\.bpf\.c, /);
+    const files = unzipSync(readFileSync(output));
+    assert.ok(files['execve_counter/src/execve_counter.c']);
+    assert.match(new TextDecoder().decode(files['execve_counter/src/execve_counter.c']), /bpf_map__update_elem\(skel->maps\.execve_counter/);
+  });
+
+  test('says what is wrong with a seed, and exits 1', async () => {
+    const source = path.join(ROOT, 'bpf', 'examples', 'exec_parent_core.bpf.c');
+    await assert.rejects(
+      run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', source, '--seed', '.rodata:0={"nope":1}', '-o', path.join(workdir, 'x.zip')], { timeout: 30_000 }),
+      (error: { code: number; stderr: string }) => {
+        assert.equal(error.code, 1);
+        assert.equal(error.stderr, 'ebpf-playground export: Setting .rodata failed: unknown variable "nope" in SEC(".rodata") (variables: target_ppid).\n');
+        return true;
+      },
+    );
+  });
+});
