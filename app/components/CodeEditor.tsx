@@ -5,7 +5,7 @@ import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic, SourceFile } from '../../protocol/messages.ts';
 import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from '../lib/monaco.ts';
-import { readOnlyText, type PlaygroundTestHook } from '../lib/test-hook.ts';
+import { chartState, readOnlyText, type PlaygroundTestHook } from '../lib/test-hook.ts';
 
 export interface EditorHandle {
   /** Shows a file at a line and column and puts the cursor there (and the focus, unless told not to). */
@@ -237,6 +237,7 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
           .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === VERIFIER_LINE)
           .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
       readOnlyText,
+      chart: chartState,
     };
     window.__playground = hook;
     return () => {

@@ -4,6 +4,7 @@ import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } f
 import type { Json, MapMeta } from '../../protocol/messages.ts';
 import { useStoreVersion } from '../hooks/use-store-version.ts';
 import { columnsOf, droppedOf, hexToText, spacedHex, type EventRow, type EventStore } from '../lib/event-store.ts';
+import { downloadText, eventsToCsv, eventsToJson, exportFileName } from '../lib/export.ts';
 import { formatJson, formatNumber, formatRelative, plural } from '../lib/format.ts';
 import type { RequestResult } from '../lib/playground-client.ts';
 import type { RunPhase } from '../lib/run-view.ts';
@@ -134,6 +135,12 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
     store.clear(map);
     setPaused(null);
     setFollow(true);
+  };
+
+  // What is exported is what the table holds: the kept records, frozen when paused, narrowed by the filter.
+  const exportAs = (format: 'csv' | 'json') => {
+    const text = format === 'csv' ? eventsToCsv(rows) : eventsToJson(map, rows, stream?.recordType ?? null);
+    downloadText(exportFileName(`${map}-events`, format), text, format === 'csv' ? 'text/csv' : 'application/json');
   };
 
   const meta = eventMaps.find((m) => m.name === map);
@@ -269,6 +276,29 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
               {formatNumber(stream!.lost)} lost
             </span>
           )}
+        </span>
+        <span className="footer-export">
+          <span className="muted">Export</span>
+          <button
+            type="button"
+            className="link-button"
+            aria-label={`Export events from ${map} as CSV`}
+            title={`Download the ${formatNumber(rows.length)} records shown as CSV (fields as columns)`}
+            onClick={() => exportAs('csv')}
+            disabled={!rows.length}
+          >
+            CSV
+          </button>
+          <button
+            type="button"
+            className="link-button"
+            aria-label={`Export events from ${map} as JSON`}
+            title={`Download the ${formatNumber(rows.length)} records shown as JSON`}
+            onClick={() => exportAs('json')}
+            disabled={!rows.length}
+          >
+            JSON
+          </button>
         </span>
       </div>
     </section>

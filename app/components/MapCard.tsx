@@ -1,135 +1,117 @@
 'use client';
 
-import { Fragment, useMemo, useRef, useState, type FormEvent } from 'react';
-import type { Json, MapEntry, MapMeta, MapSnapshot, TypeDesc } from '../../protocol/messages.ts';
-import { formatBytes, formatJson, formatNumber, isNumeric, plural } from '../lib/format.ts';
-import { describeDesc, parseJsonInput, placeholderFor, toInputText } from '../lib/json-input.ts';
+import { useMemo, useRef, useState } from 'react';
+import { z } from 'zod';
+import type { Json, MapMeta, MapSnapshot } from '../../protocol/messages.ts';
+import type { ColorScheme } from '../hooks/use-color-scheme.ts';
+import { usePreference } from '../hooks/use-preference.ts';
+import { useStoreVersion } from '../hooks/use-store-version.ts';
+import { downloadText, exportFileName, mapToCsv, mapToJson } from '../lib/export.ts';
+import { formatBytes, formatJson, formatNumber, plural } from '../lib/format.ts';
+import { describeDesc } from '../lib/json-input.ts';
+import type { MapHistory } from '../lib/map-history.ts';
+import {
+  defaultView,
+  hasNumericValues,
+  histogramCounts,
+  histogramShape,
+  isGlobalsMap,
+  log2Label,
+  mapRows,
+  numericRows,
+  topRows,
+  viewsOf,
+  visibleBuckets,
+  type HistogramShape,
+  type MapRow,
+  type MapView,
+} from '../lib/map-shape.ts';
 import type { RequestResult } from '../lib/playground-client.ts';
-
-/** Entries drawn per map; the rest are counted. The server caps snapshots too. */
-const ROWS_SHOWN = 500;
+import { BarChart, type Bar } from './BarChart.tsx';
+import { EntryForm, type Prefill } from './EntryForm.tsx';
+import { MapTable } from './MapTable.tsx';
+import { SeriesChart, type SeriesMode } from './SeriesChart.tsx';
 
 /** Map types whose contents are a stream or references, not key/value data to list. */
 const NOT_LISTABLE: Record<string, string> = {
-  ringbuf: 'A ring buffer holds records until user space consumes them; there are no entries to list.',
+  ringbuf: 'A ring buffer holds records until user space consumes them; there are no entries to list. Its records show in the Events tab.',
   user_ringbuf: 'A user ring buffer carries records from user space; there are no entries to list.',
-  perf_event_array: 'A perf event array holds one perf buffer per CPU; there are no entries to list.',
+  perf_event_array: 'A perf event array holds one perf buffer per CPU; there are no entries to list. Its records show in the Events tab.',
   prog_array: 'A program array holds programs for tail calls; its entries are program references.',
   stack_trace: 'Stack traces are read by their id; they are not listed here.',
 };
 
+const VIEW_LABELS: Record<MapView, string> = { table: 'Table', series: 'Time series', top: 'Top 10', histogram: 'Histogram' };
+const VIEW_TITLES: Record<MapView, string> = {
+  table: 'Only the entries',
+  series: 'The largest keys over the last 10 minutes, above the entries',
+  top: 'The 10 largest values as bars, above the entries',
+  histogram: 'The buckets as bars, above the entries',
+};
+const viewSchema = z.enum(['table', 'series', 'top', 'histogram']);
+const TOP_N = 10;
+
 interface MapCardProps {
   meta: MapMeta;
   snapshot: MapSnapshot | undefined;
+  /** Date.now() of the last maps frame: the export says when the values were read. */
+  readAt: number | null;
   /** The program is loaded: entries can be written. */
   live: boolean;
+  history: MapHistory;
+  scheme: ColorScheme;
   onWrite(map: string, key: Json, value: Json): Promise<RequestResult>;
   onDelete(map: string, key: Json): Promise<RequestResult>;
 }
 
-/** One table row: a map entry, or for .bss/.data/.rodata one global variable. */
-interface Row {
-  id: string;
-  keyShown: string;
-  keyNumeric: boolean;
-  key: Json;
-  value: Json;
-  valueDesc: TypeDesc | null;
-  perCpu?: Json[];
-}
-
-/** One map: what it is, its entries, and (when writable) a form to change them. */
-export function MapCard({ meta, snapshot, live, onWrite, onDelete }: MapCardProps) {
-  const [keyText, setKeyText] = useState('');
-  const [valueText, setValueText] = useState('');
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [expanded, setExpanded] = useState<Set<string>>(new Set());
-  const internal = meta.name.includes('.');
+/** One map: what it is, a chart where one helps, its entries, export, and a form to change them. */
+export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite, onDelete }: MapCardProps) {
+  const internal = isGlobalsMap(meta);
   // Array entries always exist (the kernel refuses to delete them): they can only be overwritten.
   const deletable = !/array/.test(meta.type);
-  const previous = useRef(new Map<string, string>());
+  const views = useMemo(() => viewsOf(meta), [meta]);
+  const [preferred, setPreferred] = usePreference<MapView>(`map-view:${meta.name}`, viewSchema, defaultView(meta));
+  const view = views.includes(preferred) ? preferred : defaultView(meta);
+  const [prefill, setPrefill] = useState<Prefill | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [rowError, setRowError] = useState<string | null>(null);
 
-  const entries = useMemo(() => sortEntries(snapshot?.entries ?? []), [snapshot]);
-  // A global-data map is one value holding every global: show (and edit) the globals one by one.
-  const globals = internal && entries.length === 1 && isObject(entries[0]!.value) ? (entries[0]!.value as Record<string, Json>) : null;
-  const rows: Row[] = useMemo(
-    () =>
-      globals
-        ? Object.entries(globals).map(([name, value]) => ({
-            id: name,
-            keyShown: name,
-            keyNumeric: false,
-            key: name,
-            value,
-            valueDesc: meta.valueDesc?.fields?.find((f) => f.name === name)?.type ?? null,
-          }))
-        : entries.map((entry) => ({
-            id: JSON.stringify(entry.key),
-            keyShown: formatJson(entry.key, meta.keyDesc),
-            keyNumeric: isNumeric(entry.key, meta.keyDesc),
-            key: entry.key,
-            value: entry.value,
-            valueDesc: meta.valueDesc,
-            perCpu: entry.perCpu,
-          })),
-    [entries, globals, meta],
-  );
+  const entries = useMemo(() => snapshot?.entries ?? [], [snapshot]);
+  const { rows, globals } = useMemo(() => mapRows(meta, entries), [meta, entries]);
+  const ids = useMemo(() => new Set(rows.map((r) => r.id)), [rows]);
+
   // Values that changed since the last snapshot flash once, so a rising counter is easy to see.
+  // Unchanged entries keep their objects across delta frames: only new ones are compared as text.
+  const previous = useRef(new Map<string, Json>());
   const changed = useMemo(() => {
-    const now = new Map<string, string>();
     const flashed = new Set<string>();
+    const now = new Map<string, Json>();
     for (const row of rows) {
-      const key = row.id;
-      const value = JSON.stringify(row.value);
-      now.set(key, value);
-      const before = previous.current.get(key);
-      if (before !== undefined && before !== value) flashed.add(key);
+      now.set(row.id, row.value);
+      const before = previous.current.get(row.id);
+      if (before !== undefined && before !== row.value && JSON.stringify(before) !== JSON.stringify(row.value)) flashed.add(row.id);
     }
     previous.current = now;
     return flashed;
   }, [rows]);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const key = parseJsonInput(keyText);
-    if (!key.ok) return setFormError(`${globals ? 'Variable' : 'Key'}: ${key.error}`);
-    const value = parseJsonInput(valueText);
-    if (!value.ok) return setFormError(`Value: ${value.error}`);
-    let write: { key: Json; value: Json } = { key: key.value, value: value.value };
-    if (globals) {
-      // The map's one value holds all globals: change the one named, keep the others.
-      if (typeof key.value !== 'string' || !(key.value in globals)) return setFormError(`There is no global named ${JSON.stringify(key.value)} in ${meta.name}.`);
-      write = { key: entries[0]!.key, value: { ...globals, [key.value]: value.value } };
-    }
-    setBusy(true);
-    const result = await onWrite(meta.name, write.key, write.value);
-    setBusy(false);
-    setFormError(result.ok ? null : result.error.message);
-  };
-
-  const remove = async (key: Json) => {
-    const result = await onDelete(meta.name, key);
-    setFormError(result.ok ? null : result.error.message);
-  };
-
-  const edit = (row: Row) => {
-    setKeyText(globals ? row.id : toInputText(row.key));
-    setValueText(toInputText(row.value));
-    setFormError(null);
-  };
-
-  const toggle = (key: string) =>
-    setExpanded((current) => {
-      const next = new Set(current);
-      if (next.has(key)) next.delete(key);
-      else next.add(key);
-      return next;
-    });
-
   const notListable = NOT_LISTABLE[meta.type];
-  const shown = rows.slice(0, ROWS_SHOWN);
+  const editable = meta.writable && live && !notListable;
   const headingId = `map-${meta.name.replace(/[^\w-]/g, '_')}`;
+
+  const edit = (row: MapRow) => {
+    setEditing(row.id);
+    setPrefill((p) => ({ key: row.key, value: row.value, nonce: (p?.nonce ?? 0) + 1 }));
+  };
+  const remove = async (row: MapRow) => {
+    const result = await onDelete(meta.name, row.key);
+    setRowError(result.ok ? null : result.error.message);
+  };
+
+  const exportAs = (format: 'csv' | 'json') => {
+    const text = format === 'csv' ? mapToCsv(meta, entries) : mapToJson(meta, entries, { readAt, count: snapshot?.count ?? 0, truncated: snapshot?.truncated ?? false });
+    downloadText(exportFileName(meta.name, format), text, format === 'csv' ? 'text/csv' : 'application/json');
+  };
 
   return (
     <section className="map-card" aria-labelledby={headingId} data-testid="map-card" data-map={meta.name}>
@@ -152,12 +134,33 @@ export function MapCard({ meta, snapshot, live, onWrite, onDelete }: MapCardProp
             {meta.perCpu && ' per CPU'} · max {formatNumber(meta.maxEntries)}
           </span>
         )}
-        {snapshot && !globals && (
-          <span className="map-count">
-            {plural(snapshot.count, 'entry', 'entries')}
-            {snapshot.truncated && ` (first ${formatNumber(snapshot.entries.length)} shown)`}
-          </span>
-        )}
+        <span className="map-header-end">
+          {snapshot && !globals && (
+            <span className="map-count">
+              {plural(snapshot.count, 'entry', 'entries')}
+              {snapshot.truncated && ` (first ${formatNumber(snapshot.entries.length)} shown)`}
+            </span>
+          )}
+          {!notListable && views.length > 1 && (
+            <span className="segments map-views" role="radiogroup" aria-label={`View of ${meta.name}`}>
+              {views.map((v) => (
+                <button key={v} type="button" role="radio" aria-checked={view === v} className="segment" title={VIEW_TITLES[v]} onClick={() => setPreferred(v)}>
+                  {VIEW_LABELS[v]}
+                </button>
+              ))}
+            </span>
+          )}
+          {!notListable && (
+            <span className="map-export">
+              <button type="button" className="link-button" aria-label={`Export ${meta.name} as CSV`} title="Download the entries as read last, as CSV" disabled={!snapshot} onClick={() => exportAs('csv')}>
+                CSV
+              </button>
+              <button type="button" className="link-button" aria-label={`Export ${meta.name} as JSON`} title="Download the entries as read last, as JSON" disabled={!snapshot} onClick={() => exportAs('json')}>
+                JSON
+              </button>
+            </span>
+          )}
+        </span>
       </header>
 
       {snapshot?.error && (
@@ -170,136 +173,134 @@ export function MapCard({ meta, snapshot, live, onWrite, onDelete }: MapCardProp
         <p className="map-note">{notListable}</p>
       ) : !snapshot ? (
         <p className="map-note">{live ? 'Reading entries…' : 'Entries are read while the program runs.'}</p>
-      ) : rows.length === 0 ? (
-        <p className="map-note">{globals ? 'No named globals in this section.' : 'No entries yet.'}</p>
       ) : (
-        <table className="map-table">
-          <thead>
-            <tr>
-              <th scope="col" className="key-col">
-                {globals ? 'variable' : 'key'}
-              </th>
-              <th scope="col" className="num">
-                {meta.perCpu ? 'value (total)' : 'value'}
-              </th>
-              <th scope="col" className="actions">
-                <span className="visually-hidden">actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((row) => {
-              const key = row.id;
-              const keyShown = row.keyShown;
-              const open = expanded.has(key);
-              return (
-                <Fragment key={key}>
-                  <tr data-testid="map-entry" className={changed.has(key) ? 'changed' : undefined}>
-                    <td className={`key ${row.keyNumeric ? 'num' : ''} ${globals ? 'variable' : ''}`} data-testid="map-key">
-                      {keyShown}
-                    </td>
-                    <td className={isNumeric(row.value, row.valueDesc) ? 'num value' : 'value'} data-testid="map-value">
-                      {formatJson(row.value, row.valueDesc)}
-                    </td>
-                    <td className="actions">
-                      {row.perCpu && (
-                        <button
-                          type="button"
-                          className="link-button"
-                          aria-expanded={open}
-                          aria-label={`Per-CPU values of ${keyShown}`}
-                          onClick={() => toggle(key)}
-                        >
-                          {open ? '▾' : '▸'} {row.perCpu.length} CPUs
-                        </button>
-                      )}
-                      {meta.writable && live && (
-                        <>
-                          <button type="button" className="link-button" aria-label={`Edit ${keyShown} in ${meta.name}`} onClick={() => edit(row)}>
-                            Edit
-                          </button>
-                          {!globals && deletable && (
-                            <button type="button" className="link-button danger" aria-label={`Delete ${keyShown} from ${meta.name}`} onClick={() => void remove(row.key)}>
-                              Delete
-                            </button>
-                          )}
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                  {open && row.perCpu && (
-                    <tr className="per-cpu-row">
-                      <td colSpan={3}>
-                        <div className="per-cpu-grid">
-                          {row.perCpu.map((v, cpu) => (
-                            <span key={cpu} className="per-cpu-cell">
-                              <span className="per-cpu-label">cpu{cpu}</span>
-                              <span className="num">{formatJson(v, meta.valueDesc)}</span>
-                            </span>
-                          ))}
-                        </div>
-                      </td>
-                    </tr>
-                  )}
-                </Fragment>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
-      {rows.length > ROWS_SHOWN && <p className="map-note">{formatNumber(rows.length - ROWS_SHOWN)} more entries not drawn.</p>}
-
-      {meta.writable && live && !notListable && (
-        <form className="entry-form" onSubmit={(e) => void submit(e)} aria-label={`Write an entry to ${meta.name}`}>
-          <label className="entry-field">
-            <span className="entry-label">{globals ? 'variable' : 'key'}</span>
-            <input
-              aria-label={`Key for ${meta.name}`}
-              value={keyText}
-              onChange={(e) => setKeyText(e.target.value)}
-              placeholder={globals ? Object.keys(globals)[0] : placeholderFor(meta.keyDesc)}
-              title={`Key: ${describeDesc(meta.keyType, meta.keyDesc, meta.keySize)}, as JSON; a plain word is taken as a string`}
-              spellCheck={false}
-              autoComplete="off"
+        <>
+          {view === 'series' && <SeriesView meta={meta} history={history} scheme={scheme} />}
+          {view === 'top' && <TopView meta={meta} rows={rows} history={history} />}
+          {view === 'histogram' && <HistogramView meta={meta} shape={histogramShape(meta)!} rows={rows} />}
+          {rows.length === 0 ? (
+            <p className="map-note">{globals ? 'No named globals in this section.' : 'No entries yet.'}</p>
+          ) : (
+            <MapTable
+              meta={meta}
+              rows={rows}
+              globals={!!globals}
+              changed={changed}
+              history={hasNumericValues(meta) ? history : null}
+              editable={editable}
+              deletable={!globals && deletable}
+              editing={editing}
+              onEdit={edit}
+              onDelete={(row) => void remove(row)}
             />
-          </label>
-          <label className="entry-field">
-            <span className="entry-label">value</span>
-            <input
-              aria-label={`Value for ${meta.name}`}
-              value={valueText}
-              onChange={(e) => setValueText(e.target.value)}
-              placeholder={placeholderFor(globals ? (meta.valueDesc?.fields?.find((f) => f.name === keyText.trim())?.type ?? null) : meta.valueDesc)}
-              title={`Value: ${describeDesc(meta.valueType, meta.valueDesc, meta.valueSize)}, as JSON${meta.perCpu ? ' (written to CPU 0, the others zero)' : ''}`}
-              spellCheck={false}
-              autoComplete="off"
-            />
-          </label>
-          <button type="submit" className="tool-button" disabled={busy}>
-            Update entry
-          </button>
-          {formError && (
-            <p className="form-error" role="alert">
-              {formError}
-            </p>
           )}
-        </form>
+        </>
+      )}
+      {rowError && (
+        <p className="form-error map-row-error" role="alert">
+          {rowError}
+        </p>
+      )}
+
+      {editable && (
+        <EntryForm
+          // A globals map is written a variable at a time once its one entry is read: a new form then.
+          key={`${meta.keyType}:${meta.valueType}:${globals ? 'globals' : 'entries'}`}
+          meta={meta}
+          globals={globals}
+          globalsKey={globals ? entries[0]!.key : null}
+          hasKey={(id) => ids.has(id)}
+          prefill={prefill}
+          onWrite={onWrite}
+          onDelete={onDelete}
+        />
       )}
     </section>
   );
 }
 
-function sortEntries(entries: MapEntry[]): MapEntry[] {
-  return entries.slice().sort((a, b) => compareJson(a.key, b.key));
+function SeriesView({ meta, history, scheme }: { meta: MapMeta; history: MapHistory; scheme: ColorScheme }) {
+  const [mode, setMode] = useState<SeriesMode>('value');
+  return (
+    <div className="map-chart" data-testid="map-chart" data-view="series">
+      <div className="chart-controls">
+        <span className="segments" role="radiogroup" aria-label={`Plot of ${meta.name}`}>
+          <button type="button" role="radio" aria-checked={mode === 'value'} className="segment" onClick={() => setMode('value')}>
+            value
+          </button>
+          <button type="button" role="radio" aria-checked={mode === 'rate'} className="segment" onClick={() => setMode('rate')}>
+            rate/s
+          </button>
+        </span>
+        <span className="muted">largest {history.seriesPerMap} keys · last 10 minutes</span>
+      </div>
+      <SeriesChart map={meta.name} history={history} scheme={scheme} mode={mode} keyHeading={isGlobalsMap(meta) ? 'variable' : 'key'} />
+    </div>
+  );
 }
 
-function compareJson(a: Json, b: Json): number {
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const sa = typeof a === 'string' ? a : JSON.stringify(a);
-  const sb = typeof b === 'string' ? b : JSON.stringify(b);
-  return sa < sb ? -1 : sa > sb ? 1 : 0;
+function TopView({ meta, rows, history }: { meta: MapMeta; rows: MapRow[]; history: MapHistory }) {
+  // Rates are sampled after the rows render: read them again when they are.
+  useStoreVersion(history);
+  const numeric = useMemo(() => numericRows(rows), [rows]);
+  const top = useMemo(() => topRows(numeric, TOP_N), [numeric]);
+  const bars: Bar[] = top.map((r) => ({ id: r.id, label: formatJson(r.key, meta.keyDesc), value: r.value, rate: history.rate(meta.name, r.id) }));
+  return (
+    <div className="map-chart" data-testid="map-chart" data-view="top">
+      <div className="chart-controls">
+        <span className="muted">
+          {numeric.length > TOP_N ? `the ${TOP_N} largest of ${formatNumber(numeric.length)} values` : `all ${plural(numeric.length, 'value')}, largest first`}
+        </span>
+      </div>
+      {bars.length ? <BarChart map={meta.name} view="top" bars={bars} label={`Top ${TOP_N} of ${meta.name}`} labelHeading="key" showRates /> : <p className="map-note">No values yet.</p>}
+    </div>
+  );
 }
 
-function isObject(value: Json): value is Record<string, Json> {
-  return !!value && typeof value === 'object' && !Array.isArray(value);
+function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramShape; rows: MapRow[] }) {
+  const [log2, setLog2] = useState(shape.log2);
+  const [source, setSource] = useState<string>('');
+  const pickable = shape.kind === 'slots' && rows.length > 1;
+  const picked = pickable && source && rows.some((r) => r.id === source) ? source : '';
+  const counts = useMemo(() => histogramCounts(shape, rows, picked ? { all: false, id: picked } : { all: true }), [shape, rows, picked]);
+  const range = visibleBuckets(counts);
+  const bars: Bar[] = [];
+  if (range) for (let i = range.from; i <= range.to; i++) bars.push({ id: String(i), label: log2 ? log2Label(i) : String(i), value: counts[i]! });
+  const total = counts.reduce((a, b) => a + b, 0);
+  return (
+    <div className="map-chart" data-testid="map-chart" data-view="histogram">
+      <div className="chart-controls">
+        <span className="segments" role="radiogroup" aria-label={`Buckets of ${meta.name}`}>
+          <button type="button" role="radio" aria-checked={log2} className="segment" onClick={() => setLog2(true)} title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms">
+            log2
+          </button>
+          <button type="button" role="radio" aria-checked={!log2} className="segment" onClick={() => setLog2(false)} title="Label buckets by their index">
+            index
+          </button>
+        </span>
+        {pickable && (
+          <label className="toolbar-label">
+            of
+            <select aria-label={`Histogram of which entry of ${meta.name}`} value={picked} onChange={(e) => setSource(e.target.value)}>
+              <option value="">all {formatNumber(rows.length)} entries, summed</option>
+              {rows.slice(0, 200).map((r) => (
+                <option key={r.id} value={r.id}>
+                  {formatJson(r.key, meta.keyDesc)}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <span className="muted">
+          {plural(total, 'event')}
+          {shape.kind === 'slots' ? ` in ${shape.path.join('.') || 'the value'}[${shape.length}]` : ` in ${shape.length} buckets`}
+        </span>
+      </div>
+      {bars.length ? (
+        <BarChart map={meta.name} view="histogram" bars={bars} label={`Histogram of ${meta.name}`} labelHeading={log2 ? 'range' : 'bucket'} />
+      ) : (
+        <p className="map-note">Every bucket is empty so far.</p>
+      )}
+    </div>
+  );
 }

@@ -1,7 +1,9 @@
 'use client';
 
 import type { Json, MapMeta, MapSnapshot } from '../../protocol/messages.ts';
+import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { formatClock } from '../lib/format.ts';
+import type { MapHistory } from '../lib/map-history.ts';
 import type { RequestResult } from '../lib/playground-client.ts';
 import type { SeedRow } from '../lib/saved-work.ts';
 import { MapCard } from './MapCard.tsx';
@@ -21,6 +23,9 @@ interface MapsPaneProps {
   onIntervalChange(ms: number): void;
   onWrite(map: string, key: Json, value: Json): Promise<RequestResult>;
   onDelete(map: string, key: Json): Promise<RequestResult>;
+  /** Numeric values over time, for the charts and rates. */
+  history: MapHistory;
+  scheme: ColorScheme;
 }
 
 /** Every map of the loaded object, its entries as the server last read them, and the seeds for the next run. */
@@ -50,7 +55,17 @@ export function MapsPane(props: MapsPaneProps) {
           </div>
         ) : (
           maps.map((meta) => (
-            <MapCard key={meta.name} meta={meta} snapshot={snapshots[meta.name]} live={live} onWrite={props.onWrite} onDelete={props.onDelete} />
+            <MapCard
+              key={meta.name}
+              meta={meta}
+              snapshot={snapshots[meta.name]}
+              readAt={snapshotAt}
+              live={live}
+              history={props.history}
+              scheme={props.scheme}
+              onWrite={props.onWrite}
+              onDelete={props.onDelete}
+            />
           ))
         )}
         <SeedsEditor seeds={props.seeds} onChange={props.onSeedsChange} mapNames={maps.filter((m) => m.writable).map((m) => m.name)} />

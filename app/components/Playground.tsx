@@ -6,6 +6,7 @@ import type { Example, Json } from '../../protocol/messages.ts';
 import { useColorScheme } from '../hooks/use-color-scheme.ts';
 import { useExamples } from '../hooks/use-examples.ts';
 import { useHotkeys } from '../hooks/use-hotkeys.ts';
+import { useMapHistory } from '../hooks/use-map-history.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
 import { usePreference } from '../hooks/use-preference.ts';
 import { DEFAULT_MAP_INTERVAL_MS, useRun } from '../hooks/use-run.ts';
@@ -15,6 +16,7 @@ import { useWorkspace } from '../hooks/use-workspace.ts';
 import { formatClock, plural, shortcut } from '../lib/format.ts';
 import { parseSeeds } from '../lib/json-input.ts';
 import { EventStore } from '../lib/event-store.ts';
+import { MapHistory } from '../lib/map-history.ts';
 import { describeFailure, failureDetail, isActive } from '../lib/run-view.ts';
 import { TraceBuffer } from '../lib/trace-buffer.ts';
 import { verifierDiagnostic } from '../lib/verifier-log.ts';
@@ -50,6 +52,8 @@ export function Playground() {
   const [events] = useState(() => new EventStore());
   const [mapIntervalMs, setMapIntervalMs] = usePreference('map-interval-ms', z.number().int().min(100).max(60_000), DEFAULT_MAP_INTERVAL_MS);
   const { view, start, stop } = useRun(handle, trace, events, mapIntervalMs);
+  const [mapHistory] = useState(() => new MapHistory());
+  useMapHistory(mapHistory, view, mapIntervalMs, connection.status === 'open');
   const scheme = useColorScheme();
   const editorRef = useRef<EditorHandle | null>(null);
   const [tab, setTab] = useState<RightTab>('output');
@@ -251,6 +255,8 @@ export function Playground() {
             onIntervalChange={changeInterval}
             onWrite={writeEntry}
             onDelete={deleteEntry}
+            history={mapHistory}
+            scheme={scheme}
           />
         </>
       ),

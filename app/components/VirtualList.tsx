@@ -15,6 +15,10 @@ interface VirtualListProps {
   label: string;
   /** Changes whenever rows change, even when `count` does not (a full buffer). */
   version: number;
+  /** 'log' (a stream, the default) or 'rowgroup' (the body of a table of entries). */
+  role?: 'log' | 'rowgroup';
+  /** The React key of a row, when the sequence number is not one (rows sorted by key). */
+  itemKey?(index: number): string | number;
 }
 
 const OVERSCAN = 8;
@@ -24,7 +28,7 @@ const OVERSCAN = 8;
  * the DOM, so 5,000 lines scroll like 50. While not following, the row at the
  * top of the view stays put even as older rows are evicted above it.
  */
-export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFollowChange, label, version }: VirtualListProps) {
+export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFollowChange, label, version, role = 'log', itemKey = keyAt }: VirtualListProps) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(0);
@@ -84,14 +88,14 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={keyAt(i)} className="vlist-row" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
+      <div key={itemKey(i)} className="vlist-row" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
         {renderRow(i)}
       </div>,
     );
   }
 
   return (
-    <div ref={ref} className="vlist" onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role="log" aria-label={label} aria-live="off" tabIndex={0}>
+    <div ref={ref} className="vlist" onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role={role} aria-label={label} aria-live={role === 'log' ? 'off' : undefined} tabIndex={0}>
       <div className="vlist-spacer" style={{ height: count * rowHeight }}>
         {rows}
       </div>

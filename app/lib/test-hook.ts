@@ -17,6 +17,19 @@ export interface PlaygroundTestHook {
   highlightedLines(file: string): number[];
   /** The text of a read-only view (disassembly, skeleton, logs) by its test id, or null when none is shown. */
   readOnlyText(testId: string): string | null;
+  /** What a map's chart holds, as drawn (the data handed to uPlot, or the bars), or null when that map shows no chart. */
+  chart(map: string): ChartState | null;
+}
+
+/** A map's chart as the test hook reports it. */
+export interface ChartState {
+  view: 'series' | 'histogram' | 'top';
+  /** The series' keys (time series) or the bars' labels. */
+  labels: string[];
+  /** Each series' latest point, or each bar's value. */
+  values: (number | null)[];
+  /** Points per series (time series) or bars drawn. */
+  points: number;
 }
 
 /** Read-only views currently mounted, by test id: the hook reads their text without Monaco's DOM. */
@@ -31,6 +44,20 @@ export function registerReadOnlyView(testId: string, text: () => string): () => 
 
 export function readOnlyText(testId: string): string | null {
   return readOnlyViews.get(testId)?.() ?? null;
+}
+
+/** Charts currently mounted, by map name. */
+const charts = new Map<string, () => ChartState>();
+
+export function registerChart(map: string, state: () => ChartState): () => void {
+  charts.set(map, state);
+  return () => {
+    if (charts.get(map) === state) charts.delete(map);
+  };
+}
+
+export function chartState(map: string): ChartState | null {
+  return charts.get(map)?.() ?? null;
 }
 
 declare global {

@@ -1,5 +1,5 @@
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { PlaygroundTestHook } from '../../app/lib/test-hook.ts';
+import type { ChartState, PlaygroundTestHook } from '../../app/lib/test-hook.ts';
 
 type Phase = 'idle' | 'queued' | 'compiling' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
 
@@ -163,6 +163,59 @@ export class Maps {
     const text = await this.entry(map, key).getByTestId('map-value').textContent();
     return Number((text ?? '').replace(/,/g, ''));
   }
+
+  /** Switches a map's card to a view: Table, Time series, Top 10, Histogram. */
+  async showView(map: string, view: 'Table' | 'Time series' | 'Top 10' | 'Histogram'): Promise<void> {
+    const radio = this.card(map).getByRole('radiogroup', { name: `View of ${map}` }).getByRole('radio', { name: view });
+    await radio.click();
+    await expect(radio).toHaveAttribute('aria-checked', 'true');
+  }
+
+  /** What the map's chart holds, through the page's test hook (not the canvas's pixels); null when none is shown. */
+  chart(map: string): Promise<ChartState | null> {
+    return this.page.evaluate((m) => window.__playground?.chart(m) ?? null, map);
+  }
+
+  /** The bars of a map's histogram. */
+  histogramBars(map: string): Locator {
+    return this.card(map).getByRole('table', { name: `Histogram of ${map}` }).getByTestId('bar');
+  }
+
+  /** Clicks an entry's Edit, which fills the entry form with it. */
+  async edit(map: string, key: string): Promise<void> {
+    await this.card(map).getByRole('button', { name: `Edit ${key} in ${map}` }).click();
+  }
+
+  /** An input of the entry form, by its accessible name ("Value for execve_counter"). */
+  field(map: string, name: string): Locator {
+    return this.card(map).getByRole('form', { name: `Write an entry to ${map}` }).getByLabel(name, { exact: true });
+  }
+
+  async useJsonEditor(map: string): Promise<void> {
+    await this.card(map).getByRole('radiogroup', { name: `Editor for ${map}` }).getByRole('radio', { name: 'JSON' }).click();
+  }
+
+  async updateEntry(map: string): Promise<void> {
+    await this.card(map).getByRole('button', { name: 'Update entry' }).click();
+  }
+
+  formError(map: string): Locator {
+    return this.card(map).getByRole('form', { name: `Write an entry to ${map}` }).getByRole('alert');
+  }
+
+  /** Clicks "Export <map> as CSV/JSON" and returns the downloaded file's text. */
+  async export(map: string, format: 'CSV' | 'JSON'): Promise<{ name: string; text: string }> {
+    return download(this.page, this.card(map).getByRole('button', { name: `Export ${map} as ${format}` }));
+  }
+}
+
+/** Clicks a button that downloads a file and returns the file's name and text. */
+async function download(page: Page, button: Locator): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), button.click()]);
+  const stream = await file.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { name: file.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
 }
 
 /** The Events tab: records from ring buffers and perf buffers. */
@@ -190,6 +243,11 @@ export class Events {
 
   field(row: Locator, field: string): Locator {
     return row.locator(`[data-field="${field}"]`);
+  }
+
+  /** Clicks "Export events from <map> as CSV/JSON" and returns the downloaded file's text. */
+  async export(map: string, format: 'CSV' | 'JSON'): Promise<{ name: string; text: string }> {
+    return download(this.page, this.page.getByRole('button', { name: `Export events from ${map} as ${format}` }));
   }
 }
 
