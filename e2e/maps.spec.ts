@@ -1,3 +1,4 @@
+import { unzipSync } from 'fflate';
 import { expect, test } from './fixtures.ts';
 
 const HELLO = 'hello_execve.bpf.c';
@@ -246,4 +247,15 @@ test('a map with thousands of entries stays usable: virtualised rows, search by 
 
   await maps.showView('many', 'Top 10');
   await expect(card.getByRole('table', { name: 'Top 10 of many' }).getByTestId('bar')).toHaveCount(10);
+});
+
+test('Export project downloads a libbpf project with the sources, a loader, a Makefile and the seed', async ({ playground }) => {
+  await playground.pickExample('Count execve in a hash map');
+  const zip = await playground.exportProject();
+  expect(zip.name).toBe('execve_counter.zip');
+  const files = unzipSync(new Uint8Array(zip.bytes));
+  expect(Object.keys(files)).toEqual(expect.arrayContaining(['execve_counter/Makefile', 'execve_counter/README.md', 'execve_counter/src/execve_counter.bpf.c', 'execve_counter/src/execve_counter.c']));
+  const loader = new TextDecoder().decode(files['execve_counter/src/execve_counter.c']);
+  expect(loader).toContain('execve_counter_bpf__open');
+  expect(loader).toContain('bpf_map__update_elem');
 });

@@ -160,6 +160,29 @@ export function Playground() {
     [files, workspace.dirty],
   );
 
+  const exportProject = useCallback(async () => {
+    if (!client) return;
+    const seeds = parseSeeds(workspace.seeds);
+    if (!seeds.ok) {
+      setSeedError(seeds.error);
+      selectTab('maps');
+      return;
+    }
+    setToast({ text: 'Building the project…' });
+    const result = await client.exportProject(workspace.files, seeds.seeds);
+    if (!result.ok) {
+      setToast({ text: `Export failed: ${result.error.message}` });
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([result.zip], { type: 'application/zip' }));
+    const link = document.createElement('a');
+    link.href = url;
+    link.download = result.fileName;
+    link.click();
+    URL.revokeObjectURL(url);
+    setToast({ text: `Downloaded ${result.fileName}: unzip, make, sudo ./loader (see its README).` });
+  }, [client, workspace.files, workspace.seeds, selectTab]);
+
   const trigger = useCallback(
     async (what: 'exec' | 'open') => {
       if (!client) return;
@@ -343,6 +366,16 @@ export function Playground() {
           title="Open /etc/hostname on the server: one openat"
         >
           Open a file
+        </button>
+        <span className="topbar-sep" aria-hidden="true" />
+        <button
+          type="button"
+          className="button compact"
+          onClick={() => void exportProject()}
+          disabled={!connected}
+          title="Download a standalone libbpf project: the sources, a C loader on the skeleton, a Makefile"
+        >
+          Export project
         </button>
         <span className="topbar-spacer" />
         <RunStatus view={view} trace={trace} />

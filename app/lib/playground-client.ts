@@ -149,7 +149,18 @@ export class PlaygroundClient {
     return answer?.type === 'examples' ? answer.examples : null;
   }
 
-  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' }>): Promise<RequestResult> {
+  /** Asks the server for the program as a standalone libbpf project (a zip). */
+  async exportProject(files: SourceFile[], seeds: MapSeed[]): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
+    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
+    const answer = await this.send(this.allocateId(), { type: 'export', files, seeds });
+    if (!answer) return { ok: false, error: LOST };
+    if (answer.type !== 'exported' || !answer.ok || !answer.zipBase64) {
+      return { ok: false, error: (answer.type === 'exported' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The export failed.' } };
+    }
+    return { ok: true, fileName: answer.fileName ?? 'project.zip', zip: Uint8Array.from(atob(answer.zipBase64), (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer> };
+  }
+
+  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' }>): Promise<RequestResult> {
     return this.requestWithId(this.allocateId(), body);
   }
 

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ChartState, PlaygroundTestHook } from '../../app/lib/test-hook.ts';
 
@@ -358,5 +359,12 @@ export class PlaygroundPage {
 
   async openAFile(): Promise<void> {
     await this.page.getByRole('button', { name: 'Open a file' }).click();
+  }
+
+  /** Clicks Export project and returns the downloaded zip's name and bytes. */
+  async exportProject(): Promise<{ name: string; bytes: Buffer }> {
+    const [file] = await Promise.all([this.page.waitForEvent('download'), this.page.getByRole('button', { name: 'Export project' }).click()]);
+    const path = await file.path();
+    return { name: file.suggestedFilename(), bytes: await readFile(path) };
   }
 }
