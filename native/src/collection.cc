@@ -552,9 +552,10 @@ Napi::Value Lookup(const Napi::CallbackInfo& info) {
   return value;
 }
 
-// peek(h, map) -> Buffer | null: the head of a queue or stack map, left in
-// place (BPF_MAP_LOOKUP_ELEM with a NULL key); null when it is empty.
-Napi::Value Peek(const Napi::CallbackInfo& info) {
+// The head of a queue or stack map (a NULL key): peek leaves it in place
+// (BPF_MAP_LOOKUP_ELEM), pop takes it (BPF_MAP_LOOKUP_AND_DELETE_ELEM).
+// Null when the map is empty.
+Napi::Value TakeHead(const Napi::CallbackInfo& info, bool remove) {
   Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
   std::string name = StringArg(info, 1, "map");
@@ -566,35 +567,20 @@ Napi::Value Peek(const Napi::CallbackInfo& info) {
   int err;
   {
     ScopedLogSink scope(&s.log);
-    err = bpf_map__lookup_elem(map, nullptr, 0, value.Data(), size, 0);
+    err = remove ? bpf_map__lookup_and_delete_elem(map, nullptr, 0, value.Data(), size, 0)
+                 : bpf_map__lookup_elem(map, nullptr, 0, value.Data(), size, 0);
   }
   if (err == -ENOENT) return env.Null();
   if (err)
-    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': peek failed", s.log.Since(mark)));
+    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': " + (remove ? "pop" : "peek") + " failed", s.log.Since(mark)));
   return value;
 }
 
-// pop(h, map) -> Buffer | null: takes the head off a queue or stack map
-// (BPF_MAP_LOOKUP_AND_DELETE_ELEM with a NULL key); null when it is empty.
-Napi::Value Pop(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  CollectionState& s = *HandleOf(info).state;
-  std::string name = StringArg(info, 1, "map");
-  RequireLoaded(env, s, "map '" + name + "'");
-  bpf_map* map = FindMap(env, s, name);
-  size_t size = bpf_map__value_size(map);
-  Napi::Buffer<uint8_t> value = Napi::Buffer<uint8_t>::New(env, size);
-  size_t mark = s.log.Size();
-  int err;
-  {
-    ScopedLogSink scope(&s.log);
-    err = bpf_map__lookup_and_delete_elem(map, nullptr, 0, value.Data(), size, 0);
-  }
-  if (err == -ENOENT) return env.Null();
-  if (err)
-    ThrowBpfError(env, CallFailure(-err, "map '" + name + "': pop failed", s.log.Since(mark)));
-  return value;
-}
+// peek(h, map) -> Buffer | null
+Napi::Value Peek(const Napi::CallbackInfo& info) { return TakeHead(info, false); }
+
+// pop(h, map) -> Buffer | null
+Napi::Value Pop(const Napi::CallbackInfo& info) { return TakeHead(info, true); }
 
 // update(h, map, key, value, flags)
 Napi::Value Update(const Napi::CallbackInfo& info) {

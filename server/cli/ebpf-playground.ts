@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRemote, type RemoteRunReport } from './remote-run.ts';
+import { collectSeeds } from './seeds.ts';
 import { exportCommand } from './export-command.ts';
-import type { Json, MapSeed } from '../../protocol/messages.ts';
+import type { MapSeed } from '../../protocol/messages.ts';
 
 const USAGE = `Usage:
   ebpf-playground run <file.bpf.c> [more files…] [options]
@@ -27,20 +28,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** A word the user typed: JSON when it parses, else the string itself. */
-function jsonOrString(text: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    return text;
-  }
-}
-
-function parseSeed(text: string): MapSeed {
-  const match = /^([^:]+):(.*?)=(.*)$/.exec(text);
-  if (!match) fail(`--seed takes MAP:KEY=VALUE, got "${text}".`);
-  return { map: match[1]!, key: jsonOrString(match[2]!), value: jsonOrString(match[3]!) };
-}
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'export') return exportCommand(process.argv.slice(3));
@@ -67,8 +54,12 @@ async function main(): Promise<void> {
   if (values.trigger && values.trigger !== 'exec' && values.trigger !== 'open') fail('--trigger takes exec or open.');
   if (!values.example && files.length === 0) fail('name a .bpf.c file, or an example with --example NAME.');
 
-  const seeds = values.seed.map(parseSeed);
-  if (values.seeds) seeds.push(...(JSON.parse(readFileSync(values.seeds, 'utf8')) as MapSeed[]));
+  let seeds: MapSeed[] = [];
+  try {
+    seeds = collectSeeds(values.seed, values.seeds);
+  } catch (error) {
+    fail((error as Error).message);
+  }
   const sources = files.map((file) => {
     try {
       return { name: path.basename(file), content: readFileSync(file, 'utf8') };

@@ -2,11 +2,12 @@ import { accessSync, constants, mkdirSync, readFileSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Json, MapSeed, SourceFile } from '../../protocol/messages.ts';
+import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
 import { loadConfig } from '../config.ts';
 import { findToolchain } from '../compile/toolchain.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject } from '../export/project.ts';
+import { collectSeeds } from './seeds.ts';
 
 export const EXPORT_USAGE = `Usage:
   ebpf-playground export <file.bpf.c> [more files…] [options]
@@ -35,20 +36,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** A word the user typed: JSON when it parses, else the string itself. */
-function jsonOrString(text: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    return text;
-  }
-}
-
-function parseSeed(text: string): MapSeed {
-  const match = /^([^:]+):(.*?)=(.*)$/.exec(text);
-  if (!match) fail(`--seed takes MAP:KEY=VALUE, got "${text}".`);
-  return { map: match[1]!, key: jsonOrString(match[2]!), value: jsonOrString(match[3]!) };
-}
 
 /** The cache for vmlinux.h: the playground's own when this user may write it, else one in the temp dir. */
 function cacheDir(preferred: string): string {
@@ -99,14 +86,11 @@ export async function exportCommand(args: string[]): Promise<void> {
       }
     });
   }
-  if (values.seeds) {
-    try {
-      seeds.push(...(JSON.parse(readFileSync(values.seeds, 'utf8')) as MapSeed[]));
-    } catch (error) {
-      fail(`cannot read the seeds in ${values.seeds}: ${(error as Error).message}.`);
-    }
+  try {
+    seeds.push(...collectSeeds(values.seed, values.seeds));
+  } catch (error) {
+    fail(`the seeds: ${(error as Error).message}`);
   }
-  seeds.push(...values.seed.map(parseSeed));
 
   const config = loadConfig();
   // The user's own files on the user's own machine, as `make` will compile them:
