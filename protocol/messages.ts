@@ -336,6 +336,10 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     /** The project's name, a C identifier; the main file's name when absent. */
     name: z.string().max(64).optional(),
   }),
+  /** Keep these files and seeds under a short id, for a link that opens them (and never runs them by itself). */
+  z.object({ type: z.literal('share'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES), seeds: z.array(mapSeedSchema).max(256).default([]) }),
+  /** The files and seeds kept under a share id. */
+  z.object({ type: z.literal('get_share'), id: requestId, shareId: z.string().max(32) }),
   /** Decode a ring buffer's or perf buffer's records as this struct (a name from the object's BTF), or null for hex. */
   z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
@@ -433,6 +437,18 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     dropped: z.number(),
     /** Records the kernel lost so far (perf buffers report them). */
     lost: z.number(),
+  }),
+  /** The answer to `share`: the id a link carries (`/?share=ID`). */
+  z.object({ type: z.literal('shared'), id: requestId, ok: z.boolean(), shareId: z.string().optional(), error: playgroundErrorSchema.optional() }),
+  /** The answer to `get_share`. */
+  z.object({
+    type: z.literal('share_content'),
+    id: requestId,
+    ok: z.boolean(),
+    files: z.array(sourceFileSchema).optional(),
+    seeds: z.array(mapSeedSchema).optional(),
+    createdAt: z.number().optional(),
+    error: playgroundErrorSchema.optional(),
   }),
   /** The answer to `export`: the project as a zip, base64-encoded. */
   z.object({

@@ -6,6 +6,7 @@ import type { HostInfo } from '../protocol/messages.ts';
 import { CompileQueue } from './compile/compile-queue.ts';
 import { ensureVmlinuxPch } from './compile/compiler.ts';
 import { CompileCache } from './compile/compile-cache.ts';
+import { ShareStore } from './share/store.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
@@ -59,7 +60,8 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
   const skeletonQueue = new CompileQueue(1);
   const compileCache = new CompileCache(config.limits.compileCacheBytes);
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache });
+  const shares = new ShareStore(path.join(config.dataDir, 'playground.db'));
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache, shares });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -73,6 +75,7 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
       closed = true;
       sockets.close();
       runners.close();
+      shares.close();
       trace?.close();
       server.close();
     },

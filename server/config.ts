@@ -13,6 +13,8 @@ export const ROOT = path.resolve(import.meta.dirname, '..');
 export const configSchema = z.object({
   host: z.string().default('127.0.0.1'),
   port: z.number().int().default(3000),
+  /** Where data that must outlive restarts is kept (the shared-links database). */
+  dataDir: z.string().default(path.join(ROOT, 'data')),
   /** Where generated vmlinux.h and other per-host artefacts are kept. */
   cacheDir: z.string().default(path.join(ROOT, '.cache')),
   /** Compiles at once; the default (null) is one per CPU core. */

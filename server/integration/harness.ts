@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { startBackend, type Backend } from '../backend.ts';
 
@@ -9,6 +11,8 @@ export async function startTestBackend(adjust?: (config: Config) => void): Promi
   const config = loadConfig({});
   config.host = '127.0.0.1';
   config.port = 0;
+  // Tests keep their shared links to themselves.
+  config.dataDir = mkdtempSync(path.join(tmpdir(), 'playground-data-'));
   adjust?.(config);
   const backend = await startBackend(config);
   if (backend.host.problems.length) {

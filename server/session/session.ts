@@ -17,6 +17,7 @@ import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject } from '../export/project.ts';
+import type { ShareStore } from '../share/store.ts';
 import type { Runner, RunnerPool } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -31,6 +32,7 @@ export interface SessionDeps {
   compileQueue: CompileQueue;
   skeletonQueue: CompileQueue;
   compileCache: CompileCache;
+  shares: ShareStore;
 }
 
 /** How a session reaches its client: the WebSocket, seen only through these calls. */
@@ -133,6 +135,21 @@ export class Session {
         return this.reply(message.id);
       case 'export':
         return void this.exportProject(message);
+      case 'share': {
+        const problem = checkSources(message.files, this.deps.config.limits.sourceBytes);
+        if (problem) return this.send({ type: 'shared', id: message.id, ok: false, error: { code: 'bad_request', message: problem } });
+        if (this.runBucket.take(1) === 0) {
+          return this.send({ type: 'shared', id: message.id, ok: false, error: { code: 'rate_limited', message: 'Too many runs and shares at once: wait a moment and try again.' } });
+        }
+        return this.send({ type: 'shared', id: message.id, ok: true, shareId: this.deps.shares.create(message.files, message.seeds) });
+      }
+      case 'get_share': {
+        const shared = this.deps.shares.get(message.shareId);
+        if (!shared) {
+          return this.send({ type: 'share_content', id: message.id, ok: false, error: { code: 'bad_request', message: `There is no shared program "${message.shareId}": check the link.` } });
+        }
+        return this.send({ type: 'share_content', id: message.id, ok: true, ...shared });
+      }
       case 'set_event_type': {
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         const problem = this.run.setEventType(message.map, message.typeName);

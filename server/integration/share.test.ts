@@ -1,0 +1,60 @@
+// Shared links: kept in SQLite, so they outlive a restart; opening one never runs it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ServerMessage } from '../../protocol/messages.ts';
+import { PlaygroundConnection } from '../cli/connection.ts';
+import { helloSource, startTestBackend } from './harness.ts';
+
+test('a shared program comes back after a restart, with its seeds, and does not run by itself', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'playground-share-'));
+  const files = [
+    { name: 'shared.bpf.c', content: helloSource('shared_prog', 'from a link') },
+    { name: 'shared.h', content: '#define GREETING "hi"\n' },
+  ];
+  const seeds = [{ map: 'counts', key: 'x', value: 1 }];
+
+  const first = await startTestBackend((config) => {
+    config.dataDir = dataDir;
+  });
+  let shareId: string;
+  try {
+    const connection = await PlaygroundConnection.open(first.url, 'test');
+    const id = connection.send({ type: 'share', files, seeds });
+    const shared = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'shared' }> => m.type === 'shared' && m.id === id, 10_000);
+    assert.ok(shared?.ok && shared.shareId, JSON.stringify(shared));
+    assert.match(shared.shareId, /^[A-Za-z0-9]{10}$/);
+    shareId = shared.shareId;
+    connection.close();
+  } finally {
+    first.close();
+  }
+
+  // A new backend process would see the same file; a new backend instance on the same data dir is the same test.
+  const second = await startTestBackend((config) => {
+    config.dataDir = dataDir;
+  });
+  try {
+    const connection = await PlaygroundConnection.open(second.url, 'test');
+    const id = connection.send({ type: 'get_share', shareId });
+    const content = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'share_content' }> => m.type === 'share_content' && m.id === id, 10_000);
+    assert.ok(content?.ok);
+    assert.deepEqual(content.files, files);
+    assert.deepEqual(content.seeds, seeds);
+    assert.ok(!connection.inbox.some((m) => m.type === 'run_state'), 'opening a link runs nothing');
+
+    const missing = connection.send({ type: 'get_share', shareId: 'nope' });
+    const answer = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'share_content' }> => m.type === 'share_content' && m.id === missing, 10_000);
+    assert.deepEqual(answer?.error, { code: 'bad_request', message: 'There is no shared program "nope": check the link.' });
+
+    const bad = connection.send({ type: 'share', files: [{ name: '../etc/passwd', content: '' }] });
+    const refused = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'shared' }> => m.type === 'shared' && m.id === bad, 10_000);
+    assert.equal(refused?.ok, false);
+    assert.match(refused?.error?.message ?? '', /is not a usable file name/);
+    connection.close();
+  } finally {
+    second.close();
+  }
+});
