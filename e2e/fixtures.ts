@@ -1,4 +1,4 @@
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
 import { PlaygroundPage } from './pages/playground.ts';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);
@@ -25,14 +25,19 @@ export const test = base.extend<Fixtures>({
         }
         return route.continue();
       });
-      page.on('websocket', (ws) => {
-        const url = new URL(ws.url());
-        if (!LOCAL_HOSTS.has(url.hostname)) offsite.push(url.href);
-      });
-      page.on('console', (message) => {
-        if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
-      });
-      page.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+      // Every page of the context is watched: a test may open a link in a second page.
+      const watch = (watched: Page) => {
+        watched.on('websocket', (ws) => {
+          const url = new URL(ws.url());
+          if (!LOCAL_HOSTS.has(url.hostname)) offsite.push(url.href);
+        });
+        watched.on('console', (message) => {
+          if (message.type() === 'error') consoleErrors.push(`${message.text()} (${message.location().url})`);
+        });
+        watched.on('pageerror', (error) => consoleErrors.push(`uncaught: ${error.message}`));
+      };
+      watch(page);
+      context.on('page', watch);
       await use();
       expect(offsite, 'requests to hosts other than this machine').toEqual([]);
       expect(consoleErrors, 'errors in the browser console').toEqual([]);

@@ -15,6 +15,7 @@ import { useTraceVersion } from '../hooks/use-trace-buffer.ts';
 import { useWorkspace } from '../hooks/use-workspace.ts';
 import { formatClock, plural, shortcut } from '../lib/format.ts';
 import { parseSeeds } from '../lib/json-input.ts';
+import { readPageParams, shareLink } from '../lib/share-link.ts';
 import { EventStore } from '../lib/event-store.ts';
 import { MapHistory } from '../lib/map-history.ts';
 import { describeFailure, failureDetail, isActive } from '../lib/run-view.ts';
@@ -31,6 +32,7 @@ import { MapsPane } from './MapsPane.tsx';
 import { OutputPane } from './OutputPane.tsx';
 import { RightTabs, type RightTab, type TabSpec } from './RightTabs.tsx';
 import { RunStatus } from './RunStatus.tsx';
+import { ShareButton, type ShareResult } from './ShareButton.tsx';
 import { SplitPane } from './SplitPane.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
@@ -42,12 +44,23 @@ interface Toast {
   undo?: () => void;
 }
 
-/** The whole page: top bar, editor and results side by side, status bar. */
+/** Where a shared program stands: asked for once per page, never run by itself. */
+type ShareOpen = { kind: 'waiting' } | { kind: 'opened' } | { kind: 'failed'; message: string } | null;
+
+/**
+ * The whole page: top bar, editor and results side by side, status bar.
+ * `?share=ID` opens a shared program; `?embed=1` is the minimal page for docs
+ * and slides: the editor and Output with Run, Stop and Trigger exec.
+ */
 export function Playground() {
+  const [page] = useState(() => readPageParams(window.location.search));
+  const embed = page.embed;
   const handle = usePlaygroundClient();
   const { client, connection, host } = handle;
   const examples = useExamples(handle);
-  const [workspace, files] = useWorkspace(examples);
+  // A link or an embed shows what its address says: the user's saved work stays in storage, unread and untouched.
+  const [workspace, files] = useWorkspace(examples, { restore: !page.shareId && !embed });
+  const [shareOpen, setShareOpen] = useState<ShareOpen>(page.shareId ? { kind: 'waiting' } : null);
   const [trace] = useState(() => new TraceBuffer());
   const [events] = useState(() => new EventStore());
   const [mapIntervalMs, setMapIntervalMs] = usePreference('map-interval-ms', z.number().int().min(100).max(60_000), DEFAULT_MAP_INTERVAL_MS);
@@ -103,6 +116,22 @@ export function Playground() {
     return () => clearTimeout(timer);
   }, [toast]);
 
+  // The shared program is asked for once, on the first connection: a reconnect must not replace edits made since.
+  // An answer lost with the connection is dropped (the cleanup), and the next connection asks again.
+  const waitingForShare = shareOpen?.kind === 'waiting';
+  useEffect(() => {
+    if (!client || !connected || !page.shareId || !waitingForShare) return;
+    let current = true;
+    void client.openShare(page.shareId).then((result) => {
+      if (!current) return;
+      if (result.ok) files.openShared(result.files, result.seeds);
+      setShareOpen(result.ok ? { kind: 'opened' } : { kind: 'failed', message: result.error.message });
+    });
+    return () => {
+      current = false;
+    };
+  }, [client, connected, page.shareId, waitingForShare, files]);
+
   useEffect(() => {
     if (workspace.restoredFrom === 'saved') setToast({ text: 'Restored the files saved in this browser.' });
     else if (workspace.restoredFrom === 'draft') setToast({ text: 'Restored your unsaved edits from before the reload.' });
@@ -118,17 +147,26 @@ export function Playground() {
     setVisited((current) => (current.has(next) ? current : new Set(current).add(next)));
   }, []);
 
+  // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
+  const checkSeeds = useCallback(() => {
+    const seeds = parseSeeds(workspace.seeds);
+    if (seeds.ok) {
+      setSeedError(null);
+      return seeds.seeds;
+    }
+    setSeedError(seeds.error);
+    if (embed) setToast({ text: `The seeds are not valid: ${seeds.error}` });
+    else selectTab('maps');
+    return null;
+  }, [workspace.seeds, embed, selectTab]);
+
   const run = useCallback(async () => {
     if (!workspace.files.length) return;
-    const seeds = parseSeeds(workspace.seeds);
-    if (!seeds.ok) {
-      setSeedError(seeds.error);
-      selectTab('maps');
-      return;
-    }
-    setSeedError(null);
-    await start(workspace.files, seeds.seeds);
-  }, [workspace.files, workspace.seeds, start, selectTab]);
+    const seeds = checkSeeds();
+    if (!seeds) return;
+    setShareOpen((current) => (current?.kind === 'opened' ? null : current));
+    await start(workspace.files, seeds);
+  }, [workspace.files, checkSeeds, start]);
 
   const stopRun = useCallback(async () => {
     if (!active) return;
@@ -137,9 +175,11 @@ export function Playground() {
   }, [active, stop]);
 
   const save = useCallback(() => {
+    // An embed sits inside someone else's page: it never writes over the work saved in this browser.
+    if (embed) return;
     const ok = files.save();
     setToast({ text: ok ? `Saved to this browser's storage at ${formatClock(Date.now() / 1000).slice(0, 8)}.` : 'Could not save: this browser refused local storage.' });
-  }, [files]);
+  }, [files, embed]);
 
   useHotkeys({ run: () => void run(), stop: () => void stopRun(), save });
 
@@ -162,14 +202,10 @@ export function Playground() {
 
   const exportProject = useCallback(async () => {
     if (!client) return;
-    const seeds = parseSeeds(workspace.seeds);
-    if (!seeds.ok) {
-      setSeedError(seeds.error);
-      selectTab('maps');
-      return;
-    }
+    const seeds = checkSeeds();
+    if (!seeds) return;
     setToast({ text: 'Building the project…' });
-    const result = await client.exportProject(workspace.files, seeds.seeds);
+    const result = await client.exportProject(workspace.files, seeds);
     if (!result.ok) {
       setToast({ text: `Export failed: ${result.error.message}` });
       return;
@@ -181,7 +217,15 @@ export function Playground() {
     link.click();
     URL.revokeObjectURL(url);
     setToast({ text: `Downloaded ${result.fileName}: unzip, make, sudo ./loader (see its README).` });
-  }, [client, workspace.files, workspace.seeds, selectTab]);
+  }, [client, workspace.files, checkSeeds]);
+
+  const share = useCallback(async (): Promise<ShareResult | null> => {
+    if (!client) return null;
+    const seeds = checkSeeds();
+    if (!seeds) return null;
+    const result = await client.share(workspace.files, seeds);
+    return result.ok ? result : { ok: false, message: result.error.message };
+  }, [client, workspace.files, checkSeeds]);
 
   const trigger = useCallback(
     async (what: 'exec' | 'open') => {
@@ -245,14 +289,14 @@ export function Playground() {
   const loadFailed = (view.loaded && !view.loaded.ok) || (view.phase === 'error' && (view.stage === 'load' || view.stage === 'attach'));
   const attachProblems = view.programs.some((p) => p.attachError);
 
-  const tabs: TabSpec[] = [
+  const allTabs: TabSpec[] = [
     {
       id: 'output',
       label: 'Output',
       labelNode: <OutputTabLabel trace={trace} active={tab === 'output'} />,
       badge: null,
       keepMounted: true,
-      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} onShowEvents={eventMaps.length ? () => selectTab('events') : undefined} />,
+      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} onShowEvents={eventMaps.length && !embed ? () => selectTab('events') : undefined} />,
     },
     {
       id: 'maps',
@@ -320,20 +364,40 @@ export function Playground() {
     },
   ];
 
+  // An embed shows only what a reader of the docs needs: the program's output.
+  const tabs = embed ? allTabs.filter((t) => t.id === 'output') : allTabs;
+
   const failure = describeFailure(view);
   const detail = failureDetail(view);
   const verifierWhere = verifierStop && verifierFile ? `${verifierStop.file}:${verifierStop.line}` : null;
 
   return (
-    <div className="app">
+    <div className={embed ? 'app embed' : 'app'}>
       <header className="topbar">
-        <span className="brand" aria-label="eBPF Playground">
-          <span className="brand-mark" aria-hidden="true">
-            ⬡
-          </span>
-          eBPF Playground
-        </span>
-        <ExamplesMenu examples={examples} current={workspace.example} onPick={pickExample} />
+        {embed ? (
+          <a
+            className="brand"
+            href={page.shareId ? shareLink(window.location.origin, page.shareId) : '/'}
+            target="_blank"
+            rel="noopener"
+            title="Open this program in the full playground (a new tab)"
+          >
+            <span className="brand-mark" aria-hidden="true">
+              ⬡
+            </span>
+            Open in eBPF Playground
+          </a>
+        ) : (
+          <>
+            <span className="brand" aria-label="eBPF Playground">
+              <span className="brand-mark" aria-hidden="true">
+                ⬡
+              </span>
+              eBPF Playground
+            </span>
+            <ExamplesMenu examples={examples} current={workspace.example} onPick={pickExample} />
+          </>
+        )}
         <span className="topbar-sep" aria-hidden="true" />
         <button
           type="button"
@@ -358,25 +422,30 @@ export function Playground() {
         >
           Trigger exec
         </button>
-        <button
-          type="button"
-          className={`button compact ${example?.trigger === 'open' ? 'suggested' : ''}`}
-          onClick={() => void trigger('open')}
-          disabled={!connected}
-          title="Open /etc/hostname on the server: one openat"
-        >
-          Open a file
-        </button>
-        <span className="topbar-sep" aria-hidden="true" />
-        <button
-          type="button"
-          className="button compact"
-          onClick={() => void exportProject()}
-          disabled={!connected}
-          title="Download a standalone libbpf project: the sources, a C loader on the skeleton, a Makefile"
-        >
-          Export project
-        </button>
+        {!embed && (
+          <>
+            <button
+              type="button"
+              className={`button compact ${example?.trigger === 'open' ? 'suggested' : ''}`}
+              onClick={() => void trigger('open')}
+              disabled={!connected}
+              title="Open /etc/hostname on the server: one openat"
+            >
+              Open a file
+            </button>
+            <span className="topbar-sep" aria-hidden="true" />
+            <button
+              type="button"
+              className="button compact"
+              onClick={() => void exportProject()}
+              disabled={!connected}
+              title="Download a standalone libbpf project: the sources, a C loader on the skeleton, a Makefile"
+            >
+              Export project
+            </button>
+            <ShareButton disabled={!connected || !workspace.files.length} onShare={share} />
+          </>
+        )}
         <span className="topbar-spacer" />
         <RunStatus view={view} trace={trace} />
       </header>
@@ -406,7 +475,7 @@ export function Playground() {
           tone="error"
           testId="run-error"
           actions={
-            detail === 'log' ? (
+            detail === 'log' && !embed ? (
               <>
                 {verifierStop && verifierFile && !(verifierWhere && failure.includes(verifierWhere)) && (
                   <button type="button" className="link-button" onClick={() => goToLine(verifierFile, verifierStop.line)}>
@@ -438,6 +507,24 @@ export function Playground() {
           ) : (
             failure
           )}
+        </Banner>
+      )}
+      {shareOpen?.kind === 'opened' && (
+        <Banner
+          tone="info"
+          testId="share-banner"
+          actions={
+            <button type="button" className="link-button" onClick={() => setShareOpen(null)}>
+              Dismiss
+            </button>
+          }
+        >
+          Opened a shared program: press Run to start it.
+        </Banner>
+      )}
+      {shareOpen?.kind === 'failed' && (
+        <Banner tone="error" testId="share-banner">
+          {shareOpen.message}
         </Banner>
       )}
       {view.notice && !failure && (
@@ -475,22 +562,27 @@ export function Playground() {
         />
       </main>
 
-      <StatusBar
-        connection={connection}
-        host={host}
-        sessionId={handle.sessionId}
-        expiresAt={handle.expiresAt}
-        savedAt={workspace.savedAt}
-        dirty={workspace.dirty}
-        message={toast && !toast.undo ? toast.text : null}
-        onSave={save}
-      />
-      {toast?.undo && (
-        <div className="toast" role="status">
+      {!embed && (
+        <StatusBar
+          connection={connection}
+          host={host}
+          sessionId={handle.sessionId}
+          expiresAt={handle.expiresAt}
+          savedAt={workspace.savedAt}
+          dirty={workspace.dirty}
+          message={toast && !toast.undo ? toast.text : null}
+          onSave={save}
+        />
+      )}
+      {/* Without a status bar (an embed), every short message floats instead. */}
+      {toast && (toast.undo || embed) && (
+        <div className="toast" role="status" data-testid="status-message">
           {toast.text}
-          <button type="button" className="link-button" onClick={toast.undo}>
-            Undo
-          </button>
+          {toast.undo && (
+            <button type="button" className="link-button" onClick={toast.undo}>
+              Undo
+            </button>
+          )}
         </div>
       )}
     </div>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { Example, SourceFile } from '../../protocol/messages.ts';
-import { toInputText } from '../lib/json-input.ts';
+import type { Example, MapSeed, SourceFile } from '../../protocol/messages.ts';
 import { clearDraft, loadDraft, loadSaved, saveDraft, saveWork, type SavedWork, type SeedRow } from '../lib/saved-work.ts';
+import { seedRowsOf } from '../lib/share-link.ts';
 
 export interface Workspace {
   /** The example the files came from, by name. */
@@ -29,6 +29,8 @@ export interface WorkspaceActions {
   deleteFile(name: string): void;
   setSeeds(seeds: SeedRow[]): void;
   loadExample(example: Example): void;
+  /** Puts a shared program in the editor; storage keeps the user's own work until they save. */
+  openShared(files: SourceFile[], seeds: MapSeed[]): void;
   /** Puts back the files an example load replaced; false when there is nothing to undo. */
   undoLoad(): boolean;
   save(): boolean;
@@ -43,10 +45,6 @@ interface State {
 
 const EMPTY: State = { example: null, files: [], activeFile: null, seeds: [] };
 
-export function seedRowsOf(example: Example): SeedRow[] {
-  return example.seeds.map((s) => ({ map: s.map, key: toInputText(s.key), value: toInputText(s.value) }));
-}
-
 function snapshotOf(state: State): string {
   return JSON.stringify({ files: state.files, seeds: state.seeds });
 }
@@ -55,9 +53,13 @@ function snapshotOf(state: State): string {
  * The user's files and seeds. They live in React state (a lost connection
  * never touches them), are saved to localStorage on Ctrl/Cmd+S, and are kept
  * as a draft in sessionStorage so a reload of the tab restores the typing.
+ *
+ * With `restore: false` (a share link, an embed) the page neither restores
+ * nor drafts: what it shows comes from the address, and a reload shows it again.
  */
-export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceActions] {
+export function useWorkspace(examples: Example[] | null, { restore = true }: { restore?: boolean } = {}): [Workspace, WorkspaceActions] {
   const [initial] = useState(() => {
+    if (!restore) return { saved: null, from: null, restoredFrom: null };
     const saved = loadSaved();
     const draft = loadDraft();
     const useDraft = draft && (!saved || draft.savedAt > saved.savedAt);
@@ -83,7 +85,7 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
     const first = examples?.[0];
     if (!first) return;
     if (stateRef.current.files.length) return;
-    const loaded = { example: first.name, files: first.files, activeFile: first.files[0]!.name, seeds: seedRowsOf(first) };
+    const loaded = { example: first.name, files: first.files, activeFile: first.files[0]!.name, seeds: seedRowsOf(first.seeds) };
     setState(loaded);
     setBaseline(loaded);
   }, [examples]);
@@ -99,14 +101,14 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
 
   // Every edit is kept for this tab a moment later, saved or not.
   useEffect(() => {
-    if (!state.files.length) return;
+    if (!state.files.length || !restore) return;
     if (!dirty) {
       clearDraft();
       return;
     }
     const timer = setTimeout(() => saveDraft(toSaved(state, Date.now())), 400);
     return () => clearTimeout(timer);
-  }, [state, dirty]);
+  }, [state, dirty, restore]);
 
   const setFile = useCallback((name: string, content: string) => {
     setState((current) => {
@@ -149,11 +151,19 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
   const setSeeds = useCallback((seeds: SeedRow[]) => setState((current) => ({ ...current, seeds })), []);
 
   const loadExample = useCallback((example: Example) => {
-    const loaded = { example: example.name, files: example.files, activeFile: example.files[0]!.name, seeds: seedRowsOf(example) };
+    const loaded = { example: example.name, files: example.files, activeFile: example.files[0]!.name, seeds: seedRowsOf(example.seeds) };
     setState((current) => {
       previous.current = current;
       return loaded;
     });
+    setBaseline(loaded);
+  }, []);
+
+  // The shared program is the baseline, as an example is: edits to it are what show as modified.
+  const openShared = useCallback((files: SourceFile[], seeds: MapSeed[]) => {
+    const loaded = { example: null, files, activeFile: files[0]!.name, seeds: seedRowsOf(seeds) };
+    previous.current = null;
+    setState(loaded);
     setBaseline(loaded);
   }, []);
 
@@ -179,8 +189,8 @@ export function useWorkspace(examples: Example[] | null): [Workspace, WorkspaceA
 
   const workspace: Workspace = { ...state, savedAt, dirty, modified, restoredFrom: initial.restoredFrom };
   const actions = useMemo(
-    () => ({ setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, undoLoad, save }),
-    [setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, undoLoad, save],
+    () => ({ setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, openShared, undoLoad, save }),
+    [setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, openShared, undoLoad, save],
   );
   return [workspace, actions];
 }

@@ -160,7 +160,29 @@ export class PlaygroundClient {
     return { ok: true, fileName: answer.fileName ?? 'project.zip', zip: Uint8Array.from(atob(answer.zipBase64), (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer> };
   }
 
-  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' }>): Promise<RequestResult> {
+  /** Keeps the program on the server under a short id, for a link (`/?share=ID`). */
+  async share(files: SourceFile[], seeds: MapSeed[]): Promise<{ ok: true; shareId: string } | { ok: false; error: PlaygroundError }> {
+    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
+    const answer = await this.send(this.allocateId(), { type: 'share', files, seeds });
+    if (!answer) return { ok: false, error: LOST };
+    if (answer.type !== 'shared' || !answer.ok || !answer.shareId) {
+      return { ok: false, error: (answer.type === 'shared' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'Sharing failed.' } };
+    }
+    return { ok: true, shareId: answer.shareId };
+  }
+
+  /** The files and seeds a share link points at; an unknown id is `ok: false` with the server's sentence. */
+  async openShare(shareId: string): Promise<{ ok: true; files: SourceFile[]; seeds: MapSeed[] } | { ok: false; error: PlaygroundError }> {
+    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
+    const answer = await this.send(this.allocateId(), { type: 'get_share', shareId });
+    if (!answer) return { ok: false, error: LOST };
+    if (answer.type !== 'share_content' || !answer.ok || !answer.files?.length) {
+      return { ok: false, error: (answer.type === 'share_content' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'Could not open the shared program.' } };
+    }
+    return { ok: true, files: answer.files, seeds: answer.seeds ?? [] };
+  }
+
+  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' }>): Promise<RequestResult> {
     return this.requestWithId(this.allocateId(), body);
   }
 

@@ -324,6 +324,9 @@ export class PlaygroundPage {
   readonly runError: Locator;
   readonly statusBar: Locator;
   readonly capabilities: Locator;
+  /** The sentence about a shared program: opened (press Run), or why it could not be. */
+  readonly shareBanner: Locator;
+  readonly shareButton: Locator;
 
   private constructor(readonly page: Page) {
     this.editor = new Editor(page);
@@ -337,11 +340,13 @@ export class PlaygroundPage {
     this.runError = page.getByTestId('run-error');
     this.statusBar = page.getByTestId('statusbar');
     this.capabilities = page.getByTestId('host-capabilities');
+    this.shareBanner = page.getByTestId('share-banner');
+    this.shareButton = page.getByRole('button', { name: 'Share', exact: true });
   }
 
-  /** Opens the page and waits until the editor holds the first example. */
-  static async open(page: Page): Promise<PlaygroundPage> {
-    await page.goto('/');
+  /** Opens the page (at `address`: a share link, an embed) and waits until the editor holds files. */
+  static async open(page: Page, address = '/'): Promise<PlaygroundPage> {
+    await page.goto(address);
     const playground = new PlaygroundPage(page);
     await expect(playground.editor.surface.locator('.monaco-editor')).toBeVisible();
     await expect.poll(() => page.evaluate(() => window.__playground?.files().length ?? 0)).toBeGreaterThan(0);
@@ -359,6 +364,19 @@ export class PlaygroundPage {
 
   async openAFile(): Promise<void> {
     await this.page.getByRole('button', { name: 'Open a file' }).click();
+  }
+
+  /** Clicks Share and returns the two links the popover shows. */
+  async share(): Promise<{ link: string; embed: string }> {
+    await this.shareButton.click();
+    const dialog = this.shareDialog;
+    const link = dialog.getByRole('textbox', { name: 'Link', exact: true });
+    await expect(link).toHaveValue(/\?share=/);
+    return { link: await link.inputValue(), embed: await dialog.getByRole('textbox', { name: 'Embed link' }).inputValue() };
+  }
+
+  get shareDialog(): Locator {
+    return this.page.getByRole('dialog', { name: 'Share' });
   }
 
   /** Clicks Export project and returns the downloaded zip's name and bytes. */

@@ -1,0 +1,78 @@
+import { expect, test } from './fixtures.ts';
+import { PlaygroundPage } from './pages/playground.ts';
+
+const HELLO = 'hello_execve.bpf.c';
+const SAVED_KEY = 'ebpf-playground:saved-work:v1';
+
+test('a shared link opens the modified program, never runs it, and Run prints its line', async ({ playground, page, context }) => {
+  const { editor } = playground;
+  // The user's own work, saved in this browser: opening a link must leave it alone.
+  await editor.focus();
+  await page.keyboard.press('Control+s');
+  await expect(page.getByTestId('save-state')).toContainText('Saved in this browser');
+  const saved = await page.evaluate((key) => localStorage.getItem(key), SAVED_KEY);
+  expect(saved).toContain('Hello, World!');
+
+  const original = (await editor.source(HELLO))!;
+  const modified = original.replace('Hello, World!', 'Hello from a shared link!');
+  expect(modified).not.toBe(original);
+  await editor.setSource(HELLO, modified);
+
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const { link, embed } = await playground.share();
+  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?share=[\w-]+$/);
+  expect(embed).toBe(`${link}&embed=1`);
+  await playground.shareDialog.getByRole('button', { name: 'Copy link' }).click();
+  await expect(playground.shareDialog.getByRole('status')).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+
+  const other = await context.newPage();
+  const shared = await PlaygroundPage.open(other, link);
+  await expect(shared.shareBanner).toHaveText(/Opened a shared program: press Run to start it/);
+  await expect.poll(() => shared.editor.source(HELLO)).toBe(modified);
+  await shared.status.expectPhase('idle');
+  await expect(shared.editor.stopButton).toBeDisabled();
+  expect(await other.evaluate((key) => localStorage.getItem(key), SAVED_KEY)).toBe(saved);
+
+  await shared.editor.run();
+  await shared.status.expectPhase('running');
+  await expect(shared.shareBanner).toBeHidden();
+  await shared.triggerExec();
+  await shared.output.expectLine('invoke bpf_prog: Hello from a shared link!');
+  await shared.editor.stop();
+  await shared.status.expectPhase('stopped');
+});
+
+test('embed mode shows the editor and Output with Run, and nothing else', async ({ playground, page }) => {
+  const { embed } = await playground.share();
+  const embedded = await PlaygroundPage.open(page, embed);
+  await expect(embedded.shareBanner).toHaveText(/Opened a shared program/);
+
+  await expect(embedded.editor.surface).toBeVisible();
+  await expect(embedded.output.tab).toBeVisible();
+  await expect(embedded.editor.runButton).toBeVisible();
+  await expect(embedded.editor.stopButton).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Trigger exec' })).toBeVisible();
+  await expect(embedded.maps.tab).toHaveCount(0);
+  await expect(embedded.inspect.tab).toHaveCount(0);
+  await expect(embedded.verifier.tab).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Examples/ })).toHaveCount(0);
+  await expect(embedded.shareButton).toHaveCount(0);
+  await expect(embedded.statusBar).toHaveCount(0);
+  await expect(page.getByRole('link', { name: 'Open in eBPF Playground' })).toHaveAttribute('href', embed.replace('&embed=1', ''));
+
+  await embedded.status.expectPhase('idle');
+  await embedded.editor.run();
+  await embedded.status.expectPhase('running');
+  await embedded.triggerExec();
+  await embedded.output.expectLine('invoke bpf_prog: Hello, World!');
+  await embedded.editor.stop();
+  await embedded.status.expectPhase('stopped');
+});
+
+test('an unknown share id says so and runs nothing', async ({ page }) => {
+  const playground = await PlaygroundPage.open(page, '/?share=nosuchid');
+  await expect(playground.shareBanner).toContainText('There is no shared program "nosuchid"');
+  await expect(playground.editor.fileTab(HELLO)).toBeVisible();
+  await playground.status.expectPhase('idle');
+});
