@@ -5,8 +5,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# --test adds Chromium (for the e2e tests); --bench adds bpftrace (the peer the benchmarks compare with).
 want_tests=0
+want_bench=0
 [ "${1:-}" = "--test" ] && want_tests=1
+[ "${1:-}" = "--bench" ] && want_bench=1
 
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -14,6 +17,7 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # 1. Debian packages: the BPF toolchain, the compile jail, and Chromium for e2e.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux)
 [ "$want_tests" = 1 ] && packages+=(chromium)
+[ "$want_bench" = 1 ] && packages+=(bpftrace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
