@@ -1,4 +1,5 @@
 import type { Summary } from './util.ts';
+import type { WorkshopResults } from './workshop.ts';
 
 export interface Results {
   meta: {
@@ -69,6 +70,17 @@ export interface Results {
       windows: unknown[];
     };
   };
+  firstOutput?: {
+    runningToLineMs: Summary;
+    execToLineMs: Summary;
+    runningToExecMs: Summary;
+    triggeredByBench: string;
+    targetMs: number;
+    note: string;
+    warmup: unknown;
+    samples: unknown[];
+  };
+  workshop?: WorkshopResults;
   error?: string;
   cleanupProblems?: string[];
 }
@@ -156,6 +168,43 @@ export function markdownTable(r: Results): string {
       `bare cat: ${rate(d.catPerS.median)}`,
       d.ratio.toFixed(4),
       '',
+    ]);
+  }
+  const f = r.firstOutput;
+  if (f) {
+    rows.push([
+      '4. first output: `running` → first trace line (ms)',
+      ms(f.runningToLineMs.median),
+      `exec → first line: ${ms(f.execToLineMs.median)} (exec ${f.runningToExecMs.median.toFixed(2)} ms after running)`,
+      '',
+      `≤ ${f.targetMs} ms`,
+    ]);
+  }
+  const w = r.workshop;
+  if (w) {
+    const lat = w.runToRunningMs;
+    rows.push([
+      `5. ${w.sessions} sessions, new programs sent within 1 s: run → running p50 / p95 / max (ms)`,
+      `${ms(lat.p50)} / ${ms(lat.p95)} / ${ms(lat.max)}`,
+      `one session alone, same backend: ${ms(w.soloRunToRunningMs.median)}; largest queuePosition ${w.maxQueuePosition}`,
+      `p95 ${ratio(w.ratioP95ToSolo)}× alone`,
+      'p95 ≤ 5 s',
+    ]);
+    const m = w.memory;
+    rows.push([
+      `   ${w.sessions} idle sessions: RSS backend + runners / backend alone (MB)`,
+      `${m.idleSessions.totalMb.toFixed(0)} / ${m.idleSessions.backendMb.toFixed(0)}`,
+      `empty backend: ${m.emptyBackend.totalMb.toFixed(0)} / ${m.emptyBackend.backendMb.toFixed(0)}`,
+      `+${m.idleTotalPerSessionMb} MB per session`,
+      '≤ 250 MB',
+    ]);
+    const c = w.mapsRunning;
+    rows.push([
+      `   ${w.sessions} running, 1,000-entry maps at ${c.mapIntervalMs} ms: CPU % of one core (backend + runners / backend)`,
+      `${c.cpu.totalPct} / ${c.cpu.backendPct}`,
+      `same sessions idle: ${w.idleCpu.totalPct} / ${w.idleCpu.backendPct}`,
+      '',
+      '≤ 15 %',
     ]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
