@@ -165,8 +165,7 @@ export class Session {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.run?.stop();
     this.run = null;
-    this.runner?.kill();
-    this.runner = null;
+    this.releaseRunner();
     if (reason) {
       this.send({ type: 'session_end', reason });
       this.outbox?.close(reason);
@@ -180,8 +179,7 @@ export class Session {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
       // Idle: the program and the loader process go; the session stays for the next Run.
-      this.runner?.kill();
-      this.runner = null;
+      this.releaseRunner();
       if (!this.run) return;
       this.run.stop();
       this.run = null;
@@ -214,7 +212,10 @@ export class Session {
       runner: this.liveRunner(),
       traceSecret: this.traceSecret,
       send: (message) => {
-        if (this.run === run) this.send(message);
+        if (this.run !== run) return;
+        this.send(message);
+        // A loader process costs ~45 MB: a session keeps one only while its program is loaded.
+        if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) this.releaseRunner();
       },
       onTrace: (runId, lines) => this.forwardTrace(runId, lines),
       sendBulk: (message) => {
@@ -248,12 +249,19 @@ export class Session {
     );
   }
 
+  private releaseRunner(): void {
+    this.runner?.kill();
+    this.runner = null;
+  }
+
   private liveRunner(): Runner {
     if (this.runner?.alive) return this.runner;
     const runner = this.deps.runners.take();
     runner.onEvents = (events) => this.run?.onEvents(events);
     runner.onExit = (reason) => {
-      if (this.runner === runner) this.runner = null;
+      // A runner this session let go of (after a stop) ends as planned; only the current one's death is news.
+      if (this.runner !== runner) return;
+      this.runner = null;
       this.run?.runnerDied(reason);
     };
     this.runner = runner;
