@@ -1,5 +1,6 @@
 import type { Summary } from './util.ts';
 import type { WorkshopResults } from './workshop.ts';
+import type { BrowserResults } from './browser.ts';
 
 export interface Results {
   meta: {
@@ -81,6 +82,7 @@ export interface Results {
     samples: unknown[];
   };
   workshop?: WorkshopResults;
+  browser?: BrowserResults;
   error?: string;
   cleanupProblems?: string[];
 }
@@ -206,6 +208,33 @@ export function markdownTable(r: Results): string {
       '',
       '≤ 15 %',
     ]);
+  }
+  const b = r.browser;
+  if (b) {
+    const find = (name: string) => b.phases.find((p) => p.name === name);
+    const pairs: [string, string, string, number][] = [
+      ['following the bottom', 'baseline, idle', '5,000 lines/s, following', b.ratioFollow],
+      ['typing in Monaco (~20 chars/s)', 'baseline, typing', '5,000 lines/s, typing', b.ratioTyping],
+    ];
+    for (const [label, base, flood, rt] of pairs) {
+      const p0 = find(base);
+      const p1 = find(flood);
+      if (!p0 || !p1) continue;
+      rows.push([
+        `6. browser fps, ~5,000 lines/s, ${label}: fps / p95 frame (ms) / long tasks (n, ms)`,
+        `${p1.fps.toFixed(1)} / ${ms(p1.p95IntervalMs)} / ${p1.longTasks}, ${ms(p1.longTaskMs)}`,
+        `no flood: ${p0.fps.toFixed(1)} / ${ms(p0.p95IntervalMs)} / ${p0.longTasks}, ${ms(p0.longTaskMs)}`,
+        ratio(rt),
+        '60 fps',
+      ]);
+      rows.push([
+        '   lines/s received by the page / rendered in Output; slow frames (> 25 ms)',
+        `${rate(p1.linesReceivedPerS)} / ${p1.linesRenderedPerS === null ? '—' : rate(p1.linesRenderedPerS)}; ${p1.slowFrames} of ${p1.frames}`,
+        `no flood: ${p0.slowFrames} of ${p0.frames}`,
+        '',
+        '',
+      ]);
+    }
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;

@@ -11,9 +11,13 @@
  *   4. first output: `running` → the first trace line of a hello world, with
  *      the benchmark's own execve right after `running`;
  *   5. a workshop's worth: 50 sessions on one backend (run → running under a
- *      burst of new programs, memory when idle, CPU with 1,000-entry maps).
+ *      burst of new programs, memory when idle, CPU with 1,000-entry maps);
+ *   6. browser frames: headless Chromium on the full server while ~5,000
+ *      trace lines/s arrive, following and typing, against the same page
+ *      without the flood (bench/browser.ts).
  * Env: BENCH_RUNS (default 7), BENCH_FLOOD_MS (default 1500),
- * BENCH_SKIP_WORKSHOP=1 (skips 5), BENCH_WORKSHOP_SESSIONS (default 50).
+ * BENCH_SKIP_WORKSHOP=1 (skips 5), BENCH_WORKSHOP_SESSIONS (default 50),
+ * BENCH_SKIP_BROWSER=1 (skips 6).
  * Writes bench/results/latest.json (every sample) and latest.md (the table).
  */
 import { execFileSync } from 'node:child_process';
@@ -27,6 +31,7 @@ import { CompileDiagnostics, helloSource } from './compile-diag.ts';
 import { startBackendProcess } from './backend.ts';
 import { coreSource, timeBpftraceColdStart, timePlaygroundRun, type BpftraceSample, type PlaygroundSample } from './latency.ts';
 import { markdownTable, type Results } from './report.ts';
+import { browserBenchmark } from './browser.ts';
 import { timeFirstOutput, workshop, type FirstOutputSample } from './workshop.ts';
 import { Flood, floodWindow, startFloodRun, type FloodWindow } from './throughput.ts';
 import { Cleanup, TRACEFS, isAlive, median, removeInstance, round, sleep, summarize } from './util.ts';
@@ -34,6 +39,7 @@ import { Cleanup, TRACEFS, isAlive, median, removeInstance, round, sleep, summar
 const RUNS = envInt('BENCH_RUNS', 7, 1, 50);
 const FLOOD_MS = envInt('BENCH_FLOOD_MS', 1500, 100, 5000);
 const SKIP_WORKSHOP = process.env.BENCH_SKIP_WORKSHOP === '1';
+const SKIP_BROWSER = process.env.BENCH_SKIP_BROWSER === '1';
 const WORKSHOP_SESSIONS = envInt('BENCH_WORKSHOP_SESSIONS', 50, 1, 100);
 /**
  * The workshop keeps config.limits at their defaults. Each session makes two
@@ -350,6 +356,19 @@ async function main(): Promise<number> {
       const wsBackend = await startBackendProcess(cleanup, WORKSHOP_LIMITS);
       results.workshop = await workshop(cleanup, wsBackend, WORKSHOP_LIMITS, log, { sessions: WORKSHOP_SESSIONS, cpuWindowMs: 10_000, tagBase: tagBase % 100_000 });
       await wsBackend.stop();
+    }
+
+    // ---- 6. browser frames under a trace flood ----
+    if (SKIP_BROWSER) log('6 browser: skipped (BENCH_SKIP_BROWSER=1)');
+    else {
+      log('6 browser: headless Chromium on the full server, frames with and without ~5,000 trace lines/s');
+      const browserCleanup = new Cleanup();
+      const undo = cleanup.add('browser benchmark', async () => {
+        const problems = await browserCleanup.runAll();
+        if (problems.length) throw new Error(problems.join('; '));
+      });
+      results.browser = await browserBenchmark(browserCleanup, log);
+      await undo();
     }
   } catch (error) {
     results.error = interrupted ? `interrupted (${(error as Error).message})` : (error as Error).message;
