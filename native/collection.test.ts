@@ -4,14 +4,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { compileBpfFile } from './test-support.ts';
+import { compileBpf, compileBpfFile, openCollection, u32, waitUntil } from './test-support.ts';
 
-import { BpfError, Collection, UpdateFlags, type OpenOptions } from './index.ts';
+import { BpfError, Collection, UpdateFlags } from './index.ts';
 
 // Program names are unique per run: another run on this machine may have the
 // same programs loaded, and bpftool is how we check what the kernel holds.
@@ -116,12 +116,9 @@ int ${REJECTED}(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-function compileToFile(name: string, source: string): string {
-  return compileBpfFile(workDir, name, source);
-}
 
 function compile(name: string, source: string): Buffer {
-  return readFileSync(compileToFile(name, source));
+  return compileBpf(workDir, name, source);
 }
 
 interface BpftoolProg {
@@ -138,20 +135,7 @@ function kernelHasProgram(name: string): boolean {
 }
 
 // The kernel frees programs asynchronously once the last reference goes.
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
 
-function openCollection(t: TestContext, object: Buffer, opts?: OpenOptions): Collection {
-  const collection = Collection.open(object, opts);
-  t.after(() => collection.close());
-  return collection;
-}
 
 function counterKey(): Buffer {
   const key = Buffer.alloc(64);
@@ -159,11 +143,6 @@ function counterKey(): Buffer {
   return key;
 }
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
 
 function u64(n: bigint): Buffer {
   const b = Buffer.alloc(8);
@@ -442,7 +421,7 @@ test('close() during load() waits for the load, then frees everything', async (t
 });
 
 test('a killed process leaves no program behind', async (t) => {
-  const objectPath = compileToFile('killed', counterSource(KILLED));
+  const objectPath = compileBpfFile(workDir, 'killed', counterSource(KILLED));
   const child = fork(fileURLToPath(new URL('./hold-attached.fixture.ts', import.meta.url)), [objectPath], {
     cwd: repoRoot,
     execArgv: ['--import', 'tsx'],

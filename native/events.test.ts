@@ -5,12 +5,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, test, type TestContext } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { compileBpfFile } from './test-support.ts';
+import { compileBpf, compileBpfFile, openCollection, u32, waitUntil as pollUntil } from './test-support.ts';
+
+/** Polls often: consumers deliver on event-loop turns. */
+const waitUntil = (condition: () => boolean, timeoutMs: number) => pollUntil(condition, timeoutMs, 10);
 import { Worker } from 'node:worker_threads';
 
 import { BpfError, Collection, type EventBatch } from './index.ts';
@@ -181,25 +184,12 @@ int ${PERF_FLOOD}(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-function compileToFile(name: string, source: string): string {
-  return compileBpfFile(workDir, name, source);
-}
 
 function compile(name: string, source: string): Buffer {
-  return readFileSync(compileToFile(name, source));
+  return compileBpf(workDir, name, source);
 }
 
-function openCollection(t: TestContext, object: Buffer): Collection {
-  const collection = Collection.open(object);
-  t.after(() => collection.close());
-  return collection;
-}
 
-function u32(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeUInt32LE(n);
-  return b;
-}
 
 function touch(times: number): void {
   for (let i = 0; i < times; i++) closeSync(openSync(touchFile, 'r'));
@@ -211,15 +201,6 @@ function comm(record: Buffer): string {
   return raw.subarray(0, nul < 0 ? raw.length : nul).toString('latin1');
 }
 
-// Gives the event loop turns until the condition holds.
-async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  return true;
-}
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -492,7 +473,7 @@ test('a backlog over 64k records is delivered in maxBatch slices over several lo
 });
 
 test('process exit and worker termination stop a running consumer cleanly', async (t) => {
-  const objectPath = compileToFile('teardown', ringSource);
+  const objectPath = compileBpfFile(workDir, 'teardown', ringSource);
 
   // Main thread: process.exit() with the consumer polling.
   const child = fork(fixture, [objectPath, 'exit'], {
