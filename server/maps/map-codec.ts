@@ -60,10 +60,14 @@ export class MapCodec {
     return ARRAYS.has(this.info.typeName) || this.info.isInternal;
   }
 
+  /** Whether user space may write entries. .rodata and .kconfig are frozen at load; .data and .bss (and .data.<name>) stay writable. */
+  get writable(): boolean {
+    return this.info.isInternal ? /^\.(data|bss)(\.|$)/.test(this.info.name) : WRITABLE.has(this.info.typeName);
+  }
+
+  /** What the page shows of the map, with its type trees (built on each call: send it once per load). */
   meta(): MapMeta {
     const { info, btf } = this;
-    // .rodata and .kconfig are frozen at load; .data and .bss (and .data.<name>) stay writable.
-    const writable = info.isInternal ? /^\.(data|bss)(\.|$)/.test(info.name) : WRITABLE.has(info.typeName);
     return {
       name: info.name,
       type: info.typeName,
@@ -75,7 +79,7 @@ export class MapCodec {
       keyDesc: btf && info.btfKeyTypeId ? describeType(btf, info.btfKeyTypeId) : null,
       valueDesc: btf && info.btfValueTypeId ? describeType(btf, info.btfValueTypeId) : null,
       perCpu: this.perCpu,
-      writable,
+      writable: this.writable,
     };
   }
 

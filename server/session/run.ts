@@ -334,7 +334,7 @@ export class Run {
   async writeEntry(mapName: string, key: Json, value: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
     if (!codec || !this.opened) return `there is no map named "${mapName}" in this program.`;
-    if (!codec.meta().writable) return `map ${mapName} (${codec.info.typeName}) cannot be written from user space here.`;
+    if (!codec.writable) return `map ${mapName} (${codec.info.typeName}) cannot be written from user space here.`;
     try {
       if (codec.view === 'head') {
         const v = codec.encodeValue(value);
