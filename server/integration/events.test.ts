@@ -36,12 +36,12 @@ test('a ring buffer streams records decoded as the struct the program submits', 
     const example = list?.type === 'examples' ? list.examples.find((e) => e.name === 'open_events_ringbuf') : undefined;
     assert.ok(example);
     await runSource(connection, example.files);
-    for (let i = 0; i < 5; i++) closeSync(openSync('/etc/hostname', 'r'));
+    const opener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
     const mine = (r: { value: unknown }) => {
       const value = r.value as { pid?: number; filename?: string } | null;
       return value?.pid === process.pid && value.filename === '/etc/hostname';
     };
-    const ours = await connection.waitFor((m) => m.type === 'events' && m.records.some(mine), 10_000);
+    const ours = await connection.waitFor((m) => m.type === 'events' && m.records.some(mine), 10_000).finally(() => clearInterval(opener));
     assert.ok(ours?.type === 'events');
     assert.equal(ours.recordType, 'struct open_event');
     assert.deepEqual(Object.keys(ours.records.find(mine)!.value as object), ['pid', 'comm', 'filename']);
@@ -69,11 +69,12 @@ char LICENSE[] SEC("license") = "GPL";
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
     await runSource(connection, [{ name: 'hits.bpf.c', content: source }]);
-    closeSync(openSync('/etc/hostname', 'r'));
+    const opener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
     const ours = await connection.waitFor(
       (m) => m.type === 'events' && m.map === 'hits' && m.records.some((r) => (r.value as { pid?: number } | null)?.pid === process.pid),
       10_000,
     );
+    clearInterval(opener);
     assert.ok(ours?.type === 'events');
     assert.equal(ours.recordType, 'struct hit');
 
@@ -81,8 +82,9 @@ char LICENSE[] SEC("license") = "GPL";
     assert.match(refused.error?.message ?? '', /has no struct named "struct nope" \(it has: .*hit/);
     assert.equal((await connection.request({ type: 'set_event_type', map: 'hits', typeName: null })).ok, true);
     const since = connection.inbox.length;
-    closeSync(openSync('/etc/hostname', 'r'));
-    const raw = await connection.waitFor((m) => m.type === 'events' && m.map === 'hits' && m.records.length > 0, 10_000, since);
+    // Opens keep coming until a record arrives: a single one can miss a wake-up (noted for the consumer, issue 4).
+    const reopener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
+    const raw = await connection.waitFor((m) => m.type === 'events' && m.map === 'hits' && m.records.length > 0, 10_000, since).finally(() => clearInterval(reopener));
     assert.ok(raw?.type === 'events' && raw.recordType === null && raw.records[0]!.value === null && /^[0-9a-f]+$/.test(raw.records[0]!.hex));
   } finally {
     connection.close();
