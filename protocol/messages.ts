@@ -269,6 +269,66 @@ export const exampleSchema = z.object({
 });
 export type Example = z.infer<typeof exampleSchema>;
 
+// ---- lessons ----
+
+/** A number, or "${fact}": a value the workload chose at random for this check (its pid, a count…). */
+const factNumber = z.union([z.number(), z.string().regex(/^\$\{\w+\}$/)]);
+/** A number, a string, or a "${fact}"; strings may embed facts ("ppid=${pid}"). */
+const factValue = z.union([z.number(), z.string().max(256)]);
+
+/**
+ * What a lesson's check starts, in a fresh child process, while the program
+ * is attached. Only these kinds exist: a lesson (or a CLI user) names one and
+ * its count range; the server picks the random values.
+ */
+export const workloadSpecSchema = z.object({
+  kind: z.enum(['exec', 'kill', 'open', 'sleep']),
+  count: z.tuple([z.number().int().min(1).max(50), z.number().int().min(1).max(50)]),
+});
+export type WorkloadSpec = z.infer<typeof workloadSpecSchema>;
+
+export const checkSpecSchema: z.ZodType<CheckSpec> = z.lazy(() =>
+  z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('trace'), from: z.enum(['workload', 'any']), contains: z.string().max(256), atLeast: factNumber }),
+    z.object({
+      kind: z.literal('map_entry'),
+      map: z.string().max(64).optional(),
+      key: factValue,
+      value: z.union([z.object({ equals: factNumber }), z.object({ atLeast: factNumber })]),
+    }),
+    z.object({ kind: z.literal('map_grows'), map: z.string().max(64).optional(), atLeast: factNumber }),
+    z.object({ kind: z.literal('event'), includes: z.array(factValue).min(1).max(8) }),
+    z.object({ kind: z.literal('histogram'), map: z.string().max(64).optional(), bucket: factNumber, atLeast: factNumber }),
+    z.object({ kind: z.literal('all'), checks: z.array(checkSpecSchema).min(1).max(8) }),
+  ]),
+);
+type FactNumber = number | string;
+export type CheckSpec =
+  | { kind: 'trace'; from: 'workload' | 'any'; contains: string; atLeast: FactNumber }
+  | { kind: 'map_entry'; map?: string; key: FactNumber; value: { equals: FactNumber } | { atLeast: FactNumber } }
+  | { kind: 'map_grows'; map?: string; atLeast: FactNumber }
+  | { kind: 'event'; includes: FactNumber[] }
+  | { kind: 'histogram'; map?: string; bucket: FactNumber; atLeast: FactNumber }
+  | { kind: 'all'; checks: CheckSpec[] };
+
+/** A lesson as the page shows it: its text in steps, hints, and starter files. Its solution stays on the server. */
+export const lessonSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  /** The Markdown text, cut at its `## ` headings. */
+  steps: z.array(z.object({ title: z.string(), markdown: z.string() })),
+  hints: z.array(z.string()),
+  files: z.array(sourceFileSchema),
+  seeds: z.array(mapSeedSchema),
+  workload: workloadSpecSchema,
+});
+export type Lesson = z.infer<typeof lessonSchema>;
+
+/** What the check's workload chose at random, shown with the result. */
+export const workloadFactsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
+export type WorkloadFacts = z.infer<typeof workloadFactsSchema>;
+
 /** What the host did when the backend tried one kind of program at start. */
 export const capabilitySchema = z.object({
   /** The SEC() prefix, e.g. `kprobe`, `tp_btf`, `fentry`. */
@@ -340,6 +400,18 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('share'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES), seeds: z.array(mapSeedSchema).max(256).default([]) }),
   /** The files and seeds kept under a share id. */
   z.object({ type: z.literal('get_share'), id: requestId, shareId: z.string().max(32) }),
+  z.object({ type: z.literal('get_lessons'), id: requestId }),
+  /**
+   * Check the running program: start the lesson's workload and judge what the
+   * program printed, counted or sent. A bundled lesson by name, or a spec
+   * (from `ebpf-playground lesson check` on a lesson folder).
+   */
+  z.object({
+    type: z.literal('check'),
+    id: requestId,
+    lesson: z.string().max(64).optional(),
+    spec: z.object({ workload: workloadSpecSchema, check: checkSpecSchema }).optional(),
+  }),
   /** Decode a ring buffer's or perf buffer's records as this struct (a name from the object's BTF), or null for hex. */
   z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
@@ -457,6 +529,24 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     ok: z.boolean(),
     fileName: z.string().optional(),
     zipBase64: z.string().optional(),
+    error: playgroundErrorSchema.optional(),
+  }),
+  /** The bundled course. */
+  z.object({
+    type: z.literal('lessons'),
+    id: requestId,
+    course: z.object({ title: z.string(), description: z.string() }),
+    lessons: z.array(lessonSchema),
+  }),
+  /** The answer to `check`: pass or not, and one sentence saying what was seen. */
+  z.object({
+    type: z.literal('check_result'),
+    id: requestId,
+    ok: z.boolean(),
+    lesson: z.string().optional(),
+    pass: z.boolean().optional(),
+    message: z.string().optional(),
+    facts: workloadFactsSchema.optional(),
     error: playgroundErrorSchema.optional(),
   }),
   /** The kernel's run-time accounting for each program, cumulative since attach. */

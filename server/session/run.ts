@@ -61,6 +61,8 @@ export interface RunDeps {
   onTrace: (runId: string | number, lines: TraceLine[]) => void;
   /** Sends an events frame unless the client is too far behind; false when it was dropped. */
   sendBulk: (message: ServerMessage) => boolean;
+  /** Every decoded record, before any is dropped for the client's sake (lesson checks watch these). */
+  onRecords?: (values: (Json | null)[]) => void;
 }
 
 type RunId = string | number;
@@ -436,6 +438,7 @@ export class Run {
     stream.lost += events.lost;
     if (!events.records.length && !events.dropped && !events.lost) return;
     const decoded = events.records.map((record) => stream.codec.decode(record));
+    if (decoded.length) this.deps.onRecords?.(decoded.map((d) => d.value));
     const type = decoded.find((d) => d.type)?.type ?? null;
     const message: ServerMessage = {
       type: 'events',
@@ -493,6 +496,13 @@ export class Run {
     if (this.state !== 'running') return;
     if (this.pollTimer) clearTimeout(this.pollTimer);
     this.pollTimer = setTimeout(() => this.pollMaps(), 0);
+  }
+
+  /** Every listable map, read whole now (for a lesson check), not the deltas the client gets. */
+  async readMaps(): Promise<MapSnapshot[]> {
+    const snapshots: MapSnapshot[] = [];
+    for (const codec of this.codecs.values()) if (codec.view === 'entries') snapshots.push(await this.snapshot(codec));
+    return snapshots;
   }
 
   private async pollMaps(): Promise<void> {

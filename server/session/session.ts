@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientMessage,
   type HostInfo,
+  type Json,
   type MapSeed,
   type PlaygroundError,
   type ServerMessage,
@@ -17,6 +18,8 @@ import { checkSources } from '../compile/compiler.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject } from '../export/project.ts';
+import { bundledCourse } from '../lessons/course.ts';
+import { checkRunningProgram } from '../lessons/lesson-check.ts';
 import type { ShareStore } from '../share/store.ts';
 import type { Runner, RunnerPool } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
@@ -70,6 +73,10 @@ export class Session {
   private slowSince: number | null = null;
   private idleTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** A lesson check in progress watches the run's lines and records here, before any rate limit. */
+  private readonly traceWatchers = new Set<(lines: TraceLine[]) => void>();
+  private readonly recordWatchers = new Set<(values: (Json | null)[]) => void>();
+  private checking = false;
 
   constructor(
     private readonly deps: SessionDeps,
@@ -150,6 +157,12 @@ export class Session {
         }
         return this.send({ type: 'share_content', id: message.id, ok: true, ...shared });
       }
+      case 'get_lessons': {
+        const course = bundledCourse();
+        return this.send({ type: 'lessons', id: message.id, course: { title: course.title, description: course.description }, lessons: course.lessons.map((l) => l.lesson) });
+      }
+      case 'check':
+        return void this.check(message);
       case 'set_event_type': {
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         const problem = this.run.setEventType(message.map, message.typeName);
@@ -218,6 +231,9 @@ export class Session {
         if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) this.releaseRunner();
       },
       onTrace: (runId, lines) => this.forwardTrace(runId, lines),
+      onRecords: (values) => {
+        for (const watch of this.recordWatchers) watch(values);
+      },
       sendBulk: (message) => {
         if (this.run !== run || !this.outbox || this.isSlow()) return false;
         this.send(message);
@@ -249,6 +265,40 @@ export class Session {
     );
   }
 
+  /** Starts the lesson's workload against the running program and says whether it passes. */
+  private async check(message: Extract<ClientMessage, { type: 'check' }>): Promise<void> {
+    const id = message.id;
+    const fail = (code: PlaygroundError['code'], text: string) => this.send({ type: 'check_result', id, ok: false, lesson: message.lesson, error: { code, message: text } });
+    const lesson = message.lesson ? bundledCourse().lessons.find((l) => l.lesson.name === message.lesson) : undefined;
+    const spec = lesson ?? message.spec;
+    if (!spec) return fail('bad_request', message.lesson ? `There is no lesson named "${message.lesson}".` : 'Name a lesson, or give a workload and a check.');
+    const run = this.run;
+    if (!run || run.state !== 'running') return fail('not_running', 'Press Run first: the check watches your running program.');
+    if (this.checking) return fail('busy', 'A check is already running: wait for its result.');
+    // A check starts a process, so it spends the same budget as a Run.
+    if (this.runBucket.take(1) === 0) return fail('rate_limited', 'Too many runs and checks at once: wait a moment and try again.');
+    this.checking = true;
+    try {
+      const verdict = await checkRunningProgram(spec, {
+        readMaps: () => run.readMaps(),
+        watch: (onTrace, onRecords) => {
+          this.traceWatchers.add(onTrace);
+          this.recordWatchers.add(onRecords);
+          return () => {
+            this.traceWatchers.delete(onTrace);
+            this.recordWatchers.delete(onRecords);
+          };
+        },
+      });
+      if (this.run !== run) return fail('not_running', 'The program stopped during the check: press Run, then Check again.');
+      this.send({ type: 'check_result', id, ok: true, lesson: message.lesson, pass: verdict.pass, message: verdict.message, facts: verdict.facts });
+    } catch (error) {
+      fail('internal', `The check could not run: ${(error as Error).message}.`);
+    } finally {
+      this.checking = false;
+    }
+  }
+
   private releaseRunner(): void {
     this.runner?.kill();
     this.runner = null;
@@ -270,6 +320,7 @@ export class Session {
 
   private forwardTrace(runId: RequestId, lines: TraceLine[]): void {
     const { limits } = this.deps.config;
+    for (const watch of this.traceWatchers) watch(lines);
     // The session's rate first: a flood costs its own session lines, not others' time.
     const allowed = this.traceBucket.take(lines.length);
     let kept = allowed < lines.length ? lines.slice(0, allowed) : lines;

@@ -1,0 +1,117 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import {
+  checkSpecSchema,
+  lessonSchema,
+  mapSeedSchema,
+  SOURCE_FILE_NAME,
+  workloadSpecSchema,
+  type CheckSpec,
+  type Lesson,
+  type SourceFile,
+  type WorkloadSpec,
+} from '../../protocol/messages.ts';
+import { ROOT } from '../config.ts';
+
+export const COURSE_DIR = path.join(ROOT, 'bpf', 'lessons');
+
+const lessonFileSchema = z.object({
+  title: z.string().min(1),
+  summary: z.string(),
+  hints: z.array(z.string()),
+  seeds: z.array(mapSeedSchema).default([]),
+  workload: workloadSpecSchema,
+  check: checkSpecSchema,
+});
+
+const courseFileSchema = z.object({
+  title: z.string(),
+  description: z.string(),
+  lessons: z.array(z.string()).min(1),
+});
+
+/** A lesson as its folder holds it: what the page gets, plus the solution and the check, which stay here. */
+export interface LessonFolder {
+  lesson: Lesson;
+  solution: SourceFile[];
+  check: CheckSpec;
+  workload: WorkloadSpec;
+}
+
+export interface Course {
+  title: string;
+  description: string;
+  lessons: LessonFolder[];
+}
+
+/**
+ * Reads a lesson folder: lesson.json (title, hints, seeds, workload, check),
+ * lesson.md (cut into steps at its `## ` headings), starter/ and solution/.
+ * Throws a sentence naming the file when something is missing or malformed.
+ */
+export function loadLessonFolder(dir: string): LessonFolder {
+  const name = path.basename(path.resolve(dir));
+  const jsonFile = path.join(dir, 'lesson.json');
+  if (!existsSync(jsonFile)) throw new Error(`${dir} is not a lesson folder: it has no lesson.json.`);
+  const parsed = lessonFileSchema.safeParse(JSON.parse(readFileSync(jsonFile, 'utf8')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`${jsonFile}: ${issue.path.join('.') || 'the file'}: ${issue.message}.`);
+  }
+  const meta = parsed.data;
+  const markdown = readFileSync(path.join(dir, 'lesson.md'), 'utf8');
+  const lesson = lessonSchema.parse({
+    name,
+    title: meta.title,
+    summary: meta.summary,
+    steps: splitSteps(markdown),
+    hints: meta.hints,
+    files: readSources(path.join(dir, 'starter')),
+    seeds: meta.seeds,
+    workload: meta.workload,
+  });
+  return { lesson, solution: readSources(path.join(dir, 'solution')), check: meta.check, workload: meta.workload };
+}
+
+/** The course in a folder: course.json names the lessons in order. */
+export function loadCourse(dir = COURSE_DIR): Course {
+  const course = courseFileSchema.parse(JSON.parse(readFileSync(path.join(dir, 'course.json'), 'utf8')));
+  return { title: course.title, description: course.description, lessons: course.lessons.map((name) => loadLessonFolder(path.join(dir, name))) };
+}
+
+let cached: Course | null = null;
+/** The bundled course, read once: lessons change with a deploy, not while serving. */
+export function bundledCourse(): Course {
+  cached ??= loadCourse();
+  return cached;
+}
+
+/** Cuts Markdown at its `## ` headings; text before the first one (under the `# ` title) is the first step. */
+export function splitSteps(markdown: string): { title: string; markdown: string }[] {
+  const steps: { title: string; markdown: string }[] = [];
+  let current: { title: string; lines: string[] } = { title: 'Introduction', lines: [] };
+  let inFence = false;
+  for (const line of markdown.split('\n')) {
+    if (line.startsWith('```')) inFence = !inFence;
+    if (!inFence && line.startsWith('# ')) continue;
+    if (!inFence && line.startsWith('## ')) {
+      steps.push({ title: current.title, markdown: current.lines.join('\n').trim() });
+      current = { title: line.slice(3).trim(), lines: [] };
+      continue;
+    }
+    current.lines.push(line);
+  }
+  steps.push({ title: current.title, markdown: current.lines.join('\n').trim() });
+  return steps.filter((s) => s.markdown || s.title !== 'Introduction');
+}
+
+function readSources(dir: string): SourceFile[] {
+  if (!existsSync(dir)) throw new Error(`${dir} is missing.`);
+  const names = readdirSync(dir).filter((n) => SOURCE_FILE_NAME.test(n) && /\.[ch]$/.test(n)).sort((a, b) => mainFirst(a) - mainFirst(b) || a.localeCompare(b));
+  if (!names.length) throw new Error(`${dir} has no .c or .h files.`);
+  return names.map((n) => ({ name: n, content: readFileSync(path.join(dir, n), 'utf8') }));
+}
+
+/** The .bpf.c file opens first in the editor. */
+const mainFirst = (name: string) => (name.endsWith('.c') ? 0 : 1);

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
+
+/** Sleep lengths whose latency in µs sits in the middle of a log2 slot, so overheads do not move it to the next. */
+const SLEEP_MS = [3, 6, 12, 24, 48];
+const NOBODY = 65534;
+const TIMEOUT_MS = 15_000;
+
+/**
+ * Makes the events a lesson's check looks for, in a fresh child process run
+ * as nobody. It is a /bin/sh started through a symlink with a random name,
+ * so its comm (`pg_1a2b3c`) and pid are new on every check, and so are the
+ * count, the file it opens and the sleep length: an answer cannot be
+ * printed in advance. Resolves with what it chose once the process exits.
+ */
+export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
+  const nonce = randomBytes(4).toString('hex');
+  const comm = `pg_${randomBytes(3).toString('hex')}`;
+  const [low, high] = spec.count[0] <= spec.count[1] ? spec.count : [spec.count[1], spec.count[0]];
+  const count = randomInt(low, high + 1);
+  const dir = path.join('/tmp', `pg-lesson-${nonce}`);
+  const file = path.join(dir, `${nonce}.txt`);
+  const facts: WorkloadFacts = { kind: spec.kind, comm, count, nonce };
+  let body: string;
+  switch (spec.kind) {
+    case 'exec':
+      body = '/bin/true';
+      break;
+    case 'kill':
+      body = 'kill -0 $$';
+      break;
+    case 'open':
+      facts.path = file;
+      body = `: < ${file}`;
+      break;
+    case 'sleep': {
+      const ms = SLEEP_MS[randomInt(SLEEP_MS.length)]!;
+      facts.ms = ms;
+      facts.usBucket = Math.floor(Math.log2(ms * 1000));
+      body = `/bin/sleep ${ms / 1000}`;
+      break;
+    }
+  }
+  mkdirSync(dir, { mode: 0o755 });
+  try {
+    writeFileSync(file, `${nonce}\n`);
+    chmodSync(file, 0o644);
+    const shell = path.join(dir, comm);
+    symlinkSync('/bin/sh', shell);
+    // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
+    const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
+    facts.pid = await runAsNobody(shell, ['-c', script]);
+    return facts;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the command to its end; resolves with its pid. */
+function runAsNobody(command: string, args: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
+    const child = spawn(command, args, { stdio: 'ignore', uid: NOBODY, gid: NOBODY, env: env as NodeJS.ProcessEnv, cwd: '/' });
+    const pid = child.pid;
+    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new Error(`the workload could not start: ${error.message}`));
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0 && pid !== undefined) resolve(pid);
+      else reject(new Error(signal ? `the workload was stopped after ${TIMEOUT_MS / 1000} s` : `the workload exited with status ${code}`));
+    });
+  });
+}
