@@ -329,6 +329,44 @@ export type Lesson = z.infer<typeof lessonSchema>;
 export const workloadFactsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
 export type WorkloadFacts = z.infer<typeof workloadFactsSchema>;
 
+// ---- workshop rooms ----
+
+/** Room codes: six letters and digits, none that read alike (0/O, 1/I/L). */
+export const ROOM_CODE = /^[A-HJKMNP-Z2-9]{6}$/;
+
+/** What a participant's last Run came to, for the instructor's board. */
+export const lastRunSchema = z.object({
+  state: runStateSchema,
+  stage: stageSchema,
+  /** The error, in the sentence the participant saw. */
+  message: z.string().optional(),
+  at: z.number(),
+});
+export type LastRun = z.infer<typeof lastRunSchema>;
+
+export const participantSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  connected: z.boolean(),
+  lesson: z.string().nullable(),
+  step: z.number().int(),
+  /** Lessons whose check passed in this room (judged by the server). */
+  passed: z.array(z.string()),
+  lastRun: lastRunSchema.nullable(),
+  hand: z.boolean(),
+  joinedAt: z.number(),
+});
+export type Participant = z.infer<typeof participantSchema>;
+
+/** What the instructor pushed to everyone: a bundled lesson, or files (a snippet) with seeds. */
+export const roomPushSchema = z.object({
+  lesson: z.string().max(64).optional(),
+  files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES).optional(),
+  seeds: z.array(mapSeedSchema).max(256).optional(),
+  at: z.number(),
+});
+export type RoomPush = z.infer<typeof roomPushSchema>;
+
 /** What the host did when the backend tried one kind of program at start. */
 export const capabilitySchema = z.object({
   /** The SEC() prefix, e.g. `kprobe`, `tp_btf`, `fentry`. */
@@ -412,6 +450,40 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     lesson: z.string().max(64).optional(),
     spec: z.object({ workload: workloadSpecSchema, check: checkSpecSchema }).optional(),
   }),
+  /** An instructor opens a new room; the answer carries its code and the instructor's secret key. */
+  z.object({ type: z.literal('room_create'), id: requestId, title: z.string().max(80).optional() }),
+  /** An instructor takes their room back (after a reload or a restart) with its key. */
+  z.object({ type: z.literal('room_instructor'), id: requestId, code: z.string().max(16), key: z.string().max(64) }),
+  /** A participant joins with the code and a name; `rejoin` takes back their place after a reload. */
+  z.object({
+    type: z.literal('room_join'),
+    id: requestId,
+    code: z.string().max(16),
+    name: z.string().trim().min(1).max(40),
+    rejoin: z.object({ participantId: z.string().max(64), key: z.string().max(64) }).optional(),
+  }),
+  z.object({ type: z.literal('room_leave'), id: requestId }),
+  /** A participant's editor and lesson step, for the board and the read-only view. */
+  z.object({
+    type: z.literal('room_update'),
+    id: requestId,
+    files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES).optional(),
+    lesson: z.string().max(64).nullable().optional(),
+    step: z.number().int().min(0).max(100).optional(),
+  }),
+  z.object({ type: z.literal('room_hand'), id: requestId, raised: z.boolean() }),
+  /** Instructor: send a bundled lesson, or files and seeds, to every participant. */
+  z.object({
+    type: z.literal('room_push'),
+    id: requestId,
+    lesson: z.string().max(64).optional(),
+    files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES).optional(),
+    seeds: z.array(mapSeedSchema).max(256).default([]),
+  }),
+  /** Instructor: follow one participant's editor and output, read-only; null stops. */
+  z.object({ type: z.literal('room_view'), id: requestId, participantId: z.string().max(64).nullable() }),
+  /** Instructor: lower a participant's hand. */
+  z.object({ type: z.literal('room_lower_hand'), id: requestId, participantId: z.string().max(64) }),
   /** Decode a ring buffer's or perf buffer's records as this struct (a name from the object's BTF), or null for hex. */
   z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
@@ -548,6 +620,39 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     message: z.string().optional(),
     facts: workloadFactsSchema.optional(),
     error: playgroundErrorSchema.optional(),
+  }),
+  /** The answer to room_create, room_instructor and room_join: who this connection is in the room. */
+  z.object({
+    type: z.literal('room'),
+    id: requestId,
+    ok: z.boolean(),
+    role: z.enum(['instructor', 'participant']).optional(),
+    code: z.string().optional(),
+    title: z.string().optional(),
+    /** Secret: keep it to take this place back after a reload. */
+    key: z.string().optional(),
+    participantId: z.string().optional(),
+    /** The last thing the instructor pushed, for a participant joining late. */
+    pushed: roomPushSchema.nullable().optional(),
+    error: playgroundErrorSchema.optional(),
+  }),
+  /** Instructor: everyone in the room, sent again on every change. */
+  z.object({ type: z.literal('room_board'), code: z.string(), participants: z.array(participantSchema) }),
+  /** Participant: the instructor pushed a lesson or a snippet. */
+  z.object({ type: z.literal('room_pushed'), push: roomPushSchema }),
+  /** Participant: the instructor lowered your hand. */
+  z.object({ type: z.literal('room_hand_lowered') }),
+  /** Instructor: the participant being viewed, read-only: their files, their last run, their latest output lines. */
+  z.object({
+    type: z.literal('participant_view'),
+    participantId: z.string(),
+    name: z.string(),
+    files: z.array(sourceFileSchema),
+    lastRun: lastRunSchema.nullable(),
+    /** The newest lines (the view keeps a window, not everything). */
+    trace: z.array(traceLineSchema),
+    /** true: `trace` holds only lines since the previous view message. */
+    appended: z.boolean(),
   }),
   /** The kernel's run-time accounting for each program, cumulative since attach. */
   z.object({

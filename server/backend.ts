@@ -7,6 +7,9 @@ import { CompileQueue } from './compile/compile-queue.ts';
 import { ensureVmlinuxPch } from './compile/compiler.ts';
 import { CompileCache } from './compile/compile-cache.ts';
 import { ShareStore } from './share/store.ts';
+import { RoomStore } from './rooms/room-store.ts';
+import { RoomHub } from './rooms/room-hub.ts';
+import { bundledCourse } from './lessons/course.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
@@ -60,8 +63,11 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
   const skeletonQueue = new CompileQueue(1);
   const compileCache = new CompileCache(config.limits.compileCacheBytes);
-  const shares = new ShareStore(path.join(config.dataDir, 'playground.db'));
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache, shares });
+  const database = path.join(config.dataDir, 'playground.db');
+  const shares = new ShareStore(database);
+  const roomStore = new RoomStore(database);
+  const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name));
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache, shares, rooms });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -76,6 +82,8 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
       sockets.close();
       runners.close();
       shares.close();
+      rooms.close();
+      roomStore.close();
       trace?.close();
       server.close();
     },

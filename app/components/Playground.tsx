@@ -2,10 +2,11 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { z } from 'zod';
-import type { Example, Json } from '../../protocol/messages.ts';
+import type { Example, Json, Lesson } from '../../protocol/messages.ts';
 import { useColorScheme } from '../hooks/use-color-scheme.ts';
 import { useExamples } from '../hooks/use-examples.ts';
 import { useHotkeys } from '../hooks/use-hotkeys.ts';
+import { useLessons } from '../hooks/use-lessons.ts';
 import { useMapHistory } from '../hooks/use-map-history.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
 import { usePreference } from '../hooks/use-preference.ts';
@@ -27,6 +28,7 @@ import { EditorPane } from './EditorPane.tsx';
 import { EventsPane } from './EventsPane.tsx';
 import { ExamplesMenu } from './ExamplesMenu.tsx';
 import { InspectPane } from './InspectPane.tsx';
+import { LessonPane } from './LessonPane.tsx';
 import { LogPane } from './LogPane.tsx';
 import { MapsPane } from './MapsPane.tsx';
 import { OutputPane } from './OutputPane.tsx';
@@ -37,7 +39,7 @@ import { SplitPane } from './SplitPane.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
 /** Tabs whose badge says "something new since you looked" (Output and Events count instead). */
-type NewsTab = Exclude<RightTab, 'output' | 'events'>;
+type NewsTab = Exclude<RightTab, 'output' | 'events' | 'lesson'>;
 
 interface Toast {
   text: string;
@@ -58,6 +60,7 @@ export function Playground() {
   const handle = usePlaygroundClient();
   const { client, connection, host } = handle;
   const examples = useExamples(handle);
+  const lessons = useLessons(handle);
   // A link or an embed shows what its address says: the user's saved work stays in storage, unread and untouched.
   const [workspace, files] = useWorkspace(examples, { restore: !page.shareId && !embed });
   const [shareOpen, setShareOpen] = useState<ShareOpen>(page.shareId ? { kind: 'waiting' } : null);
@@ -198,6 +201,17 @@ export function Playground() {
       });
     },
     [files, workspace.dirty],
+  );
+
+  // A lesson's starter files open like an example (with Undo when they replace edits).
+  const openLesson = useCallback(
+    (lesson: Lesson) => {
+      lessons.open(lesson.name);
+      if (workspace.example !== lessonExampleName(lesson)) {
+        pickExample({ name: lessonExampleName(lesson), title: lesson.title, description: lesson.summary, expect: '', files: lesson.files, seeds: lesson.seeds, trigger: 'none' });
+      }
+    },
+    [lessons, workspace.example, pickExample],
   );
 
   const exportProject = useCallback(async () => {
@@ -364,6 +378,27 @@ export function Playground() {
     },
   ];
 
+  allTabs.push({
+    id: 'lesson',
+    label: 'Lessons',
+    labelNode: (
+      <>
+        Lessons
+        {lessons.lesson && lessons.progress.passed.includes(lessons.lesson.name) && <span className="pass-mark" aria-label="passed">✓</span>}
+      </>
+    ),
+    badge: null,
+    keepMounted: false,
+    panel: (
+      <LessonPane
+        lessons={lessons}
+        running={view.phase === 'running'}
+        loaded={!!lessons.lesson && workspace.example === lessonExampleName(lessons.lesson)}
+        onOpen={openLesson}
+      />
+    ),
+  });
+
   // An embed shows only what a reader of the docs needs: the program's output.
   const tabs = embed ? allTabs.filter((t) => t.id === 'output') : allTabs;
 
@@ -396,6 +431,9 @@ export function Playground() {
               eBPF Playground
             </span>
             <ExamplesMenu examples={examples} current={workspace.example} onPick={pickExample} />
+            <button type="button" className={`button compact ${tab === 'lesson' ? 'suggested' : ''}`} onClick={() => selectTab('lesson')} title="A course of lessons with checks">
+              Lessons
+            </button>
           </>
         )}
         <span className="topbar-sep" aria-hidden="true" />
@@ -587,6 +625,11 @@ export function Playground() {
       )}
     </div>
   );
+}
+
+/** A lesson's files sit in the workspace as an example of this name, so edits show as changes to them. */
+function lessonExampleName(lesson: Lesson): string {
+  return `lesson:${lesson.name}`;
 }
 
 /** The Output tab's count of unseen lines re-renders per frame on its own, not the whole page. */

@@ -5,6 +5,8 @@ import {
   type ClientMessageInput,
   type Example,
   type HostInfo,
+  type Lesson,
+  type WorkloadFacts,
   type MapSeed,
   type PlaygroundError,
   type ServerMessage,
@@ -40,10 +42,14 @@ export type RequestResult = { ok: true } | { ok: false; error: PlaygroundError }
 /** Messages that belong to a run (they carry `runId`, not `id`). */
 export type RunMessage = Extract<ServerMessage, { runId: string | number }>;
 
+/** Messages a workshop room sends on its own (the board, a push, a participant's view). */
+export type RoomMessage = Extract<ServerMessage, { type: 'room_board' | 'room_pushed' | 'room_hand_lowered' | 'participant_view' }>;
+
 export interface ClientEvents {
   connection: ConnectionState;
   welcome: Welcome;
   run_message: RunMessage;
+  room_message: RoomMessage;
   /** The server ended the session or stopped its program (lifetime, idle, shutdown). */
   session_end: string;
   /** A frame the protocol module could not decode, or a reply to nothing we asked. */
@@ -182,7 +188,25 @@ export class PlaygroundClient {
     return { ok: true, files: answer.files, seeds: answer.seeds ?? [] };
   }
 
-  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' }>): Promise<RequestResult> {
+  /** The bundled course: lessons with their steps, hints and starter files. */
+  async lessons(): Promise<{ title: string; description: string; lessons: Lesson[] } | null> {
+    if (this.state.status !== 'open') return null;
+    const answer = await this.send(this.allocateId(), { type: 'get_lessons' });
+    return answer?.type === 'lessons' ? { ...answer.course, lessons: answer.lessons } : null;
+  }
+
+  /** Starts the lesson's workload against the running program; the server judges the result. */
+  async check(lesson: string): Promise<{ ok: true; pass: boolean; message: string; facts: WorkloadFacts } | { ok: false; error: PlaygroundError }> {
+    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
+    const answer = await this.send(this.allocateId(), { type: 'check', lesson });
+    if (!answer) return { ok: false, error: LOST };
+    if (answer.type !== 'check_result' || !answer.ok) {
+      return { ok: false, error: (answer.type === 'check_result' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The check failed to run.' } };
+    }
+    return { ok: true, pass: !!answer.pass, message: answer.message ?? '', facts: answer.facts ?? {} };
+  }
+
+  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' | 'get_lessons' | 'check' }>): Promise<RequestResult> {
     return this.requestWithId(this.allocateId(), body);
   }
 
@@ -262,6 +286,10 @@ export class PlaygroundClient {
     }
     if (message.type === 'session_end') {
       this.emit('session_end', message.reason);
+      return;
+    }
+    if (!('id' in message)) {
+      this.emit('room_message', message);
       return;
     }
     const pending = this.pending.get(message.id);

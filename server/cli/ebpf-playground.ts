@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { runRemote, type RemoteRunReport } from './remote-run.ts';
 import { collectSeeds } from './seeds.ts';
 import { exportCommand } from './export-command.ts';
+import { lessonCommand } from './lesson-command.ts';
 import type { MapSeed } from '../../protocol/messages.ts';
 
 const USAGE = `Usage:
@@ -31,6 +32,7 @@ function fail(message: string): never {
 
 async function main(): Promise<void> {
   if (process.argv[2] === 'export') return exportCommand(process.argv.slice(3));
+  if (process.argv[2] === 'lesson') return lessonCommand(process.argv.slice(3));
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { MapSnapshot, TraceLine } from '../../protocol/messages.ts';
+import type { CheckSpec, MapSnapshot, TraceLine } from '../../protocol/messages.ts';
 import { evaluateCheck, type Observation } from './check.ts';
 import { splitSteps } from './course.ts';
 
@@ -50,7 +50,7 @@ test('map_grows: compares before and after; an empty map asks about the seed', (
 });
 
 test('event: one record must carry every value, strings as substrings', () => {
-  const spec = { kind: 'event', includes: ['${pid}', '${nonce}'] } as const;
+  const spec: CheckSpec = { kind: 'event', includes: ['${pid}', '${nonce}'] };
   const good = { pid: 4242, comm: 'pg_a1b2c3', filename: '/tmp/pg-lesson-cafe0123/cafe0123.txt' };
   assert.equal(evaluateCheck(spec, seen({ events: [{ pid: 1, filename: 'x' }, good] }), facts).pass, true);
   const split = evaluateCheck(spec, seen({ events: [{ pid: 4242, filename: 'x' }, { pid: 1, filename: 'cafe0123' }, null] }), facts);
@@ -69,7 +69,7 @@ test('histogram: slot-index keys or an array of slots', () => {
 });
 
 test('all: the first failing part speaks', () => {
-  const spec = { kind: 'all', checks: [{ kind: 'trace', from: 'any', contains: 'x', atLeast: 1 }, { kind: 'map_grows', atLeast: 1 }] } as const;
+  const spec: CheckSpec = { kind: 'all', checks: [{ kind: 'trace', from: 'any', contains: 'x', atLeast: 1 }, { kind: 'map_grows', atLeast: 1 }] };
   const verdict = evaluateCheck(spec, seen({ trace: [line('a', 'x')] }), facts);
   assert.equal(verdict.pass, false);
   assert.match(verdict.message, /grow/);

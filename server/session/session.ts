@@ -21,6 +21,7 @@ import { exportProject } from '../export/project.ts';
 import { bundledCourse } from '../lessons/course.ts';
 import { checkRunningProgram } from '../lessons/lesson-check.ts';
 import type { ShareStore } from '../share/store.ts';
+import type { RoomHub, RoomMember } from '../rooms/room-hub.ts';
 import type { Runner, RunnerPool } from '../runner/runner.ts';
 import type { TraceInstance } from '../trace/trace-instance.ts';
 import { TokenBucket } from './rate-limit.ts';
@@ -36,6 +37,7 @@ export interface SessionDeps {
   skeletonQueue: CompileQueue;
   compileCache: CompileCache;
   shares: ShareStore;
+  rooms: RoomHub;
 }
 
 /** How a session reaches its client: the WebSocket, seen only through these calls. */
@@ -56,7 +58,7 @@ type RequestId = string | number;
  * session's rate, or piling up behind a slow client, are dropped and counted,
  * never buffered without bound.
  */
-export class Session {
+export class Session implements RoomMember {
   readonly id = randomUUID();
   /** Proves a reconnecting client is this session's: the id alone is not enough. */
   readonly resumeToken = randomBytes(18).toString('base64url');
@@ -163,6 +165,21 @@ export class Session {
       }
       case 'check':
         return void this.check(message);
+      case 'room_create':
+      case 'room_join':
+        // Both write to the store: they spend the Run budget, so a script cannot fill it.
+        if (this.runBucket.take(1) === 0) {
+          return this.send({ type: 'room', id: message.id, ok: false, error: { code: 'rate_limited', message: 'Too many requests at once: wait a moment and try again.' } });
+        }
+        return this.deps.rooms.handle(this, message);
+      case 'room_instructor':
+      case 'room_leave':
+      case 'room_update':
+      case 'room_hand':
+      case 'room_push':
+      case 'room_view':
+      case 'room_lower_hand':
+        return this.deps.rooms.handle(this, message);
       case 'set_event_type': {
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         const problem = this.run.setEventType(message.map, message.typeName);
@@ -179,6 +196,7 @@ export class Session {
     this.run?.stop();
     this.run = null;
     this.releaseRunner();
+    this.deps.rooms.leave(this);
     if (reason) {
       this.send({ type: 'session_end', reason });
       this.outbox?.close(reason);
@@ -227,6 +245,7 @@ export class Session {
       send: (message) => {
         if (this.run !== run) return;
         this.send(message);
+        if (message.type === 'run_state') this.deps.rooms.runState(this, message);
         // A loader process costs ~45 MB: a session keeps one only while its program is loaded.
         if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) this.releaseRunner();
       },
@@ -292,6 +311,7 @@ export class Session {
       });
       if (this.run !== run) return fail('not_running', 'The program stopped during the check: press Run, then Check again.');
       this.send({ type: 'check_result', id, ok: true, lesson: message.lesson, pass: verdict.pass, message: verdict.message, facts: verdict.facts });
+      if (verdict.pass && lesson) this.deps.rooms.passed(this, lesson.lesson.name);
     } catch (error) {
       fail('internal', `The check could not run: ${(error as Error).message}.`);
     } finally {
@@ -331,6 +351,7 @@ export class Session {
       return;
     }
     if (kept.length) this.send({ type: 'trace', runId, lines: kept, dropped: this.droppedLines });
+    if (kept.length) this.deps.rooms.trace(this, kept);
   }
 
   /** Over the high-water mark: drop; over it for too long: disconnect. */
@@ -354,6 +375,11 @@ export class Session {
 
   private send(message: ServerMessage): void {
     this.outbox?.send(this.encode(message));
+  }
+
+  /** For the rooms: a board, a push, a participant's view. */
+  deliver(message: ServerMessage): void {
+    this.send(message);
   }
 }
 

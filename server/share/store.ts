@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { openDatabase } from '../store/database.ts';
 import { mapSeedSchema, sourceFileSchema, type MapSeed, type SourceFile } from '../../protocol/messages.ts';
 
 export interface Shared {
@@ -23,10 +22,7 @@ export class ShareStore {
   private readonly select: Database.Statement<[string], { created_at: number; files: string; seeds: string }>;
 
   constructor(file: string) {
-    mkdirSync(path.dirname(file), { recursive: true });
-    this.db = new Database(file);
-    // WAL: readers (opening links) never wait for a writer (someone sharing).
-    this.db.pragma('journal_mode = WAL');
+    this.db = openDatabase(file);
     this.db.exec(`CREATE TABLE IF NOT EXISTS shares (
       id TEXT PRIMARY KEY,
       created_at INTEGER NOT NULL,

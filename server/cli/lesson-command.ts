@@ -1,0 +1,103 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import type { ServerMessage } from '../../protocol/messages.ts';
+import { loadCourse, loadLessonFolder, type LessonFolder } from '../lessons/course.ts';
+import { PlaygroundConnection } from './connection.ts';
+
+const USAGE = `Usage:
+  ebpf-playground lesson check <lesson dir | course dir>… [--json] [--server URL]
+
+Runs each lesson's reference solution (solution/) on a running playground,
+then its check: the server starts the lesson's workload and judges what the
+solution printed, counted or sent. A course dir (with course.json) checks
+every lesson in it. Exits non-zero when a lesson does not pass.
+`;
+
+export interface LessonCheckReport {
+  lesson: string;
+  pass: boolean;
+  /** The check's sentence, or what stopped the solution from running. */
+  message: string;
+  facts?: Record<string, string | number>;
+}
+
+export async function lessonCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean', default: false },
+      server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...dirs] = positionals;
+  if (values.help || command !== 'check' || !dirs.length) {
+    process.stdout.write(USAGE);
+    process.exit(values.help ? 0 : 2);
+  }
+  let lessons: LessonFolder[];
+  try {
+    lessons = dirs.flatMap((dir) => (existsSync(path.join(dir, 'course.json')) ? loadCourse(dir).lessons : [loadLessonFolder(dir)]));
+  } catch (error) {
+    process.stderr.write(`ebpf-playground: ${(error as Error).message}\n`);
+    process.exit(2);
+  }
+  const reports: LessonCheckReport[] = [];
+  const connection = await PlaygroundConnection.open(values.server);
+  try {
+    for (const lesson of lessons) {
+      const report = await checkLesson(connection, lesson);
+      reports.push(report);
+      if (!values.json) process.stdout.write(`${report.pass ? 'pass' : 'FAIL'}  ${report.lesson}: ${report.message}\n`);
+    }
+  } finally {
+    connection.close();
+  }
+  const passed = reports.filter((r) => r.pass).length;
+  if (values.json) process.stdout.write(`${JSON.stringify({ ok: passed === reports.length, lessons: reports })}\n`);
+  else process.stdout.write(`${passed} of ${reports.length} lessons pass.\n`);
+  process.exit(passed === reports.length ? 0 : 1);
+}
+
+/** A server's Run budget (5 per 10 s by default) paces a whole course: wait and try again this often. */
+const RATE_LIMIT_WAIT_MS = 2500;
+const RATE_LIMIT_TRIES = 12;
+
+/** Runs the solution (or other files: tests run the starter), waits until it is attached, checks it, stops it. */
+export async function checkLesson(connection: PlaygroundConnection, folder: LessonFolder, files = folder.solution): Promise<LessonCheckReport> {
+  const lesson = folder.lesson.name;
+  let settled: ServerMessage | null = null;
+  let runId = 0;
+  for (let attempt = 0; attempt < RATE_LIMIT_TRIES; attempt++) {
+    runId = connection.send({ type: 'run', files, seeds: folder.lesson.seeds });
+    const id = runId;
+    settled = await connection.waitFor(
+      (m) => (m.type === 'reply' && m.id === id && !m.ok) || (m.type === 'run_state' && m.runId === id && (m.state === 'running' || m.state === 'error')),
+      60_000,
+    );
+    if (!(settled?.type === 'reply' && settled.error?.code === 'rate_limited')) break;
+    await sleep(RATE_LIMIT_WAIT_MS);
+  }
+  if (!settled) return { lesson, pass: false, message: 'The solution reached neither running nor an error within 60 s.' };
+  if (settled.type === 'reply' || (settled.type === 'run_state' && settled.state === 'error')) {
+    const error = settled.type === 'reply' || settled.type === 'run_state' ? settled.error : undefined;
+    const diagnostic = connection.inbox.find((m): m is Extract<ServerMessage, { type: 'compiled' }> => m.type === 'compiled' && m.runId === runId)?.diagnostics.find((d) => d.severity === 'error');
+    const where = diagnostic ? ` (${diagnostic.file}:${diagnostic.line}: ${diagnostic.message})` : '';
+    return { lesson, pass: false, message: `The solution did not run: ${error?.message ?? 'unknown error'}${where}` };
+  }
+  let result: Extract<ServerMessage, { type: 'check_result' }> | null = null;
+  for (let attempt = 0; attempt < RATE_LIMIT_TRIES; attempt++) {
+    const checkId = connection.send({ type: 'check', spec: { workload: folder.workload, check: folder.check } });
+    result = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'check_result' }> => m.type === 'check_result' && m.id === checkId, 60_000);
+    if (result?.error?.code !== 'rate_limited') break;
+    await sleep(RATE_LIMIT_WAIT_MS);
+  }
+  await connection.request({ type: 'stop' }).catch(() => {});
+  if (!result) return { lesson, pass: false, message: 'The check did not answer within 60 s.' };
+  if (!result.ok) return { lesson, pass: false, message: result.error?.message ?? 'The check failed to run.' };
+  return { lesson, pass: !!result.pass, message: result.message ?? '', facts: result.facts };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,115 @@
+// Workshop rooms against the real kernel: a participant passes lesson 1, the
+// instructor's board shows it, a raised hand, a read-only view and a push,
+// and the room is still there after the backend restarts.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Participant, ServerMessage } from '../../protocol/messages.ts';
+import { PlaygroundConnection } from '../cli/connection.ts';
+import { loadCourse } from '../lessons/course.ts';
+import { startTestBackend } from './harness.ts';
+
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+const is =
+  <T extends ServerMessage['type']>(type: T, match: (m: Of<T>) => boolean = () => true) =>
+  (m: ServerMessage): m is Of<T> =>
+    m.type === type && match(m as Of<T>);
+
+/** The newest board that satisfies `match`, waiting for it. */
+async function boardWhere(instructor: PlaygroundConnection, match: (participants: Participant[]) => boolean): Promise<Participant[]> {
+  const board = await instructor.waitFor(is('room_board', (m) => match(m.participants)), 10_000);
+  assert.ok(board, 'the board shows the change');
+  return board.participants;
+}
+
+test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive a restart', async () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'playground-rooms-'));
+  const lesson = loadCourse().lessons[0]!;
+  const first = await startTestBackend((config) => {
+    config.dataDir = dataDir;
+  });
+  let code: string;
+  let instructorKey: string;
+  let participantId: string;
+  let participantKey: string;
+  try {
+    const instructor = await PlaygroundConnection.open(first.url, 'test');
+    const createId = instructor.send({ type: 'room_create', title: 'Friday workshop' });
+    const created = await instructor.waitFor(is('room', (m) => m.id === createId), 10_000);
+    assert.ok(created?.ok && created.code && created.key, JSON.stringify(created));
+    assert.match(created.code, /^[A-HJKMNP-Z2-9]{6}$/);
+    code = created.code;
+    instructorKey = created.key;
+
+    const participant = await PlaygroundConnection.open(first.url, 'test');
+    const badJoin = participant.send({ type: 'room_join', code: 'ZZZZZZ', name: 'Ada' });
+    assert.match((await participant.waitFor(is('room', (m) => m.id === badJoin), 10_000))?.error?.message ?? '', /no room with the code "ZZZZZZ"/);
+    const joinId = participant.send({ type: 'room_join', code: code.toLowerCase(), name: 'Ada' });
+    const joined = await participant.waitFor(is('room', (m) => m.id === joinId), 10_000);
+    assert.ok(joined?.ok && joined.participantId && joined.key, JSON.stringify(joined));
+    participantId = joined.participantId;
+    participantKey = joined.key;
+    await boardWhere(instructor, (p) => p.some((x) => x.name === 'Ada' && x.connected));
+
+    // The participant opens lesson 1, writes the solution, runs it and passes the check.
+    assert.equal((await participant.request({ type: 'room_update', lesson: lesson.lesson.name, step: 2, files: lesson.solution })).ok, true);
+    const runId = participant.send({ type: 'run', files: lesson.solution, seeds: lesson.lesson.seeds });
+    assert.ok(await participant.waitFor(is('run_state', (m) => m.runId === runId && m.state === 'running'), 60_000));
+    const checkId = participant.send({ type: 'check', lesson: lesson.lesson.name });
+    const verdict = await participant.waitFor(is('check_result', (m) => m.id === checkId), 60_000);
+    assert.equal(verdict?.pass, true, verdict?.message);
+    const passed = await boardWhere(instructor, (p) => p[0]?.passed.includes(lesson.lesson.name) ?? false);
+    assert.equal(passed[0]!.lastRun?.state, 'running');
+    assert.equal(passed[0]!.step, 2);
+
+    assert.equal((await participant.request({ type: 'room_hand', raised: true })).ok, true);
+    await boardWhere(instructor, (p) => p[0]?.hand === true);
+
+    // Read-only view: the files and the lines the participant's program printed.
+    assert.equal((await instructor.request({ type: 'room_view', participantId })).ok, true);
+    const view = await instructor.waitFor(is('participant_view', (m) => !m.appended), 10_000);
+    assert.deepEqual(view?.files, lesson.solution);
+    assert.ok(view!.trace.some((l) => /hello/i.test(l.text)), 'the view has the participant’s output');
+    // A participant cannot push or view.
+    assert.equal((await participant.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, false);
+
+    assert.equal((await instructor.request({ type: 'room_push', lesson: 'no-such-lesson' })).ok, false);
+    assert.equal((await instructor.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, true);
+    const pushed = await participant.waitFor(is('room_pushed'), 10_000);
+    assert.equal(pushed?.push.lesson, lesson.lesson.name);
+    await participant.request({ type: 'stop' });
+    participant.close();
+    instructor.close();
+  } finally {
+    first.close();
+  }
+
+  const second = await startTestBackend((config) => {
+    config.dataDir = dataDir;
+  });
+  try {
+    const instructor = await PlaygroundConnection.open(second.url, 'test');
+    const wrong = instructor.send({ type: 'room_instructor', code, key: 'not-the-key' });
+    assert.equal((await instructor.waitFor(is('room', (m) => m.id === wrong), 10_000))?.ok, false);
+    const back = instructor.send({ type: 'room_instructor', code, key: instructorKey });
+    assert.equal((await instructor.waitFor(is('room', (m) => m.id === back), 10_000))?.title, 'Friday workshop');
+    const board = await boardWhere(instructor, (p) => p.length === 1);
+    assert.deepEqual({ name: board[0]!.name, passed: board[0]!.passed, hand: board[0]!.hand, connected: board[0]!.connected }, { name: 'Ada', passed: [lesson.lesson.name], hand: true, connected: false });
+
+    const participant = await PlaygroundConnection.open(second.url, 'test');
+    const rejoin = participant.send({ type: 'room_join', code, name: 'Ada', rejoin: { participantId, key: participantKey } });
+    const again = await participant.waitFor(is('room', (m) => m.id === rejoin), 10_000);
+    assert.equal(again?.participantId, participantId, 'the same place in the room');
+    assert.equal(again?.pushed?.lesson, lesson.lesson.name, 'a late joiner gets the last push');
+    await boardWhere(instructor, (p) => p.length === 1 && p[0]!.connected);
+    assert.equal((await instructor.request({ type: 'room_lower_hand', participantId })).ok, true);
+    assert.ok(await participant.waitFor(is('room_hand_lowered'), 10_000));
+    await boardWhere(instructor, (p) => p[0]?.hand === false);
+    participant.close();
+    instructor.close();
+  } finally {
+    second.close();
+  }
+});
