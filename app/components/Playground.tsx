@@ -7,6 +7,7 @@ import { useColorScheme } from '../hooks/use-color-scheme.ts';
 import { useExamples } from '../hooks/use-examples.ts';
 import { useHotkeys } from '../hooks/use-hotkeys.ts';
 import { useLessons } from '../hooks/use-lessons.ts';
+import { useRoom } from '../hooks/use-room.ts';
 import { useMapHistory } from '../hooks/use-map-history.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
 import { usePreference } from '../hooks/use-preference.ts';
@@ -29,6 +30,7 @@ import { EventsPane } from './EventsPane.tsx';
 import { ExamplesMenu } from './ExamplesMenu.tsx';
 import { InspectPane } from './InspectPane.tsx';
 import { LessonPane } from './LessonPane.tsx';
+import { RoomPane } from './RoomPane.tsx';
 import { LogPane } from './LogPane.tsx';
 import { MapsPane } from './MapsPane.tsx';
 import { OutputPane } from './OutputPane.tsx';
@@ -39,7 +41,7 @@ import { SplitPane } from './SplitPane.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
 /** Tabs whose badge says "something new since you looked" (Output and Events count instead). */
-type NewsTab = Exclude<RightTab, 'output' | 'events' | 'lesson'>;
+type NewsTab = Exclude<RightTab, 'output' | 'events' | 'lesson' | 'room'>;
 
 interface Toast {
   text: string;
@@ -72,8 +74,9 @@ export function Playground() {
   useMapHistory(mapHistory, view, mapIntervalMs, connection.status === 'open');
   const scheme = useColorScheme();
   const editorRef = useRef<EditorHandle | null>(null);
-  const [tab, setTab] = useState<RightTab>('output');
-  const [visited, setVisited] = useState<Set<RightTab>>(() => new Set(['output']));
+  const [tab, setTab] = useState<RightTab>(page.roomCode ? 'room' : 'output');
+  const [visited, setVisited] = useState<Set<RightTab>>(() => new Set([page.roomCode ? 'room' : 'output']));
+  const room = useRoom(handle, { lesson: lessons.lesson?.name ?? null, step: lessons.step, files: workspace.files });
   const [toast, setToast] = useState<Toast | null>(null);
   const [seedError, setSeedError] = useState<string | null>(null);
 
@@ -213,6 +216,26 @@ export function Playground() {
     },
     [lessons, workspace.example, pickExample],
   );
+
+  // What the instructor pushed opens here, like an example: Undo brings the participant's own files back.
+  const openPushed = useCallback(() => {
+    const push = room.pushed;
+    if (!push) return;
+    room.dismissPush();
+    const lesson = push.lesson ? lessons.course?.lessons.find((l) => l.name === push.lesson) : undefined;
+    if (lesson) {
+      openLesson(lesson);
+      selectTab('lesson');
+    } else if (push.files) {
+      pickExample({ name: `room:${push.at}`, title: 'the instructor’s code', description: '', expect: '', files: push.files, seeds: push.seeds ?? [], trigger: 'none' });
+    }
+  }, [room, lessons.course, openLesson, selectTab, pickExample]);
+
+  const pushEditor = useCallback(async () => {
+    const seeds = checkSeeds();
+    if (!seeds) return 'The seeds are not valid: fix them in Maps first.';
+    return room.push({ files: workspace.files, seeds });
+  }, [room, workspace.files, checkSeeds]);
 
   const exportProject = useCallback(async () => {
     if (!client) return;
@@ -399,6 +422,24 @@ export function Playground() {
     ),
   });
 
+  allTabs.push({
+    id: 'room',
+    label: 'Room',
+    labelNode: (
+      <>
+        Room
+        {room.membership?.role === 'instructor' && room.board.some((p) => p.hand) && (
+          <span className="badge" data-testid="badge-hands" aria-label="raised hands">
+            ✋ {room.board.filter((p) => p.hand).length}
+          </span>
+        )}
+      </>
+    ),
+    badge: null,
+    keepMounted: false,
+    panel: <RoomPane room={room} lessons={lessons.course?.lessons ?? []} suggestedCode={page.roomCode} scheme={scheme} onPushEditor={pushEditor} />,
+  });
+
   // An embed shows only what a reader of the docs needs: the program's output.
   const tabs = embed ? allTabs.filter((t) => t.id === 'output') : allTabs;
 
@@ -433,6 +474,14 @@ export function Playground() {
             <ExamplesMenu examples={examples} current={workspace.example} onPick={pickExample} />
             <button type="button" className={`button compact ${tab === 'lesson' ? 'suggested' : ''}`} onClick={() => selectTab('lesson')} title="A course of lessons with checks">
               Lessons
+            </button>
+            <button
+              type="button"
+              className={`button compact ${tab === 'room' ? 'suggested' : ''}`}
+              onClick={() => selectTab('room')}
+              title={room.membership ? `Workshop room ${room.membership.code}` : 'Join or start a workshop room'}
+            >
+              {room.membership ? `Room ${room.membership.code}` : 'Room'}
             </button>
           </>
         )}
@@ -563,6 +612,24 @@ export function Playground() {
       {shareOpen?.kind === 'failed' && (
         <Banner tone="error" testId="share-banner">
           {shareOpen.message}
+        </Banner>
+      )}
+      {room.pushed && room.membership?.role === 'participant' && (
+        <Banner
+          tone="info"
+          testId="push-banner"
+          actions={
+            <>
+              <button type="button" className="link-button" onClick={openPushed}>
+                Open it
+              </button>
+              <button type="button" className="link-button" onClick={room.dismissPush}>
+                Dismiss
+              </button>
+            </>
+          }
+        >
+          Your instructor sent {room.pushed.lesson ? `the lesson “${lessons.course?.lessons.find((l) => l.name === room.pushed!.lesson)?.title ?? room.pushed.lesson}”` : 'some code'}.
         </Banner>
       )}
       {view.notice && !failure && (

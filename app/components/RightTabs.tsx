@@ -2,7 +2,7 @@
 
 import type { KeyboardEvent, ReactNode } from 'react';
 
-export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson';
+export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson' | 'room';
 
 export interface TabSpec {
   id: RightTab;

@@ -206,7 +206,16 @@ export class PlaygroundClient {
     return { ok: true, pass: !!answer.pass, message: answer.message ?? '', facts: answer.facts ?? {} };
   }
 
-  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' | 'get_lessons' | 'check' }>): Promise<RequestResult> {
+  /** Creates, takes back or joins a workshop room: the answer says who this connection is in it. */
+  async room(body: Extract<RequestBody, { type: 'room_create' | 'room_instructor' | 'room_join' }>): Promise<Extract<ServerMessage, { type: 'room' }> | { ok: false; error: PlaygroundError }> {
+    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
+    const answer = await this.send(this.allocateId(), body);
+    if (!answer) return { ok: false, error: LOST };
+    if (answer.type === 'room') return answer;
+    return { ok: false, error: (answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The room request failed.' } };
+  }
+
+  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' | 'get_lessons' | 'check' | 'room_create' | 'room_instructor' | 'room_join' }>): Promise<RequestResult> {
     return this.requestWithId(this.allocateId(), body);
   }
 

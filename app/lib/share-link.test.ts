@@ -9,11 +9,12 @@ test('a link carries the share id, and the embed variant says so', () => {
 });
 
 test('the address is read back into the share id and the embed flag', () => {
-  assert.deepEqual(readPageParams('?share=aB3_x9&embed=1'), { shareId: 'aB3_x9', embed: true });
-  assert.deepEqual(readPageParams('?embed=1'), { shareId: null, embed: true });
-  assert.deepEqual(readPageParams('?share=&embed=0'), { shareId: null, embed: false });
-  assert.deepEqual(readPageParams(''), { shareId: null, embed: false });
-  assert.deepEqual(readPageParams(new URL(shareLink('http://h', 'a b', true)).search), { shareId: 'a b', embed: true });
+  assert.deepEqual(readPageParams('?share=aB3_x9&embed=1'), { shareId: 'aB3_x9', embed: true, roomCode: null });
+  assert.deepEqual(readPageParams('?embed=1'), { shareId: null, embed: true, roomCode: null });
+  assert.deepEqual(readPageParams('?room=k7pq2m'), { shareId: null, embed: false, roomCode: 'K7PQ2M' });
+  assert.deepEqual(readPageParams('?share=&embed=0'), { shareId: null, embed: false, roomCode: null });
+  assert.deepEqual(readPageParams(''), { shareId: null, embed: false, roomCode: null });
+  assert.deepEqual(readPageParams(new URL(shareLink('http://h', 'a b', true)).search), { shareId: 'a b', embed: true, roomCode: null });
 });
 
 test('seeds survive the trip to rows of text and back', () => {

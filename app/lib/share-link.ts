@@ -6,18 +6,26 @@ import type { SeedRow } from './saved-work.ts';
 export interface PageParams {
   shareId: string | null;
   embed: boolean;
+  /** `?room=CODE`: a workshop room to join. */
+  roomCode: string | null;
 }
 
 export function readPageParams(search: string): PageParams {
   const params = new URLSearchParams(search);
   const shareId = params.get('share')?.trim() || null;
   const embed = params.get('embed');
-  return { shareId, embed: embed !== null && embed !== '0' && embed !== 'false' };
+  const roomCode = params.get('room')?.trim().toUpperCase() || null;
+  return { shareId, embed: embed !== null && embed !== '0' && embed !== 'false', roomCode };
 }
 
 /** The link that opens a shared program: `${origin}/?share=ID`, with `&embed=1` for docs and slides. */
 export function shareLink(origin: string, shareId: string, embed = false): string {
   return `${origin}/?share=${encodeURIComponent(shareId)}${embed ? '&embed=1' : ''}`;
+}
+
+/** The link participants open to join a room. */
+export function roomLink(origin: string, code: string): string {
+  return `${origin}/?room=${encodeURIComponent(code)}`;
 }
 
 /** Seeds as the page edits them (typed text), from the protocol's values; parseSeeds is the way back. */

@@ -23,6 +23,13 @@ test('trace: counts only the workload’s lines containing the text, case-insens
   assert.equal(evaluateCheck(spec, seen({ trace: [...lines, line('pg_a1b2c3', 'HELLO')] }), facts).pass, true);
 });
 
+test('trace: a workload child’s line counts even when trace_pipe did not know its comm ("<...>")', () => {
+  const spec = { kind: 'trace', from: 'workload', contains: 'hello', atLeast: 2 } as const;
+  const child = { ...line('<...>', 'hello'), pid: 4243 };
+  assert.equal(evaluateCheck(spec, seen({ trace: [line('pg_a1b2c3', 'hello'), child] }), { ...facts, pids: '4242,4243' }).pass, true);
+  assert.equal(evaluateCheck(spec, seen({ trace: [line('pg_a1b2c3', 'hello'), { ...child, pid: 999 }] }), { ...facts, pids: '4242,4243' }).pass, false);
+});
+
 test('trace: facts fill the expected text', () => {
   const spec = { kind: 'trace', from: 'workload', contains: 'ppid=${pid}', atLeast: 1 } as const;
   assert.equal(evaluateCheck(spec, seen({ trace: [line('pg_a1b2c3', 'ppid=4242 comm=x')] }), facts).pass, true);

@@ -47,7 +47,8 @@ export function evaluateCheck(spec: CheckSpec, seen: Observation, facts: Workloa
 function checkTrace(spec: Extract<CheckSpec, { kind: 'trace' }>, seen: Observation, facts: WorkloadFacts): CheckVerdict {
   const wanted = fill(spec.contains, facts).toLowerCase();
   const needed = number(spec.atLeast, facts);
-  const fromWorkload = spec.from === 'workload' ? seen.trace.filter((l) => l.comm === facts.comm) : seen.trace;
+  const pids = new Set(String(facts.pids ?? facts.pid ?? '').split(',').map(Number));
+  const fromWorkload = spec.from === 'workload' ? seen.trace.filter((l) => l.comm === facts.comm || pids.has(l.pid)) : seen.trace;
   const matching = fromWorkload.filter((l) => l.text.toLowerCase().includes(wanted));
   const who = spec.from === 'workload' ? `the workload (process ${facts.comm})` : 'your program';
   if (matching.length >= needed) {

@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
 
-/** Sleep lengths whose latency in µs sits in the middle of a log2 slot, so overheads do not move it to the next. */
-const SLEEP_MS = [3, 6, 12, 24, 48];
+/** Sleep lengths just above a power of two in µs, leaving 7–60 ms of room for scheduling delays before the next log2 slot. */
+const SLEEP_MS = [9, 18, 36, 70];
 const NOBODY = 65534;
 const TIMEOUT_MS = 15_000;
 
@@ -27,7 +27,8 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
   let body: string;
   switch (spec.kind) {
     case 'exec':
-      body = '/bin/true';
+      // In the background, so the shell can name each child: its pid is on stdout.
+      body = '/bin/true & echo $!; wait';
       break;
     case 'kill':
       body = 'kill -0 $$';
@@ -40,7 +41,7 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
       const ms = SLEEP_MS[randomInt(SLEEP_MS.length)]!;
       facts.ms = ms;
       facts.usBucket = Math.floor(Math.log2(ms * 1000));
-      body = `/bin/sleep ${ms / 1000}`;
+      body = `/bin/sleep ${ms / 1000} & echo $!; wait`;
       break;
     }
   }
@@ -52,19 +53,26 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
     symlinkSync('/bin/sh', shell);
     // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
     const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
-    facts.pid = await runAsNobody(shell, ['-c', script]);
+    const { pid, children } = await runAsNobody(shell, ['-c', script]);
+    facts.pid = pid;
+    // trace_pipe prints "<...>" for a comm it did not cache: lines are matched by these pids too.
+    facts.pids = [pid, ...children].join(',');
     return facts;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Runs the command to its end; resolves with its pid. */
-function runAsNobody(command: string, args: string[]): Promise<number> {
+/** Runs the command to its end; resolves with its pid and the pids it printed (its children's). */
+function runAsNobody(command: string, args: string[]): Promise<{ pid: number; children: number[] }> {
   return new Promise((resolve, reject) => {
     const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-    const child = spawn(command, args, { stdio: 'ignore', uid: NOBODY, gid: NOBODY, env: env as NodeJS.ProcessEnv, cwd: '/' });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'], uid: NOBODY, gid: NOBODY, env: env as NodeJS.ProcessEnv, cwd: '/' });
     const pid = child.pid;
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      if (out.length < 4096) out += chunk;
+    });
     const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
     child.once('error', (error) => {
       clearTimeout(timer);
@@ -72,7 +80,8 @@ function runAsNobody(command: string, args: string[]): Promise<number> {
     });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0 && pid !== undefined) resolve(pid);
+      const children = out.split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+      if (code === 0 && pid !== undefined) resolve({ pid, children });
       else reject(new Error(signal ? `the workload was stopped after ${TIMEOUT_MS / 1000} s` : `the workload exited with status ${code}`));
     });
   });

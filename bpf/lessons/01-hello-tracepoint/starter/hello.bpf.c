@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lesson 1: run a function in the kernel each time a process calls
+ * execve(), the system call that starts a new program.
+ */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+/* The section name tells libbpf where to attach: this tracepoint. */
+SEC("tracepoint/syscalls/sys_enter_execve")
+int handle_execve(void *ctx)
+{
+	/* TODO: print a line that contains the word "hello" with bpf_printk(). */
+	return 0;
+}
+
+/* bpf_printk() is only allowed in programs with a GPL-compatible license. */
+char LICENSE[] SEC("license") = "GPL";
