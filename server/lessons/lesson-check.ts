@@ -10,12 +10,18 @@ export interface CheckProbe {
   watch(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void;
 }
 
-/** Trace lines reach the session ~20 ms after printing; this leaves room for a loaded machine. */
-const SETTLE_MS = 400;
+/**
+ * Trace lines reach the session ~20 ms after printing, but a loaded machine
+ * can hold them longer: after the workload the check looks again every
+ * SETTLE_STEP_MS until it passes or SETTLE_MAX_MS have gone by.
+ */
+const SETTLE_STEP_MS = 150;
+const SETTLE_MAX_MS = 2000;
 
 /**
  * One press of Check: read the maps, start the workload, collect what the
- * program printed and sent while it ran, read the maps again, and judge.
+ * program printed and sent while it ran and just after, read the maps again,
+ * and judge. A verdict of "not yet" waits out the settle time first.
  */
 export async function checkRunningProgram(spec: { workload: WorkloadSpec; check: CheckSpec }, probe: CheckProbe): Promise<CheckVerdict & { facts: WorkloadFacts }> {
   const trace: TraceLine[] = [];
@@ -25,13 +31,16 @@ export async function checkRunningProgram(spec: { workload: WorkloadSpec; check:
     (lines) => trace.push(...lines),
     (values) => events.push(...values),
   );
-  let facts: WorkloadFacts;
   try {
-    facts = await runWorkload(spec.workload);
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    const facts = await runWorkload(spec.workload);
+    const deadline = performance.now() + SETTLE_MAX_MS;
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));
+      const mapsAfter = await probe.readMaps();
+      const verdict = evaluateCheck(spec.check, { trace, events, mapsBefore, mapsAfter }, facts);
+      if (verdict.pass || performance.now() >= deadline) return { ...verdict, facts };
+    }
   } finally {
     unwatch();
   }
-  const mapsAfter = await probe.readMaps();
-  return { ...evaluateCheck(spec.check, { trace, events, mapsBefore, mapsAfter }, facts), facts };
 }
