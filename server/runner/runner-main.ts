@@ -19,12 +19,27 @@ function closeCollection(): void {
   collection = null;
 }
 
-/** Sends records on, within the rate and while the channel keeps up; counts the rest. */
+/**
+ * Sends records on, within the rate and while the channel keeps up; counts the
+ * rest. A count of dropped records goes out with the next records sent, or at
+ * the end of the second when nothing more is sent, so no drop goes unreported.
+ */
 function forwarder(map: string, maxPerSecond: number): (batch: { records: Buffer[]; lost: number }) => void {
   let windowStart = Date.now();
   let sentInWindow = 0;
   let dropped = 0;
   let lost = 0;
+  let flushTimer: NodeJS.Timeout | null = null;
+  const send = (records: Buffer[]) => {
+    const notice: RunnerEvents = { kind: 'events', map, records, lost, dropped };
+    lost = 0;
+    dropped = 0;
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    if (!process.connected) return;
+    sendsInFlight++;
+    process.send!(notice, undefined, {}, () => sendsInFlight--);
+  };
   return ({ records, lost: newlyLost }) => {
     lost += newlyLost;
     const now = Date.now();
@@ -35,14 +50,13 @@ function forwarder(map: string, maxPerSecond: number): (batch: { records: Buffer
     const room = sendsInFlight >= MAX_SENDS_IN_FLIGHT ? 0 : Math.max(0, maxPerSecond - sentInWindow);
     const kept = records.length > room ? records.slice(0, room) : records;
     dropped += records.length - kept.length;
-    if (!kept.length && !lost) return;
-    sentInWindow += kept.length;
-    const notice: RunnerEvents = { kind: 'events', map, records: kept, lost, dropped };
-    lost = 0;
-    dropped = 0;
-    if (!process.connected) return;
-    sendsInFlight++;
-    process.send!(notice, undefined, {}, () => sendsInFlight--);
+    if (kept.length || lost) {
+      sentInWindow += kept.length;
+      send(kept);
+    } else if (dropped && !flushTimer) {
+      flushTimer = setTimeout(() => send([]), Math.max(0, windowStart + 1000 - now));
+      flushTimer.unref();
+    }
   };
 }
 

@@ -189,6 +189,7 @@ export class Run {
     const loadStarted = performance.now();
     let opened: OpenResult;
     let btf: Btf | null;
+    let headerTypes: Promise<void> | null = null;
     try {
       opened = await runner.call('open', { object: compiled.object, name: compiled.name });
       this.opened = true;
@@ -200,7 +201,12 @@ export class Run {
       for (const info of opened.maps) {
         if (EVENT_MAP_TYPES.has(info.typeName)) this.eventStreams.set(info.name, { codec: new EventCodec(this.structs, ownStructs), dropped: 0, lost: 0 });
       }
-      if (this.eventStreams.size) this.addHeaderTypes(context);
+      if (this.eventStreams.size) {
+        const types = this.addHeaderTypes(context);
+        // A struct the user defines but the object's BTF lacks (used only through a pointer
+        // the compiler dropped) comes from that compile: wait for it, so the first records decode.
+        if ([...ownStructs].some((name) => !this.structs.some((s) => s.name === name))) headerTypes = types.catch(() => {});
+      }
     } catch (error) {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
@@ -258,6 +264,18 @@ export class Run {
       if (problem) return this.fail({ code: 'seed_failed', message: `Seeding map ${seed.map} failed: ${problem}` });
     }
 
+    // Consumers start before attach: a perf buffer has no per-CPU slot until then, so
+    // the kernel would discard the first records.
+    if (headerTypes) await headerTypes;
+    if (this.stopped) return this.close();
+    for (const map of this.eventStreams.keys()) {
+      try {
+        await runner.call('consume', { map, maxPerSecond: config.limits.eventsPerSecond });
+      } catch (error) {
+        return this.fail({ code: 'internal', message: `Events from ${map} cannot be read: ${describeBpfError(error)}` });
+      }
+    }
+
     this.setState('attaching', 'attach');
     const attachStarted = performance.now();
     let attached;
@@ -278,13 +296,6 @@ export class Run {
 
     this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
-    for (const map of this.eventStreams.keys()) {
-      try {
-        await runner.call('consume', { map, maxPerSecond: config.limits.eventsPerSecond });
-      } catch (error) {
-        return this.fail({ code: 'internal', message: `Events from ${map} cannot be read: ${describeBpfError(error)}` });
-      }
-    }
     this.pollMaps();
     this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
   }
@@ -419,9 +430,9 @@ export class Run {
   }
 
   /** Adds the structs of the user's headers to what event records may be decoded as, once they are compiled. */
-  private addHeaderTypes(context: { traceTag: string }): void {
+  private addHeaderTypes(context: { traceTag: string }): Promise<void> {
     const { config, toolchain } = this.deps;
-    void this.deps.skeletonQueue.run(() => compileTypeInfo(config, toolchain, this.files, context)).then((raw) => {
+    return this.deps.skeletonQueue.run(() => compileTypeInfo(config, toolchain, this.files, context)).then((raw) => {
       const more = raw ? structsOf(Btf.parse(raw)) : [];
       if (!more.length || this.stopped) return;
       for (const stream of this.eventStreams.values()) stream.codec.addStructs(more);
@@ -433,7 +444,8 @@ export class Run {
   /** Records from the runner: decoded, and sent unless the client is behind (then counted). */
   onEvents(events: RunnerEvents): void {
     const stream = this.eventStreams.get(events.map);
-    if (!stream || this.state !== 'running') return;
+    // From attach on: records can arrive before the run is marked running.
+    if (!stream || this.stopped || (this.state !== 'running' && this.state !== 'attaching')) return;
     stream.dropped += events.dropped;
     stream.lost += events.lost;
     if (!events.records.length && !events.dropped && !events.lost) return;
