@@ -117,6 +117,20 @@ export async function timePlaygroundRun(
   };
 }
 
+/**
+ * A new program the way the page sends it: `prepare` when the user pauses
+ * typing, its reply (the compile and the minimal BTF are done), then Run,
+ * timed like any other Run. `prepareMs` is how long the compile ahead took.
+ */
+export async function timePreparedRun(connection: PlaygroundConnection, content: string): Promise<PlaygroundSample & { prepareMs: number }> {
+  const files = [{ name: 'bench_core.bpf.c', content }];
+  const started = performance.now();
+  const prepared = await connection.request({ type: 'prepare', files }, 30_000);
+  if (!prepared.ok) throw new Error(`prepare was refused: ${prepared.error?.message}`);
+  const prepareMs = performance.now() - started;
+  return { ...(await timePlaygroundRun(connection, content)), prepareMs };
+}
+
 export const BPFTRACE_PROGRAM = 'tracepoint:syscalls:sys_enter_execve { @[comm] = count(); } BEGIN { printf("ready\\n"); }';
 
 export interface BpftraceSample {

@@ -94,6 +94,12 @@ export interface OpenOptions {
   logSize?: number;
   /** Also collect libbpf's debug-level messages (very verbose). Default false. */
   libbpfDebug?: boolean;
+  /**
+   * A BTF file to do CO-RE relocations against instead of the kernel's
+   * (libbpf's btf_custom_path). It must describe this kernel: a file from
+   * `bpftool gen min_core_btf` for this object loads in a fraction of the time.
+   */
+  btfPath?: string;
 }
 
 /** A program of the object, as libbpf sees it. */
@@ -234,7 +240,7 @@ type NativeMapInfo = Omit<MapInfo, 'typeName'> & { typeName: string | null };
 interface NativeBinding {
   setErrorClass(cls: typeof BpfError): void;
   possibleCpus(): number;
-  open(object: Buffer, name: string | null, logLevel: number, logSize: number, libbpfDebug: boolean): NativeHandle;
+  open(object: Buffer, name: string | null, logLevel: number, logSize: number, libbpfDebug: boolean, btfPath: string | null): NativeHandle;
   programs(h: NativeHandle): NativeProgramInfo[];
   maps(h: NativeHandle): NativeMapInfo[];
   btf(h: NativeHandle): Buffer | null;
@@ -319,7 +325,10 @@ export class Collection {
    */
   static open(object: Buffer, opts: OpenOptions = {}): Collection {
     assertBuffer(object, 'object');
-    const { name, logLevel = 1, logSize = DEFAULT_LOG_SIZE, libbpfDebug = false } = opts;
+    const { name, logLevel = 1, logSize = DEFAULT_LOG_SIZE, libbpfDebug = false, btfPath } = opts;
+    if (btfPath !== undefined && (typeof btfPath !== 'string' || btfPath.length === 0 || btfPath.includes('\0'))) {
+      throw new TypeError('btfPath must be a non-empty string');
+    }
     if (name !== undefined && (typeof name !== 'string' || name.length === 0 || name.includes('\0'))) {
       throw new TypeError('name must be a non-empty string');
     }
@@ -329,7 +338,7 @@ export class Collection {
     if (!Number.isInteger(logSize) || logSize < MIN_LOG_SIZE || logSize > MAX_LOG_SIZE) {
       throw new RangeError(`logSize must be an integer in [${MIN_LOG_SIZE}, ${MAX_LOG_SIZE}]`);
     }
-    return new Collection(binding.open(object, name ?? null, logLevel, logSize, libbpfDebug));
+    return new Collection(binding.open(object, name ?? null, logLevel, logSize, libbpfDebug, btfPath ?? null));
   }
 
   /** Number of possible CPUs: the row count of per-CPU map values. */

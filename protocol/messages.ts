@@ -253,6 +253,8 @@ export const timingsSchema = z.object({
   skeletonMs: z.number().optional(),
   loadMs: z.number().optional(),
   attachMs: z.number().optional(),
+  /** The Run found its source being compiled already (the page compiles while you type) and waited this long. */
+  waitedForPrepareMs: z.number().optional(),
 });
 export type Timings = z.infer<typeof timingsSchema>;
 
@@ -414,6 +416,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seeds: z.array(mapSeedSchema).max(256).default([]),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),
+  /**
+   * Compile these files now, into the cache, without running them: the page
+   * sends this when the user pauses typing, so Run finds the object built.
+   * Replied to once the compile is done, skipped, or refused.
+   */
+  z.object({ type: z.literal('prepare'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES) }),
   z.object({
     type: z.literal('map_update'),
     id: requestId,

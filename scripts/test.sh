@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-mapfile -t files < <(find protocol server native app -name '*.test.ts' -not -path '*/node_modules/*' | sort)
+mapfile -t files < <(find protocol server native app bench -name '*.test.ts' -not -path '*/node_modules/*' | sort)
 status=0
 node --import tsx --test --test-concurrency=1 --test-reporter=spec "${files[@]}" 2>&1 | tee -a "$log" || status=1
 npx --no-install playwright test -c e2e/playwright.config.ts 2>&1 | tee -a "$log" || status=1

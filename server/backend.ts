@@ -61,13 +61,16 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   });
   const runners = new RunnerPool();
   const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
-  const skeletonQueue = new CompileQueue(1);
+  // Skeletons and the Inspect tabs wait while compiles want every core.
+  const skeletonQueue = new CompileQueue(1, compileQueue);
+  // Compiles ahead of Run (while a user types) take a core only when no Run wants one.
+  const prepareQueue = new CompileQueue(1, compileQueue);
   const compileCache = new CompileCache(config.limits.compileCacheBytes);
   const database = path.join(config.dataDir, 'playground.db');
   const shares = new ShareStore(database);
   const roomStore = new RoomStore(database);
   const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name));
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, compileCache, shares, rooms });
+  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 

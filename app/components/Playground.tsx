@@ -7,6 +7,7 @@ import { useColorScheme } from '../hooks/use-color-scheme.ts';
 import { useExamples } from '../hooks/use-examples.ts';
 import { useHotkeys } from '../hooks/use-hotkeys.ts';
 import { useLessons } from '../hooks/use-lessons.ts';
+import { usePrepare } from '../hooks/use-prepare.ts';
 import { useRoom } from '../hooks/use-room.ts';
 import { useMapHistory } from '../hooks/use-map-history.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
@@ -77,6 +78,7 @@ export function Playground() {
   const [tab, setTab] = useState<RightTab>(page.roomCode ? 'room' : 'output');
   const [visited, setVisited] = useState<Set<RightTab>>(() => new Set([page.roomCode ? 'room' : 'output']));
   const room = useRoom(handle, { lesson: lessons.lesson?.name ?? null, step: lessons.step, files: workspace.files });
+  usePrepare(handle, workspace.files);
   const [toast, setToast] = useState<Toast | null>(null);
   const [seedError, setSeedError] = useState<string | null>(null);
 

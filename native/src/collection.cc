@@ -177,7 +177,7 @@ Napi::Value NullableString(Napi::Env env, const char* text) {
 // ---------------------------------------------------------------------------
 
 // open(elf: Buffer, name: string | null, logLevel: number, logSize: number,
-//      libbpfDebug: boolean) -> handle
+//      libbpfDebug: boolean, btfPath: string | null) -> handle
 Napi::Value Open(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Buffer<uint8_t> elf = BufferArg(info, 0, "object");
@@ -186,6 +186,8 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   int64_t logLevel = IntegerArg(info, 2, "logLevel");
   int64_t logSize = IntegerArg(info, 3, "logSize");
   bool libbpfDebug = info[4].ToBoolean();
+  bool hasBtfPath = info.Length() > 5 && info[5].IsString();
+  std::string btfPath = hasBtfPath ? info[5].As<Napi::String>().Utf8Value() : std::string();
   if (logLevel < 0 || logLevel > 2 || logSize < kMinLogSize || logSize > UINT32_MAX >> 2)
     throw Napi::RangeError::New(env, "logLevel or logSize out of range");
 
@@ -203,6 +205,9 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   opts.kernel_log_buf = state->kernelLog.get();
   opts.kernel_log_size = state->kernelLogSize;
   opts.kernel_log_level = static_cast<__u32>(logLevel);
+  // CO-RE relocations against this BTF instead of the kernel's: a minimal one
+  // (bpftool gen min_core_btf) saves parsing all of /sys/kernel/btf/vmlinux.
+  opts.btf_custom_path = hasBtfPath ? btfPath.c_str() : nullptr;
 
   bpf_object* obj;
   int err;

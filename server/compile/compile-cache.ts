@@ -9,6 +9,10 @@ export interface CachedCompile {
   result: CompileResult;
   skeleton?: Promise<SkeletonResult>;
   inspect?: Promise<InspectResult>;
+  /** The part of the kernel BTF this object's CO-RE relocations need, being made (null: none could be). */
+  minimalBtf?: Promise<Buffer | null>;
+  /** The same, once made: later Runs load with it. */
+  minimalBtfReady?: Buffer | null;
 }
 
 /**
@@ -19,6 +23,8 @@ export interface CachedCompile {
  */
 export class CompileCache {
   private readonly entries = new Map<string, CachedCompile>();
+  /** Compiles running now, by key: a Run of the same source waits for it rather than compiling twice. */
+  private readonly running = new Map<string, Promise<CompileResult>>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number) {}
@@ -50,6 +56,22 @@ export class CompileCache {
       this.bytes -= sizeOf(old);
     }
     return entry;
+  }
+
+  /** The compile of this key that is running now, if any. */
+  inFlight(key: string): Promise<CompileResult> | undefined {
+    return this.running.get(key);
+  }
+
+  /** Runs a compile of `key`, known to later callers of inFlight() until it ends, and keeps its result. */
+  async compileInto(key: string, compile: () => Promise<CompileResult>): Promise<CachedCompile> {
+    const promise = compile();
+    this.running.set(key, promise);
+    try {
+      return this.set(key, await promise);
+    } finally {
+      this.running.delete(key);
+    }
   }
 
   get size(): number {

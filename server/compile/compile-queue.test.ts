@@ -22,3 +22,20 @@ test('no more jobs run at once than there are slots, in arrival order, and waite
   assert.deepEqual(order, [0, 1, 2, 3, 4]);
   assert.deepEqual(positions, [[], [], [1], [2, 1], [3, 2, 1]]);
 });
+
+test('a queue behind another starts only while the other has a free slot and nobody waiting', async () => {
+  const compiles = new CompileQueue(1);
+  const skeletons = new CompileQueue(1, compiles);
+  const events: string[] = [];
+  let releaseCompile!: () => void;
+  const compile = compiles.run(() => new Promise<void>((resolve) => (releaseCompile = () => { events.push('compile done'); resolve(); })));
+  const skeleton = skeletons.run(async () => void events.push('skeleton'));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(events.length, 0, 'the skeleton waits while the compile holds the only core');
+  releaseCompile();
+  await Promise.all([compile, skeleton]);
+  assert.deepEqual(events, ['compile done', 'skeleton']);
+  // With room ahead, it starts at once.
+  await skeletons.run(async () => void events.push('at once'));
+  assert.equal(events.at(-1), 'at once');
+});

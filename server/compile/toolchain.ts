@@ -66,6 +66,9 @@ async function firstLine(tool: string, args: string[]): Promise<string> {
   return result.stdout.toString('utf8').split('\n')[0]?.trim() ?? tool;
 }
 
+/** A copy of the kernel's BTF beside vmlinux.h, so jailed bpftool can read it (min_core_btf). */
+export const VMLINUX_BTF = 'vmlinux.btf';
+
 /**
  * Generates vmlinux.h from the running kernel's BTF, once per distinct BTF:
  * the directory is named by a hash of /sys/kernel/btf/vmlinux.
@@ -73,11 +76,17 @@ async function firstLine(tool: string, args: string[]): Promise<string> {
 async function ensureVmlinuxHeader(bpftool: string, cacheDir: string): Promise<string> {
   const btfPath = '/sys/kernel/btf/vmlinux';
   if (!existsSync(btfPath)) throw new Error('This kernel has no BTF (/sys/kernel/btf/vmlinux): rebuild it with CONFIG_DEBUG_INFO_BTF=y.');
-  const digest = createHash('sha256').update(readFileSync(btfPath)).digest('hex').slice(0, 16);
+  const btf = readFileSync(btfPath);
+  const digest = createHash('sha256').update(btf).digest('hex').slice(0, 16);
   const dir = path.join(cacheDir, 'vmlinux', digest);
   const header = path.join(dir, 'vmlinux.h');
-  if (existsSync(header)) return dir;
   mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const btfCopy = path.join(dir, VMLINUX_BTF);
+  if (!existsSync(btfCopy)) {
+    writeFileSync(`${btfCopy}.tmp`, btf, { mode: 0o644 });
+    renameSync(`${btfCopy}.tmp`, btfCopy);
+  }
+  if (existsSync(header)) return dir;
   const result = await exec(bpftool, ['btf', 'dump', 'file', btfPath, 'format', 'c'], {
     timeoutMs: 60_000,
     maxOutputBytes: 64 * 1024 * 1024,

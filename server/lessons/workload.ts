@@ -4,8 +4,8 @@ import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:f
 import path from 'node:path';
 import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
 
-/** Sleep lengths just above a power of two in µs, leaving 7–60 ms of room for scheduling delays before the next log2 slot. */
-const SLEEP_MS = [9, 18, 36, 70];
+/** Sleep lengths just above a power of two in µs, leaving 15–65 ms of room for a loaded machine's scheduling delays before the next log2 slot. */
+const SLEEP_MS = [17, 33, 66];
 const NOBODY = 65534;
 const TIMEOUT_MS = 15_000;
 

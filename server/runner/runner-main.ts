@@ -3,6 +3,9 @@
  * what the backend asks over IPC. When this process dies, for any reason, the
  * kernel closes its fds and so detaches and frees everything it loaded.
  */
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { BpfError, Collection } from '../../native/index.ts';
 import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp, RunnerReply, RunnerRequest } from './runner-protocol.ts';
 
@@ -12,11 +15,25 @@ let stopConsumers: Array<() => void> = [];
 let sendsInFlight = 0;
 const MAX_SENDS_IN_FLIGHT = 64;
 
+/** The minimal BTF of the open object, in a file already unlinked: libbpf reads it through /proc/self/fd at load. */
+let btfFd: number | null = null;
+
 function closeCollection(): void {
   for (const stop of stopConsumers) stop();
   stopConsumers = [];
   collection?.close();
   collection = null;
+  if (btfFd !== null) closeSync(btfFd);
+  btfFd = null;
+}
+
+/** A path to these bytes that nothing else can see and that vanishes with this process. */
+function privateFile(bytes: Uint8Array): string {
+  const file = path.join(tmpdir(), `pg-runner-${process.pid}.btf`);
+  btfFd = openSync(file, 'w+', 0o600);
+  unlinkSync(file);
+  writeSync(btfFd, bytes);
+  return `/proc/self/fd/${btfFd}`;
 }
 
 /**
@@ -68,9 +85,10 @@ function current(): Collection {
 type Handlers = { [K in RunnerOp]: (args: RunnerCalls[K]['args']) => Promise<RunnerCalls[K]['result']> | RunnerCalls[K]['result'] };
 
 const handlers: Handlers = {
-  open({ object, name, logSize }) {
+  open({ object, name, logSize, btf }) {
     closeCollection();
-    const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize });
+    const btfPath = btf ? privateFile(btf) : undefined;
+    const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize, btfPath });
     collection = opened;
     const programs = opened.programs();
     const instructions = Object.fromEntries(programs.map((p) => [p.name, opened.instructions(p.name)]));

@@ -26,7 +26,8 @@ export interface DumpReply {
 /** Every call the backend can make, with its arguments and what it returns. */
 export interface RunnerCalls {
   /** `logSize`: the verifier log buffer; a bigger one after a load failed with ENOSPC. */
-  open: { args: { object: Uint8Array; name: string; logSize?: number }; result: OpenResult };
+  /** `btf`: a minimal kernel BTF for the object's CO-RE relocations (see generateMinimalBtf). */
+  open: { args: { object: Uint8Array; name: string; logSize?: number; btf?: Uint8Array }; result: OpenResult };
   load: { args: Record<string, never>; result: LoadResult & { programs: ProgramInfo[]; maps: MapInfo[] } };
   attachAll: { args: Record<string, never>; result: { results: AttachResult[]; programs: ProgramInfo[] } };
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };

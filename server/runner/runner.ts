@@ -122,20 +122,34 @@ export class Runner {
   }
 }
 
+/** How long after handing out the spare the next one is started. */
+const REFILL_DELAY_MS = 300;
+
 /**
  * Keeps one runner started ahead of need, so a session's first Run does not
- * wait for a Node process to boot.
+ * wait for a Node process to boot. The next spare is started a moment after
+ * one is taken: starting a process blocks the backend for a few
+ * milliseconds, which the Run that took the spare should not wait for.
  */
 export class RunnerPool {
   private spare: Runner | null = new Runner();
+  private refill: NodeJS.Timeout | null = null;
+  private closed = false;
 
   take(): Runner {
-    const runner = this.spare?.alive ? this.spare : new Runner();
-    this.spare = new Runner();
-    return runner;
+    const spare = this.spare?.alive ? this.spare : null;
+    this.spare = null;
+    this.refill ??= setTimeout(() => {
+      this.refill = null;
+      if (!this.closed && !this.spare?.alive) this.spare = new Runner();
+    }, REFILL_DELAY_MS);
+    return spare ?? new Runner();
   }
 
   close(): void {
+    this.closed = true;
+    if (this.refill) clearTimeout(this.refill);
+    this.refill = null;
     this.spare?.kill();
     this.spare = null;
   }

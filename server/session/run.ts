@@ -17,12 +17,12 @@ import type {
 } from '../../protocol/messages.ts';
 import type { ProgramInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
-import { compile, compileTypeInfo, generateSkeleton } from '../compile/compiler.ts';
+import { compile, compileTypeInfo, ensureMinimalBtf, generateSkeleton } from '../compile/compiler.ts';
 import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
 import { explainMissingCapability } from '../host/capabilities.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
-import { CompileCache } from '../compile/compile-cache.ts';
+import { CompileCache, type CachedCompile } from '../compile/compile-cache.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
@@ -116,6 +116,14 @@ export class Run {
   private logTruncated = false;
   private readonly mainFile: string;
 
+  /**
+   * Resolves once the run is running, failed or stopped. The reading matter
+   * (skeleton, Inspect) waits for it: a cached build has it at once, and
+   * parsing it first would keep the page from hearing that its program runs.
+   */
+  private readonly settled: Promise<void>;
+  private markSettled: () => void = () => {};
+
   /** What a reconnecting client needs to see this run again: every message but trace lines, the latest maps and state. */
   readonly history: ServerMessage[] = [];
   private readonly deps: RunDeps;
@@ -129,6 +137,7 @@ export class Run {
     this.deps = { ...deps, send: (message) => this.record(message, deps.send) };
     this.mapIntervalMs = deps.config.limits.mapIntervalMs;
     this.mainFile = files.find((f) => f.name.endsWith('.c'))?.name ?? files[0]!.name;
+    this.settled = new Promise((resolve) => (this.markSettled = resolve));
   }
 
   /** Runs every stage; resolves once the program is running or a stage failed. Never rejects. */
@@ -144,20 +153,29 @@ export class Run {
     const { config, toolchain, send } = this.deps;
     const context = { traceTag: formatTraceTag(this.deps.traceSecret) };
     const cacheKey = CompileCache.key(toolchain, this.files, context, config.sandbox);
-    let cached = this.deps.compileCache.get(cacheKey);
+    const { compileCache } = this.deps;
+    let cached = compileCache.get(cacheKey);
     this.timings.cached = cached !== undefined;
+    const compileStarted = performance.now();
+    const running = cached ? undefined : compileCache.inFlight(cacheKey);
+    if (running) {
+      // The page's compile-while-typing of this very source is under way: wait for it.
+      this.setState('compiling', 'compile');
+      await running.catch(() => {});
+      cached = compileCache.get(cacheKey);
+      this.timings.waitedForPrepareMs = Math.round(performance.now() - compileStarted);
+    }
     if (!cached) {
-      const result = await this.deps.compileQueue.run(
+      cached = await this.deps.compileQueue.run(
         () => {
           this.setState('compiling', 'compile');
-          return compile(config, toolchain, this.files, context);
+          return compileCache.compileInto(cacheKey, () => compile(config, toolchain, this.files, context));
         },
         (position) => this.setState('queued', 'compile', undefined, position),
       );
-      cached = this.deps.compileCache.set(cacheKey, result);
     }
     const compiled = cached.result;
-    this.timings.compileMs = this.timings.cached ? 0 : Math.round(compiled.durationMs);
+    this.timings.compileMs = this.timings.cached ? 0 : this.timings.waitedForPrepareMs ?? Math.round(compiled.durationMs);
     send({
       type: 'compiled',
       runId: this.id,
@@ -173,14 +191,14 @@ export class Run {
     // Made once per compiled source, and reused by later runs of it.
     const object = compiled.object;
     cached.skeleton ??= this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name));
-    void cached.skeleton.then((skeleton) => {
+    void Promise.all([cached.skeleton, this.settled]).then(([skeleton]) => {
       this.timings.skeletonMs = Math.round(skeleton.durationMs);
       if (!this.stopped) send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
     });
 
     // What was built, for the Inspect tabs: also off the critical path, in the skeleton's line.
     cached.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
-    void cached.inspect.then((inspected) => {
+    void Promise.all([cached.inspect, this.settled]).then(([inspected]) => {
       if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
     });
 
@@ -191,7 +209,8 @@ export class Run {
     let btf: Btf | null;
     let headerTypes: Promise<void> | null = null;
     try {
-      opened = await runner.call('open', { object: compiled.object, name: compiled.name });
+      // A source that loaded before: its CO-RE relocations against the minimal BTF made then.
+      opened = await runner.call('open', { object: compiled.object, name: compiled.name, btf: cached.minimalBtfReady ?? undefined });
       this.opened = true;
       this.programs = opened.programs;
       btf = opened.btf ? Btf.parse(opened.btf) : null;
@@ -230,12 +249,17 @@ export class Run {
     }
     // Settings for globals (`const volatile` in .rodata, and .data/.bss) go in before load.
     const [early, late] = partition(this.seeds, (seed) => this.codecs.get(seed.map)?.info.isInternal === true);
-    for (const seed of early) {
-      const problem = await this.setGlobals(seed.map, seed.value);
-      if (problem) return this.fail({ code: 'seed_failed', message: `Setting ${seed.map} failed: ${problem}` });
-    }
+    const setEarlyGlobals = async () => {
+      for (const seed of early) {
+        const problem = await this.setGlobals(seed.map, seed.value);
+        if (problem) return `Setting ${seed.map} failed: ${problem}`;
+      }
+      return null;
+    };
+    const globalsProblem = await setEarlyGlobals();
+    if (globalsProblem) return this.fail({ code: 'seed_failed', message: globalsProblem });
     try {
-      const loaded = await this.load(compiled.object, compiled.name);
+      const loaded = await this.load(compiled.object, compiled.name, cached, setEarlyGlobals);
       this.programs = loaded.programs;
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
       if (this.stopped) return this.close();
@@ -249,10 +273,8 @@ export class Run {
         maps: [...this.codecs.values()].map((codec) => codec.meta()),
         structs: this.structs.map(({ name, size }) => ({ name, size })),
       });
-      const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
-      void dumpLoadedCode(ids).then((programs) => {
-        if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
-      });
+      // For the next Run of this source: the kernel BTF its CO-RE relocations need, made off the critical path.
+      ensureMinimalBtf(cached, this.files, { config, toolchain, queue: this.deps.skeletonQueue });
     } catch (error) {
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
       return this.failLoad(error, 'verifier_rejected', 'The kernel refused to load the program');
@@ -297,6 +319,11 @@ export class Run {
     this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
     this.pollMaps();
+    // The translated code is for the Inspect tab: read once the program is running, not before.
+    const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
+    void dumpLoadedCode(ids).then((programs) => {
+      if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
+    });
     this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
   }
 
@@ -305,18 +332,30 @@ export class Run {
    * (ENOSPC), opens the object again with a bigger one, up to the cap: libbpf
    * cannot load an object twice.
    */
-  private async load(object: Buffer, name: string) {
+  private async load(object: Buffer, name: string, cached: CachedCompile, setGlobals: () => Promise<string | null>) {
+    let btf = cached.minimalBtfReady ?? undefined;
+    let logSize: number | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.deps.runner.call('load', {});
       } catch (error) {
-        if ((error as RunnerCallError).code !== 'ENOSPC') throw error;
-        const logSize = VERIFIER_LOG_SIZES[attempt + 1];
-        if (logSize === undefined || this.stopped) {
-          this.logTruncated = true;
-          throw error;
+        if (btf) {
+          // Never trust the shortcut over the kernel's own BTF: try once more without it, and forget it.
+          cached.minimalBtfReady = null;
+          btf = undefined;
+        } else {
+          if ((error as RunnerCallError).code !== 'ENOSPC') throw error;
+          logSize = VERIFIER_LOG_SIZES[attempt + 1];
+          if (logSize === undefined || this.stopped) {
+            this.logTruncated = true;
+            throw error;
+          }
         }
+        if (this.stopped) throw error;
+        // libbpf cannot load an object twice: open it again, with the globals set again.
         await this.deps.runner.call('open', { object, name, logSize });
+        const problem = await setGlobals();
+        if (problem) throw new Error(problem);
       }
     }
   }
@@ -630,6 +669,7 @@ export class Run {
     this.state = state;
     this.stage = stage;
     this.deps.send({ type: 'run_state', runId: this.id, state, stage, timings: { ...this.timings }, error, queuePosition });
+    if (state === 'running' || state === 'error' || state === 'stopped') this.markSettled();
   }
 
   private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {

@@ -13,8 +13,9 @@ import {
 } from '../../protocol/messages.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
-import type { CompileCache } from '../compile/compile-cache.ts';
-import { checkSources } from '../compile/compiler.ts';
+import { checkSources, compile, ensureMinimalBtf } from '../compile/compiler.ts';
+import { CompileCache } from '../compile/compile-cache.ts';
+import { formatTraceTag } from '../trace/trace-line.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject } from '../export/project.ts';
@@ -35,6 +36,8 @@ export interface SessionDeps {
   runners: RunnerPool;
   compileQueue: CompileQueue;
   skeletonQueue: CompileQueue;
+  /** Compiles the page asks for while its user types: they run only when no Run waits for a core. */
+  prepareQueue: CompileQueue;
   compileCache: CompileCache;
   shares: ShareStore;
   rooms: RoomHub;
@@ -79,6 +82,10 @@ export class Session implements RoomMember {
   private readonly traceWatchers = new Set<(lines: TraceLine[]) => void>();
   private readonly recordWatchers = new Set<(values: (Json | null)[]) => void>();
   private checking = false;
+  /** The newest files the page asked to have compiled; a queued prepare compiles these when it starts. */
+  private prepareFiles: SourceFile[] | null = null;
+  private prepareQueued: Promise<void> | null = null;
+  private readonly prepareBucket = new TokenBucket(PREPARES_PER_SECOND, PREPARE_BURST);
 
   constructor(
     private readonly deps: SessionDeps,
@@ -121,6 +128,8 @@ export class Session implements RoomMember {
         return this.send({ type: 'examples', id: message.id, examples: loadExamples() });
       case 'run':
         return this.startRun(message.id, message.files, message.seeds);
+      case 'prepare':
+        return void this.prepare(message.id, message.files);
       case 'stop':
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         this.run.stop();
@@ -284,6 +293,44 @@ export class Session implements RoomMember {
     );
   }
 
+  /**
+   * Compiles the files into the cache, so that Run finds them built. Only the
+   * newest files matter: a prepare waiting for its turn compiles whatever the
+   * page sent last. Nothing here is a Run: no rate budget is spent, and it
+   * yields to every Run waiting for a core.
+   */
+  private async prepare(id: RequestId, files: SourceFile[]): Promise<void> {
+    const { config, toolchain, compileCache, prepareQueue } = this.deps;
+    const skip = (message: string) => this.reply(id, { code: 'rate_limited', message });
+    if (!toolchain || checkSources(files, config.limits.sourceBytes)) return skip('Not compiled ahead: Run will compile it.');
+    this.prepareFiles = files;
+    if (this.prepareQueued) {
+      await this.prepareQueued;
+      return this.reply(id);
+    }
+    if (this.prepareBucket.take(1) === 0) return skip('Not compiled ahead: the page asked too often.');
+    this.prepareQueued = prepareQueue
+      .run(async () => {
+        const latest = this.prepareFiles;
+        this.prepareFiles = null;
+        if (!latest || this.closed) return;
+        const context = { traceTag: formatTraceTag(this.traceSecret) };
+        const key = CompileCache.key(toolchain, latest, context, config.sandbox);
+        if (compileCache.get(key) || compileCache.inFlight(key)) return;
+        const entry = await compileCache.compileInto(key, () => compile(config, toolchain, latest, context));
+        // Its first Run then loads against the minimal BTF too (made in the skeletons' line).
+        ensureMinimalBtf(entry, latest, { config, toolchain, queue: this.deps.skeletonQueue });
+        return entry.minimalBtf;
+      })
+      .then(() => {});
+    try {
+      await this.prepareQueued;
+    } finally {
+      this.prepareQueued = null;
+    }
+    this.reply(id);
+  }
+
   /** Starts the lesson's workload against the running program and says whether it passes. */
   private async check(message: Extract<ClientMessage, { type: 'check' }>): Promise<void> {
     const id = message.id;
@@ -382,6 +429,10 @@ export class Session implements RoomMember {
     this.send(message);
   }
 }
+
+/** A page compiles ahead at most this often (it asks when its user pauses typing). */
+const PREPARES_PER_SECOND = 1;
+const PREPARE_BURST = 3;
 
 /** "10 minutes", "2 hours", "45 seconds": for messages about limits. */
 export function describeDuration(ms: number): string {
