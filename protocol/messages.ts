@@ -416,6 +416,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seeds: z.array(mapSeedSchema).max(256).default([]),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),
+  /** The Inspect tabs were opened: send the current run's `inspect` (made on this first ask, then cached with the object). */
+  z.object({ type: z.literal('inspect'), id: requestId }),
   /**
    * Compile these files now, into the cache, without running them: the page
    * sends this when the user pauses typing, so Run finds the object built.

@@ -1,6 +1,6 @@
 'use client';
 
-import { useState, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import { usePreference } from '../hooks/use-preference.ts';
@@ -33,11 +33,17 @@ const VIEW_TITLES: Record<InspectView, string> = {
 interface InspectPaneProps {
   view: RunView;
   scheme: ColorScheme;
+  /** Asks the server for the disassembly, sections and BTF: it makes them only for Runs someone inspects. */
+  onRequest(): void;
 }
 
 /** What was built and what runs: ELF sections, disassembly, BTF, skeleton, the loaded code and run stats. */
-export function InspectPane({ view, scheme }: InspectPaneProps) {
+export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
   const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
+  const wanted = view.runId !== null && !view.inspect;
+  useEffect(() => {
+    if (wanted) onRequest();
+  }, [wanted, view.runId, onRequest]);
 
   return (
     <section className="inspect-pane" aria-label="Inspect">

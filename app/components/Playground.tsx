@@ -289,6 +289,8 @@ export function Playground() {
     [client],
   );
 
+  const requestInspect = useCallback(() => void client?.request({ type: 'inspect' }), [client]);
+
   const deleteFile = useCallback(
     (name: string) => {
       const index = workspace.files.findIndex((f) => f.name === name);
@@ -391,7 +393,7 @@ export function Playground() {
       badge: (view.inspect || view.skeleton) && unseen('inspect') ? 'dot' : null,
       badgeLabel: 'new build to inspect',
       keepMounted: false,
-      panel: <InspectPane view={view} scheme={scheme} />,
+      panel: <InspectPane view={view} scheme={scheme} onRequest={requestInspect} />,
     },
     {
       id: 'log',

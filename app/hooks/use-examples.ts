@@ -1,19 +1,32 @@
 import { useEffect, useState } from 'react';
 import type { Example } from '../../protocol/messages.ts';
+import type { PlaygroundClient } from '../lib/playground-client.ts';
 import type { ClientHandle } from './use-playground-client.ts';
 
-/** The server's examples, asked for again after each (re)connect. */
-export function useExamples({ client, welcomes }: ClientHandle): Example[] | null {
-  const [examples, setExamples] = useState<Example[] | null>(null);
+/**
+ * Data the server serves the same to everyone (examples, the course), asked
+ * for again after each (re)connect; the last answer stays while offline.
+ */
+export function usePerConnection<T>({ client, welcomes }: ClientHandle, fetch: (client: PlaygroundClient) => Promise<T | null>): T | null {
+  const [data, setData] = useState<T | null>(null);
   useEffect(() => {
     if (!client || !welcomes) return;
     let live = true;
-    void client.examples().then((list) => {
-      if (live && list) setExamples(list);
+    void fetch(client).then((answer) => {
+      if (live && answer) setData(answer);
     });
     return () => {
       live = false;
     };
+    // `fetch` is a module-level function at every call site.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [client, welcomes]);
-  return examples;
+  return data;
+}
+
+const fetchExamples = (client: PlaygroundClient) => client.examples();
+
+/** The server's examples. */
+export function useExamples(handle: ClientHandle): Example[] | null {
+  return usePerConnection(handle, fetchExamples);
 }

@@ -1,6 +1,8 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { z } from 'zod';
 import type { Lesson, WorkloadFacts } from '../../protocol/messages.ts';
+import type { PlaygroundClient } from '../lib/playground-client.ts';
+import { usePerConnection } from './use-examples.ts';
 import type { ClientHandle } from './use-playground-client.ts';
 import { usePreference } from './use-preference.ts';
 
@@ -19,6 +21,8 @@ const progressSchema = z.object({
   failures: z.record(z.string(), z.number().int().min(0)),
 });
 export type LessonProgress = z.infer<typeof progressSchema>;
+const fetchCourse = (client: PlaygroundClient) => client.lessons();
+
 const NO_PROGRESS: LessonProgress = { current: null, steps: {}, passed: [], failures: {} };
 
 export type CheckOutcome =
@@ -45,21 +49,11 @@ export interface LessonsHandle {
  * lesson, its step, which lessons passed, and how many hints are unlocked.
  * Progress is kept in localStorage, so a reload or a new session resumes it.
  */
-export function useLessons({ client, welcomes }: ClientHandle): LessonsHandle {
-  const [course, setCourse] = useState<Course | null>(null);
+export function useLessons(handle: ClientHandle): LessonsHandle {
+  const course = usePerConnection(handle, fetchCourse);
+  const { client } = handle;
   const [progress, setProgress] = usePreference('lesson-progress', progressSchema, NO_PROGRESS);
   const [outcome, setOutcome] = useState<CheckOutcome | null>(null);
-
-  useEffect(() => {
-    if (!client || !welcomes) return;
-    let live = true;
-    void client.lessons().then((answer) => {
-      if (live && answer) setCourse(answer);
-    });
-    return () => {
-      live = false;
-    };
-  }, [client, welcomes]);
 
   const lesson = course?.lessons.find((l) => l.name === progress.current) ?? null;
   const step = lesson ? Math.min(progress.steps[lesson.name] ?? 0, lesson.steps.length - 1) : 0;

@@ -70,7 +70,7 @@ char LICENSE[] SEC("license") = "GPL";
   try {
     await runSource(connection, [{ name: 'hits.bpf.c', content: source }]);
     // Opens keep coming until ours gets through: the whole host's opens count against the
-    // session's 200 records a second, and the run's own skeleton and inspect jobs open hundreds.
+    // session's 200 records a second, and the run's own skeleton job (clang, bpftool in the jail) opens hundreds.
     const opener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
     const ours = await connection.waitFor(
       (m) => m.type === 'events' && m.map === 'hits' && m.records.some((r) => (r.value as { pid?: number } | null)?.pid === process.pid),

@@ -349,6 +349,27 @@ test('the same source run again in a session skips the compiler, and still runs'
   }
 });
 
+test('Inspect content is made when the page asks for it, and a prepared source runs without compiling', async () => {
+  const connection = await PlaygroundConnection.open(backend.url, 'test');
+  try {
+    const files = [{ name: 'lazy.bpf.c', content: helloSource(uniqueProgramName(), 'lazy') }];
+    const prepared = await connection.request({ type: 'prepare', files }, 30_000);
+    assert.equal(prepared.ok, true, JSON.stringify(prepared));
+    const runId = connection.send({ type: 'run', files });
+    const running = await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000);
+    assert.ok(running?.type === 'run_state');
+    assert.equal(running.timings.compileMs, 0, 'compiled ahead by prepare');
+    assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000));
+    assert.equal(connection.inbox.some((m) => m.type === 'inspect'), false, 'nobody asked for Inspect yet');
+
+    assert.equal((await connection.request({ type: 'inspect' })).ok, true);
+    const inspected = await connection.waitFor((m) => m.type === 'inspect' && m.runId === runId, 30_000);
+    assert.ok(inspected?.type === 'inspect' && inspected.disassembly.includes('bpf_trace_printk'), 'the disassembly names the helper');
+  } finally {
+    connection.close();
+  }
+});
+
 test('const volatile settings in .rodata are set before load, the other globals kept', async () => {
   const seeds = [{ map: '.rodata', key: 0, value: { target_ppid: process.pid } }];
   const report = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds, seconds: 1.5, trigger: 'exec' });

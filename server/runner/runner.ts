@@ -123,7 +123,7 @@ export class Runner {
 }
 
 /** How long after handing out the spare the next one is started. */
-const REFILL_DELAY_MS = 300;
+const REFILL_DELAY_MS = 50;
 
 /**
  * Keeps one runner started ahead of need, so a session's first Run does not

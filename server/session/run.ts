@@ -116,6 +116,17 @@ export class Run {
   private logTruncated = false;
   private readonly mainFile: string;
 
+  /** Sends the Inspect tabs' content once; set when the object exists. */
+  private makeInspect: (() => void) | null = null;
+  private inspectWanted = false;
+
+  /** The page opened Inspect: disassembly, sections and BTF, made (or taken from the cache) and sent once. */
+  requestInspect(): void {
+    if (this.inspectWanted) return;
+    this.inspectWanted = true;
+    this.makeInspect?.();
+  }
+
   /**
    * Resolves once the run is running, failed or stopped. The reading matter
    * (skeleton, Inspect) waits for it: a cached build has it at once, and
@@ -196,11 +207,15 @@ export class Run {
       if (!this.stopped) send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
     });
 
-    // What was built, for the Inspect tabs: also off the critical path, in the skeleton's line.
-    cached.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
-    void Promise.all([cached.inspect, this.settled]).then(([inspected]) => {
-      if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
-    });
+    // What was built, for the Inspect tabs: made when the page first asks (most Runs are never inspected).
+    const inspectEntry = cached;
+    this.makeInspect = () => {
+      inspectEntry.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
+      void Promise.all([inspectEntry.inspect, this.settled]).then(([inspected]) => {
+        if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
+      });
+    };
+    if (this.inspectWanted) this.makeInspect();
 
     this.setState('loading', 'load');
     const { runner } = this.deps;
@@ -273,8 +288,9 @@ export class Run {
         maps: [...this.codecs.values()].map((codec) => codec.meta()),
         structs: this.structs.map(({ name, size }) => ({ name, size })),
       });
-      // For the next Run of this source: the kernel BTF its CO-RE relocations need, made off the critical path.
-      ensureMinimalBtf(cached, this.files, { config, toolchain, queue: this.deps.skeletonQueue });
+      // A source run again is likely to be run once more: make the kernel BTF its CO-RE
+      // relocations need, off the critical path, so the next load skips parsing the kernel's.
+      if (this.timings.cached) ensureMinimalBtf(cached, this.files, { config, toolchain, queue: this.deps.skeletonQueue });
     } catch (error) {
       this.timings.loadMs = Math.round(performance.now() - loadStarted);
       return this.failLoad(error, 'verifier_rejected', 'The kernel refused to load the program');

@@ -130,6 +130,10 @@ export class Session implements RoomMember {
         return this.startRun(message.id, message.files, message.seeds);
       case 'prepare':
         return void this.prepare(message.id, message.files);
+      case 'inspect':
+        if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Press Run first: Inspect shows what the last Run built.' });
+        this.run.requestInspect();
+        return this.reply(message.id);
       case 'stop':
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
         this.run.stop();
