@@ -21,6 +21,8 @@ export interface DumpReply {
   count: number;
   /** Read with BPF_MAP_LOOKUP_BATCH (else one key at a time). */
   batched: boolean;
+  /** Asked `ifChanged` and the bytes are the same as last time: `keys` and `values` are empty. */
+  unchanged?: boolean;
 }
 
 /** Every call the backend can make, with its arguments and what it returns. */
@@ -40,7 +42,8 @@ export interface RunnerCalls {
   push: { args: { map: string; value: Uint8Array }; result: null };
   /** Takes a queue's or stack's head off; null when it is empty. */
   pop: { args: { map: string }; result: Uint8Array | null };
-  dump: { args: { map: string; max: number }; result: DumpReply };
+  /** `ifChanged`: answer `unchanged` instead of the entries when they are byte for byte what the last dump read. */
+  dump: { args: { map: string; max: number; ifChanged?: boolean }; result: DumpReply };
   /**
    * Streams a ring buffer's or perf event array's records to the backend as
    * `RunnerEvents` notices, at most `maxPerSecond` records a second (the rest

@@ -568,7 +568,7 @@ export class Run {
   /** Every listable map, read whole now (for a lesson check), not the deltas the client gets. */
   async readMaps(): Promise<MapSnapshot[]> {
     const snapshots: MapSnapshot[] = [];
-    for (const codec of this.codecs.values()) if (codec.view === 'entries') snapshots.push(await this.snapshot(codec));
+    for (const codec of this.codecs.values()) if (codec.view === 'entries') snapshots.push((await this.snapshot(codec, false))!);
     return snapshots;
   }
 
@@ -577,7 +577,11 @@ export class Run {
     if (!this.opened || this.stopped) return;
     const snapshots: MapSnapshot[] = [];
     for (const codec of this.codecs.values()) {
-      if (codec.view === 'entries') snapshots.push(await this.snapshot(codec));
+      if (codec.view === 'entries') {
+        // After the first frame the runner may answer "unchanged", and then there is nothing to do.
+        const snapshot = await this.snapshot(codec, this.shownMaps.has(codec.info.name));
+        if (snapshot) snapshots.push(snapshot);
+      }
       if (codec.view === 'head') snapshots.push(await this.headSnapshot(codec));
     }
     if (this.stopped) return;
@@ -630,15 +634,17 @@ export class Run {
     }
   }
 
-  private async snapshot(codec: MapCodec): Promise<MapSnapshot> {
+  /** The map read whole and decoded; null when `ifChanged` and the runner found it as it was. */
+  private async snapshot(codec: MapCodec, ifChanged: boolean): Promise<MapSnapshot | null> {
     const shown = this.deps.config.limits.mapEntriesShown;
     try {
       const started = performance.now();
-      const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1 });
+      const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1, ifChanged });
       if (mapDumpChannel.hasSubscribers) {
         const report: MapDumpReport = { map: codec.info.name, count: dump.count, batched: dump.batched, ms: performance.now() - started };
         mapDumpChannel.publish(report);
       }
+      if (dump.unchanged) return null;
       const count = Math.min(dump.count, shown);
       const symbols = codec.info.typeName === 'stack_trace' ? await kernelSymbols() : null;
       let entries = codec.decodeEntries(dump.keys, dump.values, count, symbols);
