@@ -91,8 +91,11 @@ export async function timePlaygroundRun(
   const state = end as RunState;
   if (state.state === 'error') throw new Error(`the run failed at ${state.stage}: ${state.error?.message}`);
 
-  // The skeleton is made beside the load; wait for it so it does not overlap the next measurement.
+  // As a user opening Inspect would: the skeleton and the inspector, made after running
+  // (off the critical path), waited for so they do not overlap the next measurement.
+  connection.send({ type: 'inspect' });
   const skeleton = await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000);
+  await connection.waitFor((m) => m.type === 'inspect' && m.runId === runId, 10_000);
   const compiled = connection.inbox.find((m) => m.type === 'compiled' && m.runId === runId);
   if (!skeleton) throw new Error('no skeleton message within 10 s of running.');
   await whileRunning?.(runId);

@@ -248,7 +248,6 @@ export async function startFloodRun(connection: PlaygroundConnection, flood: Flo
   if (!end) throw new Error('the flood program did not reach "running" within 30 s.');
   if (end.type === 'reply') throw new Error(`the flood run was refused: ${end.error?.message}`);
   if (end.type === 'run_state' && end.state === 'error') throw new Error(`the flood program failed at ${end.stage}: ${end.error?.message}`);
-  await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000);
   return runId;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
 import { SOURCE_FILE_NAME, type Diagnostic, type PlaygroundError, type SourceFile } from '../../protocol/messages.ts';
@@ -82,9 +83,12 @@ export interface CompileContext {
 export async function compile(config: Config, toolchain: Toolchain, files: SourceFile[], context: CompileContext): Promise<CompileResult> {
   const main = files.find((f) => f.name.endsWith('.c'))!;
   const name = objectName(main.name);
-  const workdir = newWorkdir();
+  // Asynchronous file work: in a workshop's rush the disk is busy, and the backend must not wait on it.
+  const workdir = await mkdtemp(path.join(tmpdir(), 'ebpf-playground-'));
   try {
-    for (const file of files) writeFileSync(path.join(workdir, file.name), file.content, { mode: 0o644 });
+    // The jailed compiler runs as nobody and writes its object here.
+    await chmod(workdir, 0o777);
+    await Promise.all(files.map((file) => writeFile(path.join(workdir, file.name), file.content, { mode: 0o644 })));
     const paths = pathsFor(config, toolchain, workdir);
     const objectFile = `${name}.bpf.o`;
     // Fixed: nothing the user sends becomes an option.
@@ -123,13 +127,13 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
       return { ...base, ok: false, error: { code: 'compile_failed', message } };
     }
     const objectPath = path.join(workdir, objectFile);
-    const size = statSync(objectPath).size;
+    const size = (await stat(objectPath)).size;
     if (size > config.limits.objectBytes) {
       return { ...base, ok: false, error: { code: 'policy_denied', message: `The object is ${size} bytes; the limit is ${config.limits.objectBytes} bytes.` } };
     }
-    return { ...base, ok: true, object: readFileSync(objectPath) };
+    return { ...base, ok: true, object: await readFile(objectPath) };
   } finally {
-    rmSync(workdir, { recursive: true, force: true });
+    await rm(workdir, { recursive: true, force: true });
   }
 }
 

@@ -339,7 +339,8 @@ test('the same source run again in a session skips the compiler, and still runs'
       const since = connection.inbox.length;
       connection.send({ type: 'trigger', what: 'exec' });
       assert.ok(await connection.waitFor((m) => m.type === 'trace' && m.runId === runId && m.lines.some((l) => l.text === 'again'), 10_000, since));
-      assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000), 'the skeleton comes with every run');
+      connection.send({ type: 'inspect' });
+      assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000), 'the skeleton comes with every run that is inspected');
     }
     assert.equal(states[0]!.cached, false);
     assert.equal(states[1]!.cached, true);
@@ -359,12 +360,15 @@ test('Inspect content is made when the page asks for it, and a prepared source r
     const running = await connection.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000);
     assert.ok(running?.type === 'run_state');
     assert.equal(running.timings.compileMs, 0, 'compiled ahead by prepare');
-    assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 10_000));
-    assert.equal(connection.inbox.some((m) => m.type === 'inspect'), false, 'nobody asked for Inspect yet');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const lazy = ['inspect', 'skeleton', 'loaded_code'];
+    assert.equal(connection.inbox.some((m) => lazy.includes(m.type)), false, 'nobody asked for Inspect yet');
 
     assert.equal((await connection.request({ type: 'inspect' })).ok, true);
     const inspected = await connection.waitFor((m) => m.type === 'inspect' && m.runId === runId, 30_000);
     assert.ok(inspected?.type === 'inspect' && inspected.disassembly.includes('bpf_trace_printk'), 'the disassembly names the helper');
+    assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 30_000), 'and the skeleton');
+    assert.ok(await connection.waitFor((m) => m.type === 'loaded_code' && m.runId === runId, 30_000), 'and the translated code');
   } finally {
     connection.close();
   }

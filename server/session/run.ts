@@ -51,8 +51,12 @@ export interface RunDeps {
    * are for reading, and every jail counts against nobody's process limit.
    */
   skeletonQueue: CompileQueue;
-  /** The session's runner process, which owns the loaded object. */
-  runner: Runner;
+  /**
+   * The session's runner process, which owns the loaded object: asked for
+   * once the object is compiled, so fifty Runs at once do not boot fifty
+   * Node processes while the compiler needs the cores.
+   */
+  takeRunner: () => Runner;
   /** The session's secret trace tag: its programs' bpf_printk lines start with it. */
   traceSecret: string;
   /** Sends a message to the session's client. */
@@ -116,15 +120,33 @@ export class Run {
   private logTruncated = false;
   private readonly mainFile: string;
 
-  /** Sends the Inspect tabs' content once; set when the object exists. */
-  private makeInspect: (() => void) | null = null;
+  private runnerHandle: Runner | null = null;
+  private get runner(): Runner {
+    this.runnerHandle ??= this.deps.takeRunner();
+    return this.runnerHandle;
+  }
+
+  /**
+   * What the Inspect tabs show, made on the page's first ask: most Runs are
+   * never inspected, and in a workshop every tool run is a process the
+   * backend must start while fifty compiles want the cores. One maker for the
+   * built object (skeleton, sections, disassembly, BTF: set once compiled),
+   * one for the loaded programs (the translated code: set once running).
+   */
+  private readonly inspectMakers: { built: (() => void) | null; loaded: (() => void) | null } = { built: null, loaded: null };
   private inspectWanted = false;
 
-  /** The page opened Inspect: disassembly, sections and BTF, made (or taken from the cache) and sent once. */
+  /** The page opened Inspect: send what exists now, and the rest when it exists. */
   requestInspect(): void {
     if (this.inspectWanted) return;
     this.inspectWanted = true;
-    this.makeInspect?.();
+    this.inspectMakers.built?.();
+    this.inspectMakers.loaded?.();
+  }
+
+  private setInspectMaker(which: 'built' | 'loaded', make: () => void): void {
+    this.inspectMakers[which] = make;
+    if (this.inspectWanted) make();
   }
 
   /**
@@ -198,27 +220,23 @@ export class Run {
     if (!compiled.ok || !compiled.object) return this.fail(compiled.error ?? { code: 'compile_failed', message: 'The compile failed.' });
     if (this.stopped) return;
 
-    // The skeleton is for reading, not loading: make it beside the load, off the critical path.
-    // Made once per compiled source, and reused by later runs of it.
+    // For reading, not loading: made (once per compiled source, then cached with it) when the page asks.
     const object = compiled.object;
-    cached.skeleton ??= this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name));
-    void Promise.all([cached.skeleton, this.settled]).then(([skeleton]) => {
-      this.timings.skeletonMs = Math.round(skeleton.durationMs);
-      if (!this.stopped) send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
-    });
-
-    // What was built, for the Inspect tabs: made when the page first asks (most Runs are never inspected).
-    const inspectEntry = cached;
-    this.makeInspect = () => {
-      inspectEntry.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
-      void Promise.all([inspectEntry.inspect, this.settled]).then(([inspected]) => {
+    const entry = cached;
+    this.setInspectMaker('built', () => {
+      entry.skeleton ??= this.deps.skeletonQueue.run(() => generateSkeleton(config, toolchain, object, compiled.name));
+      void Promise.all([entry.skeleton, this.settled]).then(([skeleton]) => {
+        this.timings.skeletonMs = Math.round(skeleton.durationMs);
+        if (!this.stopped) send({ type: 'skeleton', runId: this.id, ok: skeleton.ok, text: skeleton.text });
+      });
+      entry.inspect ??= this.deps.skeletonQueue.run(() => inspectObject(config, toolchain, this.files, object, compiled.name));
+      void Promise.all([entry.inspect, this.settled]).then(([inspected]) => {
         if (!this.stopped) send({ type: 'inspect', runId: this.id, ...inspected });
       });
-    };
-    if (this.inspectWanted) this.makeInspect();
+    });
 
     this.setState('loading', 'load');
-    const { runner } = this.deps;
+    const runner = this.runner;
     const loadStarted = performance.now();
     let opened: OpenResult;
     let btf: Btf | null;
@@ -335,10 +353,12 @@ export class Run {
     this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
     this.setState('running', 'run');
     this.pollMaps();
-    // The translated code is for the Inspect tab: read once the program is running, not before.
+    // The translated code is for the Inspect tab too: read when asked, once the program is running.
     const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
-    void dumpLoadedCode(ids).then((programs) => {
-      if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
+    this.setInspectMaker('loaded', () => {
+      void dumpLoadedCode(ids).then((programs) => {
+        if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
+      });
     });
     this.statsTimer = setInterval(() => void this.checkCpu(), 1000);
   }
@@ -353,7 +373,7 @@ export class Run {
     let logSize: number | undefined;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.deps.runner.call('load', {});
+        return await this.runner.call('load', {});
       } catch (error) {
         if (btf) {
           // Never trust the shortcut over the kernel's own BTF: try once more without it, and forget it.
@@ -369,7 +389,7 @@ export class Run {
         }
         if (this.stopped) throw error;
         // libbpf cannot load an object twice: open it again, with the globals set again.
-        await this.deps.runner.call('open', { object, name, logSize });
+        await this.runner.call('open', { object, name, logSize });
         const problem = await setGlobals();
         if (problem) throw new Error(problem);
       }
@@ -385,12 +405,12 @@ export class Run {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return `give the globals of ${mapName} as an object, like {"name": value}.`;
     }
-    const initial = await this.deps.runner.call('initialValue', { map: mapName });
+    const initial = await this.runner.call('initialValue', { map: mapName });
     const current = initial ? codec.decodeValueBytes(initial).value : {};
     const merged = { ...(current as Record<string, Json>), ...value };
     const encoded = codec.encodeValue(merged);
     if (!encoded.ok) return sentence(encoded.error);
-    await this.deps.runner.call('setInitialValue', { map: mapName, value: encoded.bytes });
+    await this.runner.call('setInitialValue', { map: mapName, value: encoded.bytes });
     return null;
   }
 
@@ -408,7 +428,7 @@ export class Run {
         const v = codec.encodeValue(value);
         if (!v.ok) return sentence(v.error);
         try {
-          await this.deps.runner.call('push', { map: mapName, value: v.bytes });
+          await this.runner.call('push', { map: mapName, value: v.bytes });
         } catch (error) {
           if ((error as RunnerCallError).code === 'E2BIG') return `map ${mapName} is full (it holds ${codec.info.maxEntries} values): pop one first.`;
           throw error;
@@ -419,14 +439,14 @@ export class Run {
         let merged = value;
         if (codec.info.isInternal && value !== null && typeof value === 'object' && !Array.isArray(value)) {
           // Only the globals given change: the others keep what the program last stored.
-          const live = await this.deps.runner.call('lookup', { map: mapName, key: k.bytes });
+          const live = await this.runner.call('lookup', { map: mapName, key: k.bytes });
           const current = live ? codec.decodeValueBytes(live).value : {};
           merged = { ...(current as Record<string, Json>), ...value };
         }
         const v = codec.encodeValue(merged);
         if (!v.ok) return sentence(v.error);
         try {
-          await this.deps.runner.call('update', { map: mapName, key: k.bytes, value: v.bytes });
+          await this.runner.call('update', { map: mapName, key: k.bytes, value: v.bytes });
         } catch (error) {
           if (codec.isArray && (error as RunnerCallError).code === 'E2BIG') {
             return `index ${JSON.stringify(key)} is out of range: map ${mapName} holds indexes 0 to ${codec.info.maxEntries - 1}.`;
@@ -448,12 +468,12 @@ export class Run {
     if (codec.isArray) return `map ${mapName} is an array: it always holds all ${codec.info.maxEntries} entries, so an entry can be set (to zero, say) but not deleted.`;
     try {
       if (codec.view === 'head') {
-        const popped = await this.deps.runner.call('pop', { map: mapName });
+        const popped = await this.runner.call('pop', { map: mapName });
         if (!popped) return `map ${mapName} is empty: there is nothing to pop.`;
       } else {
         const k = codec.encodeKey(key);
         if (!k.ok) return sentence(k.error);
-        await this.deps.runner.call('delete', { map: mapName, key: k.bytes });
+        await this.runner.call('delete', { map: mapName, key: k.bytes });
       }
     } catch (error) {
       const err = error as RunnerCallError;
@@ -555,7 +575,7 @@ export class Run {
     if (this.opened) {
       this.opened = false;
       // A dead runner has nothing left to close: the kernel already freed it all.
-      this.deps.runner.call('close', {}).catch(() => {});
+      this.runner.call('close', {}).catch(() => {});
     }
   }
 
@@ -611,7 +631,7 @@ export class Run {
     const { cpuBudget, cpuWindowMs } = this.deps.config.limits;
     let programs;
     try {
-      programs = await this.deps.runner.call('stats', {});
+      programs = await this.runner.call('stats', {});
     } catch {
       return;
     }
@@ -639,7 +659,7 @@ export class Run {
     const shown = this.deps.config.limits.mapEntriesShown;
     try {
       const started = performance.now();
-      const dump = await this.deps.runner.call('dump', { map: codec.info.name, max: shown + 1, ifChanged });
+      const dump = await this.runner.call('dump', { map: codec.info.name, max: shown + 1, ifChanged });
       if (mapDumpChannel.hasSubscribers) {
         const report: MapDumpReport = { map: codec.info.name, count: dump.count, batched: dump.batched, ms: performance.now() - started };
         mapDumpChannel.publish(report);
@@ -665,7 +685,7 @@ export class Run {
     const next = typeName === 'queue' ? 'the oldest value, which the next pop takes' : 'the newest value, which the next pop takes';
     const note = `Only the head is shown: ${next}. A ${typeName} map cannot be listed without emptying it; it holds up to ${maxEntries.toLocaleString('en-US')} values.`;
     try {
-      const head = await this.deps.runner.call('peek', { map: name });
+      const head = await this.runner.call('peek', { map: name });
       const entries: MapEntry[] = head ? [{ key: null, ...codec.decodeValueBytes(head) }] : [];
       return { name, entries, count: entries.length, truncated: false, headOnly: true, note };
     } catch (error) {

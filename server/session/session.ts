@@ -253,7 +253,7 @@ export class Session implements RoomMember {
       compileQueue: this.deps.compileQueue,
       compileCache: this.deps.compileCache,
       skeletonQueue: this.deps.skeletonQueue,
-      runner: this.liveRunner(),
+      takeRunner: () => this.liveRunner(),
       traceSecret: this.traceSecret,
       send: (message) => {
         if (this.run !== run) return;
