@@ -59,16 +59,19 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
       element.scrollTop = target;
       lastSet.current = element.scrollTop;
     }
-    setScrollTop(element.scrollTop);
+    // Following, the render already placed the rows at the bottom: a second render per batch is what costs frames.
+    if (!follow) setScrollTop(element.scrollTop);
     // keyAt changes identity with the rows; version says when they changed.
   }, [count, version, follow, rowHeight, height]);
 
   const onScroll = () => {
     const element = ref.current;
     if (!element) return;
-    setScrollTop(element.scrollTop);
     const top = Math.floor(element.scrollTop / rowHeight);
     anchor.current = count ? { key: keyAt(Math.min(top, count - 1)), offset: element.scrollTop - top * rowHeight } : null;
+    // Our own scroll to the bottom while following: nothing to re-render.
+    if (follow && Math.abs(element.scrollTop - lastSet.current) < 1) return;
+    setScrollTop(element.scrollTop);
     if (Math.abs(element.scrollTop - lastSet.current) < 1) return;
     const atBottom = element.scrollHeight - element.scrollTop - element.clientHeight < rowHeight;
     if (atBottom !== follow) onFollowChange(atBottom);
@@ -83,8 +86,10 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     if (!follow && event.key === 'End') onFollowChange(true);
   };
 
-  const first = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
-  const last = Math.min(count, Math.ceil((scrollTop + height) / rowHeight) + OVERSCAN);
+  // Following, the view is the bottom, whatever the last scroll event said.
+  const top = follow ? Math.max(0, count * rowHeight - height) : scrollTop;
+  const first = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
+  const last = Math.min(count, Math.ceil((top + height) / rowHeight) + OVERSCAN);
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
