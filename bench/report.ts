@@ -1,6 +1,7 @@
 import type { Summary } from './util.ts';
 import type { WorkshopResults } from './workshop.ts';
 import type { BrowserResults } from './browser.ts';
+import type { ScalingResults } from './scaling.ts';
 
 export interface Results {
   meta: {
@@ -22,6 +23,7 @@ export interface Results {
     limits?: Record<string, unknown>;
     durationS?: number;
   };
+  scaling?: ScalingResults;
   latency?: {
     playground: { totalMs: Summary; compileMs: Summary; loadMs: Summary; attachMs: Summary; otherMs: Summary; skeletonMs: Summary | null; objectBytes: number | null; skeletonChars: number | null };
     bpftrace: { readyMs: Summary; attachingMs: Summary; attachingToReadyMs: Summary; verified: string; attachingLine: string };
@@ -232,6 +234,23 @@ export function markdownTable(r: Results): string {
       `${c.cpu.totalPct} / ${c.cpu.backendPct}`,
       '',
       '',
+      '',
+    ]);
+  }
+  const sc = r.scaling;
+  if (sc) {
+    rows.push([
+      '7. scaling: sessions → run → running p95 (ms) / idle RSS (MB)',
+      sc.sessions.map((x) => `${x.sessions}: ${ms(x.p95Ms)} / ${x.idleMb.toFixed(0)}`).join('; '),
+      '',
+      '',
+      '',
+    ]);
+    rows.push([
+      '   map read, whole map: entries → batch / one key at a time (ms)',
+      sc.maps.map((x) => `${x.entries}: ${x.batchMs} / ${x.perKeyMs}`).join('; '),
+      '',
+      sc.maps.map((x) => `${x.ratio}×`).join(', '),
       '',
     ]);
   }

@@ -17,7 +17,7 @@
  *      without the flood (bench/browser.ts).
  * Env: BENCH_RUNS (default 7), BENCH_FLOOD_MS (default 1500),
  * BENCH_SKIP_WORKSHOP=1 (skips 5), BENCH_WORKSHOP_SESSIONS (default 50),
- * BENCH_SKIP_BROWSER=1 (skips 6).
+ * BENCH_SKIP_BROWSER=1 (skips 6), BENCH_SKIP_SCALING=1 (skips 7).
  * Writes bench/results/latest.json (every sample) and latest.md (the table).
  */
 import { execFileSync } from 'node:child_process';
@@ -33,6 +33,7 @@ import { coreSource, timeBpftraceColdStart, timePlaygroundRun, timePreparedRun, 
 import { markdownTable, type Results } from './report.ts';
 import { browserBenchmark } from './browser.ts';
 import { timeFirstOutput, workshop, type FirstOutputSample } from './workshop.ts';
+import { scaling } from './scaling.ts';
 import { Flood, floodWindow, startFloodRun, type FloodWindow } from './throughput.ts';
 import { Cleanup, TRACEFS, isAlive, median, removeInstance, round, sleep, summarize } from './util.ts';
 
@@ -40,6 +41,7 @@ const RUNS = envInt('BENCH_RUNS', 7, 1, 50);
 const FLOOD_MS = envInt('BENCH_FLOOD_MS', 1500, 100, 5000);
 const SKIP_WORKSHOP = process.env.BENCH_SKIP_WORKSHOP === '1';
 const SKIP_BROWSER = process.env.BENCH_SKIP_BROWSER === '1';
+const SKIP_SCALING = process.env.BENCH_SKIP_SCALING === '1';
 const WORKSHOP_SESSIONS = envInt('BENCH_WORKSHOP_SESSIONS', 50, 1, 100);
 /**
  * The workshop keeps config.limits at their defaults. Each session makes two
@@ -48,7 +50,7 @@ const WORKSHOP_SESSIONS = envInt('BENCH_WORKSHOP_SESSIONS', 50, 1, 100);
  */
 const WORKSHOP_LIMITS: Record<string, number> = {};
 /** The whole benchmark must end well inside 5 minutes; past this it gives up and cleans up. */
-const WATCHDOG_MS = 280_000;
+const WATCHDOG_MS = 420_000;
 const CHECK_COMM = 'bpfbenchck';
 const SETTLE_MS = 100;
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
@@ -368,6 +370,13 @@ async function main(): Promise<number> {
       const wsBackend = await startBackendProcess(cleanup, WORKSHOP_LIMITS);
       results.workshop = await workshop(cleanup, wsBackend, WORKSHOP_LIMITS, log, { sessions: WORKSHOP_SESSIONS, cpuWindowMs: 10_000, tagBase: tagBase % 100_000 });
       await wsBackend.stop();
+    }
+
+    // ---- 7. the scaling law: sessions 1 → 100, map entries 10 → 100,000 ----
+    if (SKIP_SCALING) log('7 scaling: skipped (BENCH_SKIP_SCALING=1)');
+    else {
+      log('7 scaling: Run latency and memory over 1 → 100 sessions (a fresh backend each), map reads over 10 → 100,000 entries');
+      results.scaling = await scaling(cleanup, log, tagBase % 100_000);
     }
 
     // ---- 6. browser frames under a trace flood ----

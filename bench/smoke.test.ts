@@ -1,6 +1,6 @@
 // The benchmarks' code paths, once each and small, in `npm test`: a new CO-RE
 // program, the same one compiled while typing (`prepare`), the same source again,
-// first output, and the report table. No time is asserted: figures come from
+// first output, the report table, and the scaling law's two curves. No time is asserted: figures come from
 // `npm run bench`, as ratios against peers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,7 +8,8 @@ import { PlaygroundConnection } from '../server/cli/connection.ts';
 import { startTestBackend } from '../server/integration/harness.ts';
 import { coreSource, timePlaygroundRun, timePreparedRun } from './latency.ts';
 import { markdownTable, type Results } from './report.ts';
-import { summarize } from './util.ts';
+import { scaling } from './scaling.ts';
+import { Cleanup, summarize } from './util.ts';
 import { timeFirstOutput } from './workshop.ts';
 
 test('benchmark smoke: each latency path runs to "running" and reports its parts', async () => {
@@ -40,5 +41,19 @@ test('benchmark smoke: each latency path runs to "running" and reports its parts
   } finally {
     connection.close();
     backend.close();
+  }
+});
+
+test('benchmark smoke: the scaling law runs a session step on its own backend and reads a map both ways', async () => {
+  const cleanup = new Cleanup();
+  try {
+    const result = await scaling(cleanup, () => {}, Date.now() % 100_000, [2], [10, 100], 1);
+    assert.equal(result.sessions[0]!.sessions, 2);
+    assert.equal(result.sessions[0]!.failed, 0);
+    assert.ok(result.sessions[0]!.idleMb > 0);
+    assert.deepEqual(result.maps.map((m) => m.entries), [10, 100]);
+    assert.ok(result.maps.every((m) => m.batchMs > 0 && m.perKeyMs > 0));
+  } finally {
+    assert.deepEqual(await cleanup.runAll(), []);
   }
 });
