@@ -31,6 +31,7 @@ import { EventsPane } from './EventsPane.tsx';
 import { ExamplesMenu } from './ExamplesMenu.tsx';
 import { InspectPane } from './InspectPane.tsx';
 import { LessonPane } from './LessonPane.tsx';
+import { HandIcon } from './HandIcon.tsx';
 import { RoomPane } from './RoomPane.tsx';
 import { LogPane } from './LogPane.tsx';
 import { MapsPane } from './MapsPane.tsx';
@@ -433,9 +434,13 @@ export function Playground() {
       <>
         Room
         {room.membership?.role === 'instructor' && room.board.some((p) => p.hand) && (
-          <span className="badge" data-testid="badge-hands" aria-label="raised hands">
-            ✋ {room.board.filter((p) => p.hand).length}
-          </span>
+          <>
+            {' '}
+            <HandIcon />
+            <span className="badge" data-testid="badge-hands" aria-label="raised hands">
+              {room.board.filter((p) => p.hand).length}
+            </span>
+          </>
         )}
       </>
     ),

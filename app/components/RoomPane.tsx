@@ -6,6 +6,7 @@ import type { ColorScheme } from '../hooks/use-color-scheme.ts';
 import type { RoomHandle } from '../hooks/use-room.ts';
 import { formatClock } from '../lib/format.ts';
 import { roomLink } from '../lib/share-link.ts';
+import { HandIcon } from './HandIcon.tsx';
 import { ReadOnlyCode } from './ReadOnlyCode.tsx';
 
 interface RoomPaneProps {
@@ -35,7 +36,13 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
           </span>
           <span className="topbar-spacer" />
           <button type="button" className={`button compact ${room.handRaised ? 'suggested' : ''}`} onClick={() => room.raiseHand(!room.handRaised)} aria-pressed={room.handRaised}>
-            {room.handRaised ? 'Lower hand' : '✋ Raise hand'}
+            {room.handRaised ? (
+              'Lower hand'
+            ) : (
+              <>
+                <HandIcon /> Raise hand
+              </>
+            )}
           </button>
           <button type="button" className="link-button" onClick={room.leave}>
             Leave
@@ -127,7 +134,13 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
         </button>
         <span className="topbar-spacer" />
         <span>
-          {room.board.filter((p) => p.connected).length} of {room.board.length} connected{hands ? ` · ✋ ${hands}` : ''}
+          {room.board.filter((p) => p.connected).length} of {room.board.length} connected
+          {hands > 0 && (
+            <>
+              {' · '}
+              <HandIcon /> {hands} raised
+            </>
+          )}
         </span>
         <button type="button" className="link-button" onClick={room.leave} title="Leave the board (the room stays; this browser forgets its key)">
           Close room view
@@ -223,7 +236,7 @@ function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: {
       <td data-testid="board-hand">
         {p.hand ? (
           <>
-            ✋{' '}
+            <HandIcon /> raised ·{' '}
             <button type="button" className="link-button" onClick={() => room.lowerHand(p.id)}>
               lower
             </button>
