@@ -576,8 +576,14 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     programs: z.array(z.object({ name: z.string(), xlated: z.string(), jited: z.string().nullable() })),
   }),
   z.object({ type: z.literal('attached'), runId: requestId, programs: z.array(programMetaSchema) }),
-  /** A batch of bpf_printk lines; `dropped` counts lines not delivered to this session so far. */
-  z.object({ type: z.literal('trace'), runId: requestId, lines: z.array(traceLineSchema), dropped: z.number() }),
+  /**
+   * A batch of bpf_printk lines; `dropped` counts lines the server did not
+   * deliver to this session so far (its rate, a slow client). `kernelLost`
+   * counts lines the kernel's trace buffer overwrote before the server read
+   * them since this run started: that buffer is shared by every program on
+   * the host, so they may be anyone's.
+   */
+  z.object({ type: z.literal('trace'), runId: requestId, lines: z.array(traceLineSchema), dropped: z.number(), kernelLost: z.number().optional() }),
   z.object({ type: z.literal('maps'), runId: requestId, maps: z.array(mapSnapshotSchema) }),
   /** Records from a ring buffer or perf event array, decoded when their type is known. */
   z.object({

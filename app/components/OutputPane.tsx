@@ -130,6 +130,16 @@ export function OutputPane({ trace, phase, expect, onShowEvents }: OutputPanePro
               {formatNumber(dropped)} dropped
             </span>
           )}
+          {trace.kernelLost > 0 && (
+            <span
+              className="dropped"
+              data-testid="kernel-lost-count"
+              title="Lines the kernel's trace buffer overwrote before the server could read them, since this run started. The buffer is shared by every program on this machine, so some may be other people's."
+            >
+              {' · '}
+              {formatNumber(trace.kernelLost)} lost in the kernel
+            </span>
+          )}
         </span>
       </div>
       {empty ? (

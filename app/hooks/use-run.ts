@@ -31,7 +31,7 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ev
     return client.on('run_message', (message) => {
       if (message.runId !== runIdRef.current) return;
       if (message.type === 'trace') {
-        trace.append(message.lines, message.dropped);
+        trace.append(message.lines, message.dropped, Date.now(), message.kernelLost);
         return;
       }
       if (message.type === 'events') {

@@ -37,3 +37,13 @@ test('listeners hear every change; reset forgets the run', () => {
   assert.equal(buffer.total, 1);
   assert.equal(buffer.serverDropped, 0);
 });
+
+test('kernel losses are kept apart from drops, as the largest count seen, and a new run forgets them', () => {
+  const buffer = new TraceBuffer(10);
+  buffer.append([line(1)], 0, 1_000, 40);
+  buffer.append([line(2)], 3, 2_000, 25);
+  assert.equal(buffer.kernelLost, 40);
+  assert.equal(buffer.dropped, 3);
+  buffer.reset();
+  assert.equal(buffer.kernelLost, 0);
+});

@@ -52,8 +52,12 @@ export class TraceBuffer {
     return this.serverDropped + this.evicted;
   }
 
-  append(lines: TraceLine[], serverDropped: number, nowMs = Date.now()): void {
+  /** Lines the kernel's shared trace buffer overwrote during this run (anyone's: counted apart from `dropped`). */
+  kernelLost = 0;
+
+  append(lines: TraceLine[], serverDropped: number, nowMs = Date.now(), kernelLost = 0): void {
     this.serverDropped = Math.max(this.serverDropped, serverDropped);
+    this.kernelLost = Math.max(this.kernelLost, kernelLost);
     if (lines.length) {
       if (this.firstTs === null) this.firstTs = lines[0]!.ts;
       const offset = nowMs / 1000 - lines[lines.length - 1]!.ts;
@@ -80,6 +84,7 @@ export class TraceBuffer {
     this.rows = [];
     this.nextSeq = 0;
     this.serverDropped = 0;
+    this.kernelLost = 0;
     this.evicted = 0;
     this.firstTs = null;
     this.clockOffset = null;

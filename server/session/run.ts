@@ -61,8 +61,8 @@ export interface RunDeps {
   traceSecret: string;
   /** Sends a message to the session's client. */
   send: (message: ServerMessage) => void;
-  /** Trace lines go through the session, which rate-limits and counts drops. */
-  onTrace: (runId: string | number, lines: TraceLine[]) => void;
+  /** Trace lines go through the session, which rate-limits and counts drops; `kernelLost` is the shared buffer's overruns since this run started. */
+  onTrace: (runId: string | number, lines: TraceLine[], kernelLost: number) => void;
   /** Sends an events frame unless the client is too far behind; false when it was dropped. */
   sendBulk: (message: ServerMessage) => boolean;
   /** Every decoded record, before any is dropped for the client's sake (lesson checks watch these). */
@@ -350,7 +350,10 @@ export class Run {
     }
     if (this.stopped) return this.close();
 
-    this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) => this.deps.onTrace(this.id, lines));
+    const overrunsAtStart = this.deps.trace.recentOverruns();
+    this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) =>
+      this.deps.onTrace(this.id, lines, Math.max(0, this.deps.trace.recentOverruns() - overrunsAtStart)),
+    );
     this.setState('running', 'run');
     this.pollMaps();
     // The translated code is for the Inspect tab too: read when asked, once the program is running.

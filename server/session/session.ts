@@ -262,7 +262,7 @@ export class Session implements RoomMember {
         // A loader process costs ~45 MB: a session keeps one only while its program is loaded.
         if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) this.releaseRunner();
       },
-      onTrace: (runId, lines) => this.forwardTrace(runId, lines),
+      onTrace: (runId, lines, kernelLost) => this.forwardTrace(runId, lines, kernelLost),
       onRecords: (values) => {
         for (const watch of this.recordWatchers) watch(values);
       },
@@ -389,7 +389,7 @@ export class Session implements RoomMember {
     return runner;
   }
 
-  private forwardTrace(runId: RequestId, lines: TraceLine[]): void {
+  private forwardTrace(runId: RequestId, lines: TraceLine[], kernelLost: number): void {
     const { limits } = this.deps.config;
     for (const watch of this.traceWatchers) watch(lines);
     // The session's rate first: a flood costs its own session lines, not others' time.
@@ -401,7 +401,7 @@ export class Session implements RoomMember {
       this.droppedLines += kept.length;
       return;
     }
-    if (kept.length) this.send({ type: 'trace', runId, lines: kept, dropped: this.droppedLines });
+    if (kept.length) this.send({ type: 'trace', runId, lines: kept, dropped: this.droppedLines, kernelLost });
     if (kept.length) this.deps.rooms.trace(this, kept);
   }
 

@@ -59,6 +59,15 @@ export class TraceInstance {
     };
   }
 
+  private overrunCache = { at: -Infinity, value: 0 };
+
+  /** kernelOverruns(), read at most once a second: every session's trace batch asks. */
+  recentOverruns(): number {
+    const now = performance.now();
+    if (now - this.overrunCache.at >= 1000) this.overrunCache = { at: now, value: this.kernelOverruns() };
+    return this.overrunCache.value;
+  }
+
   /** Lines the kernel overwrote before anyone read them, summed over CPUs. */
   kernelOverruns(): number {
     let total = 0;
