@@ -113,3 +113,23 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     second.close();
   }
 });
+
+test('room updates are rate-limited per session, so a script cannot hammer the store', async () => {
+  const backend = await startTestBackend();
+  try {
+    const instructor = await PlaygroundConnection.open(backend.url, 'test');
+    const createId = instructor.send({ type: 'room_create' });
+    const created = await instructor.waitFor(is('room', (m) => m.id === createId), 10_000);
+    const participant = await PlaygroundConnection.open(backend.url, 'test');
+    const joinId = participant.send({ type: 'room_join', code: created!.code!, name: 'Bob' });
+    assert.equal((await participant.waitFor(is('room', (m) => m.id === joinId), 10_000))?.ok, true);
+    const ids = Array.from({ length: 60 }, (_, i) => participant.send({ type: 'room_hand', raised: i % 2 === 0 }));
+    const replies = await Promise.all(ids.map((id) => participant.waitFor(is('reply', (m) => m.id === id), 10_000)));
+    const limited = replies.filter((r) => r?.error?.code === 'rate_limited').length;
+    assert.ok(limited > 0 && limited < 60, `${limited} of 60 refused`);
+    participant.close();
+    instructor.close();
+  } finally {
+    backend.close();
+  }
+});

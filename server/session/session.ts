@@ -86,6 +86,7 @@ export class Session implements RoomMember {
   private prepareFiles: SourceFile[] | null = null;
   private prepareQueued: Promise<void> | null = null;
   private readonly prepareBucket = new TokenBucket(PREPARES_PER_SECOND, PREPARE_BURST);
+  private readonly roomBucket = new TokenBucket(ROOM_UPDATES_PER_SECOND, ROOM_UPDATE_BURST);
 
   constructor(
     private readonly deps: SessionDeps,
@@ -192,6 +193,8 @@ export class Session implements RoomMember {
       case 'room_push':
       case 'room_view':
       case 'room_lower_hand':
+        // Each may write to the store: a page sends a few a second at most, a script is cut off.
+        if (this.roomBucket.take(1) === 0) return this.reply(message.id, { code: 'rate_limited', message: 'Too many room updates at once: wait a moment.' });
         return this.deps.rooms.handle(this, message);
       case 'set_event_type': {
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Nothing is running.' });
@@ -437,6 +440,9 @@ export class Session implements RoomMember {
 /** A page compiles ahead at most this often (it asks when its user pauses typing). */
 const PREPARES_PER_SECOND = 1;
 const PREPARE_BURST = 3;
+/** Room messages (progress, files, hands, pushes) a session may send. */
+const ROOM_UPDATES_PER_SECOND = 5;
+const ROOM_UPDATE_BURST = 20;
 
 /** "10 minutes", "2 hours", "45 seconds": for messages about limits. */
 export function describeDuration(ms: number): string {
