@@ -50,7 +50,8 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     if (!element) return;
     let target = element.scrollTop;
     if (follow) {
-      target = Math.max(0, count * rowHeight - element.clientHeight);
+      // The height the ResizeObserver gave: reading clientHeight here would force a layout every batch.
+      target = Math.max(0, count * rowHeight - height);
     } else if (anchor.current && count) {
       const index = lowerBound(count, keyAt, anchor.current.key);
       target = index * rowHeight + anchor.current.offset;
@@ -93,7 +94,9 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
   const rows: ReactNode[] = [];
   for (let i = first; i < last; i++) {
     rows.push(
-      <div key={itemKey(i)} className="vlist-row" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
+      // Following a stream, every row in view is a new line each frame: keyed by its place on screen,
+      // the row elements are reused and only their text changes, instead of made and dropped.
+      <div key={follow ? `at-${i - first}` : itemKey(i)} className="vlist-row" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
         {renderRow(i)}
       </div>,
     );
