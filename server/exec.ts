@@ -12,6 +12,8 @@ export interface ExecResult {
   stdout: Buffer;
   stderr: string;
   durationMs: number;
+  /** The program's pid (a lesson's workload names itself by it). */
+  pid?: number;
 }
 
 export interface ExecOptions {
@@ -79,6 +81,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
         stdout: Buffer.concat(out),
         stderr: Buffer.concat(err).toString('utf8'),
         durationMs: performance.now() - started,
+        pid: child.pid,
       });
     });
     if (options.input !== undefined) child.stdin?.end(options.input);

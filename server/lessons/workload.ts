@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
+import { exec } from '../exec.ts';
 
 /** Sleep lengths just above a power of two in µs, leaving 15–65 ms of room for a loaded machine's scheduling delays before the next log2 slot. */
 const SLEEP_MS = [17, 33, 66];
@@ -53,36 +53,16 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
     symlinkSync('/bin/sh', shell);
     // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
     const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
-    const { pid, children } = await runAsNobody(shell, ['-c', script]);
-    facts.pid = pid;
-    // trace_pipe prints "<...>" for a comm it did not cache: lines are matched by these pids too.
-    facts.pids = [pid, ...children].join(',');
+    const result = await exec(shell, ['-c', script], { timeoutMs: TIMEOUT_MS, maxOutputBytes: 4096, uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    if (result.timedOut) throw new Error(`the workload was stopped after ${TIMEOUT_MS / 1000} s`);
+    if (result.code !== 0 || result.pid === undefined) throw new Error(`the workload exited with status ${result.code}`);
+    // Each background child's pid, from `echo $!`: trace_pipe prints "<...>" for a comm it did
+    // not cache, so lines are matched by these pids too.
+    const children = result.stdout.toString('utf8').split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+    facts.pid = result.pid;
+    facts.pids = [result.pid, ...children].join(',');
     return facts;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Runs the command to its end; resolves with its pid and the pids it printed (its children's). */
-function runAsNobody(command: string, args: string[]): Promise<{ pid: number; children: number[] }> {
-  return new Promise((resolve, reject) => {
-    const env: Record<string, string> = { PATH: '/usr/bin:/bin' };
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'ignore'], uid: NOBODY, gid: NOBODY, env: env as NodeJS.ProcessEnv, cwd: '/' });
-    const pid = child.pid;
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      if (out.length < 4096) out += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`the workload could not start: ${error.message}`));
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      const children = out.split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
-      if (code === 0 && pid !== undefined) resolve({ pid, children });
-      else reject(new Error(signal ? `the workload was stopped after ${TIMEOUT_MS / 1000} s` : `the workload exited with status ${code}`));
-    });
-  });
 }
