@@ -78,13 +78,7 @@ export async function timePlaygroundRun(
 ): Promise<PlaygroundSample> {
   connection.inbox.splice(0);
   const started = performance.now();
-  const runId = connection.send({ type: 'run', files: [{ name: 'bench_core.bpf.c', content }], seeds: [] });
-  const end = await connection.waitFor(
-    (m) =>
-      (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) ||
-      (m.type === 'reply' && m.id === runId && !m.ok),
-    30_000,
-  );
+  const { runId, outcome: end } = await connection.startRun([{ name: 'bench_core.bpf.c', content }], [], 30_000);
   const totalMs = performance.now() - started;
   if (!end) throw new Error('the run did not reach "running" within 30 s.');
   if (end.type === 'reply') throw new Error(`the run was refused: ${end.error?.message}`);

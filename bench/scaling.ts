@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Collection } from '../native/index.ts';
 import { compileBpf } from '../native/test-support.ts';
-import { PlaygroundConnection } from '../server/cli/connection.ts';
+import { PlaygroundConnection, isRunning } from '../server/cli/connection.ts';
 import { startBackendProcess } from './backend.ts';
 import { Cleanup, median, round, sleep } from './util.ts';
 import { helloWorldSource, memorySnapshot } from './workshop.ts';
@@ -76,9 +76,8 @@ async function sessionStep(cleanup: Cleanup, n: number, tag: number): Promise<Se
       connections.map(async (c, i) => {
         await sleep(Math.max(0, t0 + i * spacing - performance.now()));
         const at = performance.now();
-        const runId = c.send({ type: 'run', files: [{ name: `s${i}.bpf.c`, content: helloWorldSource(`sc_${tag}_${i}`, `scaling ${tag} ${i}`) }], seeds: [] });
-        const end = await c.waitFor((m) => m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error'), 60_000);
-        if (end?.type === 'run_state' && end.state === 'running') latencies.push(performance.now() - at);
+        const { outcome } = await c.startRun([{ name: `s${i}.bpf.c`, content: helloWorldSource(`sc_${tag}_${i}`, `scaling ${tag} ${i}`) }]);
+        if (isRunning(outcome)) latencies.push(performance.now() - at);
         else failed++;
       }),
     );

@@ -240,11 +240,7 @@ export interface ThroughputSetup {
 /** Loads the flood program through the API; resolves with its run id once it is running. */
 export async function startFloodRun(connection: PlaygroundConnection, flood: Flood): Promise<number> {
   connection.inbox.splice(0);
-  const runId = connection.send({ type: 'run', files: [{ name: 'bench_flood.bpf.c', content: floodSource(flood.pid, flood.nrGetppid) }], seeds: [] });
-  const end = await connection.waitFor(
-    (m) => (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) || (m.type === 'reply' && m.id === runId && !m.ok),
-    30_000,
-  );
+  const { runId, outcome: end } = await connection.startRun([{ name: 'bench_flood.bpf.c', content: floodSource(flood.pid, flood.nrGetppid) }], [], 30_000);
   if (!end) throw new Error('the flood program did not reach "running" within 30 s.');
   if (end.type === 'reply') throw new Error(`the flood run was refused: ${end.error?.message}`);
   if (end.type === 'run_state' && end.state === 'error') throw new Error(`the flood program failed at ${end.stage}: ${end.error?.message}`);

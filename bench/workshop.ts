@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import type { ServerMessage } from '../protocol/messages.ts';
-import { PlaygroundConnection } from '../server/cli/connection.ts';
+import { PlaygroundConnection, isRunning, settlesRun } from '../server/cli/connection.ts';
 import type { BackendProcess } from './backend.ts';
 import { Cleanup, exited, round, sleep, summarize, type Summary } from './util.ts';
 
@@ -45,11 +45,7 @@ export interface FirstOutputSample {
  */
 export async function timeFirstOutput(connection: PlaygroundConnection, name: string, text: string): Promise<FirstOutputSample> {
   connection.inbox.splice(0);
-  const runId = connection.send({ type: 'run', files: [{ name: 'hello.bpf.c', content: helloWorldSource(name, text) }], seeds: [] });
-  const end = await connection.waitFor(
-    (m) => (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) || (m.type === 'reply' && m.id === runId && !m.ok),
-    30_000,
-  );
+  const { runId, outcome: end } = await connection.startRun([{ name: 'hello.bpf.c', content: helloWorldSource(name, text) }], [], 30_000);
   const runningAt = performance.now();
   if (!end) throw new Error('the hello world did not reach "running" within 30 s.');
   if (end.type === 'reply') throw new Error(`the run was refused: ${end.error?.message}`);
@@ -290,9 +286,8 @@ export async function workshop(
   for (let i = 0; i < Math.min(3, N); i++) {
     const c = connections[i]!;
     const at = performance.now();
-    const runId = c.send({ type: 'run', files: [{ name: `solo${i}.bpf.c`, content: helloWorldSource(`solo_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} solo ${i}`) }], seeds: [] });
-    const end = await c.waitFor((m) => m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error'), 30_000);
-    if (end?.type === 'run_state' && end.state === 'running') solo.push(performance.now() - at);
+    const { outcome } = await c.startRun([{ name: `solo${i}.bpf.c`, content: helloWorldSource(`solo_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} solo ${i}`) }], [], 30_000);
+    if (isRunning(outcome)) solo.push(performance.now() - at);
     await c.request({ type: 'stop' });
     await sleep(200);
   }
@@ -318,12 +313,9 @@ export async function workshop(
   await Promise.all(
     connections.map(async (c, i) => {
       const { runId, at } = sends[i]!;
-      const end = await c.waitFor(
-        (m) => (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) || (m.type === 'reply' && m.id === runId && !m.ok),
-        60_000,
-      );
+      const end = await c.waitFor((m) => settlesRun(m, runId), 60_000);
       const ms = performance.now() - at;
-      if (end?.type === 'run_state' && end.state === 'running') latencies.push(ms);
+      if (isRunning(end)) latencies.push(ms);
       else failed.push(`session ${i}: ${end ? JSON.stringify(end).slice(0, 200) : 'no running within 60 s'}`);
     }),
   );
@@ -343,12 +335,8 @@ export async function workshop(
   const mapRuns = await Promise.all(
     connections.map(async (c, i) => {
       c.inbox.splice(0);
-      const runId = c.send({ type: 'run', files: [{ name: `map${i}.bpf.c`, content: mapSource(`wsmap_${opts.tagBase}_${i}`, i) }], seeds: [] });
-      const end = await c.waitFor(
-        (m) => (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) || (m.type === 'reply' && m.id === runId && !m.ok),
-        60_000,
-      );
-      if (!(end?.type === 'run_state' && end.state === 'running')) throw new Error(`session ${i}: the map program did not run: ${end ? JSON.stringify(end).slice(0, 300) : 'no running within 60 s'}`);
+      const { runId, outcome: end } = await c.startRun([{ name: `map${i}.bpf.c`, content: mapSource(`wsmap_${opts.tagBase}_${i}`, i) }]);
+      if (!isRunning(end)) throw new Error(`session ${i}: the map program did not run: ${end ? JSON.stringify(end).slice(0, 300) : 'no running within 60 s'}`);
       return runId;
     }),
   );

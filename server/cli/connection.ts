@@ -5,10 +5,23 @@ import {
   encodeClientMessage,
   type ClientMessageInput,
   type HostInfo,
+  type MapSeed,
   type ServerMessage,
+  type SourceFile,
 } from '../../protocol/messages.ts';
 
 type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+
+/** How a Run settles: `run_state` running or error, or the `reply` refusing it (rate limit, bad files). */
+export type RunOutcome = Extract<ServerMessage, { type: 'run_state' }> | Extract<ServerMessage, { type: 'reply' }>;
+
+/** The message that settles run `runId`, as {@link PlaygroundConnection.startRun} waits for it. */
+export function settlesRun(m: ServerMessage, runId: number): m is RunOutcome {
+  return (m.type === 'reply' && m.id === runId && !m.ok) || (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error'));
+}
+
+/** True when the outcome is a running program. */
+export const isRunning = (outcome: RunOutcome | null): boolean => outcome?.type === 'run_state' && outcome.state === 'running';
 /** A client request without its id: the connection numbers requests itself. */
 export type Request = Distribute<ClientMessageInput>;
 
@@ -66,6 +79,12 @@ export class PlaygroundConnection {
     const id = this.nextId++;
     this.ws.send(encodeClientMessage({ ...request, id } as ClientMessageInput));
     return id;
+  }
+
+  /** Sends `run` and waits until the program runs, fails or is refused; `outcome` is null after `ms`. */
+  async startRun(files: SourceFile[], seeds: MapSeed[] = [], ms = 60_000): Promise<{ runId: number; outcome: RunOutcome | null }> {
+    const runId = this.send({ type: 'run', files, seeds });
+    return { runId, outcome: await this.waitFor((m): m is RunOutcome => settlesRun(m, runId), ms) };
   }
 
   /** Sends a request and waits for its `reply`. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { loadCourse, loadLessonFolder, type LessonFolder } from '../lessons/course.ts';
-import { PlaygroundConnection } from './connection.ts';
+import { PlaygroundConnection, type RunOutcome } from './connection.ts';
 
 const USAGE = `Usage:
   ebpf-playground lesson check <lesson dir | course dir>… [--json] [--server URL]
@@ -68,21 +68,16 @@ const RATE_LIMIT_TRIES = 12;
 /** Runs the solution (or other files: tests run the starter), waits until it is attached, checks it, stops it. */
 export async function checkLesson(connection: PlaygroundConnection, folder: LessonFolder, files = folder.solution): Promise<LessonCheckReport> {
   const lesson = folder.lesson.name;
-  let settled: ServerMessage | null = null;
+  let settled: RunOutcome | null = null;
   let runId = 0;
   for (let attempt = 0; attempt < RATE_LIMIT_TRIES; attempt++) {
-    runId = connection.send({ type: 'run', files, seeds: folder.lesson.seeds });
-    const id = runId;
-    settled = await connection.waitFor(
-      (m) => (m.type === 'reply' && m.id === id && !m.ok) || (m.type === 'run_state' && m.runId === id && (m.state === 'running' || m.state === 'error')),
-      60_000,
-    );
+    ({ runId, outcome: settled } = await connection.startRun(files, folder.lesson.seeds));
     if (!(settled?.type === 'reply' && settled.error?.code === 'rate_limited')) break;
     await sleep(RATE_LIMIT_WAIT_MS);
   }
   if (!settled) return { lesson, pass: false, message: 'The solution reached neither running nor an error within 60 s.' };
   if (settled.type === 'reply' || (settled.type === 'run_state' && settled.state === 'error')) {
-    const error = settled.type === 'reply' || settled.type === 'run_state' ? settled.error : undefined;
+    const error = settled.error;
     const diagnostic = connection.inbox.find((m): m is Extract<ServerMessage, { type: 'compiled' }> => m.type === 'compiled' && m.runId === runId)?.diagnostics.find((d) => d.severity === 'error');
     const where = diagnostic ? ` (${diagnostic.file}:${diagnostic.line}: ${diagnostic.message})` : '';
     return { lesson, pass: false, message: `The solution did not run: ${error?.message ?? 'unknown error'}${where}` };

@@ -10,7 +10,7 @@ import type {
   Timings,
   VerifierExplanation,
 } from '../../protocol/messages.ts';
-import { PlaygroundConnection } from './connection.ts';
+import { PlaygroundConnection, isRunning } from './connection.ts';
 
 export interface RemoteRunOptions {
   server: string;
@@ -41,8 +41,6 @@ export interface RemoteRunReport {
   error?: PlaygroundError;
 }
 
-type RunState = Extract<ServerMessage, { type: 'run_state' }>;
-
 /**
  * Runs one program on a playground server over its WebSocket protocol, as the
  * page does, and collects what happened. Resolves with a report; rejects only
@@ -61,15 +59,9 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
       seeds = [...example.seeds, ...seeds];
     }
 
-    const runId = connection.send({ type: 'run', files, seeds });
-    const settled = await connection.waitFor(
-      (m) =>
-        (m.type === 'reply' && m.id === runId && !m.ok) ||
-        (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')),
-      60_000,
-    );
-    if (!settled) throw new Error('the run reached neither running nor an error within 60 s.');
-    if (settled.type === 'run_state' && (settled as RunState).state === 'running') {
+    const { runId, outcome } = await connection.startRun(files, seeds);
+    if (!outcome) throw new Error('the run reached neither running nor an error within 60 s.');
+    if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
       await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
       if (triggers) clearInterval(triggers);
