@@ -38,6 +38,8 @@ export class RoomHub {
   /** Instructor → the participant whose editor and output they follow. */
   private readonly viewing = new Map<RoomMember, string>();
   private readonly recentLines = new Map<string, TraceLine[]>();
+  /** The stored row of each participant being viewed, as last sent: trace batches (every ~10 ms) read it, not the store. */
+  private readonly viewedRows = new Map<string, ParticipantRow>();
   private readonly boardTimers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -78,6 +80,7 @@ export class RoomHub {
         }
         this.bind(member, { role: 'participant', code, participantId: participant.id });
         member.deliver({ type: 'room', id, ok: true, role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed });
+        this.refreshViewers(code, participant.id);
         return this.boardChanged(code);
       }
       case 'room_leave': {
@@ -163,10 +166,11 @@ export class RoomHub {
     const key = `${me.code}:${me.participantId}`;
     const kept = [...(this.recentLines.get(key) ?? []), ...lines].slice(-VIEW_WINDOW_LINES);
     this.recentLines.set(key, kept);
+    const row = this.viewedRows.get(key);
+    if (!row) return;
     for (const [viewer, participantId] of this.viewing) {
       if (participantId !== me.participantId || this.instructorOf(viewer) !== me.code) continue;
-      const row = this.store.participant(me.code, me.participantId);
-      if (row) viewer.deliver({ type: 'participant_view', participantId: row.id, name: row.name, files: row.files, lastRun: row.lastRun, trace: lines.slice(-VIEW_WINDOW_LINES), appended: true });
+      viewer.deliver({ type: 'participant_view', participantId: row.id, name: row.name, files: row.files, lastRun: row.lastRun, trace: lines.slice(-VIEW_WINDOW_LINES), appended: true });
     }
   }
 
@@ -224,6 +228,7 @@ export class RoomHub {
   private sendView(to: RoomMember, code: string, participantId: string): void {
     const row = this.store.participant(code, participantId);
     if (!row) return;
+    this.viewedRows.set(`${code}:${participantId}`, row);
     const trace = this.recentLines.get(`${code}:${participantId}`) ?? [];
     to.deliver({ type: 'participant_view', participantId, name: row.name, files: row.files, lastRun: row.lastRun, trace, appended: false });
   }
