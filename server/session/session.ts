@@ -308,15 +308,15 @@ export class Session implements RoomMember {
    */
   private async prepare(id: RequestId, files: SourceFile[]): Promise<void> {
     const { config, toolchain, compileCache, prepareQueue } = this.deps;
-    const skip = (message: string) => this.reply(id, { code: 'rate_limited', message });
-    if (!toolchain || checkSources(files, config.limits.sourceBytes)) return skip('Not compiled ahead: Run will compile it.');
+    if (!toolchain) return this.reply(id, { code: 'host_unsupported', message: 'This host has no BPF toolchain.' });
+    const problem = checkSources(files, config.limits.sourceBytes);
+    if (problem) return this.reply(id, { code: 'bad_request', message: problem });
     this.prepareFiles = files;
-    if (this.prepareQueued) {
-      await this.prepareQueued;
-      return this.reply(id);
-    }
-    if (this.prepareBucket.take(1) === 0) return skip('Not compiled ahead: the page asked too often.');
-    this.prepareQueued = prepareQueue
+    // One compile ahead at a time: wait for it, then see whether it (or a newer prepare) took these files.
+    while (this.prepareQueued) await this.prepareQueued;
+    if (this.prepareFiles !== files) return this.reply(id);
+    if (this.prepareBucket.take(1) === 0) return this.reply(id, { code: 'rate_limited', message: 'Not compiled ahead: the page asked too often; Run will compile it.' });
+    const job = prepareQueue
       .run(async () => {
         const latest = this.prepareFiles;
         this.prepareFiles = null;
@@ -327,14 +327,13 @@ export class Session implements RoomMember {
         const entry = await compileCache.compileInto(key, () => compile(config, toolchain, latest, context));
         // Its first Run then loads against the minimal BTF too (made in the skeletons' line).
         ensureMinimalBtf(entry, latest, { config, toolchain, queue: this.deps.skeletonQueue });
-        return entry.minimalBtf;
+        await entry.minimalBtf;
       })
-      .then(() => {});
-    try {
-      await this.prepareQueued;
-    } finally {
-      this.prepareQueued = null;
-    }
+      // A compile ahead that could not run is no one's problem: Run compiles and reports.
+      .catch(() => {});
+    this.prepareQueued = job;
+    await job;
+    if (this.prepareQueued === job) this.prepareQueued = null;
     this.reply(id);
   }
 
