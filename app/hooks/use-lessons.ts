@@ -2,7 +2,7 @@ import { useCallback, useState } from 'react';
 import { z } from 'zod';
 import type { Lesson, WorkloadFacts } from '../../protocol/messages.ts';
 import type { PlaygroundClient } from '../lib/playground-client.ts';
-import { usePerConnection } from './use-examples.ts';
+import { usePerConnection } from './use-per-connection.ts';
 import type { ClientHandle } from './use-playground-client.ts';
 import { usePreference } from './use-preference.ts';
 

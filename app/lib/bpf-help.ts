@@ -243,34 +243,27 @@ export const CODE_SNIPPETS: Snippet[] = [
   {
     label: 'SEC tracepoint program',
     detail: 'A program on a syscall entry tracepoint',
-    body: [
-      'SEC("tracepoint/syscalls/sys_enter_${1:openat}")',
-      'int ${2:handle_${1}}(struct trace_event_raw_sys_enter *ctx)',
-      '{',
-      '\t${0}',
-      '\treturn 0;',
-      '}',
-    ].join('\n'),
+    body: programBody('tracepoint/syscalls/sys_enter_${1:openat}', 'int ${2:handle_${1}}(struct trace_event_raw_sys_enter *ctx)'),
   },
   {
     label: 'SEC raw_tp program',
     detail: 'A program on a raw tracepoint',
-    body: ['SEC("raw_tp/${1:sys_enter}")', 'int ${2:handle_raw}(struct bpf_raw_tracepoint_args *ctx)', '{', '\t${0}', '\treturn 0;', '}'].join('\n'),
+    body: programBody('raw_tp/${1:sys_enter}', 'int ${2:handle_raw}(struct bpf_raw_tracepoint_args *ctx)'),
   },
   {
     label: 'SEC tp_btf program',
     detail: 'A program on a BTF-typed tracepoint (needs <bpf/bpf_tracing.h>)',
-    body: ['SEC("tp_btf/${1:sched_process_exec}")', 'int BPF_PROG(${2:handle_exec}, struct task_struct *p)', '{', '\t${0}', '\treturn 0;', '}'].join('\n'),
+    body: programBody('tp_btf/${1:sched_process_exec}', 'int BPF_PROG(${2:handle_exec}, struct task_struct *p)'),
   },
   {
     label: 'SEC uprobe program',
     detail: 'A program on a user-space function (needs <bpf/bpf_tracing.h>)',
-    body: ['SEC("uprobe/${1:/lib/x86_64-linux-gnu/libc.so.6}:${2:getpid}")', 'int BPF_KPROBE(${3:handle_${2}})', '{', '\t${0}', '\treturn 0;', '}'].join('\n'),
+    body: programBody('uprobe/${1:/lib/x86_64-linux-gnu/libc.so.6}:${2:getpid}', 'int BPF_KPROBE(${3:handle_${2}})'),
   },
   {
     label: 'SEC kprobe program',
     detail: 'A program on a kernel function (needs <bpf/bpf_tracing.h> and kprobes on the host)',
-    body: ['SEC("kprobe/${1:do_sys_openat2}")', 'int BPF_KPROBE(${2:handle_${1}})', '{', '\t${0}', '\treturn 0;', '}'].join('\n'),
+    body: programBody('kprobe/${1:do_sys_openat2}', 'int BPF_KPROBE(${2:handle_${1}})'),
   },
   {
     label: 'map hash',
@@ -293,6 +286,11 @@ export const CODE_SNIPPETS: Snippet[] = [
     body: ['struct {', '\t__uint(type, BPF_MAP_TYPE_RINGBUF);', '\t__uint(max_entries, ${2:256 * 1024});', '} ${1:events} SEC(".maps");'].join('\n'),
   },
 ];
+
+/** A program snippet: its SEC() line, its signature, and an empty body that returns 0. */
+function programBody(section: string, signature: string): string {
+  return [`SEC("${section}")`, signature, '{', '\t${0}', '\treturn 0;', '}'].join('\n');
+}
 
 function mapBody(type: string, maxEntries: string, key: string, value: string, name: string): string {
   return ['struct {', `\t__uint(type, ${type});`, `\t__uint(max_entries, ${maxEntries});`, `\t__type(key, ${key});`, `\t__type(value, ${value});`, `} ${name} SEC(".maps");`].join('\n');
