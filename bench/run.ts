@@ -130,7 +130,7 @@ async function main(): Promise<number> {
       bpftrace: version('bpftrace', ['--version']),
       runs: RUNS,
       floodMs: FLOOD_MS,
-      sandbox: config.sandbox,
+      sandbox: config.compileJail,
       loadAvgAtStart: os.loadavg().map((v) => round(v)),
       backend: 'server/backend.ts startBackend() in its own Node process (bench/backend-child.ts), no Next.js; client: PlaygroundConnection over loopback',
     },

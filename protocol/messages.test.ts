@@ -27,7 +27,7 @@ test('map seeds keep JSON keys and values as they are', () => {
 
 test('server messages round-trip', () => {
   const messages: ServerMessage[] = [
-    { type: 'welcome', id: 1, version: PROTOCOL_VERSION, sessionId: 's', resumeToken: 't', resumed: false, expiresAt: 1, host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [] } },
+    { type: 'welcome', id: 1, version: PROTOCOL_VERSION, sessionId: 's', resumeToken: 't', resumed: false, expiresAt: 1, host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [], kernels: [] } },
     { type: 'trace', runId: 3, lines: [{ ts: 1.5, cpu: 0, pid: 9, comm: 'sh', text: 'hi' }], dropped: 4 },
     { type: 'maps', runId: 3, maps: [{ name: 'execve_counter', entries: [{ key: 'execve_counter', value: 23 }], count: 1, truncated: false }] },
     { type: 'run_state', runId: 3, state: 'error', stage: 'load', timings: { compileMs: 30 }, error: { code: 'verifier_rejected', message: 'no' } },

@@ -240,7 +240,8 @@ export const traceLineSchema = z.object({
 });
 export type TraceLine = z.infer<typeof traceLineSchema>;
 
-export const runStateSchema = z.enum(['queued', 'compiling', 'loading', 'attaching', 'running', 'stopped', 'error']);
+/** `booting`: the session's VM is starting (or waiting for a free one: then `queuePosition` says where in line). */
+export const runStateSchema = z.enum(['queued', 'compiling', 'booting', 'loading', 'attaching', 'running', 'stopped', 'error']);
 export type RunState = z.infer<typeof runStateSchema>;
 
 export const stageSchema = z.enum(['compile', 'load', 'attach', 'run']);
@@ -255,6 +256,10 @@ export const timingsSchema = z.object({
   attachMs: z.number().optional(),
   /** The Run found its source being compiled already (the page compiles while you type) and waited this long. */
   waitedForPrepareMs: z.number().optional(),
+  /** While `booting`: how long the session's VM had been booting when this was sent (the page counts on from it). */
+  bootingForMs: z.number().optional(),
+  /** How long the Run waited for its VM (0 when a ready one was taken from the pool). */
+  vmWaitMs: z.number().optional(),
 });
 export type Timings = z.infer<typeof timingsSchema>;
 
@@ -383,6 +388,22 @@ export const capabilitySchema = z.object({
 });
 export type Capability = z.infer<typeof capabilitySchema>;
 
+/** A kernel the server offers: its own (`host`), or one that every session gets a fresh microVM of (`vm`). */
+export const kernelInfoSchema = z.object({
+  /** What the page, the CLI (`--kernel`) and the config call it: `host`, `6.12`, `6.1`. */
+  name: z.string(),
+  /** For the picker: `6.12 (VM)`, `host 6.18`. */
+  label: z.string(),
+  kind: z.enum(['host', 'vm']),
+  /** The kernel's exact release (`uname -r`). */
+  release: z.string(),
+  /** Probed once per kernel and toolchain, not assumed. */
+  capabilities: z.array(capabilitySchema),
+  /** The kernel a Run gets when it names none. */
+  default: z.boolean(),
+});
+export type KernelInfo = z.infer<typeof kernelInfoSchema>;
+
 export const hostInfoSchema = z.object({
   kernel: z.string(),
   arch: z.string(),
@@ -391,6 +412,8 @@ export const hostInfoSchema = z.object({
   problems: z.array(z.string()),
   /** Probed at start, not assumed: empty until the probe has run. */
   capabilities: z.array(capabilitySchema).optional(),
+  /** The kernels a Run may choose, the default first. */
+  kernels: z.array(kernelInfoSchema).default([]),
 });
 export type HostInfo = z.infer<typeof hostInfoSchema>;
 
@@ -414,6 +437,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     id: requestId,
     files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES),
     seeds: z.array(mapSeedSchema).max(256).default([]),
+    /** A kernel's name from `hello.host.kernels`; the default kernel when left out. */
+    kernel: z.string().max(32).optional(),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),
   /** The Inspect tabs were opened: send the current run's `inspect` (made on this first ask, then cached with the object). */
@@ -423,7 +448,7 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
    * sends this when the user pauses typing, so Run finds the object built.
    * Replied to once the compile is done, skipped, or refused.
    */
-  z.object({ type: z.literal('prepare'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES) }),
+  z.object({ type: z.literal('prepare'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES), kernel: z.string().max(32).optional() }),
   z.object({
     type: z.literal('map_update'),
     id: requestId,

@@ -14,19 +14,31 @@ want_bench=0
 say() { printf '\033[1msetup:\033[0m %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
-# 1. Debian packages: the BPF toolchain, the compile jail, and Chromium for e2e.
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux)
+# 1. Debian packages: the BPF toolchain, the compile jail, QEMU and what builds the
+# guests' images (scripts/build-guest.sh), and Chromium for e2e.
+packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux
+  qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils)
 [ "$want_tests" = 1 ] && packages+=(chromium)
 [ "$want_bench" = 1 ] && packages+=(bpftrace)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-if [ "${#missing[@]}" -gt 0 ]; then
+# The VM kernels come from Debian 12's own suites; the 6.12 one from bookworm-backports.
+backports=/etc/apt/sources.list.d/bookworm-backports.sources
+need_update=0
+if [ "$(id -u)" = 0 ] && grep -q '^VERSION_CODENAME=bookworm' /etc/os-release && ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+  say "adding Debian's bookworm-backports suite to apt's sources"
+  printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$backports"
+  need_update=1
+fi
+if [ "${#missing[@]}" -gt 0 ] || [ "$need_update" = 1 ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}): run this as root so it can apt-get install them."
-  say "installing ${missing[*]}"
   apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing ${missing[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
 fi
 
 # 2. npm dependencies, pinned by package-lock.json. `npm install` rather than
@@ -54,6 +66,9 @@ if [ ! -f "$runner" ] || [ -n "$(find server/runner native/index.ts -newer "$run
   say "bundling the runner"
   npx --no-install esbuild server/runner/runner-main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$runner"
 fi
+
+# The microVMs' kernels and root image (a fresh VM per session, sandbox/vm/).
+bash scripts/build-guest.sh
 
 # 4. The Next.js build, redone when the UI, the protocol or the lockfile change.
 stamp=$(cat package-lock.json next.config.ts tsconfig.json $(find app protocol -type f | sort) | sha256sum | cut -c1-16)

@@ -15,7 +15,7 @@ import { ROOT, type Config } from './config.ts';
 import { prepareHost } from './host/host.ts';
 import { probeCapabilities } from './host/capabilities.ts';
 import { serveStatic } from './static-files.ts';
-import { RunnerPool } from './runner/runner.ts';
+import { startKernels, Kernels } from './sandbox/kernels.ts';
 import { TraceInstance } from './trace/trace-instance.ts';
 import { attachWebSockets } from './ws-server.ts';
 
@@ -24,6 +24,8 @@ const MONACO_DIR = path.join(ROOT, 'node_modules', 'monaco-editor', 'min', 'vs')
 export interface Backend {
   server: Server;
   host: HostInfo;
+  /** The kernels Runs may choose: the host's and the VM kernels. */
+  kernels: Kernels;
   /** http://host:port the backend listens on. */
   url: string;
   close(): void;
@@ -36,11 +38,12 @@ type PageHandler = (req: IncomingMessage, res: ServerResponse) => void;
  * the WebSocket API, on one HTTP server. The page handler (Next.js) is
  * optional so the integration tests can start the backend alone.
  */
-export async function startBackend(config: Config, pages?: PageHandler): Promise<Backend> {
+export async function startBackend(config: Config, pages?: PageHandler, log: (line: string) => void = () => {}): Promise<Backend> {
   const host = prepareHost();
   // Without a usable host the page still comes up, and says what is missing.
   let toolchain: Toolchain | null = null;
   let trace: TraceInstance | null = null;
+  let kernels = new Kernels([], []);
   if (!host.problems.length) {
     try {
       toolchain = await findToolchain(config.cacheDir);
@@ -49,6 +52,11 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
       host.capabilities = await probeCapabilities(config, toolchain);
       trace = new TraceInstance(config.limits.traceLineBytes);
       trace.open();
+      // The host's kernel and the VM kernels: each with its own headers, policy and capabilities.
+      kernels = await startKernels(config, { toolchain, trace, capabilities: host.capabilities }, log);
+      host.kernels = kernels.list.map((k) => k.info);
+      if (!kernels.list.length) host.problems.push(...kernels.problems);
+      for (const problem of kernels.problems) log(problem);
     } catch (error) {
       host.problems.push((error as Error).message);
     }
@@ -59,7 +67,6 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
     if (pages) return pages(req, res);
     res.writeHead(404).end();
   });
-  const runners = new RunnerPool();
   const compileQueue = new CompileQueue(config.compileSlots ?? availableParallelism());
   // Skeletons and the Inspect tabs wait while compiles want every core.
   const skeletonQueue = new CompileQueue(1, compileQueue);
@@ -70,7 +77,7 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   const shares = new ShareStore(database);
   const roomStore = new RoomStore(database);
   const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name));
-  const sockets = attachWebSockets(server, { config, toolchain, host, trace, runners, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });
+  const sockets = attachWebSockets(server, { config, toolchain, host, kernels, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -78,12 +85,13 @@ export async function startBackend(config: Config, pages?: PageHandler): Promise
   return {
     server,
     host,
+    kernels,
     url: `http://${config.host}:${port}`,
     close() {
       if (closed) return;
       closed = true;
       sockets.close();
-      runners.close();
+      kernels.close();
       shares.close();
       rooms.close();
       roomStore.close();

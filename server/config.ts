@@ -20,7 +20,42 @@ export const configSchema = z.object({
   /** Compiles at once; the default (null) is one per CPU core. */
   compileSlots: z.number().int().min(1).nullable().default(null),
   /** Run clang and bpftool inside bubblewrap as an unprivileged user. */
-  sandbox: z.enum(['bwrap', 'none']).default('bwrap'),
+  compileJail: z.enum(['bwrap', 'none']).default('bwrap'),
+  /**
+   * Where programs run. `vm`: every session gets a microVM with its own
+   * kernel (for people you do not trust). `host`: the host's own kernel (a
+   * trusted room; every participant can read everything on the host).
+   * `auto`: vm when KVM really runs guests here, else host by default with
+   * the VM kernels still offered in the picker.
+   */
+  sandbox: z.enum(['auto', 'vm', 'host']).default('auto'),
+  /** The microVMs: Debian's kernels, unpacked by scripts/setup.sh into .cache/vm. */
+  vm: z
+    .object({
+      /** VM kernels offered, by name, in the picker's order: `6.12` (Debian 12 backports) and `6.1` (Debian 12). */
+      kernels: z.array(z.enum(['6.12', '6.1'])).default(['6.12', '6.1']),
+      /** Offer the host's kernel too (always, when sandbox is host). */
+      offerHost: z.boolean().default(true),
+      /** VMs booted ahead for each kernel, so a Run need not wait for a boot: size it to the room. */
+      poolSize: z.number().int().min(0).default(1),
+      /** VMs that exist at once, across all kernels; past it, Runs wait in line. */
+      maxVms: z.number().int().min(1).default(24),
+      /** VMs booting at once: under TCG each takes a core for its whole boot. */
+      bootConcurrency: z.number().int().min(1).default(1),
+      vcpus: z.number().int().min(1).default(1),
+      memoryMiB: z.number().int().min(128).default(256),
+      /** The VM's cgroup: CPU as a share of one core, and memory (QEMU's own on top of the guest's). */
+      cpuShare: z.number().min(0.05).default(1),
+      cgroupMemoryMiB: z.number().int().default(512),
+      /** A VM that has not said hello by then is killed, and the Run says so. */
+      bootTimeoutMs: z.number().int().default(90_000),
+      /** `auto` uses KVM where /dev/kvm really runs a stock guest, else TCG (software, ~10× slower). */
+      accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+      /** QEMU runs as this user (nobody by default), under its seccomp sandbox. */
+      uid: z.number().int().default(65534),
+      gid: z.number().int().default(65534),
+    })
+    .prefault({}),
   /**
    * When set, the WebSocket takes only clients that know it: open the page as
    * /?token=…, or give the CLI --token. A room code for a workshop.
@@ -45,6 +80,19 @@ export const configSchema = z.object({
       maxMapBytes: z.number().int().default(16 * 1024 * 1024),
       maxRingbufBytes: z.number().int().default(4 * 1024 * 1024),
       maxSessionMapBytes: z.number().int().default(128 * 1024 * 1024),
+    })
+    .prefault({}),
+  /**
+   * What may reach a VM's kernel. What harms only the guest is allowed there:
+   * lsm, networking types (on the guest's own interfaces), bpf_send_signal,
+   * uprobes on the guest's binaries. The resource caps are the host's.
+   */
+  vmPolicy: z
+    .object({
+      programTypes: z.array(z.string()).default(['tracepoint', 'raw_tracepoint', 'kprobe', 'tracing', 'perf_event', 'lsm']),
+      networking: z.boolean().default(true),
+      deniedHelpers: z.array(z.string()).default(['bpf_override_return', 'bpf_sys_bpf', 'bpf_sys_close']),
+      deniedKfuncs: z.array(z.string()).default(['bpf_throw']),
     })
     .prefault({}),
   limits: z

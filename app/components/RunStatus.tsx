@@ -9,6 +9,7 @@ const LABELS: Record<RunView['phase'], string> = {
   idle: 'idle',
   queued: 'queued',
   compiling: 'compiling',
+  booting: 'starting VM',
   loading: 'loading',
   attaching: 'attaching',
   running: 'running',

@@ -82,8 +82,8 @@ export class PlaygroundConnection {
   }
 
   /** Sends `run` and waits until the program runs, fails or is refused; `outcome` is null after `ms`. */
-  async startRun(files: SourceFile[], seeds: MapSeed[] = [], ms = 60_000): Promise<{ runId: number; outcome: RunOutcome | null }> {
-    const runId = this.send({ type: 'run', files, seeds });
+  async startRun(files: SourceFile[], seeds: MapSeed[] = [], ms = 60_000, kernel?: string): Promise<{ runId: number; outcome: RunOutcome | null }> {
+    const runId = this.send({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}) });
     return { runId, outcome: await this.waitFor((m): m is RunOutcome => settlesRun(m, runId), ms) };
   }
 

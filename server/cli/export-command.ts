@@ -95,7 +95,7 @@ export async function exportCommand(args: string[]): Promise<void> {
   const config = loadConfig();
   // The user's own files on the user's own machine, as `make` will compile them:
   // no jail (which needs root to switch to nobody), only the compile's limits.
-  config.sandbox = 'none';
+  config.compileJail = 'none';
   const toolchain = await findToolchain(cacheDir(config.cacheDir));
   const result = await exportProject({ files, seeds, name: values.name }, { config, toolchain });
   if (!result.ok) {

@@ -20,6 +20,8 @@ export interface RemoteRunOptions {
   seeds: MapSeed[];
   seconds: number;
   trigger?: 'exec' | 'open';
+  /** A kernel's name (`ebpf-playground kernels` lists them); the server's default when left out. */
+  kernel?: string;
 }
 
 /** What the CLI prints with --json. */
@@ -59,8 +61,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
       seeds = [...example.seeds, ...seeds];
     }
 
-    const { runId, outcome } = await connection.startRun(files, seeds);
-    if (!outcome) throw new Error('the run reached neither running nor an error within 60 s.');
+    // A Run on a VM kernel may wait for its VM to boot: tens of seconds under software emulation.
+    const waitMs = 180_000;
+    const { runId, outcome } = await connection.startRun(files, seeds, waitMs, options.kernel);
+    if (!outcome) throw new Error(`the run reached neither running nor an error within ${waitMs / 1000} s.`);
     if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
       await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));

@@ -32,7 +32,7 @@ export class CompileCache {
   static key(toolchain: Toolchain, files: SourceFile[], context: CompileContext, sandbox: string): string {
     const sorted = [...files].sort((a, b) => a.name.localeCompare(b.name));
     return createHash('sha256')
-      .update(JSON.stringify([toolchain.version, toolchain.vmlinuxPch ?? null, sandbox, context.traceTag, sorted]))
+      .update(JSON.stringify([toolchain.version, toolchain.vmlinuxDir, toolchain.vmlinuxPch ?? null, sandbox, context.traceTag, sorted]))
       .digest('hex');
   }
 

@@ -159,7 +159,7 @@ export async function ensureVmlinuxPch(config: Config, toolchain: Toolchain): Pr
   try {
     const paths = pathsFor(config, toolchain, workdir);
     const flags = clangFlags(toolchain, { ...paths, work: '/work' });
-    const digest = createHash('sha256').update(JSON.stringify([toolchain.version, config.sandbox, flags])).digest('hex').slice(0, 12);
+    const digest = createHash('sha256').update(JSON.stringify([toolchain.version, config.compileJail, flags])).digest('hex').slice(0, 12);
     const name = `vmlinux-${digest}.pch`;
     if (existsSync(path.join(toolchain.vmlinuxDir, name))) return name;
     const result = await runJailed(

@@ -44,7 +44,7 @@ export function runJailed(
     `--fsize=${fileSizeLimit(config)}`,
     '--core=0',
   ];
-  if (config.sandbox === 'none') {
+  if (config.compileJail === 'none') {
     return exec('prlimit', [...rlimits, '--', ...argv], { ...limits, cwd: workdir, env: { PATH: '/usr/bin:/bin' } });
   }
   const jail = [
@@ -70,7 +70,7 @@ export function runJailed(
 
 /** The paths a compile uses: inside the jail, or the host's own when the jail is off. */
 export function pathsFor(config: Config, toolchain: Toolchain, workdir: string): JailPaths {
-  return config.sandbox === 'none'
+  return config.compileJail === 'none'
     ? { work: workdir, include: toolchain.includeDir, vmlinux: toolchain.vmlinuxDir }
     : JAILED_PATHS;
 }

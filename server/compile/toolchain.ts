@@ -46,7 +46,7 @@ export async function findToolchain(cacheDir: string): Promise<Toolchain> {
     targetArch,
     systemIncludes,
     includeDir: path.join(ROOT, 'bpf', 'include'),
-    vmlinuxDir: await ensureVmlinuxHeader(bpftool, cacheDir),
+    vmlinuxDir: await ensureVmlinuxHeader(bpftool, cacheDir, readHostBtf()),
     version: `${clangVersion}; ${bpftoolVersion}`,
   };
 }
@@ -69,14 +69,17 @@ async function firstLine(tool: string, args: string[]): Promise<string> {
 /** A copy of the kernel's BTF beside vmlinux.h, so jailed bpftool can read it (min_core_btf). */
 export const VMLINUX_BTF = 'vmlinux.btf';
 
-/**
- * Generates vmlinux.h from the running kernel's BTF, once per distinct BTF:
- * the directory is named by a hash of /sys/kernel/btf/vmlinux.
- */
-async function ensureVmlinuxHeader(bpftool: string, cacheDir: string): Promise<string> {
+function readHostBtf(): Buffer {
   const btfPath = '/sys/kernel/btf/vmlinux';
   if (!existsSync(btfPath)) throw new Error('This kernel has no BTF (/sys/kernel/btf/vmlinux): rebuild it with CONFIG_DEBUG_INFO_BTF=y.');
-  const btf = readFileSync(btfPath);
+  return readFileSync(btfPath);
+}
+
+/**
+ * Generates vmlinux.h from a kernel's BTF (the host's, or a VM kernel's read
+ * in its guest), once per distinct BTF: the directory is named by its hash.
+ */
+export async function ensureVmlinuxHeader(bpftool: string, cacheDir: string, btf: Buffer): Promise<string> {
   const digest = createHash('sha256').update(btf).digest('hex').slice(0, 16);
   const dir = path.join(cacheDir, 'vmlinux', digest);
   const header = path.join(dir, 'vmlinux.h');
@@ -87,7 +90,7 @@ async function ensureVmlinuxHeader(bpftool: string, cacheDir: string): Promise<s
     renameSync(`${btfCopy}.tmp`, btfCopy);
   }
   if (existsSync(header)) return dir;
-  const result = await exec(bpftool, ['btf', 'dump', 'file', btfPath, 'format', 'c'], {
+  const result = await exec(bpftool, ['btf', 'dump', 'file', btfCopy, 'format', 'c'], {
     timeoutMs: 60_000,
     maxOutputBytes: 64 * 1024 * 1024,
   });

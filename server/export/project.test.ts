@@ -24,7 +24,7 @@ let workdir: string;
 before(async () => {
   config = loadConfig({});
   // The compile jail switches to nobody, which only root can do.
-  if (!isRoot) config.sandbox = 'none';
+  if (!isRoot) config.compileJail = 'none';
   toolchain = await findToolchain(config.cacheDir);
   examples = loadExamples();
   workdir = mkdtempSync(path.join(tmpdir(), 'export-test-'));

@@ -16,6 +16,10 @@ import type { Config } from '../config.ts';
 import { compile } from '../compile/compiler.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import { Runner, RunnerCallError } from '../runner/runner.ts';
+import type { Loader } from '../sandbox/sandbox.ts';
+import { hostFacts, KPROBE_TARGET, LSM_HOOK, type HostFacts } from './kernel-facts.ts';
+
+export { hostFacts, type HostFacts } from './kernel-facts.ts';
 
 export type Kind = 'tracepoint' | 'raw_tp' | 'tp_btf' | 'kprobe' | 'uprobe' | 'fentry' | 'lsm' | 'iter' | 'xdp' | 'socket' | 'perf_event';
 
@@ -33,8 +37,6 @@ interface Probe {
 }
 
 /** Where each kind is tried: targets every kernel of the last years has. */
-const KPROBE_TARGET = 'do_sys_openat2';
-const LSM_HOOK = 'file_open';
 
 function probes(uprobeTarget: string): Probe[] {
   const tracing = (kind: Kind, program: string, type: string, section: string) =>
@@ -113,30 +115,6 @@ export interface ProbeOutcome {
   };
 }
 
-/** Facts about the host that turn an errno into a reason. */
-export interface HostFacts {
-  /** The kprobe perf PMU or tracefs kprobe_events exists. */
-  kprobes: boolean;
-  uprobes: boolean;
-  /** tracefs (or debugfs's tracing dir) has the tracepoint list libbpf reads. */
-  tracefs: boolean;
-  /** The active LSMs, when securityfs is mounted; null when unknown. */
-  lsms: string[] | null;
-  /** A symbol named KPROBE_TARGET is in /proc/kallsyms. */
-  kprobeTargetExists: boolean;
-}
-
-export function hostFacts(): HostFacts {
-  const tracingDirs = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
-  const lsm = readFileSafe('/sys/kernel/security/lsm').trim();
-  return {
-    kprobes: existsSync('/sys/bus/event_source/devices/kprobe') || tracingDirs.some((d) => existsSync(`${d}/kprobe_events`)),
-    uprobes: existsSync('/sys/bus/event_source/devices/uprobe') || tracingDirs.some((d) => existsSync(`${d}/uprobe_events`)),
-    tracefs: tracingDirs.some((d) => existsSync(`${d}/events`)),
-    lsms: lsm ? lsm.split(',') : null,
-    kprobeTargetExists: new RegExp(`^\\S+ [tT] ${KPROBE_TARGET}$`, 'm').test(readFileSafe('/proc/kallsyms')),
-  };
-}
 
 /** Where a learner can go instead, in order of preference; only kinds that work here are offered. */
 const INSTEAD: Partial<Record<Kind, [Kind, string][]>> = {
@@ -303,8 +281,22 @@ function failureOf(stage: NonNullable<ProbeOutcome['failure']>['stage'], error: 
   };
 }
 
-/** Ends a runner and waits for the process to be gone: only then has the kernel released what it held. */
-async function stopRunner(runner: Runner): Promise<void> {
+/** Where the probes run: the host's kernel (a throwaway runner), or a VM kernel (a throwaway VM). */
+export interface ProbeTarget {
+  /** The kernel's release: the cache is kept per release and toolchain. */
+  release: string;
+  newLoader(): Loader;
+  uprobeTarget: string;
+  /** Read where the kernel is. */
+  facts(): Promise<HostFacts>;
+}
+
+export function hostProbeTarget(): ProbeTarget {
+  return { release: os.release(), newLoader: () => new Runner(), uprobeTarget: findUprobeTarget(), facts: async () => hostFacts() };
+}
+
+/** Ends a loader and waits for its process to be gone: only then has the kernel released what it held. */
+async function stopRunner(runner: Loader): Promise<void> {
   if (!runner.alive) return;
   const gone = new Promise<void>((resolve) => {
     const previous = runner.onExit;
@@ -317,10 +309,10 @@ async function stopRunner(runner: Runner): Promise<void> {
   await Promise.race([gone, new Promise((resolve) => setTimeout(resolve, 2_000))]);
 }
 
-/** Runs every probe, one after another, in one throwaway runner (a new one only if it dies). */
-export async function runProbes(config: Config, toolchain: Toolchain): Promise<ProbeOutcome[]> {
-  const list = probes(findUprobeTarget());
-  let runner = new Runner();
+/** Runs every probe, one after another, in one throwaway loader (a new one only if it dies). */
+export async function runProbes(config: Config, toolchain: Toolchain, target: ProbeTarget = hostProbeTarget()): Promise<ProbeOutcome[]> {
+  const list = probes(target.uprobeTarget);
+  let runner = target.newLoader();
   const outcomes: ProbeOutcome[] = [];
   try {
     // Compiles go first, all at once (about 60 ms each in the jail), while the runner boots.
@@ -338,7 +330,9 @@ export async function runProbes(config: Config, toolchain: Toolchain): Promise<P
         outcomes.push({ ...base, loads: false, attaches: null, failure: { stage: 'compile', errno: 0, code: 'ECOMPILE', message, log } });
         continue;
       }
-      if (!runner.alive) runner = new Runner();
+      if (!runner.alive) runner = target.newLoader();
+      // A VM boots for seconds: the step timeouts are for the kernel's answers, not the boot.
+      await runner.ready.catch(() => {});
       const outcome = await probeOne(runner, probe, result.object, base);
       outcomes.push(outcome);
       // A step that timed out leaves the runner busy: the next kind gets a fresh one.
@@ -350,7 +344,7 @@ export async function runProbes(config: Config, toolchain: Toolchain): Promise<P
   return outcomes;
 }
 
-async function probeOne(runner: Runner, probe: Probe, object: Buffer, base: { kind: Kind; section: string; type: string }): Promise<ProbeOutcome> {
+async function probeOne(runner: Loader, probe: Probe, object: Buffer, base: { kind: Kind; section: string; type: string }): Promise<ProbeOutcome> {
   let type = base.type;
   try {
     try {
@@ -400,17 +394,17 @@ const cacheSchema = z.object({
   capabilities: z.array(capabilitySchema),
 });
 
-export function capabilitiesCachePath(config: Config, toolchain: Toolchain): string {
-  const release = os.release().replace(/[^A-Za-z0-9._+-]/g, '_');
+export function capabilitiesCachePath(config: Config, toolchain: Toolchain, kernelRelease = os.release()): string {
+  const release = kernelRelease.replace(/[^A-Za-z0-9._+-]/g, '_');
   const digest = createHash('sha256').update(toolchain.version).digest('hex').slice(0, 12);
   return path.join(config.cacheDir, `capabilities-${release}-${digest}.json`);
 }
 
-function readCache(file: string, toolchain: Toolchain): Capability[] | null {
+function readCache(file: string, toolchain: Toolchain, release: string): Capability[] | null {
   if (!existsSync(file)) return null;
   try {
     const parsed = cacheSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success && parsed.data.kernel === os.release() && parsed.data.toolchain === toolchain.version ? parsed.data.capabilities : null;
+    return parsed.success && parsed.data.kernel === release && parsed.data.toolchain === toolchain.version ? parsed.data.capabilities : null;
   } catch {
     return null;
   }
@@ -422,16 +416,17 @@ function readCache(file: string, toolchain: Toolchain): Capability[] | null {
  * second). Results the probe could not trust (not root, a compile that
  * failed, a loader that died or hung) are returned but not cached.
  */
-export async function probeCapabilities(config: Config, toolchain: Toolchain): Promise<Capability[]> {
-  const file = capabilitiesCachePath(config, toolchain);
-  const cached = readCache(file, toolchain);
+export async function probeCapabilities(config: Config, toolchain: Toolchain, target: ProbeTarget = hostProbeTarget()): Promise<Capability[]> {
+  const file = capabilitiesCachePath(config, toolchain, target.release);
+  const cached = readCache(file, toolchain, target.release);
   if (cached) return cached;
-  const outcomes = await runProbes(config, toolchain);
-  const capabilities = toCapabilities(outcomes, hostFacts());
+  const facts = await target.facts();
+  const outcomes = await runProbes(config, toolchain, target);
+  const capabilities = toCapabilities(outcomes, facts);
   const trustworthy = process.getuid?.() === 0 && outcomes.every((o) => o.failure?.stage !== 'compile' && o.failure?.stage !== 'runner');
   if (trustworthy) {
     mkdirSync(config.cacheDir, { recursive: true });
-    const body = { kernel: os.release(), toolchain: toolchain.version, probedAt: new Date().toISOString(), capabilities };
+    const body = { kernel: target.release, toolchain: toolchain.version, probedAt: new Date().toISOString(), capabilities };
     // Written under another name first, so a crash never leaves half a file.
     writeFileSync(`${file}.tmp`, `${JSON.stringify(body, null, 2)}\n`);
     renameSync(`${file}.tmp`, file);

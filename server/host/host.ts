@@ -46,5 +46,5 @@ export function prepareHost(): HostInfo {
   if (!existsSync('/sys/kernel/tracing/trace_pipe') && root) {
     problems.push('tracefs is not available at /sys/kernel/tracing, so bpf_printk output cannot be read: the kernel needs CONFIG_FTRACE.');
   }
-  return { kernel: os.release(), arch: os.machine(), btf, problems };
+  return { kernel: os.release(), arch: os.machine(), btf, problems, kernels: [] };
 }

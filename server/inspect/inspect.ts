@@ -112,7 +112,7 @@ export async function inspectObject(config: Config, toolchain: Toolchain, files:
  * makes it) and --prefix points at ours. In the jail both are /work.
  */
 function sourcePrefix(config: Config, work: string): string[] {
-  if (config.sandbox !== 'none') return [];
+  if (config.compileJail !== 'none') return [];
   const depth = path.resolve(tmpdir()).split('/').filter(Boolean).length + 1;
   return [`--prefix=${work}`, `--prefix-strip=${depth}`];
 }

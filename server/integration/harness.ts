@@ -13,6 +13,8 @@ export async function startTestBackend(adjust?: (config: Config) => void): Promi
   config.port = 0;
   // Tests keep their shared links to themselves.
   config.dataDir = mkdtempSync(path.join(tmpdir(), 'playground-data-'));
+  // The host's kernel only, unless a test asks for VMs (vm-harness.ts): every VM boot costs a core for seconds.
+  config.sandbox = 'host';
   adjust?.(config);
   const backend = await startBackend(config);
   if (backend.host.problems.length) {

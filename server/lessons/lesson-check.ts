@@ -1,6 +1,6 @@
 import type { CheckSpec, Json, MapSnapshot, TraceLine, WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
 import { evaluateCheck, type CheckVerdict } from './check.ts';
-import { runWorkload } from './workload.ts';
+import { runWorkload, type WorkloadPlan, type WorkloadRun } from './workload.ts';
 
 /** How a check watches one session's running program. */
 export interface CheckProbe {
@@ -8,6 +8,8 @@ export interface CheckProbe {
   readMaps(): Promise<MapSnapshot[]>;
   /** Calls back with trace lines and decoded records until the returned function is called. */
   watch(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void;
+  /** Runs the workload where the program's kernel is: on the host, or in the session's VM. */
+  runWorkload(plan: WorkloadPlan): Promise<WorkloadRun>;
 }
 
 /**
@@ -32,7 +34,7 @@ export async function checkRunningProgram(spec: { workload: WorkloadSpec; check:
     (values) => events.push(...values),
   );
   try {
-    const facts = await runWorkload(spec.workload);
+    const facts = await runWorkload(spec.workload, (plan) => probe.runWorkload(plan));
     const deadline = performance.now() + SETTLE_MAX_MS;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));

@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
 import { exec } from '../exec.ts';
@@ -7,16 +7,35 @@ import { exec } from '../exec.ts';
 /** Sleep lengths just above a power of two in µs, leaving 15–65 ms of room for a loaded machine's scheduling delays before the next log2 slot. */
 const SLEEP_MS = [17, 33, 66];
 const NOBODY = 65534;
-const TIMEOUT_MS = 15_000;
+export const WORKLOAD_TIMEOUT_MS = 15_000;
+
+/** What to run for one check: drawn on the backend, run wherever the session's kernel is (the host, or its VM). */
+export interface WorkloadPlan {
+  /** The shell's name, and so its comm. */
+  comm: string;
+  /** A directory of its own, made for the run and removed after. */
+  dir: string;
+  /** A file to create first (the `open` kind reads it). */
+  file: { path: string; content: string } | null;
+  script: string;
+  timeoutMs: number;
+}
+
+/** What the shell did. */
+export interface WorkloadRun {
+  code: number | null;
+  timedOut: boolean;
+  pid: number | undefined;
+  stdout: string;
+}
 
 /**
- * Makes the events a lesson's check looks for, in a fresh child process run
- * as nobody. It is a /bin/sh started through a symlink with a random name,
- * so its comm (`pg_1a2b3c`) and pid are new on every check, and so are the
- * count, the file it opens and the sleep length: an answer cannot be
- * printed in advance. Resolves with what it chose once the process exits.
+ * Draws a check's random facts and the shell script that makes them: a
+ * /bin/sh started through a symlink with a random name, so its comm
+ * (`pg_1a2b3c`) and pid are new on every check, and so are the count, the
+ * file it opens and the sleep length. An answer cannot be printed in advance.
  */
-export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
+export function planWorkload(spec: WorkloadSpec): { plan: WorkloadPlan; facts: WorkloadFacts } {
   const nonce = randomBytes(4).toString('hex');
   const comm = `pg_${randomBytes(3).toString('hex')}`;
   const [low, high] = spec.count[0] <= spec.count[1] ? spec.count : [spec.count[1], spec.count[0]];
@@ -45,24 +64,47 @@ export async function runWorkload(spec: WorkloadSpec): Promise<WorkloadFacts> {
       break;
     }
   }
-  mkdirSync(dir, { mode: 0o755 });
+  // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
+  const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
+  return { plan: { comm, dir, file: { path: file, content: `${nonce}\n` }, script, timeoutMs: WORKLOAD_TIMEOUT_MS }, facts };
+}
+
+/** Runs a plan here, in a fresh child process as nobody (the host's kernel side, and the guest agent in a VM). */
+export async function runWorkloadPlan(plan: WorkloadPlan): Promise<WorkloadRun> {
+  mkdirSync(plan.dir, { mode: 0o755 });
   try {
-    writeFileSync(file, `${nonce}\n`);
-    chmodSync(file, 0o644);
-    const shell = path.join(dir, comm);
+    if (plan.file) {
+      writeFileSync(plan.file.path, plan.file.content);
+      chmodSync(plan.file.path, 0o644);
+    }
+    const shell = path.join(plan.dir, plan.comm);
     symlinkSync('/bin/sh', shell);
-    // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
-    const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
-    const result = await exec(shell, ['-c', script], { timeoutMs: TIMEOUT_MS, maxOutputBytes: 4096, uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: '/usr/bin:/bin' } });
-    if (result.timedOut) throw new Error(`the workload was stopped after ${TIMEOUT_MS / 1000} s`);
-    if (result.code !== 0 || result.pid === undefined) throw new Error(`the workload exited with status ${result.code}`);
-    // Each background child's pid, from `echo $!`: trace_pipe prints "<...>" for a comm it did
-    // not cache, so lines are matched by these pids too.
-    const children = result.stdout.toString('utf8').split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
-    facts.pid = result.pid;
-    facts.pids = [result.pid, ...children].join(',');
-    return facts;
+    const result = await exec(shell, ['-c', plan.script], { timeoutMs: plan.timeoutMs, maxOutputBytes: 4096, uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    return { code: result.code, timedOut: result.timedOut, pid: result.pid, stdout: result.stdout.toString('utf8') };
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(plan.dir, { recursive: true, force: true });
   }
+}
+
+/** Runs a check's workload with `run` (where the session's kernel is) and resolves with what it chose once it exits. */
+export async function runWorkload(spec: WorkloadSpec, run: (plan: WorkloadPlan) => Promise<WorkloadRun> = runWorkloadPlan): Promise<WorkloadFacts> {
+  const { plan, facts } = planWorkload(spec);
+  const result = await run(plan);
+  if (result.timedOut) throw new Error(`the workload was stopped after ${plan.timeoutMs / 1000} s`);
+  if (result.code !== 0 || result.pid === undefined) throw new Error(`the workload exited with status ${result.code}`);
+  // Each background child's pid, from `echo $!`: trace_pipe prints "<...>" for a comm it did
+  // not cache, so lines are matched by these pids too.
+  const children = result.stdout.split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+  facts.pid = result.pid;
+  facts.pids = [result.pid, ...children].join(',');
+  return facts;
+}
+
+/** Makes the events the examples wait for, for users who have no terminal where the kernel is. */
+export function makeTriggerEvent(what: 'exec' | 'open'): void {
+  if (what === 'exec') {
+    void exec('/bin/true', [], { timeoutMs: 5000, maxOutputBytes: 0 }).catch(() => {});
+    return;
+  }
+  closeSync(openSync('/etc/hostname', 'r'));
 }

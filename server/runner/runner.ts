@@ -12,8 +12,11 @@ const SOURCE = path.join(import.meta.dirname, 'runner-main.ts');
 const BUNDLE = path.join(ROOT, 'native', 'build', 'runner.mjs');
 const ADDON = path.join(ROOT, 'native', 'build', 'Release', 'bpf_addon.node');
 
+/** What the bundle is made of: when any is newer, the sources run through tsx instead. */
+const BUNDLED = [SOURCE, path.join(import.meta.dirname, 'loader.ts'), path.join(import.meta.dirname, 'runner-protocol.ts'), path.join(ROOT, 'native', 'index.ts')];
+
 function runnerEntry(): { entry: string; execArgv: string[] } {
-  const fresh = existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= Math.max(statSync(SOURCE).mtimeMs, statSync(path.join(ROOT, 'native', 'index.ts')).mtimeMs);
+  const fresh = existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= Math.max(...BUNDLED.map((file) => statSync(file).mtimeMs));
   return fresh ? { entry: BUNDLE, execArgv: [] } : { entry: SOURCE, execArgv: ['--import', 'tsx'] };
 }
 

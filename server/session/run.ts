@@ -16,6 +16,8 @@ import type {
   TraceLine,
 } from '../../protocol/messages.ts';
 import type { ProgramInfo } from '../../native/index.ts';
+import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
+import type { WorkloadPlan, WorkloadRun } from '../lessons/workload.ts';
 import { Btf } from '../btf/btf.ts';
 import { compile, compileTypeInfo, ensureMinimalBtf, generateSkeleton } from '../compile/compiler.ts';
 import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
@@ -23,25 +25,22 @@ import { explainMissingCapability } from '../host/capabilities.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
 import { CompileCache, type CachedCompile } from '../compile/compile-cache.ts';
-import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
-import { kernelSymbols } from '../maps/kallsyms.ts';
 import { EventCodec, definedStructs, structsOf, type StructChoice } from '../maps/event-codec.ts';
-import type { Runner, RunnerCallError } from '../runner/runner.ts';
+import type { RunnerCallError } from '../runner/runner.ts';
 import { clipLog, describeBpfError, explainAttachFailure, explainLoadFailure, partition, sentence, withoutTag } from './run-explain.ts';
 import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
 import { checkPolicy } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
-import type { TraceInstance } from '../trace/trace-instance.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
 
 export interface RunDeps {
   config: Config;
-  toolchain: Toolchain;
-  trace: TraceInstance;
-  /** What this host was found to load and attach, for messages about what it lacks. */
-  capabilities: Capability[];
+  /** The kernel the Run chose: its toolchain headers, policy and capabilities. */
+  kernel: Kernel;
+  /** The session's hold on that kernel: trace lines, workloads, symbols. */
+  side: KernelSide;
   /** Objects compiled before, by a hash of their sources and everything else that went in. */
   compileCache: CompileCache;
   /** Shared by every session: compiles wait here for a free core. */
@@ -52,11 +51,11 @@ export interface RunDeps {
    */
   skeletonQueue: CompileQueue;
   /**
-   * The session's runner process, which owns the loaded object: asked for
-   * once the object is compiled, so fifty Runs at once do not boot fifty
-   * Node processes while the compiler needs the cores.
+   * What owns the loaded object (a runner process, or the session's VM):
+   * asked for once the object is compiled, so fifty Runs at once do not boot
+   * fifty processes while the compiler needs the cores.
    */
-  takeRunner: () => Runner;
+  takeLoader: (onWait: (wait: LoaderWait) => void) => Promise<Loader>;
   /** The session's secret trace tag: its programs' bpf_printk lines start with it. */
   traceSecret: string;
   /** Sends a message to the session's client. */
@@ -120,10 +119,11 @@ export class Run {
   private logTruncated = false;
   private readonly mainFile: string;
 
-  private runnerHandle: Runner | null = null;
-  private get runner(): Runner {
-    this.runnerHandle ??= this.deps.takeRunner();
-    return this.runnerHandle;
+  private loader: Loader | null = null;
+  /** Set before the object is opened; every call after that goes here. */
+  private get runner(): Loader {
+    if (!this.loader) throw new Error('the run has no loader yet');
+    return this.loader;
   }
 
   /**
@@ -183,9 +183,10 @@ export class Run {
   }
 
   private async execute(): Promise<void> {
-    const { config, toolchain, send } = this.deps;
-    const context = { traceTag: formatTraceTag(this.deps.traceSecret) };
-    const cacheKey = CompileCache.key(toolchain, this.files, context, config.sandbox);
+    const { config, send, kernel } = this.deps;
+    const { toolchain } = kernel;
+    const context = compileContext(kernel, this.deps.traceSecret);
+    const cacheKey = CompileCache.key(toolchain, this.files, context, config.compileJail);
     const { compileCache } = this.deps;
     let cached = compileCache.get(cacheKey);
     this.timings.cached = cached !== undefined;
@@ -235,8 +236,14 @@ export class Run {
       });
     });
 
+    let runner: Loader;
+    try {
+      runner = await this.takeLoader();
+    } catch (error) {
+      return this.fail({ code: 'internal', message: `${kernel.info.kind === 'vm' ? `A VM with kernel ${kernel.info.name} could not be started` : 'The loader process could not be started'}: ${(error as Error).message}. Press Run to try again.` });
+    }
+    if (this.stopped) return;
     this.setState('loading', 'load');
-    const runner = this.runner;
     const loadStarted = performance.now();
     let opened: OpenResult;
     let btf: Btf | null;
@@ -263,7 +270,7 @@ export class Run {
       return this.failLoad(error, 'load_failed', 'libbpf could not open the object');
     }
     if (this.stopped) return this.close();
-    const violations = checkPolicy(config.policy, {
+    const violations = checkPolicy(kernel.policy, {
       programs: opened.programs.map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() })),
       maps: opened.maps,
       btf,
@@ -350,16 +357,13 @@ export class Run {
     }
     if (this.stopped) return this.close();
 
-    const overrunsAtStart = this.deps.trace.recentOverruns();
-    this.unsubscribeTrace = this.deps.trace.subscribe(this.deps.traceSecret, (lines) =>
-      this.deps.onTrace(this.id, lines, Math.max(0, this.deps.trace.recentOverruns() - overrunsAtStart)),
-    );
+    this.unsubscribeTrace = this.deps.side.subscribeTrace(this.deps.traceSecret, (lines, kernelLost) => this.deps.onTrace(this.id, lines, kernelLost));
     this.setState('running', 'run');
     this.pollMaps();
     // The translated code is for the Inspect tab too: read when asked, once the program is running.
     const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
     this.setInspectMaker('loaded', () => {
-      void dumpLoadedCode(ids).then((programs) => {
+      void (kernel.info.kind === 'host' ? dumpLoadedCode(ids) : Promise.resolve(notShownInVm(ids))).then((programs) => {
         if (!this.stopped) send({ type: 'loaded_code', runId: this.id, programs });
       });
     });
@@ -509,7 +513,8 @@ export class Run {
 
   /** Adds the structs of the user's headers to what event records may be decoded as, once they are compiled. */
   private addHeaderTypes(context: { traceTag: string }): Promise<void> {
-    const { config, toolchain } = this.deps;
+    const { config } = this.deps;
+    const { toolchain } = this.deps.kernel;
     return this.deps.skeletonQueue.run(() => compileTypeInfo(config, toolchain, this.files, context)).then((raw) => {
       const more = raw ? structsOf(Btf.parse(raw)) : [];
       if (!more.length || this.stopped) return;
@@ -553,11 +558,37 @@ export class Run {
     return null;
   }
 
-  /** The runner process died under this run: the kernel has freed its programs already. */
+  /** The runner process (or the session's VM) died under this run: the kernel has freed its programs already. */
   runnerDied(reason: string): void {
     if (this.stopped || this.state === 'error') return;
     this.opened = false;
-    this.fail({ code: 'internal', message: `The loader process for your session stopped (${reason}); nothing of your program is left in the kernel. Press Run to start again.` });
+    const message =
+      this.deps.kernel.info.kind === 'vm'
+        ? `Your session's VM stopped (${reason}); nothing of it is left, and nothing outside it was touched. Press Run to start a fresh one.`
+        : `The loader process for your session stopped (${reason}); nothing of your program is left in the kernel. Press Run to start again.`;
+    this.fail({ code: 'internal', message });
+  }
+
+  /** A lesson check's workload, where this run's kernel is. */
+  runWorkload(plan: WorkloadPlan): Promise<WorkloadRun> {
+    return this.deps.side.runWorkload(plan);
+  }
+
+  /** Waits for the session's loader, saying meanwhile that its VM boots or waits for a slot. */
+  private async takeLoader(): Promise<Loader> {
+    const started = performance.now();
+    const loader = await this.deps.takeLoader((wait) => {
+      if (this.stopped) return;
+      if (wait.state === 'queued') this.setState('booting', 'load', undefined, wait.position);
+      else {
+        this.timings.bootingForMs = wait.sinceMs;
+        this.setState('booting', 'load');
+      }
+    });
+    delete this.timings.bootingForMs;
+    if (this.deps.kernel.info.kind === 'vm') this.timings.vmWaitMs = Math.round(performance.now() - started);
+    this.loader = loader;
+    return loader;
   }
 
   /** Detaches and closes everything. Safe to call at any stage and more than once. */
@@ -578,7 +609,7 @@ export class Run {
     if (this.opened) {
       this.opened = false;
       // A dead runner has nothing left to close: the kernel already freed it all.
-      this.runner.call('close', {}).catch(() => {});
+      this.loader?.call('close', {}).catch(() => {});
     }
   }
 
@@ -669,10 +700,10 @@ export class Run {
       }
       if (dump.unchanged) return null;
       const count = Math.min(dump.count, shown);
-      const symbols = codec.info.typeName === 'stack_trace' ? await kernelSymbols() : null;
+      const symbols = codec.info.typeName === 'stack_trace' ? await this.deps.side.symbols() : null;
       let entries = codec.decodeEntries(dump.keys, dump.values, count, symbols);
       // bpf_printk's format strings live in .rodata, each with the session's tag in front.
-      if (codec.info.isInternal) entries = withoutTag(entries, formatTraceTag(this.deps.traceSecret)) as MapEntry[];
+      if (codec.info.isInternal && this.deps.kernel.tagsTrace) entries = withoutTag(entries, formatTraceTag(this.deps.traceSecret)) as MapEntry[];
       return { name: codec.info.name, entries, count: dump.count, truncated: dump.count > shown };
     } catch (error) {
       return { name: codec.info.name, entries: [], count: 0, truncated: false, error: describeBpfError(error) };
@@ -705,7 +736,7 @@ export class Run {
         type: p.typeName,
         instructions: p.insnCount,
         attached: result?.attached ?? false,
-        attachError: result && !result.attached ? (explainMissingCapability(p.section, this.deps.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result)) : undefined,
+        attachError: result && !result.attached ? (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result)) : undefined,
       };
     });
   }
@@ -741,7 +772,7 @@ export class Run {
       code: verifier ? 'verifier_rejected' : 'load_failed',
       message: explained.explanation
         ? `The verifier rejected the program${where}: ${explained.explanation.summary}`
-        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.capabilities)}`,
+        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.kernel.capabilities)}`,
     });
   }
 
@@ -749,4 +780,14 @@ export class Run {
     this.close();
     this.setState('error', this.stage, error);
   }
+}
+
+/** What a compile for `kernel` is told: a shared kernel's lines carry the session's secret tag; a VM's are all the session's. */
+export function compileContext(kernel: Kernel, traceSecret: string): { traceTag: string } {
+  return { traceTag: kernel.tagsTrace ? formatTraceTag(traceSecret) : '' };
+}
+
+/** Inspect's translated code is read with the host's bpftool, which cannot see into a guest. */
+function notShownInVm(programs: { name: string }[]) {
+  return programs.map(({ name }) => ({ name, xlated: `Program ${name} runs in your session's VM; the translated code is shown for the host kernel only.`, jited: null }));
 }

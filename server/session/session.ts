@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
   type ClientMessage,
@@ -15,7 +13,6 @@ import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
 import { checkSources, compile, ensureMinimalBtf } from '../compile/compiler.ts';
 import { CompileCache } from '../compile/compile-cache.ts';
-import { formatTraceTag } from '../trace/trace-line.ts';
 import type { Config } from '../config.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject } from '../export/project.ts';
@@ -23,17 +20,17 @@ import { bundledCourse } from '../lessons/course.ts';
 import { checkRunningProgram } from '../lessons/lesson-check.ts';
 import type { ShareStore } from '../share/store.ts';
 import type { RoomHub, RoomMember } from '../rooms/room-hub.ts';
-import type { Runner, RunnerPool } from '../runner/runner.ts';
-import type { TraceInstance } from '../trace/trace-instance.ts';
+import type { Kernels } from '../sandbox/kernels.ts';
+import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
 import { TokenBucket } from './rate-limit.ts';
-import { Run } from './run.ts';
+import { compileContext, Run } from './run.ts';
 
 export interface SessionDeps {
   config: Config;
   toolchain: Toolchain | null;
   host: HostInfo;
-  trace: TraceInstance | null;
-  runners: RunnerPool;
+  /** The kernels a Run may choose (host, VM kernels), each with its own toolchain headers and policy. */
+  kernels: Kernels;
   compileQueue: CompileQueue;
   skeletonQueue: CompileQueue;
   /** Compiles the page asks for while its user types: they run only when no Run waits for a core. */
@@ -70,8 +67,10 @@ export class Session implements RoomMember {
   private readonly traceSecret = randomBytes(9).toString('base64url');
   private outbox: Outbox | null = null;
   private run: Run | null = null;
-  /** This session's own loader process, started at its first Run. */
-  private runner: Runner | null = null;
+  /** This session's hold on the kernel its last Run chose: a runner on the host, or its own VM. */
+  private side: KernelSide | null = null;
+  /** The loader the current Run uses: its death is news only while it is this one. */
+  private loader: Loader | null = null;
   private droppedLines = 0;
   private readonly traceBucket: TokenBucket;
   private readonly runBucket: TokenBucket;
@@ -128,9 +127,9 @@ export class Session implements RoomMember {
       case 'get_examples':
         return this.send({ type: 'examples', id: message.id, examples: loadExamples() });
       case 'run':
-        return this.startRun(message.id, message.files, message.seeds);
+        return this.startRun(message.id, message.files, message.seeds, message.kernel);
       case 'prepare':
-        return void this.prepare(message.id, message.files);
+        return void this.prepare(message.id, message.files, message.kernel);
       case 'inspect':
         if (!this.run) return this.reply(message.id, { code: 'not_running', message: 'Press Run first: Inspect shows what the last Run built.' });
         this.run.requestInspect();
@@ -154,7 +153,8 @@ export class Session implements RoomMember {
         this.run?.setMapInterval(message.ms);
         return this.reply(message.id);
       case 'trigger':
-        trigger(message.what);
+        // Where the program's kernel is: the host, or the session's VM.
+        (this.side ?? this.deps.kernels.default?.open())?.trigger(message.what);
         return this.reply(message.id);
       case 'export':
         return void this.exportProject(message);
@@ -211,7 +211,9 @@ export class Session implements RoomMember {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.run?.stop();
     this.run = null;
-    this.releaseRunner();
+    this.side?.close();
+    this.side = null;
+    this.loader = null;
     this.deps.rooms.leave(this);
     if (reason) {
       this.send({ type: 'session_end', reason });
@@ -225,8 +227,10 @@ export class Session implements RoomMember {
   private touch(): void {
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.idleTimer = setTimeout(() => {
-      // Idle: the program and the loader process go; the session stays for the next Run.
-      this.releaseRunner();
+      // Idle: the program and its kernel side (runner or VM) go; the session stays for the next Run.
+      this.side?.close();
+      this.side = null;
+      this.loader = null;
       if (!this.run) return;
       this.run.stop();
       this.run = null;
@@ -235,11 +239,13 @@ export class Session implements RoomMember {
     this.idleTimer.unref();
   }
 
-  private startRun(id: RequestId, files: SourceFile[], seeds: MapSeed[]): void {
-    const { config, toolchain, trace, host } = this.deps;
-    if (!toolchain || !trace || host.problems.length) {
+  private startRun(id: RequestId, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined): void {
+    const { config, toolchain, host, kernels } = this.deps;
+    if (!toolchain || !kernels.default || host.problems.length) {
       return this.reply(id, { code: 'host_unsupported', message: host.problems[0] ?? 'This host cannot load BPF programs.' });
     }
+    const kernel = kernels.byName(kernelName);
+    if (!kernel) return this.reply(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${kernels.names()}.` });
     if (this.runBucket.take(1) === 0) {
       return this.reply(id, { code: 'rate_limited', message: `Too many runs: at most ${config.limits.runsPerWindow} every ${config.limits.runWindowMs / 1000} s. Wait a moment and press Run again.` });
     }
@@ -248,22 +254,22 @@ export class Session implements RoomMember {
     // One run per session: a new Run replaces the old one.
     this.run?.stop();
     this.droppedLines = 0;
+    const side = this.sideFor(kernel);
     const run = new Run(id, files, seeds, {
       config,
-      toolchain,
-      trace,
-      capabilities: host.capabilities ?? [],
+      kernel,
+      side,
       compileQueue: this.deps.compileQueue,
       compileCache: this.deps.compileCache,
       skeletonQueue: this.deps.skeletonQueue,
-      takeRunner: () => this.liveRunner(),
+      takeLoader: (onWait) => this.takeLoader(side, onWait),
       traceSecret: this.traceSecret,
       send: (message) => {
         if (this.run !== run) return;
         this.send(message);
         if (message.type === 'run_state') this.deps.rooms.runState(this, message);
-        // A loader process costs ~45 MB: a session keeps one only while its program is loaded.
-        if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) this.releaseRunner();
+        // A host runner costs ~45 MB: a session keeps one only while its program is loaded (a VM stays).
+        if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) side.idle();
       },
       onTrace: (runId, lines, kernelLost) => this.forwardTrace(runId, lines, kernelLost),
       onRecords: (values) => {
@@ -306,9 +312,11 @@ export class Session implements RoomMember {
    * page sent last. Nothing here is a Run: no rate budget is spent, and it
    * yields to every Run waiting for a core.
    */
-  private async prepare(id: RequestId, files: SourceFile[]): Promise<void> {
-    const { config, toolchain, compileCache, prepareQueue } = this.deps;
-    if (!toolchain) return this.reply(id, { code: 'host_unsupported', message: 'This host has no BPF toolchain.' });
+  private async prepare(id: RequestId, files: SourceFile[], kernelName: string | undefined): Promise<void> {
+    const { config, compileCache, prepareQueue } = this.deps;
+    const kernel = this.deps.kernels.byName(kernelName);
+    if (!kernel) return this.reply(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${this.deps.kernels.names()}.` });
+    const { toolchain } = kernel;
     const problem = checkSources(files, config.limits.sourceBytes);
     if (problem) return this.reply(id, { code: 'bad_request', message: problem });
     this.prepareFiles = files;
@@ -321,8 +329,8 @@ export class Session implements RoomMember {
         const latest = this.prepareFiles;
         this.prepareFiles = null;
         if (!latest || this.closed) return;
-        const context = { traceTag: formatTraceTag(this.traceSecret) };
-        const key = CompileCache.key(toolchain, latest, context, config.sandbox);
+        const context = compileContext(kernel, this.traceSecret);
+        const key = CompileCache.key(toolchain, latest, context, config.compileJail);
         if (compileCache.get(key) || compileCache.inFlight(key)) return;
         const entry = await compileCache.compileInto(key, () => compile(config, toolchain, latest, context));
         // Its first Run then loads against the minimal BTF too (made in the skeletons' line).
@@ -361,6 +369,7 @@ export class Session implements RoomMember {
             this.recordWatchers.delete(onRecords);
           };
         },
+        runWorkload: (plan) => run.runWorkload(plan),
       });
       if (this.run !== run) return fail('not_running', 'The program stopped during the check: press Run, then Check again.');
       this.send({ type: 'check_result', id, ok: true, lesson: message.lesson, pass: verdict.pass, message: verdict.message, facts: verdict.facts });
@@ -372,23 +381,31 @@ export class Session implements RoomMember {
     }
   }
 
-  private releaseRunner(): void {
-    this.runner?.kill();
-    this.runner = null;
+  /** The session's side of `kernel`: kept across Runs on the same kernel, replaced when a Run picks another. */
+  private sideFor(kernel: Kernel): KernelSide {
+    if (this.side?.kernel === kernel) return this.side;
+    this.side?.close();
+    this.loader = null;
+    this.side = kernel.open();
+    return this.side;
   }
 
-  private liveRunner(): Runner {
-    if (this.runner?.alive) return this.runner;
-    const runner = this.deps.runners.take();
-    runner.onEvents = (events) => this.run?.onEvents(events);
-    runner.onExit = (reason) => {
-      // A runner this session let go of (after a stop) ends as planned; only the current one's death is news.
-      if (this.runner !== runner) return;
-      this.runner = null;
+  private async takeLoader(side: KernelSide, onWait: (wait: LoaderWait) => void): Promise<Loader> {
+    const loader = await side.loader(onWait);
+    if (this.side !== side || this.closed) {
+      // The session moved on (closed, or another kernel) while the loader was being readied.
+      side.close();
+      throw new Error('the session ended while its kernel was being readied');
+    }
+    loader.onEvents = (events) => this.run?.onEvents(events);
+    loader.onExit = (reason) => {
+      // A loader this session let go of ends as planned; only the current one's death is news.
+      if (this.loader !== loader) return;
+      this.loader = null;
       this.run?.runnerDied(reason);
     };
-    this.runner = runner;
-    return runner;
+    this.loader = loader;
+    return loader;
   }
 
   private forwardTrace(runId: RequestId, lines: TraceLine[], kernelLost: number): void {
@@ -452,13 +469,4 @@ export function describeDuration(ms: number): string {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
-}
-
-/** Makes the events the examples wait for, for users who have no terminal on the host. */
-function trigger(what: 'exec' | 'open'): void {
-  if (what === 'exec') {
-    spawn('/bin/true', [], { stdio: 'ignore' }).on('error', () => {});
-    return;
-  }
-  closeSync(openSync('/etc/hostname', 'r'));
 }

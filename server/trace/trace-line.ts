@@ -37,3 +37,26 @@ export function splitTraceTag(text: string): { secret: string | null; text: stri
   const match = TAGGED.exec(text);
   return match ? { secret: match[1]!, text: text.slice(match[0].length) } : { secret: null, text };
 }
+
+/** Turns trace_pipe text, in chunks as read, into lines: a line cut between chunks waits for its end; overlong ones are clipped. */
+export class TraceTextParser {
+  private partial = '';
+  private last: TraceLine | null = null;
+
+  constructor(private readonly maxLineBytes: number) {}
+
+  push(chunk: string): TraceLine[] {
+    const pieces = (this.partial + chunk).split('\n');
+    this.partial = pieces.pop() ?? '';
+    if (this.partial.length > this.maxLineBytes * 4) this.partial = this.partial.slice(0, this.maxLineBytes);
+    const lines: TraceLine[] = [];
+    for (const raw of pieces) {
+      const clipped = raw.length > this.maxLineBytes ? `${raw.slice(0, this.maxLineBytes)}…` : raw;
+      const parsed = parseTraceLine(clipped, this.last);
+      if (!parsed) continue;
+      this.last = parsed.line;
+      lines.push(parsed.line);
+    }
+    return lines;
+  }
+}

@@ -1,0 +1,187 @@
+/**
+ * The loader: what a session's runner process does with its BPF object, for
+ * whoever carries the calls. The host runner (runner-main.ts) serves it over
+ * Node's IPC; the guest agent (sandbox/guest/agent-main.ts) over a VM's
+ * virtio-serial port. When the process holding it dies, for any reason, the
+ * kernel closes its fds and so detaches and frees everything it loaded.
+ */
+import { createHash } from 'node:crypto';
+import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { BpfError, Collection } from '../../native/index.ts';
+import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp } from './runner-protocol.ts';
+
+/** How records leave the process: `send` returns false when there is no one to send to; `done` is called once the message is written. */
+export interface NoticeSink {
+  send(notice: RunnerEvents, done: () => void): boolean;
+}
+
+/** Messages written but not yet taken by the backend; past the cap, records are dropped (and counted). */
+const MAX_SENDS_IN_FLIGHT = 64;
+
+export type LoaderHandlers = { [K in RunnerOp]: (args: RunnerCalls[K]['args']) => Promise<RunnerCalls[K]['result']> | RunnerCalls[K]['result'] };
+
+export function createLoader(sink: NoticeSink): LoaderHandlers {
+  let collection: Collection | null = null;
+  let stopConsumers: Array<() => void> = [];
+  let sendsInFlight = 0;
+
+  /** A digest of each map's last dump, to answer "unchanged" (see the dump call). */
+  const lastDumps = new Map<string, string>();
+
+  /** The minimal BTF of the open object, in a file already unlinked: libbpf reads it through /proc/self/fd at load. */
+  let btfFd: number | null = null;
+
+  function closeCollection(): void {
+    for (const stop of stopConsumers) stop();
+    stopConsumers = [];
+    collection?.close();
+    collection = null;
+    if (btfFd !== null) closeSync(btfFd);
+    btfFd = null;
+    lastDumps.clear();
+  }
+
+  /** A path to these bytes that nothing else can see and that vanishes with this process. */
+  function privateFile(bytes: Uint8Array): string {
+    const file = path.join(tmpdir(), `pg-runner-${process.pid}.btf`);
+    btfFd = openSync(file, 'w+', 0o600);
+    unlinkSync(file);
+    writeSync(btfFd, bytes);
+    return `/proc/self/fd/${btfFd}`;
+  }
+
+  /**
+   * Sends records on, within the rate and while the channel keeps up; counts the
+   * rest. A count of dropped records goes out with the next records sent, or at
+   * the end of the second when nothing more is sent, so no drop goes unreported.
+   */
+  function forwarder(map: string, maxPerSecond: number): (batch: { records: Buffer[]; lost: number }) => void {
+    let windowStart = Date.now();
+    let sentInWindow = 0;
+    let dropped = 0;
+    let lost = 0;
+    let flushTimer: NodeJS.Timeout | null = null;
+    const send = (records: Buffer[]) => {
+      const notice: RunnerEvents = { kind: 'events', map, records, lost, dropped };
+      lost = 0;
+      dropped = 0;
+      if (flushTimer) clearTimeout(flushTimer);
+      flushTimer = null;
+      sendsInFlight++;
+      if (!sink.send(notice, () => sendsInFlight--)) sendsInFlight--;
+    };
+    return ({ records, lost: newlyLost }) => {
+      lost += newlyLost;
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        sentInWindow = 0;
+      }
+      const room = sendsInFlight >= MAX_SENDS_IN_FLIGHT ? 0 : Math.max(0, maxPerSecond - sentInWindow);
+      const kept = records.length > room ? records.slice(0, room) : records;
+      dropped += records.length - kept.length;
+      if (kept.length || lost) {
+        sentInWindow += kept.length;
+        send(kept);
+      } else if (dropped && !flushTimer) {
+        flushTimer = setTimeout(() => send([]), Math.max(0, windowStart + 1000 - now));
+        flushTimer.unref();
+      }
+    };
+  }
+
+  function current(): Collection {
+    if (!collection) throw new BpfError('no program is loaded in this session', { errno: 9, code: 'ENOTLOADED' });
+    return collection;
+  }
+
+  return {
+    open({ object, name, logSize, btf }) {
+      closeCollection();
+      const btfPath = btf ? privateFile(btf) : undefined;
+      const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize, btfPath });
+      collection = opened;
+      const programs = opened.programs();
+      const instructions = Object.fromEntries(programs.map((p) => [p.name, opened.instructions(p.name)]));
+      return { programs, instructions, maps: opened.maps(), btf: opened.btf(), possibleCpus: Collection.possibleCpus() };
+    },
+    async load() {
+      const c = current();
+      const loaded = await c.load();
+      // Run-time accounting, for the CPU budget; a kernel that refuses it just reports zeros.
+      try {
+        c.enableStats();
+      } catch {
+        // Older kernels have no BPF_ENABLE_STATS.
+      }
+      return { ...loaded, programs: c.programs(), maps: c.maps() };
+    },
+    attachAll() {
+      const c = current();
+      const results = c.attachAll();
+      return { results, programs: c.programs() };
+    },
+    update({ map, key, value }) {
+      current().update(map, Buffer.from(key), Buffer.from(value));
+      return null;
+    },
+    delete({ map, key }) {
+      current().delete(map, Buffer.from(key));
+      return null;
+    },
+    lookup({ map, key }) {
+      return current().lookup(map, Buffer.from(key));
+    },
+    peek({ map }) {
+      return current().peek(map);
+    },
+    push({ map, value }) {
+      current().push(map, Buffer.from(value));
+      return null;
+    },
+    pop({ map }) {
+      return current().pop(map);
+    },
+    async dump({ map, max, ifChanged }) {
+      const { keys, values, count, batched } = await current().dump(map, max);
+      // A map that did not change costs the backend nothing: no copy over IPC, no decode, no diff.
+      const digest = createHash('sha1').update(keys).update(values).update(String(count)).digest('base64');
+      const same = lastDumps.get(map) === digest;
+      lastDumps.set(map, digest);
+      if (ifChanged && same) return { keys: new Uint8Array(), values: new Uint8Array(), count, batched, unchanged: true };
+      return { keys, values, count, batched };
+    },
+    consume({ map, maxPerSecond }) {
+      stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond)));
+      return null;
+    },
+    initialValue({ map }) {
+      return current().initialValue(map);
+    },
+    setInitialValue({ map, value }) {
+      current().setInitialValue(map, Buffer.from(value));
+      return null;
+    },
+    stats() {
+      return current().programStats();
+    },
+    close() {
+      closeCollection();
+      return null;
+    },
+  };
+}
+
+/** A BpfError as data: the class does not cross a process boundary. */
+export function asRunnerError(error: unknown): RunnerError {
+  const e = error as Partial<BpfError> & Error;
+  return {
+    message: e.message,
+    errno: e.errno ?? 0,
+    code: e.code ?? 'EINTERNAL',
+    verifierLog: e.verifierLog ?? null,
+    libbpfLog: e.libbpfLog ?? '',
+  };
+}
