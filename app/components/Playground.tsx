@@ -8,6 +8,7 @@ import { useExamples } from '../hooks/use-examples.ts';
 import { useHotkeys } from '../hooks/use-hotkeys.ts';
 import { useLessons } from '../hooks/use-lessons.ts';
 import { usePrepare } from '../hooks/use-prepare.ts';
+import { KernelPicker } from './KernelPicker.tsx';
 import { useRoom } from '../hooks/use-room.ts';
 import { useMapHistory } from '../hooks/use-map-history.ts';
 import { usePlaygroundClient } from '../hooks/use-playground-client.ts';
@@ -79,7 +80,11 @@ export function Playground() {
   const [tab, setTab] = useState<RightTab>(page.roomCode ? 'room' : 'output');
   const [visited, setVisited] = useState<Set<RightTab>>(() => new Set([page.roomCode ? 'room' : 'output']));
   const room = useRoom(handle, { lesson: lessons.lesson?.name ?? null, step: lessons.step, files: workspace.files });
-  usePrepare(handle, workspace.files);
+  // The kernel the next Run loads into: remembered, and the server's default when it offers no such kernel.
+  const [kernelChoice, setKernelChoice] = usePreference<string>('kernel', z.string(), '');
+  const kernels = host?.kernels ?? [];
+  const kernel = kernels.find((k) => k.name === kernelChoice) ?? kernels.find((k) => k.default) ?? kernels[0] ?? null;
+  usePrepare(handle, workspace.files, kernel?.name);
   const [toast, setToast] = useState<Toast | null>(null);
   const [seedError, setSeedError] = useState<string | null>(null);
 
@@ -174,8 +179,8 @@ export function Playground() {
     const seeds = checkSeeds();
     if (!seeds) return;
     setShareOpen((current) => (current?.kind === 'opened' ? null : current));
-    await start(workspace.files, seeds);
-  }, [workspace.files, checkSeeds, start]);
+    await start(workspace.files, seeds, kernel?.name);
+  }, [workspace.files, checkSeeds, start, kernel]);
 
   const stopRun = useCallback(async () => {
     if (!active) return;
@@ -495,6 +500,7 @@ export function Playground() {
           </>
         )}
         <span className="topbar-sep" aria-hidden="true" />
+        <KernelPicker kernels={kernels} value={kernel?.name} onChange={setKernelChoice} disabled={active} />
         <button
           type="button"
           className="button primary"
@@ -660,7 +666,7 @@ export function Playground() {
               modified={workspace.modified}
               diagnostics={diagnostics}
               verifierHint={view.loaded?.explanation?.hint ?? null}
-              capabilities={host?.capabilities ?? []}
+              capabilities={kernel?.capabilities ?? host?.capabilities ?? []}
               scheme={scheme}
               onChange={files.setFile}
               onActivate={files.setActiveFile}
@@ -680,6 +686,7 @@ export function Playground() {
         <StatusBar
           connection={connection}
           host={host}
+          kernel={kernel}
           sessionId={handle.sessionId}
           expiresAt={handle.expiresAt}
           savedAt={workspace.savedAt}

@@ -25,10 +25,12 @@ function formatPercent(share: number): string {
 /** The run's state in a few words, with its uptime, line rate and how long each stage took. */
 export function RunStatus({ view, trace }: { view: RunView; trace: TraceBuffer }) {
   const running = view.phase === 'running';
-  const now = useNow(running);
+  const booting = view.phase === 'booting';
+  const now = useNow(running || booting);
   const { timings } = view;
   const steps = [
     timings.compileMs !== undefined && `compile ${formatNumber(timings.compileMs)} ms`,
+    timings.vmWaitMs !== undefined && timings.vmWaitMs >= 1000 && `VM ${formatNumber(Math.round(timings.vmWaitMs / 100) / 10)} s`,
     timings.loadMs !== undefined && `load ${formatNumber(timings.loadMs)} ms`,
     timings.attachMs !== undefined && `attach ${formatNumber(timings.attachMs)} ms`,
   ].filter(Boolean);
@@ -45,6 +47,16 @@ export function RunStatus({ view, trace }: { view: RunView; trace: TraceBuffer }
       {view.phase === 'queued' && view.queuePosition !== null && (
         <span className="phase-extra" data-testid="queue-position">
           {view.queuePosition === 1 ? 'next for the compiler' : `#${view.queuePosition} in line for the compiler`}
+        </span>
+      )}
+      {booting && view.queuePosition !== null && (
+        <span className="phase-extra" data-testid="queue-position">
+          {view.queuePosition === 1 ? 'next for a VM' : `#${view.queuePosition} in line for a VM`}
+        </span>
+      )}
+      {booting && view.bootingSince !== null && (
+        <span className="phase-extra" data-testid="boot-elapsed" title="Your session gets a fresh VM with its own kernel; it is booting">
+          booting {formatUptime(Math.max(0, now - view.bootingSince) / 1000)}
         </span>
       )}
       {uptime && (running || view.phase === 'stopped') && <span className="phase-extra">{running ? uptime : `after ${uptime}`}</span>}

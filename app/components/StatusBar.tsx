@@ -1,6 +1,6 @@
 'use client';
 
-import type { HostInfo } from '../../protocol/messages.ts';
+import type { HostInfo, KernelInfo } from '../../protocol/messages.ts';
 import type { ConnectionState } from '../lib/playground-client.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { formatClock, formatUptime, shortcut } from '../lib/format.ts';
@@ -9,6 +9,8 @@ import { HostCapabilities } from './HostCapabilities.tsx';
 interface StatusBarProps {
   connection: ConnectionState;
   host: HostInfo | null;
+  /** The kernel the next Run loads into (null when the server offers only its own). */
+  kernel: KernelInfo | null;
   sessionId: string | null;
   expiresAt: number | null;
   savedAt: number | null;
@@ -25,7 +27,7 @@ const CONNECTION: Record<ConnectionState['status'], string> = {
 };
 
 /** The bottom line: connection, the kernel we run on, what is saved, and the latest short message. */
-export function StatusBar({ connection, host, sessionId, expiresAt, savedAt, dirty, message, onSave }: StatusBarProps) {
+export function StatusBar({ connection, host, kernel, sessionId, expiresAt, savedAt, dirty, message, onSave }: StatusBarProps) {
   const now = useNow(expiresAt !== null);
   const left = expiresAt !== null ? Math.max(0, (expiresAt - now) / 1000) : null;
   return (
@@ -36,13 +38,15 @@ export function StatusBar({ connection, host, sessionId, expiresAt, savedAt, dir
       </span>
       {host && (
         <>
-          <span title="The kernel programs load into">kernel {host.kernel}</span>
+          <span title="The kernel programs load into" data-testid="kernel-status">
+            {kernel?.kind === 'vm' ? `kernel ${kernel.release} in your own VM` : `kernel ${host.kernel}`}
+          </span>
           <span>{host.arch}</span>
           <span className={host.btf ? 'ok' : 'bad'} title={host.btf ? 'Kernel BTF (/sys/kernel/btf/vmlinux) is present: CO-RE and vmlinux.h work' : 'No kernel BTF: CO-RE programs will not load'}>
             BTF {host.btf ? '✓' : '✗'}
           </span>
           {host.problems.length > 0 && <span className="bad">host cannot load BPF</span>}
-          {host.capabilities && <HostCapabilities capabilities={host.capabilities} />}
+          {(kernel?.capabilities ?? host.capabilities) && <HostCapabilities capabilities={kernel?.capabilities ?? host.capabilities ?? []} />}
         </>
       )}
       {left !== null && connection.status === 'open' && (

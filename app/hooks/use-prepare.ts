@@ -11,17 +11,17 @@ const PAUSE_MS = 700;
  * goes straight to load. The server runs these compiles only when no Run is
  * waiting for a core, and skips them when asked too often.
  */
-export function usePrepare({ client, connection }: ClientHandle, files: SourceFile[]): void {
+export function usePrepare({ client, connection }: ClientHandle, files: SourceFile[], kernel: string | undefined): void {
   const sent = useRef<string | null>(null);
   const open = connection.status === 'open';
   useEffect(() => {
     if (!client || !open || !files.length) return;
-    const text = JSON.stringify(files);
+    const text = JSON.stringify([kernel, files]);
     if (text === sent.current) return;
     const timer = setTimeout(() => {
       sent.current = text;
-      void client.request({ type: 'prepare', files });
+      void client.request({ type: 'prepare', files, ...(kernel ? { kernel } : {}) });
     }, PAUSE_MS);
     return () => clearTimeout(timer);
-  }, [client, open, files]);
+  }, [client, open, files, kernel]);
 }

@@ -11,7 +11,7 @@ export const DEFAULT_MAP_INTERVAL_MS = 1000;
 
 export interface RunControls {
   view: RunView;
-  start(files: SourceFile[], seeds: MapSeed[]): Promise<RequestResult>;
+  start(files: SourceFile[], seeds: MapSeed[], kernel?: string): Promise<RequestResult>;
   stop(): Promise<RequestResult>;
 }
 
@@ -54,9 +54,9 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ev
   }, [client]);
 
   const start = useCallback(
-    async (files: SourceFile[], seeds: MapSeed[]): Promise<RequestResult> => {
+    async (files: SourceFile[], seeds: MapSeed[], kernel?: string): Promise<RequestResult> => {
       if (!client) return { ok: false, error: { code: 'internal', message: 'The page is still starting.' } };
-      const { runId, result } = client.run(files, seeds);
+      const { runId, result } = client.run(files, seeds, kernel);
       runIdRef.current = runId;
       trace.reset();
       events.reset();

@@ -145,9 +145,9 @@ export class PlaygroundClient {
   }
 
   /** Starts a run; the returned id is the `runId` of every message the run sends. */
-  run(files: SourceFile[], seeds: MapSeed[]): { runId: number; result: Promise<RequestResult> } {
+  run(files: SourceFile[], seeds: MapSeed[], kernel?: string): { runId: number; result: Promise<RequestResult> } {
     const runId = this.allocateId();
-    return { runId, result: this.requestWithId(runId, { type: 'run', files, seeds }) };
+    return { runId, result: this.requestWithId(runId, { type: 'run', files, seeds, ...(kernel ? { kernel } : {}) }) };
   }
 
   async examples(): Promise<Example[] | null> {

@@ -41,8 +41,10 @@ export interface RunView {
   snapshots: Record<string, MapSnapshot>;
   /** Date.now() of the last maps message. */
   snapshotAt: number | null;
-  /** While queued: the place in line for the compiler (1 = next). */
+  /** While queued: the place in line for the compiler (1 = next); while booting: for a VM. */
   queuePosition: number | null;
+  /** Date.now() at which the session's VM started booting, while the Run waits for it. */
+  bootingSince: number | null;
   /** The kernel's accounting of the programs' runs, and the CPU share they used lately. */
   stats: Extract<RunMessage, { type: 'stats' }> | null;
   /** Runs per second of each program, between the last two stats messages. */
@@ -81,6 +83,7 @@ export const initialRunView: RunView = {
   snapshots: {},
   snapshotAt: null,
   queuePosition: null,
+  bootingSince: null,
   stats: null,
   runRates: {},
   statsAt: null,
@@ -97,7 +100,7 @@ export type RunAction =
 
 /** Phases in which the kernel may hold (or be about to hold) the run's program. */
 export function isActive(phase: RunPhase): boolean {
-  return phase === 'queued' || phase === 'compiling' || phase === 'loading' || phase === 'attaching' || phase === 'running';
+  return phase === 'queued' || phase === 'compiling' || phase === 'booting' || phase === 'loading' || phase === 'attaching' || phase === 'running';
 }
 
 export function runReducer(view: RunView, action: RunAction): RunView {
@@ -141,7 +144,9 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
         stage: message.stage,
         timings: message.timings,
         error: message.error ?? (message.state === 'error' ? view.error : null),
-        queuePosition: message.state === 'queued' ? (message.queuePosition ?? null) : null,
+        queuePosition: message.state === 'queued' || message.state === 'booting' ? (message.queuePosition ?? null) : null,
+        bootingSince:
+          message.state === 'booting' && message.timings.bootingForMs !== undefined ? (view.bootingSince ?? at - message.timings.bootingForMs) : message.state === 'booting' ? view.bootingSince : null,
         runningSince: message.state === 'running' ? (view.runningSince ?? at) : view.runningSince,
         endedAt: ended ? (view.endedAt ?? at) : null,
       };

@@ -74,3 +74,31 @@ export function pidsHoldingProgram(name: string): number[] {
   }
   return [...pids];
 }
+
+/**
+ * A backend that offers the VM kernels too, with a pool sized for the VM
+ * tests: one backend and its pool are shared by a whole test file, since
+ * every boot under TCG costs a core for seconds.
+ */
+export async function startVmTestBackend(kernels: ('6.12' | '6.1')[] = ['6.12'], poolSize = 2): Promise<Backend> {
+  return startTestBackend((config) => {
+    config.sandbox = 'auto';
+    config.vm.kernels = kernels;
+    config.vm.poolSize = poolSize;
+    config.vm.bootConcurrency = 2;
+  });
+}
+
+/** Pids of the QEMU processes of a backend (their cgroups are named vm-<backend pid>-<n>). */
+export function qemuPidsOf(backendPid: number): number[] {
+  const pids: number[] = [];
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('qemu-system')) continue;
+      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(`/vm-${backendPid}-`)) pids.push(Number(pid));
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return pids;
+}

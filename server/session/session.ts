@@ -269,7 +269,11 @@ export class Session implements RoomMember {
         this.send(message);
         if (message.type === 'run_state') this.deps.rooms.runState(this, message);
         // A host runner costs ~45 MB: a session keeps one only while its program is loaded (a VM stays).
-        if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) side.idle();
+        if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) {
+          // Whatever happens to the loader now is no run's news: the next Run takes it again.
+          this.loader = null;
+          side.idle();
+        }
       },
       onTrace: (runId, lines, kernelLost) => this.forwardTrace(runId, lines, kernelLost),
       onRecords: (values) => {

@@ -1,0 +1,189 @@
+// Needs: root, KVM or QEMU's TCG, and the guest images scripts/setup.sh builds (.cache/vm).
+// Every program here runs in a session's own microVM with Debian's 6.12 kernel.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ROOT } from '../config.ts';
+import type { Backend } from '../backend.ts';
+import type { Capability, ServerMessage, SourceFile } from '../../protocol/messages.ts';
+import { PlaygroundConnection } from '../cli/connection.ts';
+import { runRemote } from '../cli/remote-run.ts';
+import { helloSource, qemuPidsOf, startVmTestBackend } from './harness.ts';
+
+const KERNEL = '6.12';
+/** A Run may wait for its VM to boot: under TCG that is tens of seconds on a busy machine. */
+const RUN_MS = 180_000;
+
+let backend: Backend;
+before(async () => {
+  backend = await startVmTestBackend([KERNEL]);
+});
+after(() => backend.close());
+
+function program(name: string, body: string, includes = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>'): SourceFile[] {
+  return [{ name: `${name}.bpf.c`, content: `${includes}\n\n${body}\n\nchar LICENSE[] SEC("license") = "GPL";\n` }];
+}
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe(`kernel ${KERNEL} in a VM of its own`, () => {
+  test('the server offers it, with its exact release and what it loads', () => {
+    const vm = backend.host.kernels.find((k) => k.name === KERNEL);
+    assert.ok(vm, JSON.stringify(backend.host.kernels));
+    assert.equal(vm.kind, 'vm');
+    assert.match(vm.release, /^6\.12\.\d+\+deb12-amd64$/);
+    for (const kind of ['kprobe', 'fentry', 'lsm', 'tracepoint']) {
+      const capability: Capability | undefined = vm.capabilities.find((c) => c.section === kind);
+      assert.equal(capability?.attaches, true, `${kind}: ${JSON.stringify(capability)}`);
+    }
+  });
+
+  test('hello_execve prints its line for the guest\'s execs', async () => {
+    const report = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 2, trigger: 'exec', kernel: KERNEL });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
+    assert.ok(report.trace.some((line) => line.endsWith('Hello, World!')), report.trace.slice(0, 5).join('\n'));
+  });
+
+  test('execve_counter counts once its key is seeded between load and attach', async () => {
+    const report = await runRemote({ server: backend.url, files: [], example: 'execve_counter', seeds: [], seconds: 2, trigger: 'exec', kernel: KERNEL });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
+    const entries = report.maps.execve_counter ?? [];
+    assert.equal(entries[0]?.key, 'execve_counter');
+    assert.ok(Number(entries[0]?.value) >= 1, JSON.stringify(entries));
+  });
+
+  test('a kprobe, an fentry, an fexit and an lsm program attach and fire', async () => {
+    const files = program(
+      'kinds',
+      `SEC("kprobe/do_sys_openat2")
+int on_kprobe(void *ctx)
+{
+	bpf_printk("kprobe do_sys_openat2");
+	return 0;
+}
+
+SEC("fentry/do_sys_openat2")
+int on_fentry(unsigned long long *ctx)
+{
+	bpf_printk("fentry do_sys_openat2");
+	return 0;
+}
+
+SEC("fexit/do_sys_openat2")
+int on_fexit(unsigned long long *ctx)
+{
+	bpf_printk("fexit do_sys_openat2");
+	return 0;
+}
+
+SEC("lsm/file_open")
+int on_file_open(unsigned long long *ctx)
+{
+	bpf_printk("lsm file_open");
+	return 0;
+}`,
+    );
+    const report = await runRemote({ server: backend.url, files, seeds: [], seconds: 2, trigger: 'open', kernel: KERNEL });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+    for (const kind of ['kprobe', 'fentry', 'fexit', 'lsm']) {
+      assert.ok(report.trace.some((line) => line.startsWith(kind)), `${kind} never printed:\n${report.trace.slice(0, 8).join('\n')}`);
+    }
+  });
+
+  test('two sessions in two VMs each see exactly their own lines, and a reader of every write sees only its guest', async () => {
+    const secret = `HOSTSECRET_${randomBytes(4).toString('hex')}`;
+    // Session A reads every write() buffer in its kernel, as the attack on the shared kernel did.
+    const reader = program(
+      'writes',
+      `SEC("tp/syscalls/sys_enter_write")
+int read_writes(struct trace_event_raw_sys_enter *ctx)
+{
+	char buf[24] = {};
+	bpf_probe_read_user_str(buf, sizeof(buf), (void *)ctx->args[1]);
+	bpf_printk("w %s", buf);
+	return 0;
+}`,
+      '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>',
+    );
+    const a = await PlaygroundConnection.open(backend.url);
+    const b = await PlaygroundConnection.open(backend.url);
+    // Meanwhile the host writes its secret, again and again.
+    const sink = openSync('/dev/null', 'w');
+    const writer = setInterval(() => writeSync(sink, `${secret}\n`), 20);
+    try {
+      const [ra, rb] = await Promise.all([
+        a.startRun(reader, [], RUN_MS, KERNEL),
+        b.startRun(program('from_b', 'SEC("tp/syscalls/sys_enter_execve")\nint from_b(void *ctx)\n{\n\tbpf_printk("from b");\n\treturn 0;\n}'), [], RUN_MS, KERNEL),
+      ]);
+      assert.equal(ra.outcome?.type === 'run_state' && ra.outcome.state, 'running', JSON.stringify(ra.outcome));
+      assert.equal(rb.outcome?.type === 'run_state' && rb.outcome.state, 'running', JSON.stringify(rb.outcome));
+      const linesOf = (c: PlaygroundConnection) => c.inbox.flatMap((m: ServerMessage) => (m.type === 'trace' ? m.lines.map((l) => l.text) : []));
+      for (let i = 0; i < 10; i++) b.send({ type: 'trigger', what: 'exec' });
+      await until(() => linesOf(b).includes('from b') && linesOf(a).some((l) => l.startsWith('w ')));
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      assert.ok(!linesOf(a).some((l) => l.includes(secret)), 'the host\'s writes reached a VM session');
+      assert.ok(!linesOf(a).includes('from b'), "B's line reached A");
+      assert.ok(linesOf(b).every((l) => l === 'from b'), `B saw lines not its own: ${linesOf(b).filter((l) => l !== 'from b').slice(0, 3)}`);
+    } finally {
+      clearInterval(writer);
+      closeSync(sink);
+      a.close();
+      b.close();
+    }
+  });
+
+  test("a uprobe on the host's libssl finds no such file: the host's filesystem is not in the guest", async () => {
+    const files = program('ssl', 'SEC("uprobe//usr/lib/x86_64-linux-gnu/libssl.so.3:SSL_write")\nint on_ssl_write(void *ctx)\n{\n\treturn 0;\n}');
+    const report = await runRemote({ server: backend.url, files, seeds: [], seconds: 0.5, kernel: KERNEL });
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'attach');
+    assert.match(report.error?.message ?? '', /on_ssl_write/);
+  });
+
+  test("a program that kills every process in the guest, init too, ends only its VM, and the session is told in one sentence", async () => {
+    const files = program('panic', 'SEC("tp/raw_syscalls/sys_enter")\nint kill_everyone(void *ctx)\n{\n\tbpf_send_signal(9);\n\treturn 0;\n}');
+    const connection = await PlaygroundConnection.open(backend.url);
+    try {
+      const runId = connection.send({ type: 'run', files, seeds: [], kernel: KERNEL });
+      const ended = await connection.waitFor(
+        (m): m is Extract<ServerMessage, { type: 'run_state' }> => m.type === 'run_state' && m.runId === runId && m.state === 'error',
+        RUN_MS,
+      );
+      assert.ok(ended, 'the run did not end');
+      assert.match(ended.error?.message ?? '', /^Your session's VM stopped \((the guest kernel panicked|the guest's agent stopped)/, ended.error?.message);
+    } finally {
+      connection.close();
+    }
+    // The backend goes on: the next Run gets a fresh VM.
+    const again = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 1, trigger: 'exec', kernel: KERNEL });
+    assert.equal(again.ok, true, again.error?.message);
+  });
+
+  test('a killed backend leaves no QEMU process behind', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/integration/backend-child.ts')], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, PLAYGROUND_TEST_VM: KERNEL },
+    });
+    try {
+      await new Promise<string>((resolve, reject) => {
+        child.stdout!.setEncoding('utf8');
+        child.stdout!.once('data', (line: string) => resolve(line.trim()));
+        child.once('exit', () => reject(new Error('the backend child exited early')));
+      });
+      await until(() => qemuPidsOf(child.pid!).length > 0, 30_000);
+      child.kill('SIGKILL');
+      await until(() => qemuPidsOf(child.pid!).length === 0, 15_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
