@@ -36,10 +36,12 @@ export default defineConfig({
   webServer: {
     command: 'node --import tsx server/main.ts',
     cwd: ROOT,
-    env: { PORT: String(PORT), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1' },
+    // One VM kernel (6.12) with one VM booted ahead: the kernel picker's test runs on it.
+    env: { PORT: String(PORT), HOST: '127.0.0.1', NEXT_TELEMETRY_DISABLED: '1', PLAYGROUND_CONFIG: path.join(ROOT, 'e2e', 'playground.config.json') },
     url: BASE_URL,
     reuseExistingServer: !process.env.CI,
-    timeout: 60_000,
+    // A first start probes the VM kernel in a guest (tens of seconds under TCG); later starts read the cache.
+    timeout: 180_000,
     stdout: 'pipe',
     stderr: 'pipe',
   },

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { ChartState, PlaygroundTestHook } from '../../app/lib/test-hook.ts';
 
-type Phase = 'idle' | 'queued' | 'compiling' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
+type Phase = 'idle' | 'queued' | 'compiling' | 'booting' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
 
 /** The editor: files, their text (through the page's test hook, not Monaco's DOM), Run and Stop. */
 export class Editor {
@@ -327,6 +327,8 @@ export class PlaygroundPage {
   /** The sentence about a shared program: opened (press Run), or why it could not be. */
   readonly shareBanner: Locator;
   readonly shareButton: Locator;
+  /** Which kernel the next Run loads into (shown when the server offers more than one). */
+  readonly kernelPicker: Locator;
 
   private constructor(readonly page: Page) {
     this.editor = new Editor(page);
@@ -342,6 +344,7 @@ export class PlaygroundPage {
     this.capabilities = page.getByTestId('host-capabilities');
     this.shareBanner = page.getByTestId('share-banner');
     this.shareButton = page.getByRole('button', { name: 'Share', exact: true });
+    this.kernelPicker = page.getByTestId('kernel-picker');
   }
 
   /** Opens the page (at `address`: a share link, an embed) and waits until the editor holds files. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRemote, type RemoteRunReport } from './remote-run.ts';
+import { PlaygroundConnection } from './connection.ts';
 import { collectSeeds } from './seeds.ts';
 import { exportCommand } from './export-command.ts';
 import { lessonCommand } from './lesson-command.ts';
@@ -10,6 +11,9 @@ import type { MapSeed } from '../../protocol/messages.ts';
 const USAGE = `Usage:
   ebpf-playground run <file.bpf.c> [more files…] [options]
   ebpf-playground run --example NAME [options]
+  ebpf-playground kernels [--json]
+                     (the kernels the server offers: name, kind, version and
+                     what each loads and attaches)
   ebpf-playground export <file.bpf.c> [more files…] | --example NAME [options]
                      (a standalone libbpf project as a zip, built on this
                      machine; see ebpf-playground export --help)
@@ -20,6 +24,9 @@ Options of run:
                      KEY and VALUE are JSON, or plain words taken as strings)
   --seeds FILE       a JSON file: [{"map": …, "key": …, "value": …}]
   --trigger exec|open  ask the server to make an event every 200 ms while running
+                     (where the program's kernel is: the host, or its VM)
+  --kernel NAME      run on this kernel (see ebpf-playground kernels), e.g. 6.12
+                     for a VM of your own with Debian's 6.12 kernel
   --json             print one JSON object
   --server URL       default $PLAYGROUND_URL or http://127.0.0.1:3000
 `;
@@ -41,12 +48,14 @@ async function main(): Promise<void> {
       seed: { type: 'string', multiple: true, default: [] },
       seeds: { type: 'string' },
       trigger: { type: 'string' },
+      kernel: { type: 'string' },
       json: { type: 'boolean', default: false },
       server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   const [command, ...files] = positionals;
+  if (command === 'kernels' && !values.help) return kernelsCommand(values.server, values.json);
   if (values.help || command !== 'run') {
     process.stdout.write(USAGE);
     process.exit(values.help ? 0 : 2);
@@ -77,9 +86,26 @@ async function main(): Promise<void> {
     seeds,
     seconds,
     trigger: values.trigger as 'exec' | 'open' | undefined,
+    kernel: values.kernel,
   });
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
   process.exit(report.ok ? 0 : 1);
+}
+
+/** Lists the server's kernels: the page's picker, for scripts. */
+async function kernelsCommand(server: string, json: boolean): Promise<void> {
+  const connection = await PlaygroundConnection.open(server);
+  connection.close();
+  const kernels = connection.host?.kernels ?? [];
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ kernels })}\n`);
+  } else {
+    for (const k of kernels) {
+      const works = k.capabilities.filter((c) => c.loads && c.attaches !== false).map((c) => c.section);
+      process.stdout.write(`${k.name.padEnd(6)} ${k.kind.padEnd(4)} ${k.release}${k.default ? '  (default)' : ''}\n       runs: ${works.join(', ')}\n`);
+    }
+  }
+  process.exit(0);
 }
 
 function humanReport(report: RemoteRunReport): string {

@@ -6,7 +6,7 @@ import { loadCourse, loadLessonFolder, type LessonFolder } from '../lessons/cour
 import { PlaygroundConnection, type RunOutcome } from './connection.ts';
 
 const USAGE = `Usage:
-  ebpf-playground lesson check <lesson dir | course dir>… [--json] [--server URL]
+  ebpf-playground lesson check <lesson dir | course dir>… [--kernel NAME] [--json] [--server URL]
 
 Runs each lesson's reference solution (solution/) on a running playground,
 then its check: the server starts the lesson's workload and judges what the
@@ -28,6 +28,7 @@ export async function lessonCommand(argv: string[]): Promise<void> {
     allowPositionals: true,
     options: {
       json: { type: 'boolean', default: false },
+      kernel: { type: 'string' },
       server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -48,7 +49,7 @@ export async function lessonCommand(argv: string[]): Promise<void> {
   const connection = await PlaygroundConnection.open(values.server);
   try {
     for (const lesson of lessons) {
-      const report = await checkLesson(connection, lesson);
+      const report = await checkLesson(connection, lesson, lesson.solution, values.kernel);
       reports.push(report);
       if (!values.json) process.stdout.write(`${report.pass ? 'pass' : 'FAIL'}  ${report.lesson}: ${report.message}\n`);
     }
@@ -66,12 +67,12 @@ const RATE_LIMIT_WAIT_MS = 2500;
 const RATE_LIMIT_TRIES = 12;
 
 /** Runs the solution (or other files: tests run the starter), waits until it is attached, checks it, stops it. */
-export async function checkLesson(connection: PlaygroundConnection, folder: LessonFolder, files = folder.solution): Promise<LessonCheckReport> {
+export async function checkLesson(connection: PlaygroundConnection, folder: LessonFolder, files = folder.solution, kernel?: string): Promise<LessonCheckReport> {
   const lesson = folder.lesson.name;
   let settled: RunOutcome | null = null;
   let runId = 0;
   for (let attempt = 0; attempt < RATE_LIMIT_TRIES; attempt++) {
-    ({ runId, outcome: settled } = await connection.startRun(files, folder.lesson.seeds));
+    ({ runId, outcome: settled } = await connection.startRun(files, folder.lesson.seeds, 180_000, kernel));
     if (!(settled?.type === 'reply' && settled.error?.code === 'rate_limited')) break;
     await sleep(RATE_LIMIT_WAIT_MS);
   }

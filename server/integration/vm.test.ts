@@ -54,7 +54,7 @@ describe(`kernel ${KERNEL} in a VM of its own`, () => {
   });
 
   test('execve_counter counts once its key is seeded between load and attach', async () => {
-    const report = await runRemote({ server: backend.url, files: [], example: 'execve_counter', seeds: [], seconds: 2, trigger: 'exec', kernel: KERNEL });
+    const report = await runRemote({ server: backend.url, files: [], example: 'execve_counter', seeds: [], seconds: 4, trigger: 'exec', kernel: KERNEL });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
     const entries = report.maps.execve_counter ?? [];
     assert.equal(entries[0]?.key, 'execve_counter');
