@@ -90,10 +90,11 @@ fi
 # The root image: rebuilt when node, the addon, the agent, busybox or the init changed.
 addon=native/build/Release/bpf_addon.node
 node_bin=$(readlink -f "$(command -v node)")
-stamp=$(cat "$node_bin" "$addon" "$agent" /bin/busybox scripts/guest/init scripts/build-guest.sh | sha256sum | cut -c1-16)
+stamp=$(cat "$node_bin" "$addon" "$agent" /bin/busybox /usr/bin/dash scripts/guest/init scripts/build-guest.sh | sha256sum | cut -c1-16)
 if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "building the guest's root image"
   root=$(mktemp -d)
+  chmod 755 "$root" # mktemp makes it 0700: the guest's / must be open to nobody (lesson workloads)
   # Merged /usr, as on Debian 12: /lib/x86_64-linux-gnu/libc.so.6 (a uprobe target) is the same file as under /usr.
   mkdir -p "$root"/{dev,proc,sys,tmp,etc,opt/playground,run,usr/bin,usr/lib,usr/lib64}
   for top in bin sbin lib lib64; do ln -s "usr/${top/sbin/bin}" "$root/$top"; done
@@ -101,9 +102,13 @@ if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "
   cp "$addon" "$root/opt/playground/bpf_addon.node"
   cp "$agent" "$root/opt/playground/guest-agent.mjs"
   cp /bin/busybox "$root/usr/bin/busybox"
-  for tool in sh cat mount mkdir true sleep kill ls echo poweroff; do ln -s busybox "$root/usr/bin/$tool"; done
+  for tool in cat mount mkdir true sleep kill ls echo poweroff; do ln -s busybox "$root/usr/bin/$tool"; done
+  # /bin/sh is dash, as on Debian: a lesson's workload starts it through a symlink with a random
+  # name (its comm), which a multi-call busybox would take for an applet's name.
+  cp /usr/bin/dash "$root/usr/bin/dash"
+  ln -s dash "$root/usr/bin/sh"
   # The shared libraries node and the addon need, where the dynamic loader looks for them.
-  for lib in $( (ldd "$node_bin"; ldd "$addon") | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u); do
+  for lib in $( (ldd "$node_bin"; ldd "$addon"; ldd /usr/bin/dash) | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u); do
     target="$root/usr/${lib#/usr/}"
     mkdir -p "$(dirname "$target")"
     cp -L "$lib" "$target"

@@ -2,7 +2,8 @@
  * Facts about a kernel that turn an errno into a reason, read where the
  * kernel is: by the backend for the host, by the guest agent in a VM.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readFileSafe } from '../proc-util.ts';
 
 /** Where the capability probe tries kprobes and fentry, and lsm: targets every kernel of the last years has. */
 export const KPROBE_TARGET = 'do_sys_openat2';
@@ -30,12 +31,4 @@ export function hostFacts(): HostFacts {
     lsms: lsm ? lsm.split(',') : null,
     kprobeTargetExists: new RegExp(`^\\S+ [tT] ${KPROBE_TARGET}$`, 'm').test(readFileSafe('/proc/kallsyms')),
   };
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }

@@ -86,6 +86,8 @@ export async function startVmTestBackend(kernels: ('6.12' | '6.1')[] = ['6.12'],
     config.vm.kernels = kernels;
     config.vm.poolSize = poolSize;
     config.vm.bootConcurrency = 2;
+    // Lesson checks spend the Run budget too.
+    config.limits.runsPerWindow = 100;
   });
 }
 

@@ -11,6 +11,8 @@ import type { Backend } from '../backend.ts';
 import type { Capability, ServerMessage, SourceFile } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { runRemote } from '../cli/remote-run.ts';
+import { checkLesson } from '../cli/lesson-command.ts';
+import { bundledCourse } from '../lessons/course.ts';
 import { helloSource, qemuPidsOf, startVmTestBackend } from './harness.ts';
 
 const KERNEL = '6.12';
@@ -138,6 +140,21 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
       closeSync(sink);
       a.close();
       b.close();
+    }
+  });
+
+  test('every lesson of the course passes its check in one VM, which the session keeps from Run to Run', async () => {
+    const connection = await PlaygroundConnection.open(backend.url, 'test');
+    try {
+      for (const folder of bundledCourse().lessons) {
+        const solved = await checkLesson(connection, folder, folder.solution, KERNEL);
+        assert.equal(solved.pass, true, `${folder.lesson.name}: ${solved.message}`);
+      }
+      // One session, one VM: a Run after the first took no new one from the pool.
+      const waits = connection.inbox.flatMap((m) => (m.type === 'run_state' && m.state === 'running' ? [m.timings.vmWaitMs ?? -1] : []));
+      assert.ok(waits.slice(1).every((ms) => ms < 1000), `later Runs waited for a VM: ${waits}`);
+    } finally {
+      connection.close();
     }
   });
 

@@ -1,7 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { entryKey } from '../../protocol/messages.ts';
 import type {
-  Capability,
   Json,
   MapEntry,
   MapSeed,

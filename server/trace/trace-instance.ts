@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, rmdirSync, mkdirSync, writeFileS
 import path from 'node:path';
 import type { TraceLine } from '../../protocol/messages.ts';
 import { parseTraceLine, splitTraceTag } from './trace-line.ts';
+import { isAlive } from '../proc-util.ts';
 
 export const TRACEFS = '/sys/kernel/tracing';
 const PREFIX = 'ebpf_playground_';
@@ -152,14 +153,6 @@ export function sweepStaleInstances(): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function safeReaddir(dir: string): string[] {
   try {

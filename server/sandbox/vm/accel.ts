@@ -3,7 +3,8 @@
  * (kvm_pvm, as on this project's build machines) exposes /dev/kvm but runs
  * only specially built guests, so QEMU must emulate (TCG) instead.
  */
-import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { readFileSafe } from '../../proc-util.ts';
 
 export function kvmUsable(): boolean {
   if (!existsSync('/dev/kvm') || existsSync('/sys/module/kvm_pvm')) return false;
@@ -19,12 +20,4 @@ export function kvmUsable(): boolean {
 export function resolveAccel(wanted: 'auto' | 'kvm' | 'tcg'): 'kvm' | 'tcg' {
   if (wanted === 'auto') return kvmUsable() ? 'kvm' : 'tcg';
   return wanted;
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
 }

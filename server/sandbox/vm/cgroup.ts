@@ -4,8 +4,9 @@
  * (Debian 12's default) and on v1 hierarchies (cpu and memory controllers
  * mounted apart, as on this project's build machines).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isAlive, readFileSafe } from '../../proc-util.ts';
 
 const ROOT = '/sys/fs/cgroup';
 const GROUP = 'ebpf-playground';
@@ -76,14 +77,6 @@ export function sweepStaleCgroups(): void {
   }
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function removeDir(dir: string): void {
   try {
@@ -98,13 +91,5 @@ function writeIfPossible(file: string, text: string): void {
     writeFileSync(file, text);
   } catch {
     // Not every kernel has every knob; the limits that matter were written above.
-  }
-}
-
-function readFileSafe(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }

@@ -69,7 +69,7 @@ export class GuestVm implements Loader {
   private bootTimer: NodeJS.Timeout | null;
   private readonly readyCallbacks: { markReady: (hello: GuestHello['result']) => void; markFailed: (error: Error) => void };
 
-  constructor(image: VmImage, private readonly options: VmOptions) {
+  constructor(image: VmImage, options: VmOptions) {
     this.cgroup = new VmCgroup(this.id, options.cgroup);
     // Opened here, as root, and handed over: QEMU (as nobody) needs no path to them.
     const files = [image.vmlinuz, image.initrd, image.rootfs].map((file) => openSync(file, 'r'));
