@@ -18,13 +18,15 @@ interface OutputPaneProps {
   expect: string | null;
   /** Shown while the program has ring buffers or perf buffers: their records are in the Events tab. */
   onShowEvents?: () => void;
+  /** Where Run loads the program: "this machine's kernel", "your own VM's kernel". */
+  where: string;
 }
 
 /**
  * bpf_printk lines as they arrive: virtualised, filterable, pausable, and
  * following the bottom unless the user scrolls up.
  */
-export function OutputPane({ trace, phase, expect, onShowEvents }: OutputPaneProps) {
+export function OutputPane({ trace, phase, expect, onShowEvents, where }: OutputPaneProps) {
   const version = useTraceVersion(trace);
   const [filter, setFilter] = useState('');
   const deferredFilter = useDeferredValue(filter);
@@ -143,7 +145,7 @@ export function OutputPane({ trace, phase, expect, onShowEvents }: OutputPanePro
         </span>
       </div>
       {empty ? (
-        <OutputEmpty phase={phase} expect={expect} onShowEvents={onShowEvents} />
+        <OutputEmpty phase={phase} expect={expect} onShowEvents={onShowEvents} where={where} />
       ) : (
         <div className="output-body">
           <div className="trace-header" aria-hidden="true">
@@ -174,9 +176,9 @@ export function OutputPane({ trace, phase, expect, onShowEvents }: OutputPanePro
   );
 }
 
-function OutputEmpty({ phase, expect, onShowEvents }: { phase: RunPhase; expect: string | null; onShowEvents?: () => void }) {
+function OutputEmpty({ phase, expect, onShowEvents, where }: { phase: RunPhase; expect: string | null; onShowEvents?: () => void; where: string }) {
   const running = phase === 'running';
-  const busy = phase === 'queued' || phase === 'compiling' || phase === 'loading' || phase === 'attaching';
+  const busy = phase === 'queued' || phase === 'compiling' || phase === 'booting' || phase === 'loading' || phase === 'attaching';
   return (
     <div className="empty-state" data-testid="output-empty">
       <p className="empty-title">
@@ -194,7 +196,7 @@ function OutputEmpty({ phase, expect, onShowEvents }: { phase: RunPhase; expect:
       )}
       {!running && !busy && (
         <p className="hint">
-          Press <kbd>Run</kbd> ({shortcut('Enter')}) to compile, load and attach it in this machine&apos;s kernel.
+          Press <kbd>Run</kbd> ({shortcut('Enter')}) to compile, load and attach it in {where}.
         </p>
       )}
     </div>

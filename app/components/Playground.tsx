@@ -343,7 +343,15 @@ export function Playground() {
       labelNode: <OutputTabLabel trace={trace} active={tab === 'output'} />,
       badge: null,
       keepMounted: true,
-      panel: <OutputPane trace={trace} phase={view.phase} expect={example?.expect ?? null} onShowEvents={eventMaps.length && !embed ? () => selectTab('events') : undefined} />,
+      panel: (
+        <OutputPane
+          trace={trace}
+          phase={view.phase}
+          expect={example?.expect ?? null}
+          onShowEvents={eventMaps.length && !embed ? () => selectTab('events') : undefined}
+          where={kernel?.kind === 'vm' ? `a VM of your own with kernel ${kernel.name}` : "this machine's kernel"}
+        />
+      ),
     },
     {
       id: 'maps',
@@ -520,7 +528,7 @@ export function Playground() {
           className={`button compact ${example?.trigger === 'exec' ? 'suggested' : ''}`}
           onClick={() => void trigger('exec')}
           disabled={!connected}
-          title="Run /bin/true on the server: one execve"
+          title={kernel?.kind === 'vm' ? 'Run /bin/true in your VM: one execve' : 'Run /bin/true on the server: one execve'}
         >
           Trigger exec
         </button>
@@ -531,7 +539,7 @@ export function Playground() {
               className={`button compact ${example?.trigger === 'open' ? 'suggested' : ''}`}
               onClick={() => void trigger('open')}
               disabled={!connected}
-              title="Open /etc/hostname on the server: one openat"
+              title={kernel?.kind === 'vm' ? 'Open /etc/hostname in your VM: one openat' : 'Open /etc/hostname on the server: one openat'}
             >
               Open a file
             </button>
