@@ -12,6 +12,9 @@ import { loadConfig } from '../server/config.ts';
 const config = loadConfig({});
 config.host = '127.0.0.1';
 config.port = 0;
+// The host's kernel, no token: the VM benchmarks start their own (a boot costs a core for seconds).
+config.sandbox = 'host';
+config.accessToken = false;
 const overrides = JSON.parse(process.env.BENCH_LIMITS || '{}') as Record<string, number>;
 const limits = config.limits as unknown as Record<string, unknown>;
 const unknownLimits = Object.keys(overrides).filter((key) => !(key in limits));

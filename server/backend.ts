@@ -12,6 +12,7 @@ import { RoomHub } from './rooms/room-hub.ts';
 import { bundledCourse } from './lessons/course.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
+import { resolveAccessToken } from './access-token.ts';
 import { prepareHost } from './host/host.ts';
 import { probeCapabilities } from './host/capabilities.ts';
 import { serveStatic } from './static-files.ts';
@@ -28,6 +29,8 @@ export interface Backend {
   kernels: Kernels;
   /** http://host:port the backend listens on. */
   url: string;
+  /** The token clients must give (?token=…), or null when none is asked for. */
+  accessToken: string | null;
   close(): void;
 }
 
@@ -77,6 +80,8 @@ export async function startBackend(config: Config, pages?: PageHandler, log: (li
   const shares = new ShareStore(database);
   const roomStore = new RoomStore(database);
   const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name));
+  // From here on, accessToken is the token in force (or null when the operator turned it off).
+  config = { ...config, accessToken: resolveAccessToken(config) };
   const sockets = attachWebSockets(server, { config, toolchain, host, kernels, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   const { port } = server.address() as AddressInfo;
@@ -86,6 +91,7 @@ export async function startBackend(config: Config, pages?: PageHandler, log: (li
     server,
     host,
     kernels,
+    accessToken: config.accessToken || null,
     url: `http://${config.host}:${port}`,
     close() {
       if (closed) return;

@@ -57,10 +57,13 @@ export const configSchema = z.object({
     })
     .prefault({}),
   /**
-   * When set, the WebSocket takes only clients that know it: open the page as
-   * /?token=…, or give the CLI --token. A room code for a workshop.
+   * The WebSocket takes only clients that know it: open the page as
+   * /?token=…, or give the CLI PLAYGROUND_TOKEN. A room code for a workshop.
+   * Left out (null), one is made on the first start and kept in dataDir
+   * (`access-token`), and the start prints the page's link with it. `false`
+   * turns it off: anyone who reaches the port may load programs.
    */
-  accessToken: z.string().min(8).nullable().default(null),
+  accessToken: z.union([z.string().min(8), z.literal(false)]).nullable().default(null),
   /** Extra Origins allowed to open the WebSocket, besides the page's own host. */
   allowedOrigins: z.array(z.string()).default([]),
   /** What may reach the kernel: checked on the compiled object before load. */

@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  console.log(`eBPF Playground on ${backend.url.replace('0.0.0.0', 'localhost')}`);
+  const page = new URL(backend.url.replace('0.0.0.0', 'localhost'));
+  if (backend.accessToken) page.searchParams.set('token', backend.accessToken);
+  console.log(`eBPF Playground on ${page.href}`);
 }
 
 main().catch((error) => {

@@ -3,6 +3,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runRemote, type RemoteRunReport } from './remote-run.ts';
 import { PlaygroundConnection } from './connection.ts';
+import { localAccessToken } from '../access-token.ts';
+import { loadConfig } from '../config.ts';
 import { collectSeeds } from './seeds.ts';
 import { exportCommand } from './export-command.ts';
 import { lessonCommand } from './lesson-command.ts';
@@ -38,6 +40,8 @@ function fail(message: string): never {
 
 
 async function main(): Promise<void> {
+  // On the backend's own machine, as root, the CLI finds the token the backend made.
+  process.env.PLAYGROUND_TOKEN ??= localAccessToken(configuredDataDir());
   if (process.argv[2] === 'export') return exportCommand(process.argv.slice(3));
   if (process.argv[2] === 'lesson') return lessonCommand(process.argv.slice(3));
   const { values, positionals } = parseArgs({
@@ -90,6 +94,15 @@ async function main(): Promise<void> {
   });
   process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
   process.exit(report.ok ? 0 : 1);
+}
+
+/** Where this checkout's backend keeps its data; its default when the config file cannot be read. */
+function configuredDataDir(): string {
+  try {
+    return loadConfig().dataDir;
+  } catch {
+    return loadConfig({ PLAYGROUND_CONFIG: '/nonexistent' }).dataDir;
+  }
 }
 
 /** Lists the server's kernels: the page's picker, for scripts. */

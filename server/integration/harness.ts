@@ -15,6 +15,8 @@ export async function startTestBackend(adjust?: (config: Config) => void): Promi
   config.dataDir = mkdtempSync(path.join(tmpdir(), 'playground-data-'));
   // The host's kernel only, unless a test asks for VMs (vm-harness.ts): every VM boot costs a core for seconds.
   config.sandbox = 'host';
+  // Tests connect without a token unless they set one (websocket.test.ts does).
+  config.accessToken = false;
   adjust?.(config);
   const backend = await startBackend(config);
   if (backend.host.problems.length) {

@@ -1,4 +1,6 @@
 // The WebSocket under bad and hostile clients: each gets a clear answer and harms nothing.
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
@@ -108,6 +110,35 @@ describe('access and sessions', () => {
       inside.close();
     } finally {
       guarded.close();
+    }
+  });
+
+  test('with no token configured, one is made on the first start, kept for root alone, and required', async () => {
+    let dataDir = '';
+    const first = await startTestBackend((config) => {
+      config.accessToken = null;
+      dataDir = config.dataDir;
+    });
+    let token: string;
+    try {
+      token = first.accessToken!;
+      assert.match(token, /^[A-Za-z0-9_-]{16}$/);
+      const kept = statSync(path.join(dataDir, 'access-token'));
+      assert.equal(kept.mode & 0o777, 0o600);
+      await assert.rejects(PlaygroundConnection.open(first.url, 'test', ''), /401: it needs an access token/);
+      (await PlaygroundConnection.open(first.url, 'test', token)).close();
+    } finally {
+      first.close();
+    }
+    // A restart keeps it: links handed out before still work.
+    const again = await startTestBackend((config) => {
+      config.accessToken = null;
+      config.dataDir = dataDir;
+    });
+    try {
+      assert.equal(again.accessToken, token);
+    } finally {
+      again.close();
     }
   });
 
