@@ -158,6 +158,11 @@ export class VmKernel implements Kernel {
     return side;
   }
 
+  /** VMs of this kernel booted and waiting for a session (benchmarks wait for them). */
+  get spares(): number {
+    return this.pool.spares;
+  }
+
   close(): void {
     this.pool.close();
   }

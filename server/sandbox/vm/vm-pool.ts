@@ -45,6 +45,11 @@ export class VmPool {
     private readonly budget: VmBudget,
   ) {}
 
+  /** VMs booted and waiting for a session. */
+  get spares(): number {
+    return this.ready.filter((vm) => vm.alive).length;
+  }
+
   /** Starts filling the pool in the background. */
   fill(): void {
     if (this.refilling || this.closed) return;
