@@ -15,6 +15,8 @@ config.port = 0;
 // The host's kernel, no token: the VM benchmarks start their own (a boot costs a core for seconds).
 config.sandbox = 'host';
 config.accessToken = false;
+// Every benchmark client comes from 127.0.0.1 (the workshop opens 50, the scaling law 100).
+config.limits.sessionsPerClient = 1000;
 const overrides = JSON.parse(process.env.BENCH_LIMITS || '{}') as Record<string, number>;
 const limits = config.limits as unknown as Record<string, unknown>;
 const unknownLimits = Object.keys(overrides).filter((key) => !(key in limits));

@@ -128,6 +128,8 @@ export const configSchema = z.object({
       /** A session's whole life; the page shows the countdown. */
       sessionLifetimeMs: z.number().int().default(2 * 60 * 60_000),
       maxSessions: z.number().int().default(100),
+      /** Sessions from one client address (a room behind one NAT shares one: raise it for that). */
+      sessionsPerClient: z.number().int().default(40),
       /** Run requests per session: this many per window. */
       runsPerWindow: z.number().int().default(5),
       runWindowMs: z.number().int().default(10_000),

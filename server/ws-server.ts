@@ -34,10 +34,10 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
       socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis playground needs its access token: open the link your instructor gave you.\n');
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => accept(ws));
+    wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request.socket.remoteAddress ?? ''));
   });
 
-  function accept(ws: WebSocket): void {
+  function accept(ws: WebSocket, client: string): void {
     const outbox: Outbox = {
       send: (text) => {
         if (ws.readyState === ws.OPEN) ws.send(text);
@@ -67,7 +67,7 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
       }
       clearTimeout(handshake);
       const resumed = message.resume ? registry.resume(message.resume.sessionId, message.resume.token, outbox) : null;
-      const created = resumed ?? registry.create(outbox);
+      const created = resumed ?? registry.create(outbox, client);
       if (!('id' in created)) {
         sendNow({ type: 'reply', id: message.id, ok: false, error: created });
         return ws.close(4003, 'Too many sessions.');

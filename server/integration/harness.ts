@@ -17,6 +17,8 @@ export async function startTestBackend(adjust?: (config: Config) => void): Promi
   config.sandbox = 'host';
   // Tests connect without a token unless they set one (websocket.test.ts does).
   config.accessToken = false;
+  // Every test client comes from 127.0.0.1; websocket.test.ts tests the cap itself.
+  config.limits.sessionsPerClient = 1000;
   adjust?.(config);
   const backend = await startBackend(config);
   if (backend.host.problems.length) {

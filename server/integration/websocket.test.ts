@@ -142,6 +142,20 @@ describe('access and sessions', () => {
     }
   });
 
+  test('sessions per client address are capped', async () => {
+    const small = await startTestBackend((config) => {
+      config.limits.sessionsPerClient = 2;
+    });
+    const open: PlaygroundConnection[] = [];
+    try {
+      open.push(await PlaygroundConnection.open(small.url, 'test'), await PlaygroundConnection.open(small.url, 'test'));
+      await assert.rejects(PlaygroundConnection.open(small.url, 'test'), /Your address already has 2 sessions open here/);
+    } finally {
+      for (const c of open) c.close();
+      small.close();
+    }
+  });
+
   test('sessions per host are capped', async () => {
     const small = await startTestBackend((config) => {
       config.limits.maxSessions = 2;

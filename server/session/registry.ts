@@ -10,6 +10,8 @@ import { Session, describeDuration, type Outbox, type SessionDeps } from './sess
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
   private readonly timers = new Map<Session, { grace?: NodeJS.Timeout; lifetime: NodeJS.Timeout }>();
+  /** Each session's client address, for the cap per address. */
+  private readonly clients = new Map<Session, string>();
 
   constructor(
     private readonly deps: SessionDeps,
@@ -20,11 +22,15 @@ export class SessionRegistry {
     return this.sessions.size;
   }
 
-  /** A new session, or an error when the host is full. */
-  create(outbox: Outbox): Session | PlaygroundError {
+  /** A new session, or an error when the host, or this client's share of it, is full. */
+  create(outbox: Outbox, client = ''): Session | PlaygroundError {
     const { limits } = this.deps.config;
     if (this.sessions.size >= limits.maxSessions) {
       return { code: 'too_many_sessions', message: `This playground already serves ${limits.maxSessions} sessions, its limit: try again in a few minutes.` };
+    }
+    const fromClient = [...this.clients.values()].filter((c) => c === client).length;
+    if (fromClient >= limits.sessionsPerClient) {
+      return { code: 'too_many_sessions', message: `Your address already has ${limits.sessionsPerClient} sessions open here, its limit: close a tab and try again.` };
     }
     const session = new Session(this.deps, this.encode, (closed) => this.forget(closed));
     const lifetime = setTimeout(
@@ -34,6 +40,7 @@ export class SessionRegistry {
     lifetime.unref();
     this.sessions.set(session.id, session);
     this.timers.set(session, { lifetime });
+    this.clients.set(session, client);
     session.connect(outbox);
     return session;
   }
@@ -67,6 +74,7 @@ export class SessionRegistry {
     if (timers?.grace) clearTimeout(timers.grace);
     if (timers) clearTimeout(timers.lifetime);
     this.timers.delete(session);
+    this.clients.delete(session);
     this.sessions.delete(session.id);
   }
 }
