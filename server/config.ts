@@ -130,6 +130,8 @@ export const configSchema = z.object({
       maxSessions: z.number().int().default(100),
       /** Sessions from one client address (a room behind one NAT shares one: raise it for that). */
       sessionsPerClient: z.number().int().default(40),
+      /** Kernel memory all sessions' maps on the host kernel may take together; null: a quarter of the host's memory. */
+      hostKernelMemoryBytes: z.number().int().nullable().default(null),
       /** Run requests per session: this many per window. */
       runsPerWindow: z.number().int().default(5),
       runWindowMs: z.number().int().default(10_000),

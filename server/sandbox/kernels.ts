@@ -5,6 +5,7 @@
  * the host's otherwise. A VM kernel that cannot be offered is left out with
  * one sentence saying why; the others still are.
  */
+import os from 'node:os';
 import type { Capability } from '../../protocol/messages.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
@@ -52,7 +53,9 @@ export async function startKernels(
   const vmNames = config.sandbox === 'host' ? [] : config.vm.kernels;
   const list: Kernel[] = [];
   const problems: string[] = [];
-  if (offerHost) list.push(new HostKernel(host.toolchain, config.policy, host.capabilities, host.trace, !vmFirst || !vmNames.length));
+  // By default a quarter of the host's memory for all sessions' maps together.
+  const memoryBudget = config.limits.hostKernelMemoryBytes ?? Math.floor(os.totalmem() / 4);
+  if (offerHost) list.push(new HostKernel(host.toolchain, config.policy, host.capabilities, host.trace, !vmFirst || !vmNames.length, memoryBudget));
   sweepStaleCgroups();
   const budget = new VmBudget(config.vm.maxVms, config.vm.bootConcurrency);
   for (const [i, name] of vmNames.entries()) {

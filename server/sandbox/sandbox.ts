@@ -47,6 +47,8 @@ export interface KernelSide {
   runWorkload(plan: WorkloadPlan): Promise<WorkloadRun>;
   /** An exec or an open, where the program's kernel sees it. */
   trigger(what: 'exec' | 'open'): void;
+  /** Takes a Run's estimated map memory from what all sessions on this kernel share (a VM's is its own). */
+  reserveMemory(bytes: number): { release: () => void } | { problem: string };
   /** Kernel symbols for stack traces, of this kernel. */
   symbols(): Promise<KernelSymbols | null>;
   /** The Run stopped: a host runner goes (it costs ~45 MB); a session's VM stays for its next Run. */

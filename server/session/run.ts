@@ -30,7 +30,7 @@ import { EventCodec, definedStructs, structsOf, type StructChoice } from '../map
 import type { RunnerCallError } from '../runner/runner.ts';
 import { clipLog, describeBpfError, explainAttachFailure, explainLoadFailure, partition, sentence, withoutTag } from './run-explain.ts';
 import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
-import { checkPolicy } from '../policy/policy.ts';
+import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
 
@@ -286,6 +286,10 @@ export class Run {
       });
       return this.fail({ code: 'policy_denied', message: violations.map((v) => v.message).join(' ') });
     }
+    // What every session on a shared kernel takes together is capped too.
+    const reserved = this.deps.side.reserveMemory(opened.maps.reduce((sum, map) => sum + estimateMapBytes(map, opened.possibleCpus), 0));
+    if ('problem' in reserved) return this.fail({ code: 'policy_denied', message: reserved.problem });
+    this.releaseMemory = reserved.release;
     // Settings for globals (`const volatile` in .rodata, and .data/.bss) go in before load.
     const [early, late] = partition(this.seeds, (seed) => this.codecs.get(seed.map)?.info.isInternal === true);
     const setEarlyGlobals = async () => {
@@ -598,7 +602,11 @@ export class Run {
     if (this.state !== 'error') this.setState('stopped', this.stage);
   }
 
+  /** Gives the maps' share of the kernel's memory back: set once the Run reserved it. */
+  private releaseMemory: () => void = () => {};
+
   private close(): void {
+    this.releaseMemory();
     this.unsubscribeTrace?.();
     this.unsubscribeTrace = null;
     if (this.pollTimer) clearTimeout(this.pollTimer);

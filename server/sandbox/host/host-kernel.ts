@@ -13,11 +13,13 @@ import { kernelSymbols } from '../../maps/kallsyms.ts';
 import { RunnerPool, type Runner } from '../../runner/runner.ts';
 import type { TraceInstance } from '../../trace/trace-instance.ts';
 import type { Kernel, KernelSide } from '../sandbox.ts';
+import { KernelMemoryBudget } from './kernel-memory.ts';
 
 export class HostKernel implements Kernel {
   readonly info: KernelInfo;
   readonly tagsTrace = true;
   private readonly runners = new RunnerPool();
+  private readonly memory: KernelMemoryBudget;
 
   constructor(
     readonly toolchain: Toolchain,
@@ -25,13 +27,15 @@ export class HostKernel implements Kernel {
     readonly capabilities: Capability[],
     private readonly trace: TraceInstance,
     isDefault: boolean,
+    memoryBudgetBytes: number,
   ) {
+    this.memory = new KernelMemoryBudget(memoryBudgetBytes);
     const release = os.release();
     this.info = { name: 'host', label: `host ${release.split('-')[0]!.split('.').slice(0, 2).join('.')}`, kind: 'host', release, capabilities, default: isDefault };
   }
 
   open(): KernelSide {
-    const { runners, trace } = this;
+    const { runners, trace, memory } = this;
     let runner: Runner | null = null;
     const release = () => {
       runner?.kill();
@@ -47,6 +51,7 @@ export class HostKernel implements Kernel {
         const overrunsAtStart = trace.recentOverruns();
         return trace.subscribe(secret, (lines) => listener(lines, Math.max(0, trace.recentOverruns() - overrunsAtStart)));
       },
+      reserveMemory: (bytes) => memory.reserve(bytes),
       runWorkload: (plan) => runWorkloadPlan(plan),
       trigger: (what) => makeTriggerEvent(what),
       symbols: () => kernelSymbols(),
