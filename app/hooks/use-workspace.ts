@@ -80,14 +80,21 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
   const stateRef = useRef(state);
   stateRef.current = state;
 
+  /**
+   * Set the moment a program is put in the editor on purpose (a shared link, a
+   * picked example): the first example must never replace it, even when the
+   * example list arrives in the same tick, before a render updated stateRef.
+   */
+  const placed = useRef(false);
+
   // A first visit opens the first example as soon as the server lists them.
   useEffect(() => {
     const first = examples?.[0];
     if (!first) return;
-    if (stateRef.current.files.length) return;
+    if (stateRef.current.files.length || placed.current) return;
     const loaded = { example: first.name, files: first.files, activeFile: first.files[0]!.name, seeds: seedRowsOf(first.seeds) };
-    setState(loaded);
-    setBaseline(loaded);
+    setState((current) => (current.files.length || placed.current ? current : loaded));
+    setBaseline((current) => (current || placed.current ? current : loaded));
   }, [examples]);
 
   const dirty = useMemo(() => state.files.length > 0 && (!baseline || snapshotOf(state) !== snapshotOf(baseline)), [state, baseline]);
@@ -151,6 +158,7 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
   const setSeeds = useCallback((seeds: SeedRow[]) => setState((current) => ({ ...current, seeds })), []);
 
   const loadExample = useCallback((example: Example) => {
+    placed.current = true;
     const loaded = { example: example.name, files: example.files, activeFile: example.files[0]!.name, seeds: seedRowsOf(example.seeds) };
     setState((current) => {
       previous.current = current;
@@ -161,6 +169,7 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
 
   // The shared program is the baseline, as an example is: edits to it are what show as modified.
   const openShared = useCallback((files: SourceFile[], seeds: MapSeed[]) => {
+    placed.current = true;
     const loaded = { example: null, files, activeFile: files[0]!.name, seeds: seedRowsOf(seeds) };
     previous.current = null;
     setState(loaded);
