@@ -158,11 +158,4 @@ export async function removeInstance(dir: string): Promise<void> {
   throw new Error(`${dir} is still busy; remove it with rmdir once its reader has exited.`);
 }
 
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isAlive } from '../server/proc-util.ts';

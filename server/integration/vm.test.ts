@@ -204,3 +204,19 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
     }
   });
 });
+
+describe('kernel 6.1 (Debian 12\'s own) in a VM of its own', () => {
+  let older: Backend;
+  before(async () => {
+    older = await startVmTestBackend(['6.1'], 1);
+  });
+  after(() => older.close());
+
+  test('it is offered with its release, and a CO-RE program reads task_struct in it', async () => {
+    const vm = older.host.kernels.find((k) => k.name === '6.1');
+    assert.match(vm?.release ?? '', /^6\.1\.\d+-\d+-amd64$/, JSON.stringify(older.host.kernels));
+    const report = await runRemote({ server: older.url, files: [], example: 'exec_parent_core', seeds: [], seconds: 3, trigger: 'exec', kernel: '6.1' });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
+    assert.ok(report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)), report.trace.slice(0, 5).join('\n'));
+  });
+});
