@@ -1,14 +1,19 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-3-Clause
-/* Copyright (c) 2020 Facebook */
-/* From libbpf-bootstrap (examples/c/bootstrap.bpf.c), unchanged. */
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A process's life in two events: one when it execs a program, one when it
+ * exits, with how long it lived. The exec time waits in a hash map keyed by
+ * pid; both events go to user space through one ring buffer. The setting
+ * min_duration_ns (const volatile: set before load) keeps only processes
+ * that lived at least that long, and then skips the exec events.
+ */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "bootstrap.h"
 
-char LICENSE[] SEC("license") = "Dual BSD/GPL";
+const volatile unsigned long long min_duration_ns = 0;
 
+/* pid -> bpf_ktime_get_ns() at its exec */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 8192);
@@ -21,92 +26,76 @@ struct {
 	__uint(max_entries, 256 * 1024);
 } rb SEC(".maps");
 
-const volatile unsigned long long min_duration_ns = 0;
+/* The fields every event has: who it is and who started it (a CO-RE read of task_struct). */
+static __always_inline void describe_current(struct event *record, pid_t pid)
+{
+	struct task_struct *self = (struct task_struct *)bpf_get_current_task();
+
+	record->pid = pid;
+	record->ppid = BPF_CORE_READ(self, real_parent, tgid);
+	bpf_get_current_comm(record->comm, sizeof(record->comm));
+}
 
 SEC("tp/sched/sched_process_exec")
 int handle_exec(struct trace_event_raw_sched_process_exec *ctx)
 {
-	struct task_struct *task;
-	unsigned fname_off;
-	struct event *e;
-	pid_t pid;
-	u64 ts;
+	pid_t pid = bpf_get_current_pid_tgid() >> 32;
+	u64 now = bpf_ktime_get_ns();
+	struct event *record;
+	unsigned int where;
 
-	/* remember time exec() was executed for this PID */
-	pid = bpf_get_current_pid_tgid() >> 32;
-	ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&exec_start, &pid, &ts, BPF_ANY);
-
-	/* don't emit exec events when minimum duration is specified */
-	if (min_duration_ns)
+	bpf_map_update_elem(&exec_start, &pid, &now, BPF_ANY);
+	if (min_duration_ns > 0)
 		return 0;
 
-	/* reserve sample from BPF ringbuf */
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e)
+	record = bpf_ringbuf_reserve(&rb, sizeof(*record), 0);
+	if (!record)
 		return 0;
-
-	/* fill out the sample with data */
-	task = (struct task_struct *)bpf_get_current_task();
-
-	e->exit_event = false;
-	e->pid = pid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-
-	fname_off = ctx->__data_loc_filename & 0xFFFF;
-	bpf_probe_read_str(&e->filename, sizeof(e->filename), (void *)ctx + fname_off);
-
-	/* successfully submit it to user-space for post-processing */
-	bpf_ringbuf_submit(e, 0);
+	describe_current(record, pid);
+	record->exit_event = false;
+	record->exit_code = 0;
+	record->duration_ns = 0;
+	/* The path is stored after the tracepoint's fixed fields: its offset is the low 16 bits. */
+	where = ctx->__data_loc_filename & 0xffff;
+	bpf_probe_read_kernel_str(record->filename, sizeof(record->filename), (void *)ctx + where);
+	bpf_ringbuf_submit(record, 0);
 	return 0;
 }
 
 SEC("tp/sched/sched_process_exit")
 int handle_exit(struct trace_event_raw_sched_process_template *ctx)
 {
-	struct task_struct *task;
-	struct event *e;
-	pid_t pid, tid;
-	u64 id, ts, *start_ts, duration_ns = 0;
+	u64 id = bpf_get_current_pid_tgid();
+	pid_t pid = id >> 32;
+	u64 lived = 0, *started;
+	struct task_struct *self;
+	struct event *record;
 
-	/* get PID and TID of exiting thread/process */
-	id = bpf_get_current_pid_tgid();
-	pid = id >> 32;
-	tid = (u32)id;
-
-	/* ignore thread exits */
-	if (pid != tid)
+	/* A thread ending is not the process ending. */
+	if (pid != (pid_t)id)
 		return 0;
 
-	/* if we recorded start of the process, calculate lifetime duration */
-	start_ts = bpf_map_lookup_elem(&exec_start, &pid);
-	if (start_ts)
-		duration_ns = bpf_ktime_get_ns() - *start_ts;
-	else if (min_duration_ns)
-		return 0;
-	bpf_map_delete_elem(&exec_start, &pid);
-
-	/* if process didn't live long enough, return early */
-	if (min_duration_ns && duration_ns < min_duration_ns)
+	started = bpf_map_lookup_elem(&exec_start, &pid);
+	if (started) {
+		lived = bpf_ktime_get_ns() - *started;
+		bpf_map_delete_elem(&exec_start, &pid);
+	} else if (min_duration_ns > 0) {
+		return 0; /* its start was not seen: its age is unknown */
+	}
+	if (lived < min_duration_ns)
 		return 0;
 
-	/* reserve sample from BPF ringbuf */
-	e = bpf_ringbuf_reserve(&rb, sizeof(*e), 0);
-	if (!e)
+	record = bpf_ringbuf_reserve(&rb, sizeof(*record), 0);
+	if (!record)
 		return 0;
-
-	/* fill out the sample with data */
-	task = (struct task_struct *)bpf_get_current_task();
-
-	e->exit_event = true;
-	e->duration_ns = duration_ns;
-	e->pid = pid;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->exit_code = (BPF_CORE_READ(task, exit_code) >> 8) & 0xff;
-	bpf_get_current_comm(&e->comm, sizeof(e->comm));
-
-	/* send data to user-space for post-processing */
-	bpf_ringbuf_submit(e, 0);
+	describe_current(record, pid);
+	self = (struct task_struct *)bpf_get_current_task();
+	record->exit_event = true;
+	record->exit_code = (BPF_CORE_READ(self, exit_code) >> 8) & 0xff;
+	record->duration_ns = lived;
+	record->filename[0] = '\0';
+	bpf_ringbuf_submit(record, 0);
 	return 0;
 }
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,20 +1,23 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Copyright (c) 2020 Facebook */
-/* From libbpf-bootstrap (examples/c/bootstrap.h), unchanged. */
-#ifndef __BOOTSTRAP_H
-#define __BOOTSTRAP_H
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The record both halves agree on: the BPF program fills it in the ring
+ * buffer, user space (the playground's Events pane, or an exported loader)
+ * reads it. Kept in a header of its own so a loader can include it too.
+ */
+#ifndef PLAYGROUND_LIFECYCLE_H
+#define PLAYGROUND_LIFECYCLE_H
 
-#define TASK_COMM_LEN	 16
-#define MAX_FILENAME_LEN 127
+#define COMM_BYTES 16
+#define PATH_BYTES 127
 
 struct event {
 	int pid;
 	int ppid;
 	unsigned exit_code;
 	unsigned long long duration_ns;
-	char comm[TASK_COMM_LEN];
-	char filename[MAX_FILENAME_LEN];
+	char comm[COMM_BYTES];
+	char filename[PATH_BYTES];
 	bool exit_event;
 };
 
-#endif /* __BOOTSTRAP_H */
+#endif

@@ -42,7 +42,7 @@ describe('the bundled examples, against the real kernel', () => {
     assert.deepEqual(report.maps.execve_counter ?? [], []);
   });
 
-  test('libbpf-bootstrap\'s bootstrap, pasted unchanged with its header, runs and its events decode by the header\'s struct', async () => {
+  test('bootstrap (exec and exit events, a struct from its header) runs and its events decode by the header\'s struct', async () => {
     const report = await runRemote({ server: backend.url, files: [], example: 'bootstrap', seeds: [], seconds: 2, trigger: 'exec' });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
     const decoded = report.events.filter((e) => typeof e === 'object' && e !== null) as Record<string, unknown>[];
