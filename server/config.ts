@@ -49,6 +49,8 @@ export const configSchema = z.object({
       cgroupMemoryMiB: z.number().int().default(512),
       /** A VM that has not said hello by then is killed, and the Run says so. */
       bootTimeoutMs: z.number().int().default(90_000),
+      /** A VM that leaves a call unanswered this long is taken for hung (a program that stalls its kernel, say) and killed. */
+      callTimeoutMs: z.number().int().min(1000).default(120_000),
       /** `auto` uses KVM where /dev/kvm really runs a stock guest, else TCG (software, ~10× slower). */
       accel: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
       /** QEMU runs as this user (nobody by default), under its seccomp sandbox. */

@@ -84,7 +84,7 @@ export function pidsHoldingProgram(name: string): number[] {
  * tests: one backend and its pool are shared by a whole test file, since
  * every boot under TCG costs a core for seconds.
  */
-export async function startVmTestBackend(kernels: ('6.12' | '6.1')[] = ['6.12'], poolSize = 2): Promise<Backend> {
+export async function startVmTestBackend(kernels: ('6.12' | '6.1')[] = ['6.12'], poolSize = 2, tune: (config: Config) => void = () => {}): Promise<Backend> {
   return startTestBackend((config) => {
     config.sandbox = 'auto';
     config.vm.kernels = kernels;
@@ -92,6 +92,7 @@ export async function startVmTestBackend(kernels: ('6.12' | '6.1')[] = ['6.12'],
     config.vm.bootConcurrency = 2;
     // Lesson checks spend the Run budget too.
     config.limits.runsPerWindow = 100;
+    tune(config);
   });
 }
 

@@ -205,10 +205,18 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
   });
 });
 
-describe('kernel 6.1 (Debian 12\'s own) in a VM of its own', () => {
+describe("kernel 6.1 (Debian 12's own) in the smallest VM, one at a time", () => {
+  const MEMORY_MIB = 160;
+  const CALL_TIMEOUT_S = 30;
   let older: Backend;
   before(async () => {
-    older = await startVmTestBackend(['6.1'], 1);
+    older = await startVmTestBackend(['6.1'], 1, (config) => {
+      config.vm.memoryMiB = MEMORY_MIB;
+      config.vm.maxVms = 1;
+      config.vm.callTimeoutMs = CALL_TIMEOUT_S * 1000;
+      // Out of the way, so the stalled guest meets the VM's watchdog rather than being saved by the budget.
+      config.limits.cpuBudget = 1000;
+    });
   });
   after(() => older.close());
 
@@ -218,5 +226,57 @@ describe('kernel 6.1 (Debian 12\'s own) in a VM of its own', () => {
     const report = await runRemote({ server: older.url, files: [], example: 'exec_parent_core', seeds: [], seconds: 3, trigger: 'exec', kernel: '6.1' });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
     assert.ok(report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)), report.trace.slice(0, 5).join('\n'));
+  });
+
+  test("maps that do not fit in the VM's memory: the kernel's ENOMEM, named with the VM's size, and the VM goes on", async () => {
+    // Eight arrays of ~15 MiB each pass every per-map and per-session cap, but not 128 MiB of guest.
+    const names = [...Array(8).keys()].map((i) => `big${i}`);
+    const maps = names.map((name) => `struct {\n\t__uint(type, BPF_MAP_TYPE_ARRAY);\n\t__uint(max_entries, 3800);\n\t__type(key, __u32);\n\t__type(value, char[4096]);\n} ${name} SEC(".maps");`);
+    const files = program('big', `${maps.join('\n\n')}\n\nSEC("tp/syscalls/sys_enter_execve")\nint touch(void *ctx)\n{\n\t__u32 key = 0;\n${names.map((n) => `\tbpf_map_lookup_elem(&${n}, &key);`).join('\n')}\n\treturn 0;\n}`);
+    const report = await runRemote({ server: older.url, files, seeds: [], seconds: 1, kernel: '6.1' });
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'load');
+    assert.match(report.error?.message ?? '', new RegExp(`the kernel ran out of memory creating map big\\d \\(ENOMEM\\); the session's VM has ${MEMORY_MIB} MiB of memory in all \\(vm\\.memoryMiB\\)\\. Give it fewer max_entries, or a smaller value\\.$`));
+    const again = await runRemote({ server: older.url, files: [], example: 'hello_execve', seeds: [], seconds: 1, trigger: 'exec', kernel: '6.1' });
+    assert.equal(again.ok, true, again.error?.message);
+  });
+
+  test('with no CPU budget, a program that stalls its guest (8 million loop turns per syscall) ends with its VM, which stopped answering', async () => {
+    const files = program(
+      'stall',
+      `static long spin(__u32 index, void *data)\n{\n\treturn 0;\n}\n\nSEC("tp/raw_syscalls/sys_enter")\nint stall_every_syscall(void *ctx)\n{\n\tbpf_loop(1 << 23, spin, 0, 0);\n\treturn 0;\n}`,
+    );
+    const connection = await PlaygroundConnection.open(older.url);
+    try {
+      const runId = connection.send({ type: 'run', files, seeds: [], kernel: '6.1' });
+      const ended = await connection.waitFor(
+        (m): m is Extract<ServerMessage, { type: 'run_state' }> => m.type === 'run_state' && m.runId === runId && m.state === 'error',
+        RUN_MS,
+      );
+      assert.match(ended?.error?.message ?? '', new RegExp(`^Your session's VM stopped \\(it stopped answering: no reply to \\w+ within ${CALL_TIMEOUT_S} s\\)`), ended?.error?.message);
+    } finally {
+      connection.close();
+    }
+  });
+
+  test('with every VM taken (vm.maxVms), a second Run waits in line, says its place, and runs once the first session ends', async () => {
+    const first = await PlaygroundConnection.open(older.url);
+    const second = await PlaygroundConnection.open(older.url);
+    try {
+      const files = [{ name: 'hello.bpf.c', content: helloSource('hello') }];
+      const firstRun = first.send({ type: 'run', files, seeds: [], kernel: '6.1' });
+      assert.ok(await first.waitFor((m) => m.type === 'run_state' && m.runId === firstRun && m.state === 'running', RUN_MS), 'the first Run did not start');
+      const secondRun = second.send({ type: 'run', files, seeds: [], kernel: '6.1' });
+      const waiting = await second.waitFor(
+        (m): m is Extract<ServerMessage, { type: 'run_state' }> => m.type === 'run_state' && m.runId === secondRun && m.state === 'booting' && m.queuePosition !== undefined,
+        RUN_MS,
+      );
+      assert.equal(waiting?.queuePosition, 1);
+      first.close();
+      assert.ok(await second.waitFor((m) => m.type === 'run_state' && m.runId === secondRun && m.state === 'running', RUN_MS), 'the second Run did not start');
+    } finally {
+      first.close();
+      second.close();
+    }
   });
 });

@@ -33,11 +33,12 @@ export class FrameReader {
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     while (this.buffered >= 4) {
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      this.chunks = [all];
-      const length = all.readUInt32BE(0);
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const length = this.chunks[0]!.readUInt32BE(0);
       if (length > MAX_FRAME_BYTES) return this.fail(`a message of ${length} bytes (the limit is ${MAX_FRAME_BYTES})`);
-      if (all.length < 4 + length) return;
+      // Joined only once the whole frame is here: a big frame comes in thousands of chunks.
+      if (this.buffered < 4 + length) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
       const body = all.subarray(4, 4 + length);
       const rest = all.subarray(4 + length);
       this.chunks = rest.length ? [rest] : [];

@@ -66,6 +66,8 @@ export interface Kernel {
   /** A shared kernel's trace buffer holds everyone's lines: each session's carry its secret tag. */
   readonly tagsTrace: boolean;
   readonly capabilities: Capability[];
+  /** How much memory a session's maps share on this kernel, said when the kernel runs out: a VM's size, or null on the host. */
+  readonly memoryNote: string | null;
   open(): KernelSide;
   close(): void;
 }

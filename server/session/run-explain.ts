@@ -26,8 +26,14 @@ export function describeBpfError(error: unknown): string {
 }
 
 /** One sentence for the load failures a learner meets most. */
-export function explainLoadFailure(err: RunnerCallError, sections: string[], capabilities: Capability[]): string {
+export function explainLoadFailure(err: RunnerCallError, sections: string[], kernel: { capabilities: Capability[]; memoryNote: string | null }): string {
+  const { capabilities } = kernel;
   const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
+  const noMemory = /map '([^']+)': failed to create: [^\n]*\(-12\)/.exec(log);
+  if (noMemory) {
+    const where = kernel.memoryNote ? `; ${kernel.memoryNote}` : '';
+    return `the kernel ran out of memory creating map ${noMemory[1]} (ENOMEM)${where}. Give it fewer max_entries, or a smaller value.`;
+  }
   const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
   if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;
   for (const section of sections) {

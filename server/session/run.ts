@@ -756,6 +756,7 @@ export class Run {
   }
 
   private failLoad(error: unknown, code: PlaygroundError['code'], what: string): void {
+    if (this.state === 'error') return;
     const err = error as RunnerCallError;
     // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
     const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
@@ -779,11 +780,13 @@ export class Run {
       code: verifier ? 'verifier_rejected' : 'load_failed',
       message: explained.explanation
         ? `The verifier rejected the program${where}: ${explained.explanation.summary}`
-        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.kernel.capabilities)}`,
+        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.kernel)}`,
     });
   }
 
   private fail(error: PlaygroundError): void {
+    // The first failure is the cause (a VM that died, say); what fails after it only follows from it.
+    if (this.state === 'error') return;
     this.close();
     this.setState('error', this.stage, error);
   }

@@ -18,6 +18,7 @@ import { KernelMemoryBudget } from './kernel-memory.ts';
 export class HostKernel implements Kernel {
   readonly info: KernelInfo;
   readonly tagsTrace = true;
+  readonly memoryNote = null;
   private readonly runners = new RunnerPool();
   private readonly memory: KernelMemoryBudget;
 

@@ -18,6 +18,11 @@ export interface CgroupLimits {
   memoryBytes: number;
 }
 
+/** Where a VM's group lives: one directory on v2, one per controller on v1. */
+export function vmCgroupDirs(name: string): string[] {
+  return V2 ? [path.join(ROOT, GROUP, name)] : [path.join(ROOT, 'cpu', GROUP, name), path.join(ROOT, 'memory', GROUP, name)];
+}
+
 export class VmCgroup {
   /** The directories a process joins: one on v2, one per controller on v1. */
   readonly dirs: string[];
@@ -30,15 +35,14 @@ export class VmCgroup {
       mkdirSync(parent, { recursive: true });
       // Children get the controllers only once the parent hands them down.
       writeIfPossible(path.join(parent, 'cgroup.subtree_control'), '+cpu +memory');
-      const dir = path.join(parent, name);
+      const [dir] = vmCgroupDirs(name) as [string];
       mkdirSync(dir, { recursive: true });
       writeFileSync(path.join(dir, 'cpu.max'), `${quotaUs} ${periodUs}`);
       writeFileSync(path.join(dir, 'memory.max'), String(limits.memoryBytes));
       writeIfPossible(path.join(dir, 'memory.swap.max'), '0');
       this.dirs = [dir];
     } else {
-      const cpu = path.join(ROOT, 'cpu', GROUP, name);
-      const memory = path.join(ROOT, 'memory', GROUP, name);
+      const [cpu, memory] = vmCgroupDirs(name) as [string, string];
       mkdirSync(cpu, { recursive: true });
       mkdirSync(memory, { recursive: true });
       writeFileSync(path.join(cpu, 'cpu.cfs_period_us'), String(periodUs));

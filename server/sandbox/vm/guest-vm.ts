@@ -30,6 +30,7 @@ export interface VmOptions {
   uid: number;
   gid: number;
   bootTimeoutMs: number;
+  callTimeoutMs: number;
   cgroup: CgroupLimits;
 }
 
@@ -44,6 +45,7 @@ let vmsMade = 0;
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
 }
 
 export class GuestVm implements Loader {
@@ -61,6 +63,7 @@ export class GuestVm implements Loader {
   private readonly channel: Writable & Readable;
   private readonly cgroup: VmCgroup;
   private readonly pending = new Map<number, Pending>();
+  private readonly callTimeoutMs: number;
   private nextId = 1;
   private exitReason: string | null = null;
   /** Why the backend ended it, when it did: that, not the signal, is the reason. */
@@ -70,6 +73,7 @@ export class GuestVm implements Loader {
   private readonly readyCallbacks: { markReady: (hello: GuestHello['result']) => void; markFailed: (error: Error) => void };
 
   constructor(image: VmImage, options: VmOptions) {
+    this.callTimeoutMs = options.callTimeoutMs;
     this.cgroup = new VmCgroup(this.id, options.cgroup);
     // Opened here, as root, and handed over: QEMU (as nobody) needs no path to them.
     const files = [image.vmlinuz, image.initrd, image.rootfs].map((file) => openSync(file, 'r'));
@@ -112,7 +116,10 @@ export class GuestVm implements Loader {
       this.exitReason = this.killedBecause ?? this.explainExit(code, signal);
       const error = new RunnerCallError({ message: `the session's VM stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
       markFailed(error);
-      for (const { reject } of this.pending.values()) reject(error);
+      for (const { reject, timer } of this.pending.values()) {
+        clearTimeout(timer);
+        reject(error);
+      }
       this.pending.clear();
       this.cgroup.remove();
       for (const listener of this.exitListeners) listener(this.exitReason);
@@ -147,7 +154,9 @@ export class GuestVm implements Loader {
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      // A guest that stops answering (its kernel stalled by a program, say) is ended, not waited for.
+      const timer = setTimeout(() => this.kill(`it stopped answering: no reply to ${op} within ${Math.round(this.callTimeoutMs / 1000)} s`), this.callTimeoutMs);
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.channel.write(encodeFrame({ id, op, args }));
     });
   }
@@ -178,6 +187,7 @@ export class GuestVm implements Loader {
     const pending = this.pending.get(reply.id);
     if (!pending) return;
     this.pending.delete(reply.id);
+    clearTimeout(pending.timer);
     if (reply.ok) pending.resolve(reply.result);
     else pending.reject(new RunnerCallError(reply.error));
   }

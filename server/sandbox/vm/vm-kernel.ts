@@ -34,6 +34,7 @@ export function vmOptions(config: Config): VmOptions {
     uid: vm.uid,
     gid: vm.gid,
     bootTimeoutMs: vm.bootTimeoutMs,
+    callTimeoutMs: vm.callTimeoutMs,
     cgroup: { cpuShare: vm.cpuShare, memoryBytes: vm.cgroupMemoryMiB * 1024 * 1024 },
   };
 }
@@ -48,6 +49,7 @@ const GUEST_UPROBE_TARGET = '/lib/x86_64-linux-gnu/libc.so.6:getpid';
 
 export class VmKernel implements Kernel {
   readonly tagsTrace = false;
+  readonly memoryNote: string;
   readonly policy: Config['policy'];
 
   private constructor(
@@ -59,6 +61,7 @@ export class VmKernel implements Kernel {
     config: Config,
   ) {
     this.policy = vmPolicy(config);
+    this.memoryNote = `the session's VM has ${config.vm.memoryMiB} MiB of memory in all (vm.memoryMiB)`;
   }
 
   /**

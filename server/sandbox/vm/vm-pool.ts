@@ -34,6 +34,10 @@ export class VmBudget {
 export class VmPool {
   private readonly ready: GuestVm[] = [];
   private refilling = false;
+  /** The spare the pool is booting now, which a take may wait for. */
+  private sparesBooting: GuestVm | null = null;
+  /** Takes waiting for that spare. */
+  private readonly takers: (() => void)[] = [];
   private closed = false;
   /** Every VM this pool started that is still alive, spare or taken: killed on close. */
   private readonly live = new Set<GuestVm>();
@@ -50,34 +54,54 @@ export class VmPool {
     return this.ready.filter((vm) => vm.alive).length;
   }
 
-  /** Starts filling the pool in the background. */
+  /**
+   * Starts filling the pool in the background. A boot that fails stops the
+   * filling until the next take: a broken image must not boot in a loop.
+   */
   fill(): void {
     if (this.refilling || this.closed) return;
     this.refilling = true;
     void (async () => {
       try {
-        while (!this.closed && this.ready.filter((vm) => vm.alive).length < this.size && this.budget.vms < this.budget.maxVms) {
+        while (!this.closed && this.spares < this.size && this.budget.vms < this.budget.maxVms) {
           const vm = await this.boot(() => {});
+          this.sparesBooting = vm;
           await vm.ready.catch(() => {});
+          this.sparesBooting = null;
           if (vm.alive && !this.closed) this.ready.push(vm);
+          this.wakeTakers();
+          if (!vm.alive) break;
         }
       } finally {
         this.refilling = false;
+        this.wakeTakers();
       }
     })();
   }
 
-  /** A VM for one session: a spare one that is ready, else one booted now. */
+  /** A VM for one session: a spare one that is ready, else the spare being booted, else one booted now. */
   async take(onWait: (wait: LoaderWait) => void): Promise<GuestVm> {
-    let vm: GuestVm | undefined;
-    while ((vm = this.ready.shift()) && !vm.alive);
-    if (!vm) {
-      vm = await this.boot((position) => onWait({ state: 'queued', position }));
+    for (;;) {
+      if (this.closed) throw new Error('the playground is shutting down');
+      let vm: GuestVm | undefined;
+      while ((vm = this.ready.shift()) && !vm.alive);
+      if (!vm && this.sparesBooting) {
+        // A spare is on its way: waiting for it is quicker than a boot, and with every slot
+        // taken (vm.maxVms) a new boot would wait behind it for good.
+        onWait({ state: 'booting', sinceMs: Math.round(performance.now() - this.sparesBooting.bootStartedAt) });
+        await new Promise<void>((resolve) => this.takers.push(resolve));
+        continue;
+      }
+      vm ??= await this.boot((position) => onWait({ state: 'queued', position }));
+      setTimeout(() => this.fill(), 50).unref();
+      if (vm.bootMs === null) onWait({ state: 'booting', sinceMs: Math.round(performance.now() - vm.bootStartedAt) });
+      await vm.ready;
+      return vm;
     }
-    setTimeout(() => this.fill(), 50).unref();
-    if (vm.bootMs === null) onWait({ state: 'booting', sinceMs: Math.round(performance.now() - vm.bootStartedAt) });
-    await vm.ready;
-    return vm;
+  }
+
+  private wakeTakers(): void {
+    for (const wake of this.takers.splice(0)) wake();
   }
 
   private async boot(onQueued: (position: number) => void): Promise<GuestVm> {
@@ -102,15 +126,19 @@ export class VmPool {
     };
     vm.ready.then(doneBooting, doneBooting);
     vm.whenExited(() => {
+      const hadBooted = vm.bootMs !== null;
       doneBooting();
       this.live.delete(vm);
       this.budget.release();
+      // A session's VM ended and freed its slot: the next session should find a spare again.
+      if (hadBooted && !this.closed) setTimeout(() => this.fill(), 50).unref();
     });
     return vm;
   }
 
   close(): void {
     this.closed = true;
+    this.wakeTakers();
     for (const vm of this.live) vm.kill('the playground is shutting down');
     this.live.clear();
     this.ready.length = 0;
