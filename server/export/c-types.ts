@@ -4,6 +4,7 @@
 // Pure.
 
 import type { Btf, BtfComposite, BtfMember, BtfType } from '../btf/btf.ts';
+import { bitWidth, type RecordField } from './record-fields.ts';
 
 const QUALIFIERS = new Set(['const', 'volatile', 'restrict', 'type_tag']);
 const MAX_DEPTH = 64;
@@ -36,12 +37,6 @@ export function declare(btf: Btf, id: number, inner: string, depth = 0): string 
 }
 
 /** A bitfield's width: kind_flag encoding, or an old-style int narrower than its storage. */
-function bitWidth(btf: Btf, member: BtfMember): number {
-  if (member.bitSize) return member.bitSize;
-  const t = btf.resolve(member.type);
-  return t.kind === 'int' && (t.bits !== t.size * 8 || t.bitOffset !== 0) ? t.bits : 0;
-}
-
 function alignOf(btf: Btf, id: number, depth = 0): number {
   const t = btf.resolve(id);
   if (depth > MAX_DEPTH) return 1;
@@ -196,84 +191,22 @@ function typedefStatements(source: string): string[] {
   return out;
 }
 
-/** One field of a struct as the record printer reads it: a path and where its bits are. */
-interface PrintField {
-  name: string;
-  type: number;
-  /** From the start of the record. */
-  bitOffset: number;
-  bitWidth: number;
-}
-
-function flatten(btf: Btf, t: BtfComposite, base: number, prefix: string, out: PrintField[], depth: number): void {
-  if (depth > MAX_DEPTH) return;
-  for (const m of t.members) {
-    const inner = btf.resolve(m.type);
-    const width = bitWidth(btf, m);
-    if (m.name === '' && (inner.kind === 'struct' || inner.kind === 'union')) {
-      flatten(btf, inner, base + m.bitOffset, prefix, out, depth + 1);
-    } else if (m.name !== '') {
-      // An old-style bitfield (no kind_flag) keeps its shift in the int type itself.
-      const shift = width && !m.bitSize && inner.kind === 'int' ? inner.bitOffset : 0;
-      out.push({ name: prefix + m.name, type: m.type, bitOffset: base + m.bitOffset + shift, bitWidth: width });
-    }
-  }
-}
-
-function isCharLike(btf: Btf, id: number): boolean {
-  let t = btf.type(id);
-  for (let i = 0; QUALIFIERS.has(t.kind) && i < MAX_DEPTH; i++) t = btf.type((t as { type: number }).type);
-  return t.kind === 'int' && t.size === 1 && (t.char || ['char', 'signed char', 'unsigned char'].includes(t.name));
-}
-
 /**
  * The body of `print_<struct>(const unsigned char *p)`: one `name=value` per
- * field, using the loader's helpers (print_int, print_uint, print_text,
- * print_hex, get_bits). Numbers, bools, enums (as numbers), pointers and char
- * arrays are printed as values; anything else as its bytes in hex.
+ * field of the record's layout, using the loader's helpers (print_int,
+ * print_uint, print_text, print_hex, get_bits).
  */
-export function structPrinter(btf: Btf, structId: number): string[] {
-  const t = btf.resolve(structId);
-  if (t.kind !== 'struct' && t.kind !== 'union') return [];
-  const fields: PrintField[] = [];
-  flatten(btf, t, 0, '', fields, 0);
-  const lines: string[] = [];
-  for (const f of fields) {
-    const type = btf.resolve(f.type);
-    const at = f.bitOffset / 8;
+export function structPrinter(fields: RecordField[]): string[] {
+  return fields.map((f) => {
     const label = `" ${f.name}="`;
-    if (f.bitWidth) {
-      const signed = type.kind === 'int' && type.signed;
-      lines.push(`printf(${label}); ${signed ? 'print_int' : 'print_uint'}_bits(p, ${f.bitOffset}, ${f.bitWidth});`);
-      continue;
+    switch (f.show) {
+      case 'bits': return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}_bits(p, ${f.bitOffset}, ${f.bitWidth});`;
+      case 'bool': return `printf(${label}"%s", p[${f.offset}] ? "true" : "false");`;
+      case 'int': return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}(p + ${f.offset}, ${f.size});`;
+      case 'pointer': return `printf(${label}"0x"); print_uint_hex(p + ${f.offset}, 8);`;
+      case 'float': return `printf(${label}); print_float(p + ${f.offset}, ${f.size});`;
+      case 'text': return `printf(${label}); print_text(p + ${f.offset}, ${f.size});`;
+      case 'hex': return `printf(${label}); print_hex(p + ${f.offset}, ${f.size});`;
     }
-    if (f.bitOffset % 8 !== 0) continue;
-    switch (type.kind) {
-      case 'int':
-        if (type.bool) lines.push(`printf(${label}"%s", p[${at}] ? "true" : "false");`);
-        else if ([1, 2, 4, 8].includes(type.size)) lines.push(`printf(${label}); ${type.signed ? 'print_int' : 'print_uint'}(p + ${at}, ${type.size});`);
-        else lines.push(`printf(${label}); print_hex(p + ${at}, ${type.size});`);
-        break;
-      case 'enum': case 'enum64':
-        lines.push(`printf(${label}); ${type.signed ? 'print_int' : 'print_uint'}(p + ${at}, ${type.size});`);
-        break;
-      case 'ptr':
-        lines.push(`printf(${label}"0x"); print_uint_hex(p + ${at}, 8);`);
-        break;
-      case 'float':
-        if (type.size === 4 || type.size === 8) lines.push(`printf(${label}); print_float(p + ${at}, ${type.size});`);
-        else lines.push(`printf(${label}); print_hex(p + ${at}, ${type.size});`);
-        break;
-      case 'array':
-        if (isCharLike(btf, type.type)) lines.push(`printf(${label}); print_text(p + ${at}, ${type.length});`);
-        else lines.push(`printf(${label}); print_hex(p + ${at}, ${btf.sizeOf(type.id)});`);
-        break;
-      case 'struct': case 'union':
-        lines.push(`printf(${label}); print_hex(p + ${at}, ${type.size});`);
-        break;
-      default:
-        break;
-    }
-  }
-  return lines;
+  });
 }

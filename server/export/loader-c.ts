@@ -6,9 +6,15 @@
 // that asks libbpf at run time.
 // Pure: strings in, a string out.
 
+import { structPrinter } from './c-types.ts';
+import type { RecordField } from './record-fields.ts';
+
 export interface GlobalSetting {
   /** The skeleton's field: `rodata`, `bss`, `rodata_cfg`… */
   ident: string;
+  /** The section (`.rodata`…) and the variable's place in it, for loaders without a skeleton. */
+  section: string;
+  offset: number;
   variable: string;
   /** A C literal for a scalar, or null to copy `bytes`. */
   literal: string | null;
@@ -30,13 +36,14 @@ export interface MapSeedBytes {
 export interface RecordPrinter {
   struct: string;
   size: number;
-  /** Statements printing ` field=value` for each field of `const unsigned char *p`. */
-  body: string[];
+  fields: RecordField[];
 }
 
 /** A global in .bss/.data printed every second, through the skeleton's memory-mapped view. */
 export interface WatchedGlobal {
   ident: string;
+  section: string;
+  offset: number;
   variable: string;
   signed: boolean;
   size: number;
@@ -127,7 +134,7 @@ function printerFunctions(printers: RecordPrinter[]): string {
     out.push(`static void print_struct_${p.struct}(const unsigned char *p)`);
     out.push('{');
     out.push(`\tprintf("  struct ${p.struct}:");`);
-    for (const line of p.body) out.push(`\t${line}`);
+    for (const line of structPrinter(p.fields)) out.push(`\t${line}`);
     out.push('\tputchar(\'\\n\');');
     out.push('}');
     out.push('');

@@ -15,7 +15,8 @@ import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
 import { definedStructs } from '../maps/event-codec.ts';
-import { definedNames, structPrinter, TypeDefinitions } from './c-types.ts';
+import { definedNames, TypeDefinitions } from './c-types.ts';
+import { recordFields } from './record-fields.ts';
 import { elfSection } from './elf-section.ts';
 import { loaderSource, type GlobalSetting, type MapSeedBytes, type RecordPrinter, type WatchedGlobal } from './loader-c.ts';
 import { objectInfo, type DataSection, type ObjectInfo } from './object-info.ts';
@@ -169,7 +170,7 @@ function globalSettings(btf: Btf, section: DataSection, seed: MapSeed): GlobalSe
     if (v.linkage === 'static') return `${variable} is static, so the skeleton does not show it to user space: remove "static" to set it.`;
     const encoded = encodeValue(btf, v.type, input, { label: variable });
     if (!encoded.ok) return `${encoded.error}.`;
-    out.push({ ident: section.ident, variable, literal: cLiteral(btf, v.type, encoded.bytes), bytes: encoded.bytes, shown: JSON.stringify(input) });
+    out.push({ ident: section.ident, section: section.name, offset: v.offset, variable, literal: cLiteral(btf, v.type, encoded.bytes), bytes: encoded.bytes, shown: JSON.stringify(input) });
   }
   return out;
 }
@@ -235,7 +236,7 @@ function watchedGlobals(btf: Btf, sections: DataSection[]): WatchedGlobal[] {
       const t = btf.resolve(v.type);
       if (v.linkage === 'static' || out.length >= MAX_WATCHED) continue;
       if ((t.kind === 'int' && t.bits === t.size * 8) || t.kind === 'enum' || t.kind === 'enum64') {
-        if ([1, 2, 4, 8].includes(t.size)) out.push({ ident: section.ident, variable: v.name, signed: t.signed, size: t.size });
+        if ([1, 2, 4, 8].includes(t.size)) out.push({ ident: section.ident, section: section.name, offset: v.offset, variable: v.name, signed: t.signed, size: t.size });
       }
     }
   }
@@ -276,7 +277,7 @@ async function recordPrinters(btf: Btf, sources: string[], typeInfo: (names: str
       if (!t) continue;
       from = extra!;
     }
-    printers.push({ struct: name, size: t.size, body: structPrinter(from, t.id) });
+    printers.push({ struct: name, size: t.size, fields: recordFields(from, t.id) });
   }
   return printers;
 }

@@ -35,6 +35,7 @@ export function vmOptions(config: Config): VmOptions {
     gid: vm.gid,
     bootTimeoutMs: vm.bootTimeoutMs,
     callTimeoutMs: vm.callTimeoutMs,
+    tcgCacheMiB: vm.tcgCacheMiB,
     cgroup: { cpuShare: vm.cpuShare, memoryBytes: vm.cgroupMemoryMiB * 1024 * 1024 },
   };
 }
