@@ -15,7 +15,9 @@ export const EXPORT_USAGE = `Usage:
 
 Writes the program as a standalone libbpf project (its sources, a C loader
 built on the bpftool skeleton that applies the seeds, a Makefile, a README)
-to a zip. Unzip it, then \`make\` and \`sudo ./NAME -d 5\`.
+to a zip. Unzip it, then \`make\` and \`sudo ./NAME -d 5\`. With --go, a Go
+module on cilium/ebpf instead (bpf2go's go:generate line, a main.go that
+does the same): \`go mod tidy && make\`.
 
 The zip is built on this machine, not by a server: it needs clang, bpftool
 and the kernel's BTF (/sys/kernel/btf/vmlinux) here, as the playground does.
@@ -28,6 +30,7 @@ Options:
   --example NAME     a bundled example, with its seeds
   --name NAME        the project's name, a C identifier (default: the .bpf.c
                      file's name without .bpf.c)
+  --go               a Go project (cilium/ebpf + bpf2go) instead of C
   -o, --output FILE  where to write the zip (default: NAME.zip)
 `;
 
@@ -58,6 +61,7 @@ export async function exportCommand(args: string[]): Promise<void> {
       seed: { type: 'string', multiple: true, default: [] },
       seeds: { type: 'string' },
       name: { type: 'string' },
+      go: { type: 'boolean', default: false },
       output: { type: 'string', short: 'o' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -97,7 +101,7 @@ export async function exportCommand(args: string[]): Promise<void> {
   // no jail (which needs root to switch to nobody), only the compile's limits.
   config.compileJail = 'none';
   const toolchain = await findToolchain(cacheDir(config.cacheDir));
-  const result = await exportProject({ files, seeds, name: values.name }, { config, toolchain });
+  const result = await exportProject({ files, seeds, name: values.name, language: values.go ? 'go' : 'c' }, { config, toolchain });
   if (!result.ok) {
     process.stderr.write(`ebpf-playground export: ${result.error}\n`);
     process.exit(1);

@@ -33,11 +33,11 @@ function goString(text: string): string {
 }
 
 function settingsTable(settings: GlobalSetting[]): string {
-  return settings.map((s) => `\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, offset: ${s.offset}, bytes: ${goBytes(s.bytes)}}, // ${s.shown.replace(/[\r\n]+/g, ' ')}`).join('\n');
+  return settings.map((s) => `\t// ${s.variable} = ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, offset: ${s.offset}, bytes: ${goBytes(s.bytes)}},`).join('\n');
 }
 
 function seedsTable(seeds: MapSeedBytes[]): string {
-  return seeds.map((s) => `\t{mapName: ${goString(s.map)}, key: ${goBytes(s.key)}, value: ${goBytes(s.value)}, perCPU: ${s.perCpu}}, // ${s.shown.replace(/[\r\n]+/g, ' ')}`).join('\n');
+  return seeds.map((s) => `\t// ${s.map}: ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{mapName: ${goString(s.map)}, key: ${goBytes(s.key)}, value: ${goBytes(s.value)}, perCPU: ${s.perCpu}},`).join('\n');
 }
 
 function recordsTable(printers: RecordPrinter[]): string {
@@ -51,6 +51,11 @@ function recordsTable(printers: RecordPrinter[]): string {
 
 function watchedTable(watched: WatchedGlobal[]): string {
   return watched.map((w) => `\t{section: ${goString(w.section)}, variable: ${goString(w.variable)}, offset: ${w.offset}, size: ${w.size}, signed: ${w.signed}},`).join('\n');
+}
+
+/** A slice literal as gofmt writes it: `[]T{}` when empty, else one element a line. */
+function goList(type: string, rows: string): string {
+  return rows ? `[]${type}{\n${rows}\n}` : `[]${type}{}`;
 }
 
 export function goLoaderSource(spec: GoLoaderSpec): string {
@@ -82,24 +87,16 @@ import (
 )
 
 // What the playground set before the run: globals, written into the object before load.
-var settings = []setting{
-${settingsTable(spec.settings)}
-}
+var settings = ${goList('setting', settingsTable(spec.settings))}
 
 // Map entries the playground wrote after load, before attach.
-var seeds = []seed{
-${seedsTable(spec.seeds)}
-}
+var seeds = ${goList('seed', seedsTable(spec.seeds))}
 
 // The structs the program defines, to print its records field by field (chosen by size).
-var records = []record{
-${recordsTable(spec.printers)}
-}
+var records = ${goList('record', recordsTable(spec.printers))}
 
 // Globals in .bss and .data printed every second.
-var watched = []watchedGlobal{
-${watchedTable(spec.watched)}
-}
+var watched = ${goList('watchedGlobal', watchedTable(spec.watched))}
 
 const readsTrace = ${spec.readsTrace}
 
@@ -116,8 +113,8 @@ type seed struct {
 }
 
 type field struct {
-	name, show                          string
-	signed                              bool
+	name, show                        string
+	signed                            bool
 	offset, size, bitOffset, bitWidth int
 }
 
@@ -128,9 +125,9 @@ type record struct {
 }
 
 type watchedGlobal struct {
-	section, variable  string
-	offset, size       int
-	signed             bool
+	section, variable string
+	offset, size      int
+	signed            bool
 }
 
 // At most this many entries of a map are printed each second.

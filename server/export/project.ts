@@ -21,12 +21,16 @@ import { elfSection } from './elf-section.ts';
 import { loaderSource, type GlobalSetting, type MapSeedBytes, type RecordPrinter, type WatchedGlobal } from './loader-c.ts';
 import { objectInfo, type DataSection, type ObjectInfo } from './object-info.ts';
 import { makefile, readme } from './project-files.ts';
+import { BPF2GO_IDENT, genGo, goMakefile, goMod, goReadme } from './go-project-files.ts';
+import { goLoaderSource } from './loader-go.ts';
 
 export interface ExportRequest {
   files: SourceFile[];
   seeds: MapSeed[];
   /** The project's name, a C identifier; by default (absent or empty) the main file's name without .bpf.c. */
   name?: string;
+  /** The loader's language: C on the libbpf skeleton (the default), or Go on cilium/ebpf and bpf2go. */
+  language?: 'c' | 'go';
 }
 
 export interface ExportDeps {
@@ -120,23 +124,34 @@ export async function exportProject(request: ExportRequest, deps: ExportDeps): P
     for (const section of info.sections) for (const v of section.vars) if (v.linkage !== 'static') types.require(v.type);
 
     const watched = watchedGlobals(btf, info.sections);
-    const loader = loaderSource({
-      name,
-      mainFile: main.name,
-      typeDefinitions: types.lines,
-      settings,
-      seeds: seedBytes,
-      printers,
-      watched,
-      showMaps: watched.length > 0 || info.maps.some((m) => SHOWN_MAPS.has(m.typeName)),
-    });
     const text = { name, mainFile: main.name, usesVmlinux: files.some((f) => INCLUDES_VMLINUX.test(f.content)), seeded };
     const entries: Record<string, string> = {};
-    for (const file of files) entries[`${name}/src/${file.name}`] = file.content;
-    entries[`${name}/src/${name}.c`] = loader;
-    entries[`${name}/Makefile`] = makefile(text);
-    entries[`${name}/README.md`] = readme(text);
-    entries[`${name}/.gitignore`] = `/build/\n/${name}\n`;
+    if (request.language === 'go') {
+      for (const file of files) entries[`${name}/bpf/${file.name}`] = file.content;
+      const readsTrace = sources.some((source) => /\bbpf_(printk|trace_printk)\s*\(/.test(source));
+      entries[`${name}/main.go`] = goLoaderSource({ name, ident: BPF2GO_IDENT, settings, seeds: seedBytes, printers, watched, readsTrace });
+      entries[`${name}/gen.go`] = genGo(text);
+      entries[`${name}/go.mod`] = goMod(text);
+      entries[`${name}/Makefile`] = goMakefile(text);
+      entries[`${name}/README.md`] = goReadme(text);
+      entries[`${name}/.gitignore`] = `/${name}\n/bpf_*.go\n/bpf_*.o\n${text.usesVmlinux ? '/bpf/vmlinux.h\n' : ''}`;
+    } else {
+      const loader = loaderSource({
+        name,
+        mainFile: main.name,
+        typeDefinitions: types.lines,
+        settings,
+        seeds: seedBytes,
+        printers,
+        watched,
+        showMaps: watched.length > 0 || info.maps.some((m) => SHOWN_MAPS.has(m.typeName)),
+      });
+      for (const file of files) entries[`${name}/src/${file.name}`] = file.content;
+      entries[`${name}/src/${name}.c`] = loader;
+      entries[`${name}/Makefile`] = makefile(text);
+      entries[`${name}/README.md`] = readme(text);
+      entries[`${name}/.gitignore`] = `/build/\n/${name}\n`;
+    }
     const encoder = new TextEncoder();
     const zip = zipSync(Object.fromEntries(Object.entries(entries).map(([path, content]) => [path, encoder.encode(content)])));
     return { ok: true, zip, fileNames: Object.keys(entries), name };
