@@ -468,6 +468,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seeds: z.array(mapSeedSchema).max(256).default([]),
     /** The project's name, a C identifier; the main file's name when absent. */
     name: z.string().max(64).optional(),
+    /** The loader's language: C on the libbpf skeleton, or Go on cilium/ebpf and bpf2go. */
+    language: z.enum(['c', 'go']).default('c'),
   }),
   /** Keep these files and seeds under a short id, for a link that opens them (and never runs them by itself). */
   z.object({ type: z.literal('share'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES), seeds: z.array(mapSeedSchema).max(256).default([]) }),

@@ -40,6 +40,7 @@ import { OutputPane } from './OutputPane.tsx';
 import { RightTabs, type RightTab, type TabSpec } from './RightTabs.tsx';
 import { RunStatus } from './RunStatus.tsx';
 import { ShareButton, type ShareResult } from './ShareButton.tsx';
+import { ExportMenu, type ExportLanguage } from './ExportMenu.tsx';
 import { SplitPane } from './SplitPane.tsx';
 import { StatusBar } from './StatusBar.tsx';
 
@@ -245,12 +246,12 @@ export function Playground() {
     return room.push({ files: workspace.files, seeds });
   }, [room, workspace.files, checkSeeds]);
 
-  const exportProject = useCallback(async () => {
+  const exportProject = useCallback(async (language: ExportLanguage) => {
     if (!client) return;
     const seeds = checkSeeds();
     if (!seeds) return;
-    setToast({ text: 'Building the project…' });
-    const result = await client.exportProject(workspace.files, seeds);
+    setToast({ text: `Building the ${language === 'go' ? 'Go' : 'C'} project…` });
+    const result = await client.exportProject(workspace.files, seeds, language);
     if (!result.ok) {
       setToast({ text: `Export failed: ${result.error.message}` });
       return;
@@ -261,7 +262,9 @@ export function Playground() {
     link.download = result.fileName;
     link.click();
     URL.revokeObjectURL(url);
-    setToast({ text: `Downloaded ${result.fileName}: unzip, make, sudo ./loader (see its README).` });
+    const name = result.fileName.replace(/\.zip$/, '');
+    const build = language === 'go' ? 'go mod tidy && make' : 'make';
+    setToast({ text: `Downloaded ${result.fileName}: unzip, ${build}, sudo ./${name} (see its README).` });
   }, [client, workspace.files, checkSeeds]);
 
   const share = useCallback(async (): Promise<ShareResult | null> => {
@@ -544,15 +547,7 @@ export function Playground() {
               Open a file
             </button>
             <span className="topbar-sep" aria-hidden="true" />
-            <button
-              type="button"
-              className="button compact"
-              onClick={() => void exportProject()}
-              disabled={!connected}
-              title="Download a standalone libbpf project: the sources, a C loader on the skeleton, a Makefile"
-            >
-              Export project
-            </button>
+            <ExportMenu disabled={!connected} onExport={(language) => void exportProject(language)} />
             <ShareButton disabled={!connected || !workspace.files.length} onShare={share} />
           </>
         )}

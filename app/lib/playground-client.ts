@@ -156,9 +156,9 @@ export class PlaygroundClient {
   }
 
   /** Asks the server for the program as a standalone libbpf project (a zip). */
-  async exportProject(files: SourceFile[], seeds: MapSeed[]): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
+  async exportProject(files: SourceFile[], seeds: MapSeed[], language: 'c' | 'go' = 'c'): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
     if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), { type: 'export', files, seeds });
+    const answer = await this.send(this.allocateId(), { type: 'export', files, seeds, language });
     if (!answer) return { ok: false, error: LOST };
     if (answer.type !== 'exported' || !answer.ok || !answer.zipBase64) {
       return { ok: false, error: (answer.type === 'exported' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The export failed.' } };

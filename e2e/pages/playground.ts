@@ -382,9 +382,11 @@ export class PlaygroundPage {
     return this.page.getByRole('dialog', { name: 'Share' });
   }
 
-  /** Clicks Export project and returns the downloaded zip's name and bytes. */
-  async exportProject(): Promise<{ name: string; bytes: Buffer }> {
-    const [file] = await Promise.all([this.page.waitForEvent('download'), this.page.getByRole('button', { name: 'Export project' }).click()]);
+  /** Picks C or Go from the Export menu and returns the downloaded zip's name and bytes. */
+  async exportProject(language: 'C' | 'Go' = 'C'): Promise<{ name: string; bytes: Buffer }> {
+    await this.page.getByRole('button', { name: 'Export', exact: true }).click();
+    const item = this.page.getByRole('menu', { name: 'Export as' }).getByRole('menuitem', { name: new RegExp(`^${language} project`) });
+    const [file] = await Promise.all([this.page.waitForEvent('download'), item.click()]);
     const path = await file.path();
     return { name: file.suggestedFilename(), bytes: await readFile(path) };
   }

@@ -87,7 +87,8 @@ sudo ./${p.name} -d 5
 \`\`\`
 
 It prints \`attached: …\` for each program it attached. \`-d 5\` stops it after five seconds;
-without it, it runs until Ctrl-C.
+without it, it runs until Ctrl-C. \`-btf FILE\` takes the kernel's types for CO-RE from a BTF
+file (one \`bpftool gen min_core_btf\` made, say) instead of \`/sys/kernel/btf/vmlinux\`.
 
 \`make clean\` removes the binary and bpf2go's files.
 

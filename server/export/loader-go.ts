@@ -80,6 +80,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/perf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -135,14 +136,15 @@ const maxShown = 32
 
 func main() {
 	seconds := flag.Float64("d", 0, "stop after this many seconds (default: until Ctrl-C)")
+	btfFile := flag.String("btf", "", "the kernel's types for CO-RE from this BTF file (a min_core_btf file, say) instead of the running kernel's")
 	flag.Parse()
-	if err := run(*seconds); err != nil {
+	if err := run(*seconds, *btfFile); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(seconds float64) error {
+func run(seconds float64, btfFile string) error {
 	// Kernels before 5.11 count BPF memory against RLIMIT_MEMLOCK.
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return fmt.Errorf("removing the memlock limit: %w (run as root)", err)
@@ -156,7 +158,15 @@ func run(seconds float64) error {
 			return err
 		}
 	}
-	coll, err := ebpf.NewCollection(spec)
+	var opts ebpf.CollectionOptions
+	if btfFile != "" {
+		types, err := btf.LoadSpec(btfFile)
+		if err != nil {
+			return fmt.Errorf("reading the kernel's types from %s: %w", btfFile, err)
+		}
+		opts.Programs.KernelTypes = types
+	}
+	coll, err := ebpf.NewCollectionWithOptions(spec, opts)
 	if err != nil {
 		return fmt.Errorf("loading the BPF object (the verifier's log follows, if it ran): %+v", err)
 	}

@@ -300,7 +300,7 @@ export class Session implements RoomMember {
       return this.send({ type: 'exported', id, ok: false, error: { code: 'rate_limited', message: 'Too many runs and exports at once: wait a moment and try again.' } });
     }
     const result = await exportProject(
-      { files: message.files, seeds: message.seeds, name: message.name },
+      { files: message.files, seeds: message.seeds, name: message.name, language: message.language },
       { config, toolchain, schedule: (job) => this.deps.compileQueue.run(job) },
     ).catch((error) => ({ ok: false as const, code: 'internal' as const, error: `The export failed: ${(error as Error).message}` }));
     this.send(
