@@ -11,6 +11,7 @@ import { ROOT, loadConfig, type Config } from '../config.ts';
 import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
 import { loadExamples } from '../examples.ts';
 import { exportProject, type ExportResult } from './project.ts';
+import { bundledCourse } from '../lessons/course.ts';
 
 const run = promisify(execFile);
 const isRoot = process.getuid?.() === 0;
@@ -416,6 +417,18 @@ describe('export as Go (cilium/ebpf + bpf2go), built offline against Debian\'s p
     assert.match(readFileSync(path.join(project, 'gen.go'), 'utf8'), /^\/\/go:generate go run github\.com\/cilium\/ebpf\/cmd\/bpf2go .* bpf\/execve_counter\.bpf\.c/m);
     const { stdout } = await run(path.join(path.dirname(GO), 'gofmt'), ['-l', project]);
     assert.equal(stdout, '');
+  });
+
+  test("every lesson's solution exports in C and in Go, and both build", async () => {
+    for (const { lesson, solution } of bundledCourse().lessons) {
+      const name = `lesson_${lesson.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      for (const language of ['c', 'go'] as const) {
+        const result = await exported(solution, [], name, language);
+        const project = unzipProject(result.zip, name);
+        if (language === 'c') await make(project);
+        else await goBuild(project);
+      }
+    }
   });
 
   for (const name of ['hello_execve', 'execve_counter', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe', 'bootstrap']) {
