@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# --test adds Chromium (for the e2e tests) and Go 1.23 with cilium/ebpf (the Go export's build test);
+# --test adds Chromium (for the e2e tests) and Debian 12's Go with cilium/ebpf (the Go export's build test);
 # --bench adds bpftrace (the peer the benchmarks compare with).
 want_tests=0
 want_bench=0
@@ -19,7 +19,7 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # guests' images (scripts/build-guest.sh), and Chromium for e2e.
 packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux
   qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils)
-[ "$want_tests" = 1 ] && packages+=(chromium golang-1.23-go golang-github-cilium-ebpf-dev)
+[ "$want_tests" = 1 ] && packages+=(chromium golang-go golang-github-cilium-ebpf-dev)
 [ "$want_bench" = 1 ] && packages+=(bpftrace)
 missing=()
 for p in "${packages[@]}"; do

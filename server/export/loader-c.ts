@@ -12,9 +12,8 @@ import type { RecordField } from './record-fields.ts';
 export interface GlobalSetting {
   /** The skeleton's field: `rodata`, `bss`, `rodata_cfg`… */
   ident: string;
-  /** The section (`.rodata`…) and the variable's place in it, for loaders without a skeleton. */
+  /** The section (`.rodata`…), for loaders without a skeleton. */
   section: string;
-  offset: number;
   variable: string;
   /** A C literal for a scalar, or null to copy `bytes`. */
   literal: string | null;
@@ -43,7 +42,6 @@ export interface RecordPrinter {
 export interface WatchedGlobal {
   ident: string;
   section: string;
-  offset: number;
   variable: string;
   signed: boolean;
   size: number;

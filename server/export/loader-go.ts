@@ -33,7 +33,7 @@ function goString(text: string): string {
 }
 
 function settingsTable(settings: GlobalSetting[]): string {
-  return settings.map((s) => `\t// ${s.variable} = ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, offset: ${s.offset}, bytes: ${goBytes(s.bytes)}},`).join('\n');
+  return settings.map((s) => `\t// ${s.variable} = ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, bytes: ${goBytes(s.bytes)}},`).join('\n');
 }
 
 function seedsTable(seeds: MapSeedBytes[]): string {
@@ -50,7 +50,7 @@ function recordsTable(printers: RecordPrinter[]): string {
 }
 
 function watchedTable(watched: WatchedGlobal[]): string {
-  return watched.map((w) => `\t{section: ${goString(w.section)}, variable: ${goString(w.variable)}, offset: ${w.offset}, size: ${w.size}, signed: ${w.signed}},`).join('\n');
+  return watched.map((w) => `\t{section: ${goString(w.section)}, variable: ${goString(w.variable)}, size: ${w.size}, signed: ${w.signed}},`).join('\n');
 }
 
 /** A slice literal as gofmt writes it: `[]T{}` when empty, else one element a line. */
@@ -103,7 +103,6 @@ const readsTrace = ${spec.readsTrace}
 
 type setting struct {
 	section, variable string
-	offset            int
 	bytes             []byte
 }
 
@@ -127,8 +126,10 @@ type record struct {
 
 type watchedGlobal struct {
 	section, variable string
-	offset, size      int
+	size              int
 	signed            bool
+	// Where it sits in its section's value, found in the object's BTF at start.
+	offset int
 }
 
 // At most this many entries of a map are printed each second.
@@ -158,6 +159,15 @@ func run(seconds float64, btfFile string) error {
 			return err
 		}
 	}
+	shown := watched[:0]
+	for _, w := range watched {
+		if m, ok := spec.Maps[w.section]; ok {
+			if w.offset, ok = varOffset(m, w.variable); ok {
+				shown = append(shown, w)
+			}
+		}
+	}
+	watched = shown
 	var opts ebpf.CollectionOptions
 	if btfFile != "" {
 		types, err := btf.LoadSpec(btfFile)
@@ -223,15 +233,38 @@ func run(seconds float64, btfFile string) error {
 // A global's bytes go into its section's one value, where the object's BTF puts it.
 func applySetting(spec *ebpf.CollectionSpec, s setting) error {
 	m, ok := spec.Maps[s.section]
-	if !ok || len(m.Contents) == 0 {
+	if !ok {
 		return fmt.Errorf("setting %s: the object has no %s section", s.variable, s.section)
 	}
+	offset, ok := varOffset(m, s.variable)
+	if !ok {
+		return fmt.Errorf("setting %s: %s has no such variable", s.variable, s.section)
+	}
+	if len(m.Contents) == 0 {
+		// Some releases leave .bss without contents, since the kernel zeroes it anyway.
+		m.Contents = []ebpf.MapKV{{Key: uint32(0), Value: make([]byte, m.ValueSize)}}
+	}
 	data, ok := m.Contents[0].Value.([]byte)
-	if !ok || s.offset+len(s.bytes) > len(data) {
+	if !ok || offset+len(s.bytes) > len(data) {
 		return fmt.Errorf("setting %s: it does not fit in %s", s.variable, s.section)
 	}
-	copy(data[s.offset:], s.bytes)
+	copy(data[offset:], s.bytes)
 	return nil
+}
+
+// A variable's offset in its section, from the section's BTF (cilium/ebpf fills in
+// the offsets from the symbol table, which clang leaves out of the BTF it writes).
+func varOffset(m *ebpf.MapSpec, variable string) (int, bool) {
+	section, ok := m.Value.(*btf.Datasec)
+	if !ok {
+		return 0, false
+	}
+	for _, v := range section.Vars {
+		if v.Type.TypeName() == variable {
+			return int(v.Offset), true
+		}
+	}
+	return 0, false
 }
 
 func applySeed(coll *ebpf.Collection, s seed) error {

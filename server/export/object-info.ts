@@ -20,8 +20,6 @@ export interface GlobalVar {
   /** The VAR's type (the variable's C type). */
   type: number;
   linkage: BtfLinkage;
-  /** Where it sits in its section's one value. */
-  offset: number;
 }
 
 /** An internal map's DATASEC: `.rodata`, `.data`, `.bss`, `.rodata.cfg`… */
@@ -48,7 +46,7 @@ export function objectInfo(btf: Btf): ObjectInfo {
     const vars: GlobalVar[] = [];
     for (const v of t.vars) {
       const variable = btf.type(v.type);
-      if (variable.kind === 'var') vars.push({ name: variable.name, type: variable.type, linkage: variable.linkage, offset: v.offset });
+      if (variable.kind === 'var') vars.push({ name: variable.name, type: variable.type, linkage: variable.linkage });
     }
     if (t.name === '.maps') {
       for (const v of vars) maps.push(mapInfo(btf, v));

@@ -185,7 +185,7 @@ function globalSettings(btf: Btf, section: DataSection, seed: MapSeed): GlobalSe
     if (v.linkage === 'static') return `${variable} is static, so the skeleton does not show it to user space: remove "static" to set it.`;
     const encoded = encodeValue(btf, v.type, input, { label: variable });
     if (!encoded.ok) return `${encoded.error}.`;
-    out.push({ ident: section.ident, section: section.name, offset: v.offset, variable, literal: cLiteral(btf, v.type, encoded.bytes), bytes: encoded.bytes, shown: JSON.stringify(input) });
+    out.push({ ident: section.ident, section: section.name, variable, literal: cLiteral(btf, v.type, encoded.bytes), bytes: encoded.bytes, shown: JSON.stringify(input) });
   }
   return out;
 }
@@ -251,7 +251,7 @@ function watchedGlobals(btf: Btf, sections: DataSection[]): WatchedGlobal[] {
       const t = btf.resolve(v.type);
       if (v.linkage === 'static' || out.length >= MAX_WATCHED) continue;
       if ((t.kind === 'int' && t.bits === t.size * 8) || t.kind === 'enum' || t.kind === 'enum64') {
-        if ([1, 2, 4, 8].includes(t.size)) out.push({ ident: section.ident, section: section.name, offset: v.offset, variable: v.name, signed: t.signed, size: t.size });
+        if ([1, 2, 4, 8].includes(t.size)) out.push({ ident: section.ident, section: section.name, variable: v.name, signed: t.signed, size: t.size });
       }
     }
   }
