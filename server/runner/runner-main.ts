@@ -28,4 +28,6 @@ process.on('message', async (request: RunnerRequest) => {
 
 // The backend went away: nothing may outlive it.
 process.on('disconnect', () => process.exit(0));
-process.send!({ id: 0, ok: true, result: 'ready' });
+// A backend that closes while this runner starts (a warm spare, at shutdown) has no one to greet.
+if (process.connected) process.send!({ id: 0, ok: true, result: 'ready' }, undefined, {}, () => {});
+else process.exit(0);
