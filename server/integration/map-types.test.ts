@@ -468,31 +468,34 @@ struct {
 	__uint(value_size, MAX_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
-/* [0]: the last kernel stack id, [1]: the last user stack id */
+/* [0]: the first kernel stack id + 1, [1]: the first user stack id + 1 (0: none yet; 0 is a valid id).
+ * Set once, so the stacks they name stay the ones the test reads. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __s32);
-} last_ids SEC(".maps");
+} first_ids SEC(".maps");
+
+static void keep_first(__u32 which, __s32 id)
+{
+	__s32 *slot = bpf_map_lookup_elem(&first_ids, &which);
+
+	if (slot && *slot == 0 && id >= 0)
+		*slot = id + 1;
+}
 
 SEC("tracepoint/syscalls/sys_enter_execve")
 int where_from(void *ctx)
 {
-	__u32 kernel = 0, user = 1;
-	__s32 kid = bpf_get_stackid(ctx, &stacks, 0);
-	__s32 uid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
-
-	if (kid >= 0)
-		bpf_map_update_elem(&last_ids, &kernel, &kid, BPF_ANY);
-	if (uid >= 0)
-		bpf_map_update_elem(&last_ids, &user, &uid, BPF_ANY);
+	keep_first(0, bpf_get_stackid(ctx, &stacks, 0));
+	keep_first(1, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK));
 	return 0;
 }
 ${LICENSE}`);
     assert.equal(run.meta('stacks').writable, false);
-    const ids = () => run.current('last_ids')?.map((e) => Number(e.value)) ?? [];
-    await run.waitForMap('stacks', () => ids().every((id) => id > 0) && ids().every((id) => run.entry('stacks', id) !== undefined), { trigger: 'exec' });
+    const ids = () => run.current('first_ids')?.map((e) => Number(e.value) - 1) ?? [];
+    await run.waitForMap('stacks', () => ids().length === 2 && ids().every((id) => id >= 0 && run.entry('stacks', id) !== undefined), { trigger: 'exec' });
     const [kernelId, userId] = ids() as [number, number];
 
     type Frame = { addr: string; symbol?: string };
