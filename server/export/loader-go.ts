@@ -360,16 +360,10 @@ func followEvents(coll *ebpf.Collection) []func() {
 				continue
 			}
 			closers = append(closers, func() { reader.Close() })
-			go func() {
-				for {
-					rec, err := reader.Read()
-					if err != nil {
-						return
-					}
-					fmt.Printf("%s: %d-byte record: %s\\n", name, len(rec.RawSample), hex.EncodeToString(rec.RawSample))
-					printRecord(rec.RawSample)
-				}
-			}()
+			go printRecords(func() (string, []byte, error) {
+				rec, err := reader.Read()
+				return fmt.Sprintf("%s: %d-byte record", name, len(rec.RawSample)), rec.RawSample, err
+			})
 		case ebpf.PerfEventArray:
 			reader, err := perf.NewReader(m, 16*os.Getpagesize())
 			if err != nil {
@@ -377,23 +371,32 @@ func followEvents(coll *ebpf.Collection) []func() {
 				continue
 			}
 			closers = append(closers, func() { reader.Close() })
-			go func() {
-				for {
-					rec, err := reader.Read()
-					if err != nil {
-						return
-					}
-					if rec.LostSamples > 0 {
-						fmt.Printf("%s: %d records lost on CPU %d\\n", name, rec.LostSamples, rec.CPU)
-						continue
-					}
-					fmt.Printf("%s: %d-byte record on CPU %d: %s\\n", name, len(rec.RawSample), rec.CPU, hex.EncodeToString(rec.RawSample))
-					printRecord(rec.RawSample)
+			go printRecords(func() (string, []byte, error) {
+				rec, err := reader.Read()
+				if rec.LostSamples > 0 {
+					return fmt.Sprintf("%s: %d records lost on CPU %d", name, rec.LostSamples, rec.CPU), nil, err
 				}
-			}()
+				return fmt.Sprintf("%s: %d-byte record on CPU %d", name, len(rec.RawSample), rec.CPU), rec.RawSample, err
+			})
 		}
 	}
 	return closers
+}
+
+// Prints what read returns until its reader is closed: a header, then the bytes and their fields.
+func printRecords(read func() (header string, raw []byte, err error)) {
+	for {
+		header, raw, err := read()
+		if err != nil {
+			return
+		}
+		if raw == nil {
+			fmt.Println(header)
+			continue
+		}
+		fmt.Printf("%s: %s\\n", header, hex.EncodeToString(raw))
+		printRecord(raw)
+	}
 }
 
 // bpf_printk's lines, from the kernel's trace buffer (shared by every program on the machine).
