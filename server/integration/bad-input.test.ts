@@ -197,6 +197,14 @@ ${LICENSE}`;
   });
 });
 
+describe('a map the kernel refuses is named, and not taken for a verifier verdict', () => {
+  test('a stack_trace map with no value_size: the map, and what to add', async () => {
+    const maps = 'struct {\n\t__uint(type, BPF_MAP_TYPE_STACK_TRACE);\n\t__uint(max_entries, 128);\n\t__type(key, __u32);\n} stacks SEC(".maps");\n';
+    const report = await run(tracepoint('\tbpf_get_stackid(ctx, &stacks, 0);', maps));
+    assertRefused(report, 'load', 'load_failed', /^The kernel refused to create map stacks: a stack_trace map needs a value_size, room for the frames of one stack, such as __uint\(value_size, 127 \* sizeof\(__u64\)\)\.$/);
+  });
+});
+
 describe('what this kernel cannot do is said plainly', () => {
   const core = (section: string, macro: string) => `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>

@@ -236,7 +236,7 @@ describe("kernel 6.1 (Debian 12's own) in the smallest VM, one at a time", () =>
     const report = await runRemote({ server: older.url, files, seeds: [], seconds: 1, kernel: '6.1' });
     assert.equal(report.ok, false);
     assert.equal(report.stage, 'load');
-    assert.match(report.error?.message ?? '', new RegExp(`the kernel ran out of memory creating map big\\d \\(ENOMEM\\); the session's VM has ${MEMORY_MIB} MiB of memory in all \\(vm\\.memoryMiB\\)\\. Give it fewer max_entries, or a smaller value\\.$`));
+    assert.match(report.error?.message ?? '', new RegExp(`^The kernel ran out of memory creating map big\\d \\(ENOMEM\\); the session's VM has ${MEMORY_MIB} MiB of memory in all \\(vm\\.memoryMiB\\)\\. Give it fewer max_entries, or a smaller value\\.$`));
     const again = await runRemote({ server: older.url, files: [], example: 'hello_execve', seeds: [], seconds: 1, trigger: 'exec', kernel: '6.1' });
     assert.equal(again.ok, true, again.error?.message);
   });

@@ -25,15 +25,20 @@ export function describeBpfError(error: unknown): string {
   return (error as Error).message;
 }
 
-/** One sentence for the load failures a learner meets most. */
-export function explainLoadFailure(err: RunnerCallError, sections: string[], kernel: { capabilities: Capability[]; memoryNote: string | null }): string {
+/**
+ * One sentence for the load failures a learner meets most: a clause after "The kernel refused to
+ * load the program:", or, when a map could not be created (no program was loaded), a whole sentence.
+ */
+export function explainLoadFailure(
+  err: RunnerCallError,
+  sections: string[],
+  kernel: { capabilities: Capability[]; memoryNote: string | null },
+  maps: { name: string; typeName: string; valueSize: number }[] = [],
+): string {
   const { capabilities } = kernel;
   const log = `${err.libbpfLog ?? ''}\n${err.verifierLog ?? ''}`;
-  const noMemory = /map '([^']+)': failed to create: [^\n]*\(-12\)/.exec(log);
-  if (noMemory) {
-    const where = kernel.memoryNote ? `; ${kernel.memoryNote}` : '';
-    return `the kernel ran out of memory creating map ${noMemory[1]} (ENOMEM)${where}. Give it fewer max_entries, or a smaller value.`;
-  }
+  const mapFailed = MAP_CREATE_FAILED.exec(log);
+  if (mapFailed) return explainMapCreation(mapFailed[1]!, Number(mapFailed[2]), kernel.memoryNote, maps.find((m) => m.name === mapFailed[1]));
   const missing = /failed to find kernel BTF type ID of '([^']+)'/.exec(log);
   if (missing) return `this kernel has no function named ${missing[1]} to attach to.`;
   for (const section of sections) {
@@ -47,6 +52,22 @@ export function explainLoadFailure(err: RunnerCallError, sections: string[], ker
   if (/bpf_probe_write_user/.test(log)) return 'bpf_probe_write_user is refused while the kernel is locked down.';
   if (err.code === 'EACCES' || err.code === 'EINVAL') return `the verifier rejected it (${err.code}).`;
   return `${err.message} (${err.code ?? 'error'}).`;
+}
+
+/** libbpf's line when the kernel refuses a map: its name and the negative errno. */
+export const MAP_CREATE_FAILED = /map '([^']+)': failed to create: [^\n]*\((-\d+)\)/;
+
+/** The kernel refused to create a map: it is the map's definition, not any program, that failed. */
+function explainMapCreation(name: string, errno: number, memoryNote: string | null, map: { typeName: string; valueSize: number } | undefined): string {
+  if (errno === -12) {
+    const where = memoryNote ? `; ${memoryNote}` : '';
+    return `The kernel ran out of memory creating map ${name} (ENOMEM)${where}. Give it fewer max_entries, or a smaller value.`;
+  }
+  if (map?.typeName === 'stack_trace' && map.valueSize === 0) {
+    return `The kernel refused to create map ${name}: a stack_trace map needs a value_size, room for the frames of one stack, such as __uint(value_size, 127 * sizeof(__u64)).`;
+  }
+  const code = errno === -22 ? 'EINVAL' : errno === -1 ? 'EPERM' : errno === -7 ? 'E2BIG' : errno === -95 ? 'EOPNOTSUPP' : `errno ${-errno}`;
+  return `The kernel refused to create map ${name} (${code}): check its type, key and value sizes, and max_entries.`;
 }
 
 /** Why a program did not attach, as a clause (no final stop: it is quoted inside sentences). */

@@ -28,7 +28,7 @@ import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
 import { EventCodec, definedStructs, structsOf, type StructChoice } from '../maps/event-codec.ts';
 import type { RunnerCallError } from '../runner/runner.ts';
-import { clipLog, describeBpfError, explainAttachFailure, explainLoadFailure, partition, sentence, withoutTag } from './run-explain.ts';
+import { clipLog, describeBpfError, explainAttachFailure, explainLoadFailure, MAP_CREATE_FAILED, partition, sentence, withoutTag } from './run-explain.ts';
 import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
 import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
@@ -759,7 +759,11 @@ export class Run {
     if (this.state === 'error') return;
     const err = error as RunnerCallError;
     // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code.
-    const verifier = code === 'verifier_rejected' && err.verifierLog && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
+    // The kernel's log buffer also takes its BTF check ("magic: 0xeb9f …"), and a map that failed
+    // to be created fails the load before any program is verified: neither is the verifier's verdict.
+    const mapFailed = MAP_CREATE_FAILED.test(err.libbpfLog ?? '');
+    const notVerified = err.verifierLog?.startsWith('magic: 0xeb9f') || mapFailed;
+    const verifier = code === 'verifier_rejected' && err.verifierLog && !notVerified && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
     const explained = verifier
       ? explainVerifierLog(err.verifierLog!, { mainFile: this.mainFile, files: this.files.map((f) => f.name) })
       : { explanation: null, diagnostics: [] };
@@ -780,7 +784,7 @@ export class Run {
       code: verifier ? 'verifier_rejected' : 'load_failed',
       message: explained.explanation
         ? `The verifier rejected the program${where}: ${explained.explanation.summary}`
-        : `${what}: ${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.kernel)}`,
+        : `${mapFailed ? '' : `${what}: `}${explainLoadFailure(err, this.programs.map((p) => p.section), this.deps.kernel, [...this.codecs.values()].map((c) => c.info))}`,
     });
   }
 
