@@ -132,7 +132,15 @@ test('a dropped connection shows a banner, reconnects by itself, and keeps the c
   await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
     const server = ws.connectToServer();
     // 4999: not a deliberate close (1000/1001), so the server keeps the session for its grace period.
-    sockets.push({ drop: () => server.close({ code: 4999, reason: 'Dropped by the test.' }) });
+    // The page's side closes first: the page then sends nothing more, and nothing it sent meets a
+    // server socket that is already closed (Chromium logs that as a console error).
+    const reason = 'Dropped by the test.';
+    sockets.push({
+      drop: async () => {
+        await ws.close({ code: 4999, reason });
+        await server.close({ code: 4999, reason });
+      },
+    });
   });
   const playground = await PlaygroundPage.open(page);
   const { editor, status, output, statusBar } = playground;
