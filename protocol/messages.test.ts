@@ -27,10 +27,14 @@ test('map seeds keep JSON keys and values as they are', () => {
 
 test('server messages round-trip', () => {
   const messages: ServerMessage[] = [
-    { type: 'welcome', id: 1, version: PROTOCOL_VERSION, sessionId: 's', resumeToken: 't', resumed: false, expiresAt: 1, host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [], kernels: [] } },
+    { type: 'reply', id: 1, ok: true, to: 'hello', version: PROTOCOL_VERSION, sessionId: 's', resumeToken: 't', resumed: false, expiresAt: 1, host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [], kernels: [] } },
     { type: 'trace', runId: 3, lines: [{ ts: 1.5, cpu: 0, pid: 9, comm: 'sh', text: 'hi' }], dropped: 4 },
     { type: 'maps', runId: 3, maps: [{ name: 'execve_counter', entries: [{ key: 'execve_counter', value: 23 }], count: 1, truncated: false }] },
     { type: 'run_state', runId: 3, state: 'error', stage: 'load', timings: { compileMs: 30 }, error: { code: 'verifier_rejected', message: 'no' } },
+    { type: 'reply', id: 4, ok: false, error: { code: 'rate_limited', message: 'wait' } },
+    { type: 'reply', id: 5, ok: true, to: 'share', shareId: 'abc' },
+    { type: 'reply', id: 6, ok: true, to: 'stop' },
+    { type: 'refused', runId: 3, violations: [{ rule: 'helper', message: 'Program p calls bpf_send_signal.' }] },
   ];
   for (const message of messages) {
     const decoded = decodeServerMessage(encodeServerMessage(message));
@@ -54,4 +58,12 @@ test('a map delta updates, adds and removes entries, keeping order; a full frame
   assert.deepEqual(applyMapDelta(before, delta), [{ key: 'b', value: 20 }, { key: 'c', value: 3 }, { key: 'd', value: 4 }]);
   assert.deepEqual(applyMapDelta(before, { name: 'm', entries: [{ key: 'z', value: 0 }], count: 1, truncated: false }), [{ key: 'z', value: 0 }]);
   assert.deepEqual(applyMapDelta(undefined, delta), delta.entries, 'a delta with nothing to apply to is taken as it is');
+});
+
+test('a reply is checked against the result its request names', () => {
+  // An acceptance of share without its id, or one naming no request, is not a reply.
+  assert.equal(decodeServerMessage(JSON.stringify({ type: 'reply', id: 1, ok: true, to: 'share' })).ok, false);
+  assert.equal(decodeServerMessage(JSON.stringify({ type: 'reply', id: 1, ok: true, to: 'nothing' })).ok, false);
+  // A refusal always carries its sentence.
+  assert.equal(decodeServerMessage(JSON.stringify({ type: 'reply', id: 1, ok: false })).ok, false);
 });

@@ -79,7 +79,7 @@ export async function startBackend(config: Config, pages?: PageHandler, log: (li
   const database = path.join(config.dataDir, 'playground.db');
   const shares = new ShareStore(database);
   const roomStore = new RoomStore(database);
-  const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name));
+  const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name), config.limits.roomParticipants);
   // From here on, accessToken is the token in force (or null when the operator turned it off).
   config = { ...config, accessToken: resolveAccessToken(config) };
   const sockets = attachWebSockets(server, { config, toolchain, host, kernels, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });

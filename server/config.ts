@@ -115,6 +115,16 @@ export const configSchema = z.object({
       objectBytes: z.number().int().default(2 * 1024 * 1024),
       diagnosticsBytes: z.number().int().default(256 * 1024),
       verifierLogBytes: z.number().int().default(1024 * 1024),
+      /** Compiles ahead a page may ask for (it asks when its user pauses typing): a rate and a burst. */
+      preparesPerSecond: z.number().min(0.01).default(1),
+      prepareBurst: z.number().int().min(1).default(3),
+      /** Room messages (progress, files, hands, pushes) a session may send: a rate and a burst. */
+      roomUpdatesPerSecond: z.number().min(0.01).default(5),
+      roomUpdateBurst: z.number().int().min(1).default(20),
+      /** People one workshop room takes. */
+      roomParticipants: z.number().int().min(1).default(200),
+      /** Verifier log buffers a load tries in turn, each after the log did not fit the one before. */
+      verifierLogBuffers: z.array(z.number().int().min(4096)).min(1).default([4 << 20, 32 << 20, 128 << 20]),
       /** Trace lines kept per session in the browser and the server's batch queue. */
       traceBatchLines: z.number().int().default(2000),
       traceLineBytes: z.number().int().default(1024),

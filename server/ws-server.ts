@@ -74,8 +74,10 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
       }
       session = created;
       sendNow({
-        type: 'welcome',
+        type: 'reply',
         id: message.id,
+        ok: true,
+        to: 'hello',
         version: PROTOCOL_VERSION,
         sessionId: session.id,
         resumeToken: session.resumeToken,

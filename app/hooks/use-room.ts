@@ -60,10 +60,10 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
       membership.role === 'instructor'
         ? ({ type: 'room_instructor', code: membership.code, key: membership.key } as const)
         : ({ type: 'room_join', code: membership.code, name: membership.name, rejoin: { participantId: membership.participantId, key: membership.key } } as const);
-    void client.room(body).then((answer) => {
+    void client.request(body).then((answer) => {
       if (!live) return;
       if (!answer.ok) {
-        setError(answer.error?.message ?? 'The room is gone.');
+        setError(answer.error.message);
         setMembership(null);
         return;
       }
@@ -113,10 +113,11 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
   const create = useCallback(
     async (title: string) => {
       if (!client) return;
-      const answer = await client.room({ type: 'room_create', title });
-      if (!answer.ok || !answer.code || !answer.key) return setError(answer.error?.message ?? 'Could not create the room.');
+      const answer = await client.request({ type: 'room_create', title });
+      if (!answer.ok) return setError(answer.error.message);
+      if (!answer.key) return setError('The server made the room but sent no instructor key.');
       setError(null);
-      setMembership({ role: 'instructor', code: answer.code, key: answer.key, title: answer.title ?? title });
+      setMembership({ role: 'instructor', code: answer.code, key: answer.key, title: answer.title || title });
     },
     [client, setMembership],
   );
@@ -124,10 +125,11 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
   const join = useCallback(
     async (code: string, name: string) => {
       if (!client) return;
-      const answer = await client.room({ type: 'room_join', code, name });
-      if (!answer.ok || !answer.code || !answer.key || !answer.participantId) return setError(answer.error?.message ?? 'Could not join the room.');
+      const answer = await client.request({ type: 'room_join', code, name });
+      if (!answer.ok) return setError(answer.error.message);
+      if (!answer.key || !answer.participantId) return setError('The server let you in but sent no participant key.');
       setError(null);
-      setMembership({ role: 'participant', code: answer.code, key: answer.key, title: answer.title ?? '', participantId: answer.participantId, name });
+      setMembership({ role: 'participant', code: answer.code, key: answer.key, title: answer.title, participantId: answer.participantId, name });
       if (answer.pushed) setPushed(answer.pushed);
     },
     [client, setMembership],

@@ -1,17 +1,17 @@
+import { CONNECTION_LOST, RequestChannel, type Outcome, type RequestBody } from '../../protocol/client.ts';
 import {
   PROTOCOL_VERSION,
-  decodeServerMessage,
-  encodeClientMessage,
-  type ClientMessageInput,
   type Example,
   type HostInfo,
   type Lesson,
-  type WorkloadFacts,
   type MapSeed,
   type PlaygroundError,
-  type ServerMessage,
+  type RoomMessage,
+  type RunMessage,
   type SourceFile,
 } from '../../protocol/messages.ts';
+
+export type { RoomMessage, RunMessage };
 
 export type ConnectionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -36,14 +36,8 @@ export interface Welcome {
   expiresAt: number;
 }
 
-/** The answer to a request: results are data, so a lost connection is `ok: false` too. */
+/** The answer to a request with no result: results are data, so a lost connection is `ok: false` too. */
 export type RequestResult = { ok: true } | { ok: false; error: PlaygroundError };
-
-/** Messages that belong to a run (they carry `runId`, not `id`). */
-export type RunMessage = Extract<ServerMessage, { runId: string | number }>;
-
-/** Messages a workshop room sends on its own (the board, a push, a participant's view). */
-export type RoomMessage = Extract<ServerMessage, { type: 'room_board' | 'room_pushed' | 'room_hand_lowered' | 'participant_view' }>;
 
 export interface ClientEvents {
   connection: ConnectionState;
@@ -57,13 +51,7 @@ export interface ClientEvents {
 }
 
 type Listener<K extends keyof ClientEvents> = (event: ClientEvents[K]) => void;
-type RequestBody = ClientMessageInput extends infer M ? (M extends { id: unknown } ? Omit<M, 'id'> : never) : never;
-type Answer = Extract<ServerMessage, { id: string | number }>;
 type Resume = { sessionId: string; token: string };
-
-interface Pending {
-  resolve: (answer: Answer | null) => void;
-}
 
 export interface PlaygroundClientOptions {
   url: string;
@@ -75,19 +63,18 @@ export interface PlaygroundClientOptions {
   createSocket?: (url: string) => WebSocket;
 }
 
-const LOST: PlaygroundError = { code: 'internal', message: 'The connection to the server was lost before it answered.' };
 const OFFLINE: PlaygroundError = { code: 'internal', message: 'Not connected to the server yet: wait for the connection to come back.' };
 
 /**
  * The browser's side of the protocol, with no React in it: one WebSocket,
  * reopened with exponential backoff whenever it drops. Every open starts
- * with `hello`; requests get numeric ids and resolve when the answer with
- * that id arrives (or with `ok: false` when the socket closes first).
+ * with `hello`; requests go through the shared {@link RequestChannel}, and
+ * resolve when their reply arrives (or with `ok: false` when the socket
+ * closes first).
  */
 export class PlaygroundClient {
   private socket: WebSocket | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<string | number, Pending>();
+  private readonly channel = new RequestChannel((text) => this.socket?.send(text));
   private readonly listeners = new Map<keyof ClientEvents, Set<(event: never) => void>>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -146,100 +133,50 @@ export class PlaygroundClient {
 
   /** Starts a run; the returned id is the `runId` of every message the run sends. */
   run(files: SourceFile[], seeds: MapSeed[], kernel?: string): { runId: number; result: Promise<RequestResult> } {
-    const runId = this.allocateId();
-    return { runId, result: this.requestWithId(runId, { type: 'run', files, seeds, ...(kernel ? { kernel } : {}) }) };
+    const runId = this.channel.allocateId();
+    return { runId, result: this.request({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}) }, runId) };
   }
 
   async examples(): Promise<Example[] | null> {
-    const answer = await this.send(this.allocateId(), { type: 'get_examples' });
-    return answer?.type === 'examples' ? answer.examples : null;
+    const answer = await this.request({ type: 'get_examples' });
+    return answer.ok ? answer.examples : null;
   }
 
-  /** Asks the server for the program as a standalone libbpf project (a zip). */
+  /** Asks the server for the program as a standalone project (a zip), its loader in C or Go. */
   async exportProject(files: SourceFile[], seeds: MapSeed[], language: 'c' | 'go' = 'c'): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), { type: 'export', files, seeds, language });
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type !== 'exported' || !answer.ok || !answer.zipBase64) {
-      return { ok: false, error: (answer.type === 'exported' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The export failed.' } };
-    }
-    return { ok: true, fileName: answer.fileName ?? 'project.zip', zip: Uint8Array.from(atob(answer.zipBase64), (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer> };
+    const answer = await this.request({ type: 'export', files, seeds, language });
+    if (!answer.ok) return answer;
+    return { ok: true, fileName: answer.fileName, zip: Uint8Array.from(atob(answer.zipBase64), (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer> };
   }
 
   /** Keeps the program on the server under a short id, for a link (`/?share=ID`). */
-  async share(files: SourceFile[], seeds: MapSeed[]): Promise<{ ok: true; shareId: string } | { ok: false; error: PlaygroundError }> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), { type: 'share', files, seeds });
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type !== 'shared' || !answer.ok || !answer.shareId) {
-      return { ok: false, error: (answer.type === 'shared' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'Sharing failed.' } };
-    }
-    return { ok: true, shareId: answer.shareId };
+  share(files: SourceFile[], seeds: MapSeed[]): Promise<Outcome<'share'>> {
+    return this.request({ type: 'share', files, seeds });
   }
 
   /** The files and seeds a share link points at; an unknown id is `ok: false` with the server's sentence. */
-  async openShare(shareId: string): Promise<{ ok: true; files: SourceFile[]; seeds: MapSeed[] } | { ok: false; error: PlaygroundError }> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), { type: 'get_share', shareId });
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type !== 'share_content' || !answer.ok || !answer.files?.length) {
-      return { ok: false, error: (answer.type === 'share_content' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'Could not open the shared program.' } };
-    }
-    return { ok: true, files: answer.files, seeds: answer.seeds ?? [] };
+  openShare(shareId: string): Promise<Outcome<'get_share'>> {
+    return this.request({ type: 'get_share', shareId });
   }
 
   /** The bundled course: lessons with their steps, hints and starter files. */
   async lessons(): Promise<{ title: string; description: string; lessons: Lesson[] } | null> {
-    if (this.state.status !== 'open') return null;
-    const answer = await this.send(this.allocateId(), { type: 'get_lessons' });
-    return answer?.type === 'lessons' ? { ...answer.course, lessons: answer.lessons } : null;
+    const answer = await this.request({ type: 'get_lessons' });
+    return answer.ok ? { ...answer.course, lessons: answer.lessons } : null;
   }
 
   /** Starts the lesson's workload against the running program; the server judges the result. */
-  async check(lesson: string): Promise<{ ok: true; pass: boolean; message: string; facts: WorkloadFacts } | { ok: false; error: PlaygroundError }> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), { type: 'check', lesson });
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type !== 'check_result' || !answer.ok) {
-      return { ok: false, error: (answer.type === 'check_result' || answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The check failed to run.' } };
-    }
-    return { ok: true, pass: !!answer.pass, message: answer.message ?? '', facts: answer.facts ?? {} };
+  check(lesson: string): Promise<Outcome<'check'>> {
+    return this.request({ type: 'check', lesson });
   }
 
-  /** Creates, takes back or joins a workshop room: the answer says who this connection is in it. */
-  async room(body: Extract<RequestBody, { type: 'room_create' | 'room_instructor' | 'room_join' }>): Promise<Extract<ServerMessage, { type: 'room' }> | { ok: false; error: PlaygroundError }> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(this.allocateId(), body);
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type === 'room') return answer;
-    return { ok: false, error: (answer.type === 'reply' ? answer.error : undefined) ?? { code: 'internal', message: 'The room request failed.' } };
-  }
-
-  request(body: Exclude<RequestBody, { type: 'hello' | 'get_examples' | 'run' | 'export' | 'share' | 'get_share' | 'get_lessons' | 'check' | 'room_create' | 'room_instructor' | 'room_join' }>): Promise<RequestResult> {
-    return this.requestWithId(this.allocateId(), body);
-  }
-
-  private allocateId(): number {
-    return this.nextId++;
-  }
-
-  private async requestWithId(id: number, body: RequestBody): Promise<RequestResult> {
-    if (this.state.status !== 'open') return { ok: false, error: OFFLINE };
-    const answer = await this.send(id, body);
-    if (!answer) return { ok: false, error: LOST };
-    if (answer.type === 'reply' && !answer.ok) {
-      return { ok: false, error: answer.error ?? { code: 'internal', message: 'The server refused the request.' } };
-    }
-    return { ok: true };
-  }
-
-  private send(id: number, body: RequestBody): Promise<Answer | null> {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      this.pending.set(id, { resolve });
-      socket.send(encodeClientMessage({ ...body, id } as ClientMessageInput));
-    });
+  /**
+   * Sends a request and resolves with its outcome: the typed result, or the
+   * server's refusal, or `ok: false` when not connected or the connection drops.
+   */
+  request<B extends RequestBody>(body: B, id?: number): Promise<Outcome<B['type']>> {
+    if (this.state.status !== 'open' || !this.socket || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, error: OFFLINE });
+    return this.channel.send(body, id);
   }
 
   private open(): void {
@@ -261,16 +198,15 @@ export class PlaygroundClient {
   }
 
   private async greet(socket: WebSocket): Promise<void> {
-    const hello = { type: 'hello' as const, version: PROTOCOL_VERSION, client: this.options.client, ...(this.resume ? { resume: this.resume } : {}) };
-    const answer = await this.send(this.allocateId(), hello);
+    const answer = await this.channel.send({ type: 'hello', version: PROTOCOL_VERSION, client: this.options.client, ...(this.resume ? { resume: this.resume } : {}) });
     if (this.socket !== socket) return;
-    if (answer?.type === 'welcome') {
+    if (answer.ok) {
       this.resume = { sessionId: answer.sessionId, token: answer.resumeToken };
       this.setState({ status: 'open', attempt: 0, retryAt: null, refused: null, reason: null });
       this.emit('welcome', { sessionId: answer.sessionId, host: answer.host, resumed: answer.resumed, expiresAt: answer.expiresAt });
       return;
     }
-    if (answer?.type === 'reply' && answer.error?.code === 'protocol_version') {
+    if (answer.error.code === 'protocol_version') {
       // Retrying cannot help: this page is older or newer than the server.
       this.closed = true;
       this.socket = null;
@@ -279,35 +215,21 @@ export class PlaygroundClient {
       return;
     }
     // Any other refusal (the server is full): say why, and let the close schedule a retry.
-    if (answer?.type === 'reply' && answer.error) this.state = { ...this.state, reason: answer.error.message };
+    if (answer.error !== CONNECTION_LOST) this.state = { ...this.state, reason: answer.error.message };
   }
 
   private receive(text: string): void {
-    const decoded = decodeServerMessage(text);
-    if (!decoded.ok) {
-      this.emit('protocol_error', decoded.error);
+    const received = this.channel.receive(text);
+    if (!received.ok) return this.emit('protocol_error', received.error);
+    const { message } = received;
+    if (received.answered) return;
+    if ('runId' in message) return this.emit('run_message', message);
+    if (message.type === 'session_end') return this.emit('session_end', message.reason);
+    if (message.type === 'reply') {
+      if (!message.ok) this.emit('protocol_error', message.error.message);
       return;
     }
-    const message = decoded.message;
-    if ('runId' in message) {
-      this.emit('run_message', message);
-      return;
-    }
-    if (message.type === 'session_end') {
-      this.emit('session_end', message.reason);
-      return;
-    }
-    if (!('id' in message)) {
-      this.emit('room_message', message);
-      return;
-    }
-    const pending = this.pending.get(message.id);
-    if (pending) {
-      this.pending.delete(message.id);
-      pending.resolve(message);
-      return;
-    }
-    if (message.type === 'reply' && message.error) this.emit('protocol_error', message.error.message);
+    this.emit('room_message', message);
   }
 
   private scheduleRetry(reason: string | null): void {
@@ -323,9 +245,7 @@ export class PlaygroundClient {
   }
 
   private failPending(): void {
-    const waiting = [...this.pending.values()];
-    this.pending.clear();
-    for (const p of waiting) p.resolve(null);
+    this.channel.failAll();
   }
 
   private setState(state: ConnectionState): void {

@@ -29,6 +29,8 @@ export interface RunView {
   /** Date.now() when the run stopped, so the uptime freezes. */
   endedAt: number | null;
   compiled: { ok: boolean; log: string; objectSize?: number } | null;
+  /** The rules the built object broke, when the playground's policy refused it before load. */
+  refusal: { rule: string; message: string }[] | null;
   diagnostics: Diagnostic[];
   skeleton: { ok: boolean; text: string } | null;
   loaded: LoadedView | null;
@@ -73,6 +75,7 @@ export const initialRunView: RunView = {
   error: null,
   notice: null,
   runningSince: null,
+  refusal: null,
   endedAt: null,
   compiled: null,
   diagnostics: [],
@@ -157,6 +160,8 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
         compiled: { ok: message.ok, log: message.log, objectSize: message.objectSize },
         diagnostics: message.diagnostics,
       };
+    case 'refused':
+      return { ...view, refusal: message.violations };
     case 'skeleton':
       return { ...view, skeleton: { ok: message.ok, text: message.text } };
     case 'loaded':

@@ -1,19 +1,9 @@
 import WebSocket from 'ws';
-import {
-  PROTOCOL_VERSION,
-  decodeServerMessage,
-  encodeClientMessage,
-  type ClientMessageInput,
-  type HostInfo,
-  type MapSeed,
-  type ServerMessage,
-  type SourceFile,
-} from '../../protocol/messages.ts';
-
-type Distribute<T> = T extends unknown ? Omit<T, 'id'> : never;
+import { RequestChannel, type Outcome, type RequestBody } from '../../protocol/client.ts';
+import { PROTOCOL_VERSION, type HostInfo, type MapSeed, type Refusal, type ResultOf, type ServerMessage, type SourceFile } from '../../protocol/messages.ts';
 
 /** How a Run settles: `run_state` running or error, or the `reply` refusing it (rate limit, bad files). */
-export type RunOutcome = Extract<ServerMessage, { type: 'run_state' }> | Extract<ServerMessage, { type: 'reply' }>;
+export type RunOutcome = Extract<ServerMessage, { type: 'run_state' }> | Refusal;
 
 /** The message that settles run `runId`, as {@link PlaygroundConnection.startRun} waits for it. */
 export function settlesRun(m: ServerMessage, runId: number): m is RunOutcome {
@@ -23,7 +13,7 @@ export function settlesRun(m: ServerMessage, runId: number): m is RunOutcome {
 /** True when the outcome is a running program. */
 export const isRunning = (outcome: RunOutcome | null): boolean => outcome?.type === 'run_state' && outcome.state === 'running';
 /** A client request without its id: the connection numbers requests itself. */
-export type Request = Distribute<ClientMessageInput>;
+export type Request = RequestBody;
 
 /**
  * A Node client of the playground's WebSocket protocol, for the CLI, tests
@@ -33,17 +23,21 @@ export type Request = Distribute<ClientMessageInput>;
 export class PlaygroundConnection {
   readonly inbox: ServerMessage[] = [];
   host!: HostInfo;
-  private nextId = 1;
+  /** What hello was answered with: the session, its resume token, whether it was picked up. */
+  welcome!: ResultOf<'hello'>;
   private waiters: Array<() => void> = [];
+  private readonly channel: RequestChannel;
 
   private constructor(private readonly ws: WebSocket) {
+    this.channel = new RequestChannel((text) => ws.send(text));
     ws.on('message', (data) => {
-      const decoded = decodeServerMessage(data.toString());
-      if (!decoded.ok) return;
-      this.inbox.push(decoded.message);
+      const received = this.channel.receive(data.toString());
+      if (!received.ok) return;
+      this.inbox.push(received.message);
       for (const wake of this.waiters.splice(0)) wake();
     });
     ws.on('close', () => {
+      this.channel.failAll();
       for (const wake of this.waiters.splice(0)) wake();
     });
   }
@@ -66,18 +60,17 @@ export class PlaygroundConnection {
       );
     });
     const connection = new PlaygroundConnection(ws);
-    const id = connection.send({ type: 'hello', version: PROTOCOL_VERSION, client, resume });
-    const answer = await connection.waitFor((m) => (m.type === 'welcome' || m.type === 'reply') && m.id === id, 10_000);
-    if (!answer) throw new Error('the server did not answer hello within 10 s.');
-    if (answer.type !== 'welcome') throw new Error(answer.type === 'reply' ? (answer.error?.message ?? 'hello refused') : 'hello refused');
+    const answer = await connection.request({ type: 'hello', version: PROTOCOL_VERSION, client, resume });
+    if (!answer.ok) throw new Error(answer.error.message);
     connection.host = answer.host;
+    connection.welcome = answer;
     return connection;
   }
 
-  /** Sends a request and returns its id. */
+  /** Sends a request without waiting for its reply (it lands in `inbox`) and returns its id. */
   send(request: Request): number {
-    const id = this.nextId++;
-    this.ws.send(encodeClientMessage({ ...request, id } as ClientMessageInput));
+    const id = this.channel.allocateId();
+    void this.channel.send(request, id);
     return id;
   }
 
@@ -87,12 +80,17 @@ export class PlaygroundConnection {
     return { runId, outcome: await this.waitFor((m): m is RunOutcome => settlesRun(m, runId), ms) };
   }
 
-  /** Sends a request and waits for its `reply`. */
-  async request(request: Request, ms = 10_000): Promise<Extract<ServerMessage, { type: 'reply' }>> {
-    const id = this.send(request);
-    const reply = await this.waitFor((m): m is Extract<ServerMessage, { type: 'reply' }> => m.type === 'reply' && m.id === id, ms);
-    if (!reply) throw new Error(`no reply to ${request.type} within ${ms} ms.`);
-    return reply;
+  /** Sends a request and waits for its outcome: the typed result, or the server's refusal. Rejects after `ms`. */
+  async request<B extends Request>(request: B, ms = 10_000): Promise<Outcome<B['type']>> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no reply to ${request.type} within ${ms / 1000} s.`)), ms);
+    });
+    try {
+      return await Promise.race([this.channel.send(request), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** The first message from inbox index `since` on (received so far or later) that matches, or null after `ms`. */

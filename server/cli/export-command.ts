@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
 import { loadConfig } from '../config.ts';
 import { findToolchain } from '../compile/toolchain.ts';
-import { loadExamples } from '../examples.ts';
+import { loadExamples } from '../examples/examples.ts';
 import { exportProject } from '../export/project.ts';
 import { collectSeeds } from './seeds.ts';
 

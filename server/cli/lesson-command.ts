@@ -1,3 +1,4 @@
+import type { Outcome } from '../../protocol/client.ts';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -83,17 +84,16 @@ export async function checkLesson(connection: PlaygroundConnection, folder: Less
     const where = diagnostic ? ` (${diagnostic.file}:${diagnostic.line}: ${diagnostic.message})` : '';
     return { lesson, pass: false, message: `The solution did not run: ${error?.message ?? 'unknown error'}${where}` };
   }
-  let result: Extract<ServerMessage, { type: 'check_result' }> | null = null;
+  let result: Outcome<'check'> | null = null;
   for (let attempt = 0; attempt < RATE_LIMIT_TRIES; attempt++) {
-    const checkId = connection.send({ type: 'check', spec: { workload: folder.workload, check: folder.check } });
-    result = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'check_result' }> => m.type === 'check_result' && m.id === checkId, 60_000);
-    if (result?.error?.code !== 'rate_limited') break;
+    result = await connection.request({ type: 'check', spec: { workload: folder.workload, check: folder.check } }, 60_000).catch(() => null);
+    if (result?.ok || result?.error.code !== 'rate_limited') break;
     await sleep(RATE_LIMIT_WAIT_MS);
   }
   await connection.request({ type: 'stop' }).catch(() => {});
   if (!result) return { lesson, pass: false, message: 'The check did not answer within 60 s.' };
-  if (!result.ok) return { lesson, pass: false, message: result.error?.message ?? 'The check failed to run.' };
-  return { lesson, pass: !!result.pass, message: result.message ?? '', facts: result.facts };
+  if (!result.ok) return { lesson, pass: false, message: result.error.message };
+  return { lesson, pass: result.pass, message: result.message, facts: result.facts };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -40,6 +40,8 @@ export interface RemoteRunReport {
   maps: Record<string, { key: Json; value: Json }[]>;
   events: Json[];
   timings: Timings;
+  /** The rules the object broke, when the playground's policy refused it before the kernel saw it. */
+  refused?: { rule: string; message: string }[];
   error?: PlaygroundError;
 }
 
@@ -53,10 +55,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
   try {
     let { files, seeds } = options;
     if (options.example) {
-      const id = connection.send({ type: 'get_examples' });
-      const list = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'examples' }> => m.type === 'examples' && m.id === id, 10_000);
-      const example = list?.examples.find((e) => e.name === options.example);
-      if (!example) throw new Error(`there is no example named "${options.example}" (have: ${list?.examples.map((e) => e.name).join(', ')}).`);
+      const list = await connection.request({ type: 'get_examples' });
+      if (!list.ok) throw new Error(list.error.message);
+      const example = list.examples.find((e) => e.name === options.example);
+      if (!example) throw new Error(`there is no example named "${options.example}" (have: ${list.examples.map((e) => e.name).join(', ')}).`);
       files = example.files;
       seeds = [...example.seeds, ...seeds];
     }
@@ -82,7 +84,7 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
   const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], compileLog: '', verifierLog: null, explanation: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
   let reachedRunning = false;
   for (const m of inbox) {
-    if (m.type === 'reply' && m.id === runId && m.error) report.error = m.error;
+    if (m.type === 'reply' && m.id === runId && !m.ok) report.error = m.error;
     if (!('runId' in m) || m.runId !== runId) continue;
     switch (m.type) {
       case 'run_state':
@@ -94,6 +96,9 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
       case 'compiled':
         report.diagnostics = m.diagnostics;
         report.compileLog = m.log;
+        break;
+      case 'refused':
+        report.refused = m.violations;
         break;
       case 'loaded':
         report.verifierLog = m.verifierLog;

@@ -154,6 +154,9 @@ describe('the load policy refuses before the kernel sees anything', () => {
   test('bpf_send_signal(9)', async () => {
     const report = await run(tracepoint('\tbpf_send_signal(9);'));
     assertRefused(report, 'load', 'policy_denied', /Program prog calls bpf_send_signal, which the playground does not allow/);
+    // The refusal is its own message, rule by rule, not a compile error pinned to line 1.
+    assert.deepEqual(report.refused?.map((v) => v.rule), ['helper']);
+    assert.equal(report.diagnostics.length, 0, 'no compile diagnostics for a policy refusal');
   });
 
   test('bpf_override_return', async () => {

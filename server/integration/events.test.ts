@@ -5,7 +5,7 @@ import { closeSync, openSync } from 'node:fs';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import type { Backend } from '../backend.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { startTestBackend } from './harness.ts';
+import { refusalOf, startTestBackend } from './harness.ts';
 
 let backend: Backend;
 before(async () => {
@@ -31,9 +31,8 @@ function records(connection: PlaygroundConnection, map: string) {
 test('a ring buffer streams records decoded as the struct the program submits', async () => {
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
-    const id = connection.send({ type: 'get_examples' });
-    const list = await connection.waitFor((m) => m.type === 'examples' && m.id === id, 10_000);
-    const example = list?.type === 'examples' ? list.examples.find((e) => e.name === 'open_events_ringbuf') : undefined;
+    const list = await connection.request({ type: 'get_examples' });
+    const example = list.ok ? list.examples.find((e) => e.name === 'open_events_ringbuf') : undefined;
     assert.ok(example);
     await runSource(connection, example.files);
     const opener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
@@ -80,7 +79,7 @@ char LICENSE[] SEC("license") = "GPL";
     assert.equal(ours.recordType, 'struct hit');
 
     const refused = await connection.request({ type: 'set_event_type', map: 'hits', typeName: 'struct nope' });
-    assert.match(refused.error?.message ?? '', /has no struct named "struct nope" \(it has: .*hit/);
+    assert.match(refusalOf(refused)?.message ?? '', /has no struct named "struct nope" \(it has: .*hit/);
     assert.equal((await connection.request({ type: 'set_event_type', map: 'hits', typeName: null })).ok, true);
     const since = connection.inbox.length;
     const reopener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);

@@ -5,6 +5,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { startBackend, type Backend } from '../backend.ts';
+import type { PlaygroundError } from '../../protocol/messages.ts';
+
+/** A request's refusal, or undefined when it was accepted: for asserting on either. */
+export function refusalOf(outcome: { ok: true } | { ok: false; error: PlaygroundError }): PlaygroundError | undefined {
+  return outcome.ok ? undefined : outcome.error;
+}
 
 /** A backend on a free loopback port, without the Next.js pages; `adjust` may change its config first. */
 export async function startTestBackend(adjust?: (config: Config) => void): Promise<Backend> {

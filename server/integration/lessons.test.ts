@@ -10,7 +10,7 @@ import { PlaygroundConnection } from '../cli/connection.ts';
 import { checkLesson } from '../cli/lesson-command.ts';
 import { COURSE_DIR, loadCourse } from '../lessons/course.ts';
 import { ROOT } from '../config.ts';
-import { startTestBackend } from './harness.ts';
+import { refusalOf, startTestBackend } from './harness.ts';
 
 const course = loadCourse();
 
@@ -46,18 +46,16 @@ test('a check needs a running program, and a bundled lesson by name works from t
   const backend = await startTestBackend();
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
-    const early = connection.send({ type: 'check', lesson: course.lessons[0]!.lesson.name });
-    const refused = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'check_result' }> => m.type === 'check_result' && m.id === early, 10_000);
-    assert.equal(refused?.error?.code, 'not_running');
+    const refused = await connection.request({ type: 'check', lesson: course.lessons[0]!.lesson.name });
+    assert.equal(refusalOf(refused)?.code, 'not_running');
 
-    const list = connection.send({ type: 'get_lessons' });
-    const lessons = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'lessons' }> => m.type === 'lessons' && m.id === list, 10_000);
-    assert.equal(lessons?.lessons.length, course.lessons.length);
+    const lessons = await connection.request({ type: 'get_lessons' });
+    assert.ok(lessons.ok);
+    assert.equal(lessons.lessons.length, course.lessons.length);
     assert.ok(!JSON.stringify(lessons).includes('solution'), 'solutions stay on the server');
 
-    const missing = connection.send({ type: 'check', lesson: 'no-such-lesson' });
-    const unknown = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'check_result' }> => m.type === 'check_result' && m.id === missing, 10_000);
-    assert.match(unknown?.error?.message ?? '', /no lesson named "no-such-lesson"/);
+    const unknown = await connection.request({ type: 'check', lesson: 'no-such-lesson' });
+    assert.match(refusalOf(unknown)?.message ?? '', /no lesson named "no-such-lesson"/);
   } finally {
     connection.close();
     backend.close();

@@ -2,11 +2,11 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
-import { applyMapDelta, type Json, type MapEntry, type MapMeta, type MapSeed, type MapSnapshot, type ServerMessage } from '../../protocol/messages.ts';
+import { applyMapDelta, type Json, type MapEntry, type MapMeta, type MapSeed, type MapSnapshot, type PlaygroundError, type ServerMessage } from '../../protocol/messages.ts';
 import type { Backend } from '../backend.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { mapDumpChannel, type MapDumpReport } from '../session/run.ts';
-import { startTestBackend } from './harness.ts';
+import { mapDumpChannel, type MapDumpReport } from '../maps/run-maps.ts';
+import { refusalOf, startTestBackend } from './harness.ts';
 
 let backend: Backend;
 before(async () => {
@@ -54,7 +54,7 @@ function possibleCpus(): number {
     }, 0);
 }
 
-type Reply = Extract<ServerMessage, { type: 'reply' }>;
+type Reply = { ok: true } | { ok: false; error: PlaygroundError };
 
 /** One program running in a session of its own, with its maps folded frame by frame as the page folds them. */
 class Running {
@@ -72,13 +72,9 @@ class Running {
   static async start(t: TestContext, name: string, source: string, seeds: MapSeed[] = []): Promise<Running> {
     const connection = await PlaygroundConnection.open(backend.url, 'map-types-test');
     t.after(() => connection.close());
-    const runId = connection.send({ type: 'run', files: [{ name: `${name}.bpf.c`, content: source }], seeds });
-    const settled = await connection.waitFor(
-      (m) => (m.type === 'run_state' && m.runId === runId && (m.state === 'running' || m.state === 'error')) || (m.type === 'reply' && m.id === runId && !m.ok),
-      60_000,
-    );
+    const { runId, outcome: settled } = await connection.startRun([{ name: `${name}.bpf.c`, content: source }], seeds);
     const loaded = connection.inbox.find((m): m is Extract<ServerMessage, { type: 'loaded' }> => m.type === 'loaded' && m.runId === runId);
-    const problem = settled?.type === 'run_state' ? settled.error?.message : settled?.type === 'reply' ? settled.error?.message : 'no answer in 60 s';
+    const problem = settled?.type === 'run_state' ? settled.error?.message : settled ? settled.error?.message : 'no answer in 60 s';
     assert.ok(settled?.type === 'run_state' && settled.state === 'running', `${name} did not run: ${problem}\n${loaded?.verifierLog ?? ''}`);
     const running = new Running(connection, runId, loaded?.maps ?? []);
     await running.request({ type: 'set_map_interval', ms: 200 });
@@ -143,7 +139,7 @@ class Running {
 }
 
 function assertOk(reply: Reply, what: string): void {
-  assert.equal(reply.ok, true, `${what}: ${reply.error?.message}`);
+  assert.equal(reply.ok, true, `${what}: ${refusalOf(reply)?.message}`);
 }
 
 function assertMapError(reply: Reply, message: string | RegExp): void {

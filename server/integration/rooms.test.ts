@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Participant, ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { loadCourse } from '../lessons/course.ts';
-import { startTestBackend } from './harness.ts';
+import { refusalOf, startTestBackend } from './harness.ts';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 const is =
@@ -36,19 +36,16 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
   let participantKey: string;
   try {
     const instructor = await PlaygroundConnection.open(first.url, 'test');
-    const createId = instructor.send({ type: 'room_create', title: 'Friday workshop' });
-    const created = await instructor.waitFor(is('room', (m) => m.id === createId), 10_000);
-    assert.ok(created?.ok && created.code && created.key, JSON.stringify(created));
+    const created = await instructor.request({ type: 'room_create', title: 'Friday workshop' });
+    assert.ok(created.ok && created.key, JSON.stringify(created));
     assert.match(created.code, /^[A-HJKMNP-Z2-9]{6}$/);
     code = created.code;
     instructorKey = created.key;
 
     const participant = await PlaygroundConnection.open(first.url, 'test');
-    const badJoin = participant.send({ type: 'room_join', code: 'ZZZZZZ', name: 'Ada' });
-    assert.match((await participant.waitFor(is('room', (m) => m.id === badJoin), 10_000))?.error?.message ?? '', /no room with the code "ZZZZZZ"/);
-    const joinId = participant.send({ type: 'room_join', code: code.toLowerCase(), name: 'Ada' });
-    const joined = await participant.waitFor(is('room', (m) => m.id === joinId), 10_000);
-    assert.ok(joined?.ok && joined.participantId && joined.key, JSON.stringify(joined));
+    assert.match(refusalOf(await participant.request({ type: 'room_join', code: 'ZZZZZZ', name: 'Ada' }))?.message ?? '', /no room with the code "ZZZZZZ"/);
+    const joined = await participant.request({ type: 'room_join', code: code.toLowerCase(), name: 'Ada' });
+    assert.ok(joined.ok && joined.participantId && joined.key, JSON.stringify(joined));
     participantId = joined.participantId;
     participantKey = joined.key;
     await boardWhere(instructor, (p) => p.some((x) => x.name === 'Ada' && x.connected));
@@ -57,9 +54,9 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     assert.equal((await participant.request({ type: 'room_update', lesson: lesson.lesson.name, step: 2, files: lesson.solution })).ok, true);
     const runId = participant.send({ type: 'run', files: lesson.solution, seeds: lesson.lesson.seeds });
     assert.ok(await participant.waitFor(is('run_state', (m) => m.runId === runId && m.state === 'running'), 60_000));
-    const checkId = participant.send({ type: 'check', lesson: lesson.lesson.name });
-    const verdict = await participant.waitFor(is('check_result', (m) => m.id === checkId), 60_000);
-    assert.equal(verdict?.pass, true, verdict?.message);
+    const verdict = await participant.request({ type: 'check', lesson: lesson.lesson.name }, 60_000);
+    assert.ok(verdict.ok, JSON.stringify(verdict));
+    assert.equal(verdict.pass, true, verdict.message);
     const passed = await boardWhere(instructor, (p) => p[0]?.passed.includes(lesson.lesson.name) ?? false);
     assert.equal(passed[0]!.lastRun?.state, 'running');
     assert.equal(passed[0]!.step, 2);
@@ -91,18 +88,17 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
   });
   try {
     const instructor = await PlaygroundConnection.open(second.url, 'test');
-    const wrong = instructor.send({ type: 'room_instructor', code, key: 'not-the-key' });
-    assert.equal((await instructor.waitFor(is('room', (m) => m.id === wrong), 10_000))?.ok, false);
-    const back = instructor.send({ type: 'room_instructor', code, key: instructorKey });
-    assert.equal((await instructor.waitFor(is('room', (m) => m.id === back), 10_000))?.title, 'Friday workshop');
+    assert.equal((await instructor.request({ type: 'room_instructor', code, key: 'not-the-key' })).ok, false);
+    const back = await instructor.request({ type: 'room_instructor', code, key: instructorKey });
+    assert.equal(back.ok && back.title, 'Friday workshop');
     const board = await boardWhere(instructor, (p) => p.length === 1);
     assert.deepEqual({ name: board[0]!.name, passed: board[0]!.passed, hand: board[0]!.hand, connected: board[0]!.connected }, { name: 'Ada', passed: [lesson.lesson.name], hand: true, connected: false });
 
     const participant = await PlaygroundConnection.open(second.url, 'test');
-    const rejoin = participant.send({ type: 'room_join', code, name: 'Ada', rejoin: { participantId, key: participantKey } });
-    const again = await participant.waitFor(is('room', (m) => m.id === rejoin), 10_000);
-    assert.equal(again?.participantId, participantId, 'the same place in the room');
-    assert.equal(again?.pushed?.lesson, lesson.lesson.name, 'a late joiner gets the last push');
+    const again = await participant.request({ type: 'room_join', code, name: 'Ada', rejoin: { participantId, key: participantKey } });
+    assert.ok(again.ok, JSON.stringify(again));
+    assert.equal(again.participantId, participantId, 'the same place in the room');
+    assert.equal(again.pushed?.lesson, lesson.lesson.name, 'a late joiner gets the last push');
     await boardWhere(instructor, (p) => p.length === 1 && p[0]!.connected);
     assert.equal((await instructor.request({ type: 'room_lower_hand', participantId })).ok, true);
     assert.ok(await participant.waitFor(is('room_hand_lowered'), 10_000));
@@ -118,14 +114,13 @@ test('room updates are rate-limited per session, so a script cannot hammer the s
   const backend = await startTestBackend();
   try {
     const instructor = await PlaygroundConnection.open(backend.url, 'test');
-    const createId = instructor.send({ type: 'room_create' });
-    const created = await instructor.waitFor(is('room', (m) => m.id === createId), 10_000);
+    const created = await instructor.request({ type: 'room_create' });
+    assert.ok(created.ok);
     const participant = await PlaygroundConnection.open(backend.url, 'test');
-    const joinId = participant.send({ type: 'room_join', code: created!.code!, name: 'Bob' });
-    assert.equal((await participant.waitFor(is('room', (m) => m.id === joinId), 10_000))?.ok, true);
+    assert.equal((await participant.request({ type: 'room_join', code: created.code, name: 'Bob' })).ok, true);
     const ids = Array.from({ length: 60 }, (_, i) => participant.send({ type: 'room_hand', raised: i % 2 === 0 }));
     const replies = await Promise.all(ids.map((id) => participant.waitFor(is('reply', (m) => m.id === id), 10_000)));
-    const limited = replies.filter((r) => r?.error?.code === 'rate_limited').length;
+    const limited = replies.filter((r) => r && !r.ok && r.error.code === 'rate_limited').length;
     assert.ok(limited > 0 && limited < 60, `${limited} of 60 refused`);
     participant.close();
     instructor.close();

@@ -284,9 +284,9 @@ test('the CLI exits non-zero and says where a compile failed', async () => {
 async function exampleFiles(name: string) {
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
-    const id = connection.send({ type: 'get_examples' });
-    const list = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'examples' }> => m.type === 'examples' && m.id === id, 10_000);
-    return list!.examples.find((e) => e.name === name)!.files;
+    const list = await connection.request({ type: 'get_examples' });
+    assert.ok(list.ok);
+    return list.examples.find((e) => e.name === name)!.files;
   } finally {
     connection.close();
   }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { helloSource, startTestBackend } from './harness.ts';
+import { helloSource, refusalOf, startTestBackend } from './harness.ts';
 
 test('a shared program comes back after a restart, with its seeds, and does not run by itself', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'playground-share-'));
@@ -22,9 +22,8 @@ test('a shared program comes back after a restart, with its seeds, and does not 
   let shareId: string;
   try {
     const connection = await PlaygroundConnection.open(first.url, 'test');
-    const id = connection.send({ type: 'share', files, seeds });
-    const shared = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'shared' }> => m.type === 'shared' && m.id === id, 10_000);
-    assert.ok(shared?.ok && shared.shareId, JSON.stringify(shared));
+    const shared = await connection.request({ type: 'share', files, seeds });
+    assert.ok(shared.ok, JSON.stringify(shared));
     assert.match(shared.shareId, /^[A-Za-z0-9]{10}$/);
     shareId = shared.shareId;
     connection.close();
@@ -38,21 +37,18 @@ test('a shared program comes back after a restart, with its seeds, and does not 
   });
   try {
     const connection = await PlaygroundConnection.open(second.url, 'test');
-    const id = connection.send({ type: 'get_share', shareId });
-    const content = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'share_content' }> => m.type === 'share_content' && m.id === id, 10_000);
-    assert.ok(content?.ok);
+    const content = await connection.request({ type: 'get_share', shareId });
+    assert.ok(content.ok);
     assert.deepEqual(content.files, files);
     assert.deepEqual(content.seeds, seeds);
     assert.ok(!connection.inbox.some((m) => m.type === 'run_state'), 'opening a link runs nothing');
 
-    const missing = connection.send({ type: 'get_share', shareId: 'nope' });
-    const answer = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'share_content' }> => m.type === 'share_content' && m.id === missing, 10_000);
-    assert.deepEqual(answer?.error, { code: 'bad_request', message: 'There is no shared program "nope": check the link.' });
+    const answer = await connection.request({ type: 'get_share', shareId: 'nope' });
+    assert.deepEqual(answer, { ok: false, error: { code: 'bad_request', message: 'There is no shared program "nope": check the link.' } });
 
-    const bad = connection.send({ type: 'share', files: [{ name: '../etc/passwd', content: '' }] });
-    const refused = await connection.waitFor((m): m is Extract<ServerMessage, { type: 'shared' }> => m.type === 'shared' && m.id === bad, 10_000);
-    assert.equal(refused?.ok, false);
-    assert.match(refused?.error?.message ?? '', /is not a usable file name/);
+    const refused = await connection.request({ type: 'share', files: [{ name: '../etc/passwd', content: '' }] });
+    assert.equal(refused.ok, false);
+    assert.match(refusalOf(refused)?.message ?? '', /is not a usable file name/);
     connection.close();
   } finally {
     second.close();

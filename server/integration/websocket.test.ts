@@ -47,7 +47,7 @@ describe('bad messages', () => {
     const huge = Buffer.alloc(100 * 1024 * 1024, 'a').toString();
     const client = await rawClient(backend.url);
     client.ws.send(JSON.stringify({ type: 'hello', id: 1, version: PROTOCOL_VERSION, client: 'test' }));
-    await client.next((m) => m.type === 'welcome');
+    await client.next((m) => m.type === 'reply' && m.ok);
     client.ws.send(huge);
     assert.equal((await client.closed).code, 1009);
   });
@@ -67,7 +67,7 @@ describe('bad messages', () => {
     const client = await rawClient(backend.url);
     client.ws.send(JSON.stringify({ type: 'hello', id: 1, version: PROTOCOL_VERSION + 1, client: 'future' }));
     const reply = await client.next((m) => m.type === 'reply');
-    assert.equal(reply.type === 'reply' && reply.error?.code, 'protocol_version');
+    assert.equal(reply.type === 'reply' && !reply.ok && reply.error.code, 'protocol_version');
     assert.equal((await client.closed).code, 4002);
   });
 
@@ -85,7 +85,7 @@ describe('bad messages', () => {
     try {
       const ids = Array.from({ length: 1000 }, () => connection.send({ type: 'run', files: [{ name: 'p.bpf.c', content: helloSource('flood_run') }] }));
       const replies = await Promise.all(ids.map((id) => connection.waitFor((m) => m.type === 'reply' && m.id === id, 30_000)));
-      const codes = replies.map((r) => (r?.type === 'reply' ? (r.error?.code ?? 'ok') : 'none'));
+      const codes = replies.map((r) => (r?.type === 'reply' ? (r.ok ? 'ok' : r.error.code) : 'none'));
       assert.equal(codes.filter((c) => c === 'ok').length, 5);
       assert.equal(codes.filter((c) => c === 'rate_limited').length, 995);
     } finally {
@@ -178,24 +178,21 @@ describe('access and sessions', () => {
     const first = await PlaygroundConnection.open(backend.url, 'test');
     const runId = first.send({ type: 'run', files: [{ name: 'p.bpf.c', content: helloSource(name, 'still here') }] });
     assert.ok(await first.waitFor((m) => m.type === 'run_state' && m.runId === runId && m.state === 'running', 30_000));
-    const welcome = first.inbox.find((m) => m.type === 'welcome');
-    assert.ok(welcome?.type === 'welcome');
+    const welcome = first.welcome;
     first.drop();
 
     // Within the grace period: the program still runs, and a resume picks it up.
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.ok(loadedProgramNames().includes(name));
     const again = await PlaygroundConnection.open(backend.url, 'test', undefined, { sessionId: welcome.sessionId, token: welcome.resumeToken });
-    const resumedWelcome = again.inbox.find((m) => m.type === 'welcome');
-    assert.equal(resumedWelcome?.type === 'welcome' && resumedWelcome.resumed, true);
+    assert.equal(again.welcome.resumed, true);
     assert.ok(await again.waitFor((m) => m.type === 'loaded' && m.runId === runId, 5_000), 'the run is replayed');
     again.send({ type: 'trigger', what: 'exec' });
     assert.ok(await again.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === 'still here'), 10_000));
 
     // A wrong token gets a new session instead, not this one.
     const stranger = await PlaygroundConnection.open(backend.url, 'test', undefined, { sessionId: welcome.sessionId, token: 'guess' });
-    const strangerWelcome = stranger.inbox.find((m) => m.type === 'welcome');
-    assert.ok(strangerWelcome?.type === 'welcome' && !strangerWelcome.resumed && strangerWelcome.sessionId !== welcome.sessionId);
+    assert.ok(!stranger.welcome.resumed && stranger.welcome.sessionId !== welcome.sessionId);
     stranger.close();
 
     // Dropped again and not resumed: after the grace period, nothing is left.

@@ -5,10 +5,12 @@ import {
   type LastRun,
   type Participant,
   type PlaygroundError,
+  type Reply,
   type RoomPush,
   type ServerMessage,
   type TraceLine,
 } from '../../protocol/messages.ts';
+import { accept, refuse } from '../../protocol/replies.ts';
 import type { ParticipantRow, RoomStore } from './room-store.ts';
 
 /** A session as the rooms see it: an identity and a way to send it a message. */
@@ -24,7 +26,6 @@ export type RoomRequest = Extract<ClientMessage, { type: `room_${string}` }>;
 const VIEW_WINDOW_LINES = 200;
 /** Board changes are sent at most this often: a room pressing Run at once is one board per tick. */
 const BOARD_TICK_MS = 200;
-const MAX_PARTICIPANTS = 200;
 
 /**
  * Workshop rooms, live: which session is the instructor or which participant,
@@ -46,25 +47,32 @@ export class RoomHub {
     private readonly store: RoomStore,
     /** Names of the bundled lessons, which a push may name. */
     private readonly lessonNames: () => string[],
+    /** People one room takes (config `limits.roomParticipants`). */
+    private readonly maxParticipants: number,
   ) {}
 
-  handle(member: RoomMember, message: RoomRequest): void {
+  /**
+   * Answers one room request. What follows the answer (a board, a view) is
+   * sent once the session has sent the answer: it does so as soon as this returns.
+   */
+  handle(member: RoomMember, message: RoomRequest): Reply {
     const id = message.id;
-    const answer = (error: PlaygroundError) => member.deliver({ type: 'room', id, ok: false, error });
-    const done = (error?: PlaygroundError) => member.deliver({ type: 'reply', id, ok: !error, error });
+    const answer = (error: PlaygroundError) => refuse(id, error);
+    const done = (error?: PlaygroundError) => (error ? refuse(id, error) : accept(id, message.type, {}));
+    const then = (followUp: () => void) => queueMicrotask(followUp);
     switch (message.type) {
       case 'room_create': {
         const room = this.store.createRoom(message.title?.trim() || 'Workshop');
         this.bind(member, { role: 'instructor', code: room.code });
-        member.deliver({ type: 'room', id, ok: true, role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: null });
-        return this.sendBoard(room.code, member);
+        then(() => this.sendBoard(room.code, member));
+        return accept(id, 'room_create', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: null });
       }
       case 'room_instructor': {
         const room = ROOM_CODE.test(message.code) ? this.store.room(message.code) : null;
         if (!room || !sameSecret(room.instructorKey, message.key)) return answer({ code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
         this.bind(member, { role: 'instructor', code: room.code });
-        member.deliver({ type: 'room', id, ok: true, role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed });
-        return this.sendBoard(room.code, member);
+        then(() => this.sendBoard(room.code, member));
+        return accept(id, 'room_instructor', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed });
       }
       case 'room_join': {
         const code = message.code.trim().toUpperCase();
@@ -73,15 +81,18 @@ export class RoomHub {
         let participant = message.rejoin ? this.store.participant(code, message.rejoin.participantId) : null;
         if (participant && !sameSecret(participant.key, message.rejoin!.key)) participant = null;
         if (!participant) {
-          if (this.store.participants(code).length >= MAX_PARTICIPANTS) return answer({ code: 'too_many_sessions', message: `The room is full (${MAX_PARTICIPANTS} people).` });
+          if (this.store.participants(code).length >= this.maxParticipants) return answer({ code: 'too_many_sessions', message: `The room is full (${this.maxParticipants} people).` });
           participant = this.store.addParticipant(code, message.name);
         } else if (participant.name !== message.name) {
           this.store.updateParticipant(code, participant.id, { name: message.name });
         }
         this.bind(member, { role: 'participant', code, participantId: participant.id });
-        member.deliver({ type: 'room', id, ok: true, role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed });
-        this.refreshViewers(code, participant.id);
-        return this.boardChanged(code);
+        const joined = participant;
+        then(() => {
+          this.refreshViewers(code, joined.id);
+          this.boardChanged(code);
+        });
+        return accept(id, 'room_join', { role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed });
       }
       case 'room_leave': {
         this.leave(member);
@@ -122,9 +133,10 @@ export class RoomHub {
           return done();
         }
         if (!this.store.participant(room, message.participantId)) return done({ code: 'bad_request', message: 'There is no such participant in this room.' });
-        this.viewing.set(member, message.participantId);
-        done();
-        return this.sendView(member, room, message.participantId);
+        const viewed = message.participantId;
+        this.viewing.set(member, viewed);
+        then(() => this.sendView(member, room, viewed));
+        return done();
       }
       case 'room_lower_hand': {
         const room = this.instructorOf(member);

@@ -36,6 +36,12 @@ export class RunnerCallError extends Error implements RunnerError {
   }
 }
 
+/** A failed call in one sentence: the kernel's own words and its errno's name. */
+export function describeBpfError(error: unknown): string {
+  if (error instanceof RunnerCallError) return `${error.message} (${error.code}).`;
+  return (error as Error).message;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;

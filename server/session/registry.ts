@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { PlaygroundError, ServerMessage } from '../../protocol/messages.ts';
-import { Session, describeDuration, type Outbox, type SessionDeps } from './session.ts';
+import { describeDuration } from '../text.ts';
+import { Session, type Outbox, type SessionDeps } from './session.ts';
 
 /**
  * Every live session, by id. A session whose connection dropped waits out the

@@ -207,7 +207,7 @@ test('log_level 2 logs (precision marks, live registers, stats) read the same', 
 });
 
 test('a log the server clipped to its head and tail still finds the error and the line', () => {
-  // The 1 MB too_many_insns log through the server's clipLog (session/run-explain.ts) at 4 KiB: both cuts fall mid-line.
+  // The 1 MB too_many_insns log through the server's clipLog (run/load-failure.ts) at 4 KiB: both cuts fall mid-line.
   const log = fixture('too_many_insns_clipped');
   assert.match(log, /characters of the log are left out here/);
   const { explanation } = explainVerifierLog(log, FILES);

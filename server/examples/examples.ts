@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { exampleSchema, mapSeedSchema, type Example } from '../protocol/messages.ts';
-import { ROOT } from './config.ts';
+import { exampleSchema, mapSeedSchema, type Example } from '../../protocol/messages.ts';
+import { ROOT } from '../config.ts';
 
 const EXAMPLES_DIR = path.join(ROOT, 'bpf', 'examples');
 

@@ -1,0 +1,55 @@
+// One Run's moving parts: its state and stages, timings, programs, trace lines, and the ELF it built.
+import { z } from 'zod';
+
+export const elfSectionSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  size: z.number(),
+  flags: z.string(),
+});
+export type ElfSection = z.infer<typeof elfSectionSchema>;
+
+export const programMetaSchema = z.object({
+  name: z.string(),
+  section: z.string(),
+  type: z.string(),
+  instructions: z.number(),
+  attached: z.boolean(),
+  /** Why it did not attach, in one sentence. */
+  attachError: z.string().optional(),
+});
+export type ProgramMeta = z.infer<typeof programMetaSchema>;
+
+export const traceLineSchema = z.object({
+  /** Kernel timestamp in seconds, as trace_pipe prints it. */
+  ts: z.number(),
+  cpu: z.number(),
+  pid: z.number(),
+  comm: z.string(),
+  /** The bpf_printk text, without the tracefs prefix columns. */
+  text: z.string(),
+});
+export type TraceLine = z.infer<typeof traceLineSchema>;
+
+/** `booting`: the session's VM is starting (or waiting for a free one: then `queuePosition` says where in line). */
+export const runStateSchema = z.enum(['queued', 'compiling', 'booting', 'loading', 'attaching', 'running', 'stopped', 'error']);
+export type RunState = z.infer<typeof runStateSchema>;
+
+export const stageSchema = z.enum(['compile', 'load', 'attach', 'run']);
+export type Stage = z.infer<typeof stageSchema>;
+
+export const timingsSchema = z.object({
+  /** The object came from the compile cache (the same sources were built before). */
+  cached: z.boolean().optional(),
+  compileMs: z.number().optional(),
+  skeletonMs: z.number().optional(),
+  loadMs: z.number().optional(),
+  attachMs: z.number().optional(),
+  /** The Run found its source being compiled already (the page compiles while you type) and waited this long. */
+  waitedForPrepareMs: z.number().optional(),
+  /** While `booting`: how long the session's VM had been booting when this was sent (the page counts on from it). */
+  bootingForMs: z.number().optional(),
+  /** How long the Run waited for its VM (0 when a ready one was taken from the pool). */
+  vmWaitMs: z.number().optional(),
+});
+export type Timings = z.infer<typeof timingsSchema>;

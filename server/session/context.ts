@@ -1,0 +1,34 @@
+// What a request handler may use of its session. Handlers live in their feature's folder
+// (share/, export/, lessons/, rooms/, maps/, run/); the session owns the state they touch.
+import type { ClientMessage, Json, MapSeed, Reply, SourceFile, TraceLine } from '../../protocol/messages.ts';
+import type { Run } from '../run/run.ts';
+import type { KernelSide } from '../sandbox/sandbox.ts';
+import type { RoomMember } from '../rooms/room-hub.ts';
+import type { SessionDeps } from './session.ts';
+
+export interface SessionContext {
+  readonly deps: SessionDeps;
+  /** The session as the rooms know it. */
+  readonly member: RoomMember;
+  /** The current Run, if one was started and not stopped. */
+  readonly run: Run | null;
+  /** The session's hold on the kernel its last Run chose; null before the first Run. */
+  readonly side: KernelSide | null;
+  /** Runs, shares, exports, checks and room writes spend this one budget, so a script cannot flood any of them. */
+  spendRunBudget(): boolean;
+  /** Room messages (progress, files, hands): a page sends a few a second at most. */
+  spendRoomBudget(): boolean;
+  /** Starts a Run (after the reply this returns has gone out), replacing the previous one. */
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined): Reply;
+  /** Stops the current Run; false when nothing was running. */
+  stopRun(): boolean;
+  /** Compiles ahead into the cache; answers once done, skipped or refused. */
+  prepare(id: string | number, files: SourceFile[], kernel: string | undefined): Promise<Reply>;
+  /** Sees the run's trace lines and decoded records before any rate limit (a lesson check); returns the unsubscribe. */
+  watchRun(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void;
+}
+
+/** One request type's handler: its answer, as data. */
+export type Handler<T extends ClientMessage['type']> = (session: SessionContext, message: Extract<ClientMessage, { type: T }>) => Reply | Promise<Reply>;
+export type HandlerTable = { [T in ClientMessage['type']]?: Handler<T> };
+
