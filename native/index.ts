@@ -201,6 +201,13 @@ export interface ConsumeOptions {
   perfPages?: number;
   /** Most records per onBatch call, at least 1. Default 1024. */
   maxBatch?: number;
+  /**
+   * Most records, and bytes, one pass takes from the kernel; the rest stays
+   * there for the next loop turn, so a flooding program cannot make the
+   * consumer buffer without bound. Defaults 65,536 and 16 MiB.
+   */
+  passRecords?: number;
+  passBytes?: number;
 }
 
 /** What {@link Collection.consume} hands to its callback. */
@@ -264,6 +271,8 @@ interface NativeBinding {
     map: string,
     perfPages: number,
     maxBatch: number,
+    passRecords: number,
+    passBytes: number,
     callback: (data: Buffer, ends: Uint32Array, lost: number) => void,
   ): number;
   stopConsume(h: NativeHandle, id: number): void;
@@ -579,15 +588,17 @@ export class Collection {
         `map '${map}' is a ${info.typeName} map; consume() reads ringbuf and perf_event_array maps`,
       );
     }
-    const { perfPages = DEFAULT_PERF_PAGES, maxBatch = DEFAULT_MAX_BATCH } = opts;
+    const { perfPages = DEFAULT_PERF_PAGES, maxBatch = DEFAULT_MAX_BATCH, passRecords = 64 * 1024, passBytes = 16 * 1024 * 1024 } = opts;
     if (!Number.isInteger(perfPages) || perfPages < 1 || perfPages > MAX_PERF_PAGES || (perfPages & (perfPages - 1)) !== 0) {
       throw new RangeError(`perfPages must be a power of two from 1 to ${MAX_PERF_PAGES}`);
     }
     if (!Number.isInteger(maxBatch) || maxBatch < 1 || maxBatch > 2 ** 32 - 1) {
       throw new RangeError('maxBatch must be a positive integer');
     }
+    if (!Number.isInteger(passRecords) || passRecords < 1 || passRecords > 2 ** 32 - 1) throw new RangeError('passRecords must be a positive integer');
+    if (!Number.isInteger(passBytes) || passBytes < 1 || passBytes > 2 ** 31) throw new RangeError('passBytes must be a positive integer up to 2 GiB');
     const handle = this.#handle;
-    const id = binding.consume(handle, map, perfPages, maxBatch, (data, ends, lost) => {
+    const id = binding.consume(handle, map, perfPages, maxBatch, passRecords, passBytes, (data, ends, lost) => {
       const records = new Array<Buffer>(ends.length);
       let start = 0;
       for (let i = 0; i < ends.length; i++) {

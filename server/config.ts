@@ -154,6 +154,13 @@ export const configSchema = z.object({
       traceBurstLines: z.number().int().default(2_000),
       /** Ring buffer / perf buffer records forwarded per map per second; the rest are dropped and counted. */
       eventsPerSecond: z.number().int().default(1_000),
+      /** Event messages the loader may have written that the backend has not taken yet; past it, records are dropped and counted. */
+      eventSendsInFlight: z.number().int().min(1).default(64),
+      /** Records, and bytes, the addon takes from the kernel in one pass; the rest waits in the kernel for the next. */
+      eventPassRecords: z.number().int().min(1).default(64 * 1024),
+      eventPassBytes: z.number().int().min(4096).default(16 * 1024 * 1024),
+      /** A lesson check's workload is killed after this long. */
+      workloadTimeoutMs: z.number().int().min(1000).default(15_000),
       /** A program that uses more than this share of one CPU over cpuWindowMs is detached. */
       cpuBudget: z.number().min(0).default(0.1),
       cpuWindowMs: z.number().int().default(5_000),

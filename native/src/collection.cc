@@ -710,7 +710,7 @@ Napi::Value Dump(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-// consume(h, map, perfPages, maxBatch, callback(data, ends, lost)) -> id
+// consume(h, map, perfPages, maxBatch, passRecords, passBytes, callback(data, ends, lost)) -> id
 // Streams a ringbuf or perf_event_array map; see events.h.
 Napi::Value Consume(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -719,11 +719,17 @@ Napi::Value Consume(const Napi::CallbackInfo& info) {
   request.name = StringArg(info, 1, "map");
   int64_t perfPages = IntegerArg(info, 2, "perfPages");
   int64_t maxBatch = IntegerArg(info, 3, "maxBatch");
-  if (!info[4].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
+  int64_t passRecords = IntegerArg(info, 4, "passRecords");
+  int64_t passBytes = IntegerArg(info, 5, "passBytes");
+  if (!info[6].IsFunction()) throw Napi::TypeError::New(env, "callback must be a function");
   // perf_buffer__new wants a power of two.
   if (perfPages <= 0 || perfPages > (int64_t{1} << 20) || (perfPages & (perfPages - 1)) != 0)
     throw Napi::RangeError::New(env, "perfPages must be a power of two");
   if (maxBatch <= 0 || maxBatch > UINT32_MAX) throw Napi::RangeError::New(env, "maxBatch out of range");
+  if (passRecords <= 0 || passRecords > UINT32_MAX) throw Napi::RangeError::New(env, "passRecords out of range");
+  if (passBytes <= 0 || passBytes > (int64_t{1} << 31)) throw Napi::RangeError::New(env, "passBytes out of range");
+  request.passRecords = static_cast<size_t>(passRecords);
+  request.passBytes = static_cast<size_t>(passBytes);
   request.perfPages = static_cast<size_t>(perfPages);
   request.maxBatch = static_cast<size_t>(maxBatch);
   RequireLoaded(env, s, "map '" + request.name + "'");
@@ -736,7 +742,7 @@ Napi::Value Consume(const Napi::CallbackInfo& info) {
                                         " map; consume() reads ringbuf and perf_event_array maps");
   }
   return Napi::Number::New(env, StartEventConsumer(env, info[0].As<Napi::Object>(), s, request,
-                                                   info[4].As<Napi::Function>()));
+                                                   info[6].As<Napi::Function>()));
 }
 
 // stopConsume(h, id): stops one consumer. A no-op once stopped or closed.

@@ -8,7 +8,7 @@
 // byte vector (a record is only valid inside libbpf's callback), then hands it
 // to JS in slices of at most maxBatch records, all in the same tick.
 //
-// A pass stops taking records at kPassRecords records or kPassBytes bytes and
+// A pass stops taking records at passRecords records or passBytes bytes (set by the caller) and
 // leaves the rest in the kernel: both watches are level-triggered, so the next
 // loop iteration picks it up, and a flooding program cannot make us buffer
 // without bound or starve the loop.
@@ -41,8 +41,6 @@
 namespace bpf_addon {
 namespace {
 
-constexpr size_t kPassRecords = 64 * 1024;
-constexpr size_t kPassBytes = 16 * 1024 * 1024;
 // Memory kept between passes; a bigger vector is given back after delivery.
 constexpr size_t kKeepBytes = 1024 * 1024;
 
@@ -64,7 +62,12 @@ class EventConsumer {
 
  private:
   EventConsumer(Napi::Env env, CollectionState& owner, const ConsumeRequest& request)
-      : env_(env), owner_(&owner), map_(request.map), maxBatch_(request.maxBatch) {}
+      : env_(env),
+        owner_(&owner),
+        map_(request.map),
+        maxBatch_(request.maxBatch),
+        passRecords_(request.passRecords),
+        passBytes_(request.passBytes) {}
 
   // libbpf callbacks: copy only, no JS.
   static int OnRingSample(void* ctx, void* data, size_t size);
@@ -89,6 +92,8 @@ class EventConsumer {
   bpf_map* map_;
   uint32_t id_ = 0;
   size_t maxBatch_;
+  size_t passRecords_;
+  size_t passBytes_;
 
   ring_buffer* ring_ = nullptr;
   perf_buffer* perf_ = nullptr;
@@ -240,7 +245,7 @@ bool EventConsumer::Append(const void* data, size_t size) {
     data_.resize(before);  // no bytes without an end
     throw;
   }
-  full_ = ends_.size() >= kPassRecords || data_.size() >= kPassBytes;
+  full_ = ends_.size() >= passRecords_ || data_.size() >= passBytes_;
   return full_;
 }
 

@@ -17,6 +17,9 @@ struct ConsumeRequest {
   std::string name;        // for messages
   size_t perfPages = 8;    // per-CPU pages of a perf buffer (a power of two)
   size_t maxBatch = 1024;  // records per JS call
+  // One pass takes at most this much from the kernel; the rest waits for the next.
+  size_t passRecords = 64 * 1024;
+  size_t passBytes = 16 * 1024 * 1024;
 };
 
 // Starts streaming `request.map` of the loaded collection `s` to `callback`,

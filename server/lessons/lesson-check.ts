@@ -10,6 +10,8 @@ export interface CheckProbe {
   watch(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void;
   /** Runs the workload where the program's kernel is: on the host, or in the session's VM. */
   runWorkload(plan: WorkloadPlan): Promise<WorkloadRun>;
+  /** The workload is killed after this long (config `limits.workloadTimeoutMs`). */
+  workloadTimeoutMs: number;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function checkRunningProgram(spec: { workload: WorkloadSpec; check:
     (values) => events.push(...values),
   );
   try {
-    const facts = await runWorkload(spec.workload, (plan) => probe.runWorkload(plan));
+    const facts = await runWorkload(spec.workload, (plan) => probe.runWorkload(plan), probe.workloadTimeoutMs);
     const deadline = performance.now() + SETTLE_MAX_MS;
     for (;;) {
       await new Promise((resolve) => setTimeout(resolve, SETTLE_STEP_MS));

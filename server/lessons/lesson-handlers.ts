@@ -31,6 +31,7 @@ export const lessonHandlers = {
         readMaps: () => run.readMaps(),
         watch: (onTrace, onRecords) => session.watchRun(onTrace, onRecords),
         runWorkload: (plan) => run.runWorkload(plan),
+        workloadTimeoutMs: session.deps.config.limits.workloadTimeoutMs,
       });
       if (session.run !== run) return fail('not_running', 'The program stopped during the check: press Run, then Check again.');
       if (verdict.pass && lesson) session.deps.rooms.passed(session.member, lesson.lesson.name);

@@ -7,7 +7,6 @@ import { exec } from '../exec.ts';
 /** Sleep lengths just above a power of two in µs, leaving 15–65 ms of room for a loaded machine's scheduling delays before the next log2 slot. */
 const SLEEP_MS = [17, 33, 66];
 const NOBODY = 65534;
-export const WORKLOAD_TIMEOUT_MS = 15_000;
 
 /** What to run for one check: drawn on the backend, run wherever the session's kernel is (the host, or its VM). */
 export interface WorkloadPlan {
@@ -35,7 +34,7 @@ export interface WorkloadRun {
  * (`pg_1a2b3c`) and pid are new on every check, and so are the count, the
  * file it opens and the sleep length. An answer cannot be printed in advance.
  */
-export function planWorkload(spec: WorkloadSpec): { plan: WorkloadPlan; facts: WorkloadFacts } {
+export function planWorkload(spec: WorkloadSpec, timeoutMs: number): { plan: WorkloadPlan; facts: WorkloadFacts } {
   const nonce = randomBytes(4).toString('hex');
   const comm = `pg_${randomBytes(3).toString('hex')}`;
   const [low, high] = spec.count[0] <= spec.count[1] ? spec.count : [spec.count[1], spec.count[0]];
@@ -66,7 +65,7 @@ export function planWorkload(spec: WorkloadSpec): { plan: WorkloadPlan; facts: W
   }
   // Builtins only around the body (dash: [, kill, :), so each round makes exactly the body's syscalls.
   const script = `i=0; while [ $i -lt ${count} ]; do ${body}; i=$((i+1)); done`;
-  return { plan: { comm, dir, file: { path: file, content: `${nonce}\n` }, script, timeoutMs: WORKLOAD_TIMEOUT_MS }, facts };
+  return { plan: { comm, dir, file: { path: file, content: `${nonce}\n` }, script, timeoutMs }, facts };
 }
 
 /** Runs a plan here, in a fresh child process as nobody (the host's kernel side, and the guest agent in a VM). */
@@ -87,8 +86,8 @@ export async function runWorkloadPlan(plan: WorkloadPlan): Promise<WorkloadRun> 
 }
 
 /** Runs a check's workload with `run` (where the session's kernel is) and resolves with what it chose once it exits. */
-export async function runWorkload(spec: WorkloadSpec, run: (plan: WorkloadPlan) => Promise<WorkloadRun> = runWorkloadPlan): Promise<WorkloadFacts> {
-  const { plan, facts } = planWorkload(spec);
+export async function runWorkload(spec: WorkloadSpec, run: (plan: WorkloadPlan) => Promise<WorkloadRun>, timeoutMs: number): Promise<WorkloadFacts> {
+  const { plan, facts } = planWorkload(spec, timeoutMs);
   const result = await run(plan);
   if (result.timedOut) throw new Error(`the workload was stopped after ${plan.timeoutMs / 1000} s`);
   if (result.code !== 0 || result.pid === undefined) throw new Error(`the workload exited with status ${result.code}`);

@@ -409,7 +409,8 @@ export class Run {
     if (this.stopped) return false;
     for (const map of this.events.maps) {
       try {
-        await this.loader!.call('consume', { map, maxPerSecond: config.limits.eventsPerSecond });
+        const { eventsPerSecond, eventSendsInFlight, eventPassRecords, eventPassBytes } = config.limits;
+        await this.loader!.call('consume', { map, maxPerSecond: eventsPerSecond, sendsInFlight: eventSendsInFlight, passRecords: eventPassRecords, passBytes: eventPassBytes });
       } catch (error) {
         this.fail({ code: 'internal', message: `Events from ${map} cannot be read: ${describeBpfError(error)}` });
         return false;

@@ -17,9 +17,6 @@ export interface NoticeSink {
   send(notice: RunnerEvents, done: () => void): boolean;
 }
 
-/** Messages written but not yet taken by the backend; past the cap, records are dropped (and counted). */
-const MAX_SENDS_IN_FLIGHT = 64;
-
 export type LoaderHandlers = { [K in RunnerOp]: (args: RunnerCalls[K]['args']) => Promise<RunnerCalls[K]['result']> | RunnerCalls[K]['result'] };
 
 export function createLoader(sink: NoticeSink): LoaderHandlers {
@@ -57,7 +54,8 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
    * rest. A count of dropped records goes out with the next records sent, or at
    * the end of the second when nothing more is sent, so no drop goes unreported.
    */
-  function forwarder(map: string, maxPerSecond: number): (batch: { records: Buffer[]; lost: number }) => void {
+  /** Past `sendsInFlight` messages written but not yet taken by the backend, records are dropped (and counted). */
+  function forwarder(map: string, maxPerSecond: number, sendsInFlightCap: number): (batch: { records: Buffer[]; lost: number }) => void {
     let windowStart = Date.now();
     let sentInWindow = 0;
     let dropped = 0;
@@ -79,7 +77,7 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
         windowStart = now;
         sentInWindow = 0;
       }
-      const room = sendsInFlight >= MAX_SENDS_IN_FLIGHT ? 0 : Math.max(0, maxPerSecond - sentInWindow);
+      const room = sendsInFlight >= sendsInFlightCap ? 0 : Math.max(0, maxPerSecond - sentInWindow);
       const kept = records.length > room ? records.slice(0, room) : records;
       dropped += records.length - kept.length;
       if (kept.length || lost) {
@@ -153,8 +151,8 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
       if (ifChanged && same) return { keys: new Uint8Array(), values: new Uint8Array(), count, batched, unchanged: true };
       return { keys, values, count, batched };
     },
-    consume({ map, maxPerSecond }) {
-      stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond)));
+    consume({ map, maxPerSecond, sendsInFlight: cap, passRecords, passBytes }) {
+      stopConsumers.push(current().consume(map, forwarder(map, maxPerSecond, cap), { passRecords, passBytes }));
       return null;
     },
     initialValue({ map }) {

@@ -49,7 +49,8 @@ export interface RunnerCalls {
    * `RunnerEvents` notices, at most `maxPerSecond` records a second (the rest
    * are dropped here and counted: IPC is not a place to queue without bound).
    */
-  consume: { args: { map: string; maxPerSecond: number }; result: null };
+  /** Streams a ring buffer or perf event array: the session's rate, and the caps that keep a flood bounded (config `limits.events`). */
+  consume: { args: { map: string; maxPerSecond: number; sendsInFlight: number; passRecords: number; passBytes: number }; result: null };
   /** An internal map's (.rodata, .data, .bss) contents as compiled, before load. */
   initialValue: { args: { map: string }; result: Uint8Array | null };
   /** Replaces an internal map's contents before load: how `const volatile` settings are set. */
