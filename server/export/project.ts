@@ -23,6 +23,7 @@ import { objectInfo, type DataSection, type ObjectInfo } from './object-info.ts'
 import { makefile, readme } from './project-files.ts';
 import { BPF2GO_IDENT, genGo, goMakefile, goMod, goReadme } from './go-project-files.ts';
 import { goLoaderSource } from './loader-go.ts';
+import { sentence } from '../text.ts';
 
 export interface ExportRequest {
   files: SourceFile[];
@@ -208,10 +209,6 @@ function mapSeed(btf: Btf, info: ObjectInfo, seed: MapSeed): MapSeedBytes | stri
     if (index >= map.maxEntries) return `index ${JSON.stringify(seed.key)} is out of range: map ${seed.map} holds indexes 0 to ${map.maxEntries - 1}.`;
   }
   return { map: seed.map, key: key.bytes, value: value.bytes, perCpu: codec.perCpu, shown };
-}
-
-function sentence(text: string): string {
-  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 /**

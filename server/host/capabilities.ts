@@ -18,6 +18,7 @@ import type { Toolchain } from '../compile/toolchain.ts';
 import { Runner, RunnerCallError } from '../runner/runner.ts';
 import type { Loader } from '../sandbox/sandbox.ts';
 import { hostFacts, KPROBE_TARGET, LSM_HOOK, type HostFacts } from './kernel-facts.ts';
+import { capitalize } from '../text.ts';
 
 export { hostFacts, type HostFacts } from './kernel-facts.ts';
 
@@ -206,7 +207,7 @@ export function noteFor(outcome: ProbeOutcome, outcomes: ProbeOutcome[], facts: 
       break;
   }
   if (missingFunction) {
-    return `${cap(label)} could not be tried: the function ${missingFunction} is not in this kernel's BTF${instead}.`;
+    return `${capitalize(label)} could not be tried: the function ${missingFunction} is not in this kernel's BTF${instead}.`;
   }
   if (failure.stage === 'load') {
     if (kind === 'fentry' && trampolineRefused(outcome)) {
@@ -220,7 +221,7 @@ export function noteFor(outcome: ProbeOutcome, outcomes: ProbeOutcome[], facts: 
         return `LSM programs are refused here (the kernel does not allow the BPF trampoline they need)${instead}.`;
       }
     }
-    return `${cap(label)} do not load here: ${plainError(failure.code, failure.message)}${instead}.`;
+    return `${capitalize(label)} do not load here: ${plainError(failure.code, failure.message)}${instead}.`;
   }
   // Attach failures.
   if (kind === 'kprobe' && !facts.kprobes) {
@@ -239,12 +240,11 @@ export function noteFor(outcome: ProbeOutcome, outcomes: ProbeOutcome[], facts: 
     return `LSM programs load but do not attach here: the BPF LSM is not active (the kernel's lsm= boot list is ${facts.lsms.join(',')}, without bpf)${instead}.`;
   }
   if ((kind === 'fentry' || kind === 'lsm') && ['EPERM', 'ENOTSUPP', 'EOPNOTSUPP', 'EBUSY'].includes(failure.code)) {
-    return `${cap(label)} load but cannot attach here (the kernel does not allow the BPF trampoline they need)${instead}.`;
+    return `${capitalize(label)} load but cannot attach here (the kernel does not allow the BPF trampoline they need)${instead}.`;
   }
-  return `${cap(label)} load but do not attach here: ${plainError(failure.code, failure.message)}${instead}.`;
+  return `${capitalize(label)} load but do not attach here: ${plainError(failure.code, failure.message)}${instead}.`;
 }
 
-const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
 
 /** One probe's load or attach may not take longer than this (SECURITY.md's load limit). */
 const STEP_TIMEOUT_MS = 5_000;
