@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // The benchmarks' code paths, once each and small, in `npm test`: a new CO-RE
 // program, the same one compiled while typing (`prepare`), the same source again,
 // first output, the report table, and the scaling law's two curves. No time is asserted: figures come from

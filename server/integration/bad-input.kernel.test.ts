@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Bad inputs from the safety issue: each gets one clear sentence and harms nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
