@@ -1,4 +1,4 @@
-// Test helper for events.test.ts, run in a forked child or a worker thread:
+// Test helper for events.kernel.test.ts, run in a forked child or a worker thread:
 // loads the ring buffer object named first, consumes its 'events' map and
 // triggers records until one arrives, reports, then either exits with the
 // consumer still running ('exit') or waits to be killed or terminated

@@ -1,4 +1,4 @@
-// Test helper for collection.test.ts, run in a forked child: loads and
+// Test helper for collection.kernel.test.ts, run in a forked child: loads and
 // attaches the object named on the command line, reports its program ids to
 // the parent, then waits to be killed.
 import { readFileSync } from 'node:fs';

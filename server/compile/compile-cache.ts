@@ -1,19 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { SourceFile } from '../../protocol/messages.ts';
-import type { InspectResult } from '../inspect/inspect.ts';
-import type { CompileContext, CompileResult, SkeletonResult } from './compiler.ts';
+import type { CachedCompile, CompileContext, CompileResult } from './compile-types.ts';
 import type { Toolchain } from './toolchain.ts';
 
-/** One compiled source and what was made from it, shared by every later Run of the same source. */
-export interface CachedCompile {
-  result: CompileResult;
-  skeleton?: Promise<SkeletonResult>;
-  inspect?: Promise<InspectResult>;
-  /** The part of the kernel BTF this object's CO-RE relocations need, being made (null: none could be). */
-  minimalBtf?: Promise<Buffer | null>;
-  /** The same, once made: later Runs load with it. */
-  minimalBtfReady?: Buffer | null;
-}
+export type { CachedCompile } from './compile-types.ts';
 
 /**
  * Compiled objects by a hash of everything that goes into them: the files,

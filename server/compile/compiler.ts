@@ -3,32 +3,15 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { SOURCE_FILE_NAME, type Diagnostic, type PlaygroundError, type SourceFile } from '../../protocol/messages.ts';
+import { SOURCE_FILE_NAME, type SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { parseClangDiagnostics } from './diagnostics.ts';
 import { fileSizeLimit, pathsFor, runJailed, type JailPaths } from './sandbox.ts';
 import { VMLINUX_BTF, type Toolchain } from './toolchain.ts';
-import type { CachedCompile } from './compile-cache.ts';
 import type { CompileQueue } from './compile-queue.ts';
+import type { CachedCompile, CompileContext, CompileResult, SkeletonResult } from './compile-types.ts';
 
-export interface CompileResult {
-  ok: boolean;
-  diagnostics: Diagnostic[];
-  /** clang's stderr, with temp paths replaced by the user's file names. */
-  log: string;
-  object?: Buffer;
-  /** The C identifier the skeleton is named after (from the main file's name). */
-  name: string;
-  durationMs: number;
-  error?: PlaygroundError;
-}
-
-export interface SkeletonResult {
-  ok: boolean;
-  text: string;
-  durationMs: number;
-}
-
+export type { CompileContext, CompileResult, SkeletonResult } from './compile-types.ts';
 
 /** Checks the files a user sent; returns one sentence saying what is wrong, or null. */
 export function checkSources(files: SourceFile[], maxBytes: number): string | null {
@@ -71,12 +54,6 @@ function scrubPaths(text: string, workdirs: string[]): string {
   let out = text;
   for (const dir of workdirs) out = out.split(`${dir}/`).join('');
   return out;
-}
-
-/** What the backend, never the user, adds to a compile. */
-export interface CompileContext {
-  /** The session's secret prefix for bpf_printk lines (see bpf/include/bpf/bpf_helpers.h). */
-  traceTag: string;
 }
 
 /** Compiles one BPF C program with the fixed command line, inside the jail. */

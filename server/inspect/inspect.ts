@@ -14,12 +14,9 @@ import { exec, type ExecResult } from '../exec.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { pathsFor, runJailed } from '../compile/sandbox.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
+import type { InspectResult } from '../compile/compile-types.ts';
 
-export interface InspectResult {
-  sections: ElfSection[];
-  disassembly: string;
-  btf: string;
-}
+export type { InspectResult } from '../compile/compile-types.ts';
 
 export interface LoadedCode {
   name: string;

@@ -21,9 +21,9 @@ export async function startTestBackend(adjust?: (config: Config) => void): Promi
   config.dataDir = mkdtempSync(path.join(tmpdir(), 'playground-data-'));
   // The host's kernel only, unless a test asks for VMs (vm-harness.ts): every VM boot costs a core for seconds.
   config.sandbox = 'host';
-  // Tests connect without a token unless they set one (websocket.test.ts does).
+  // Tests connect without a token unless they set one (websocket.kernel.test.ts does).
   config.accessToken = false;
-  // Every test client comes from 127.0.0.1; websocket.test.ts tests the cap itself.
+  // Every test client comes from 127.0.0.1; websocket.kernel.test.ts tests the cap itself.
   config.limits.sessionsPerClient = 1000;
   adjust?.(config);
   const backend = await startBackend(config);

@@ -77,7 +77,7 @@ export function checkPolicy(policy: Policy, input: PolicyInput): PolicyViolation
   if (instructions > policy.maxInstructions) {
     violations.push({ rule: 'instructions', message: `The programs have ${instructions} instructions in all; the limit is ${policy.maxInstructions}.` });
   }
-  for (const kfunc of externFunctions(input.btf)) {
+  for (const kfunc of declaredFunctions(input.btf)) {
     if (policy.deniedKfuncs.includes(kfunc)) {
       violations.push({ rule: 'kfunc', message: `The object calls the kfunc ${kfunc}, which the playground does not allow: it can affect the host beyond tracing.` });
     }
@@ -126,11 +126,16 @@ export function calledHelpers(instructions: Uint8Array): Set<number> {
   return ids;
 }
 
-/** Functions the object declares extern (kfuncs, in .ksyms). */
-function externFunctions(btf: Btf | null): string[] {
+/**
+ * Every function the object's BTF names, kfuncs among them. Linkage cannot
+ * tell a kfunc: the policy sees the BTF after libbpf's open, which marks the
+ * extern functions of .ksyms global (the kernel refuses extern ones). A
+ * function of the object's own named like a denied kfunc is refused too.
+ */
+function declaredFunctions(btf: Btf | null): string[] {
   if (!btf) return [];
   const names: string[] = [];
-  for (const type of btf.ownTypes()) if (type.kind === 'func' && type.linkage === 'extern') names.push(type.name);
+  for (const type of btf.ownTypes()) if (type.kind === 'func') names.push(type.name);
   return names;
 }
 

@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Ring buffer and perf buffer records, decoded by BTF, streamed to the session.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // The WebSocket under bad and hostile clients: each gets a clear answer and harms nothing.
 import { statSync } from 'node:fs';
 import path from 'node:path';

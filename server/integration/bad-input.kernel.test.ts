@@ -1,7 +1,12 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Bad inputs from the safety issue: each gets one clear sentence and harms nothing.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ROOT } from '../config.ts';
 import type { Backend } from '../backend.ts';
 import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { startTestBackend } from './harness.ts';
@@ -38,11 +43,28 @@ function assertRefused(report: RemoteRunReport, stage: string, code: string, mes
 }
 
 describe('host files never reach the compile', () => {
-  for (const path of ['/etc/shadow', `${process.cwd()}/package.json`, 'package.json', `${process.cwd()}/.git/config`]) {
-    test(`#include "${path}" is file not found`, async () => {
-      const report = await run(`#include "${path}"\n${tracepoint('')}`);
+  // Files that exist on every machine and checkout, so "file not found" can only be the jail's
+  // doing: system files, the repo's own package.json, and one this test writes (a header the
+  // compile would stop at with its marker, were it reachable).
+  const marker = `HOST-FILE-${randomBytes(4).toString('hex')}`;
+  const hostDir = mkdtempSync(path.join(tmpdir(), 'bad-input-host-'));
+  const hostHeader = path.join(hostDir, 'host-secret.h');
+  writeFileSync(hostHeader, `#error ${marker}\n`);
+  after(() => rmSync(hostDir, { recursive: true, force: true }));
+  // [as the test names it, what the source includes, the file on the host]
+  const cases: [string, string, string][] = [
+    ['/etc/shadow', '/etc/shadow', '/etc/shadow'],
+    ['/etc/passwd', '/etc/passwd', '/etc/passwd'],
+    ['<the repo>/package.json', path.join(ROOT, 'package.json'), path.join(ROOT, 'package.json')],
+    ['package.json', 'package.json', path.join(ROOT, 'package.json')],
+    ['<a header in the host\'s temp dir>', hostHeader, hostHeader],
+  ];
+  for (const [name, include, onHost] of cases) {
+    test(`#include "${name}" is file not found`, async () => {
+      assert.ok(existsSync(onHost), `${onHost} should exist on the host, or this test proves nothing`);
+      const report = await run(`#include "${include}"\n${tracepoint('')}`);
       assertRefused(report, 'compile', 'compile_failed', /file not found/);
-      assert.doesNotMatch(report.compileLog, /root:|"name"|\[core\]/);
+      assert.doesNotMatch(report.compileLog, new RegExp(`root:|"name"|${marker}`));
     });
   }
 
@@ -197,6 +219,21 @@ ${LICENSE}`;
     const maps = 'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); __uint(pinning, LIBBPF_PIN_BY_NAME); } shared SEC(".maps");\n';
     const report = await run(tracepoint('\t__u32 k = 0;\n\tbpf_map_lookup_elem(&shared, &k);', maps));
     assertRefused(report, 'load', 'policy_denied', /Map shared asks to be pinned/);
+  });
+
+  test('a denied kfunc (bpf_send_signal_task), which libbpf\'s open no longer marks extern', async () => {
+    const content = `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym;
+SEC("tp_btf/sched_switch")
+int signal_next(__u64 *ctx)
+{
+	bpf_send_signal_task((struct task_struct *)ctx[2], 0, PIDTYPE_PID, 0);
+	return 0;
+}
+${LICENSE}`;
+    const report = await run(content);
+    assertRefused(report, 'load', 'policy_denied', /^The object calls the kfunc bpf_send_signal_task, which the playground does not allow: it can affect the host beyond tracing\.$/);
   });
 });
 

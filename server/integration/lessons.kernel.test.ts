@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // The bundled course against the real kernel: every solution passes its check,
 // every starter does not, and the CLI's `lesson check` says so.
 import { test } from 'node:test';

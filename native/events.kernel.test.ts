@@ -1,7 +1,7 @@
 // Kernel integration tests for Collection.consume(): real BPF C compiled with
 // clang writes into ring buffers and perf event arrays, and the test reads
 // the records back on its own event loop.
-// Run as root: cd /work/main && node --import tsx --test native/events.test.ts
+// Needs: root and a kernel that loads BPF. Run: node --import tsx --test native/events.kernel.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

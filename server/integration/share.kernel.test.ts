@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Shared links: kept in SQLite, so they outlive a restart; opening one never runs it.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // A workshop's worth: 50 sessions at once, each receiving exactly its own lines.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

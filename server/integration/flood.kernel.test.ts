@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Floods: one session's printk storm costs that session lines, not everyone else's stream.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF.
 // CO-RE relocations against a minimal BTF (bpftool gen min_core_btf) instead of
 // the whole kernel's: what the playground does for a source it loaded before.
 import { test } from 'node:test';

@@ -1,6 +1,6 @@
 // Kernel integration tests for the native addon: real BPF C compiled with
 // clang, loaded into this machine's kernel, triggered and read back.
-// Run as root: cd /work/main && node --import tsx --test native/collection.test.ts
+// Needs: root and a kernel that loads BPF. Run: node --import tsx --test native/collection.kernel.test.ts
 import assert from 'node:assert/strict';
 import { execFileSync, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

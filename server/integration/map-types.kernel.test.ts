@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';

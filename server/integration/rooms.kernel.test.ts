@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // Workshop rooms against the real kernel: a participant passes lesson 1, the
 // instructor's board shows it, a raised hand, a read-only view and a push,
 // and the room is still there after the backend restarts.

@@ -1,3 +1,4 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
 // The benchmarks' code paths, once each and small, in `npm test`: a new CO-RE
 // program, the same one compiled while typing (`prepare`), the same source again,
 // first output, the report table, and the scaling law's two curves. No time is asserted: figures come from
@@ -29,8 +30,10 @@ test('benchmark smoke: each latency path runs to "running" and reports its parts
     const again = await timePlaygroundRun(connection, coreSource(tag));
     assert.equal(again.compileMs, 0, 'the same source comes from the compile cache');
 
+    // timeFirstOutput throws unless the program's own line arrived; what it reports must add up.
     const first = await timeFirstOutput(connection, `smoke_${tag}`, `smoke ${tag}`);
-    assert.ok(first.runningToLineMs >= 0);
+    assert.ok(Math.abs(first.runningToExecMs + first.execToLineMs - first.runningToLineMs) < 1e-6, JSON.stringify(first));
+    assert.match(first.comm, /\S/, 'the line names the process that printed it');
 
     const s = summarize([fresh.totalMs]);
     const results: Results = {
