@@ -10,7 +10,7 @@ import { unzipSync } from 'fflate';
 import type { Example, MapSeed, SourceFile } from '../../protocol/messages.ts';
 import { ROOT, loadConfig, type Config } from '../config.ts';
 import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
-import { loadExamples } from '../examples.ts';
+import { loadExamples } from '../examples/examples.ts';
 import { exportProject, type ExportResult } from './project.ts';
 import { bundledCourse } from '../lessons/course.ts';
 

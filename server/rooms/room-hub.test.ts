@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOM_CODE, type ServerMessage, type TraceLine } from '../../protocol/messages.ts';
+import { ROOM_CODE, type PlaygroundError, type RoomPush, type ServerMessage, type TraceLine } from '../../protocol/messages.ts';
 import { RoomHub, type RoomMember, type RoomRequest } from './room-hub.ts';
 import { RoomStore } from './room-store.ts';
 
@@ -42,7 +42,7 @@ beforeEach((t) => {
   dir = mkdtempSync(path.join(tmpdir(), 'room-hub-test-'));
   file = path.join(dir, 'playground.db');
   store = new RoomStore(file);
-  hub = new RoomHub(store, () => LESSONS);
+  hub = new RoomHub(store, () => LESSONS, 200);
 });
 afterEach(() => {
   hub.close();
@@ -51,22 +51,42 @@ afterEach(() => {
 });
 
 type Request<T extends RoomRequest['type']> = Omit<Extract<RoomRequest, { type: T }>, 'id' | 'type'>;
+/** Sends a request as the session does: the reply first, then what follows it. */
 function send<T extends RoomRequest['type']>(member: FakeSession, type: T, fields: Request<T>): void {
-  hub.handle(member, { type, id: member.nextId(), ...fields } as RoomRequest);
+  const result = hub.handle(member, { type, id: member.nextId(), ...fields } as RoomRequest);
+  if ('reply' in result) {
+    member.deliver(result.reply);
+    result.then();
+  } else member.deliver(result);
 }
 
-/** The one answer (`room` or `reply`) a request got. */
-function answer(member: FakeSession): Extract<ServerMessage, { type: 'room' | 'reply' }> {
-  const answers = [...member.take('room'), ...member.take('reply')];
+/** A reply with every field a room reply may have, for asserting on any of them. */
+interface RoomAnswer {
+  type: 'reply';
+  id: string;
+  ok: boolean;
+  to?: string;
+  error?: PlaygroundError;
+  role?: string;
+  code?: string;
+  title?: string;
+  key?: string;
+  participantId?: string;
+  pushed?: RoomPush | null;
+}
+
+/** The one reply a request got. */
+function answer(member: FakeSession): RoomAnswer {
+  const answers = member.take('reply');
   assert.equal(answers.length, 1, JSON.stringify(answers));
-  return answers[0]!;
+  return answers[0] as RoomAnswer;
 }
 
 function openRoom(t: TestContext, title = 'eBPF 101'): { instructor: FakeSession; code: string; key: string } {
   const instructor = new FakeSession('instructor');
   send(instructor, 'room_create', { title });
   const reply = answer(instructor);
-  assert.ok(reply.type === 'room' && reply.ok && reply.code && reply.key, JSON.stringify(reply));
+  assert.ok(reply.ok && reply.code && reply.key, JSON.stringify(reply));
   instructor.take('room_board');
   t.mock.timers.tick(1);
   return { instructor, code: reply.code, key: reply.key };
@@ -76,7 +96,7 @@ function join(t: TestContext, code: string, name: string): { session: FakeSessio
   const session = new FakeSession(name);
   send(session, 'room_join', { code, name });
   const reply = answer(session);
-  assert.ok(reply.type === 'room' && reply.ok && reply.participantId && reply.key, JSON.stringify(reply));
+  assert.ok(reply.ok && reply.participantId && reply.key, JSON.stringify(reply));
   // A millisecond apart, so the board's order (by join time) is theirs.
   t.mock.timers.tick(1);
   return { session, participantId: reply.participantId, key: reply.key };
@@ -89,8 +109,8 @@ describe('opening and joining a room', () => {
   test('the instructor gets a code people can type, a key, and the empty board at once', () => {
     const instructor = new FakeSession('instructor');
     send(instructor, 'room_create', { title: '  ' });
-    assert.deepEqual(instructor.inbox.map((m) => m.type), ['room', 'room_board']);
-    const [reply] = instructor.take('room');
+    assert.deepEqual(instructor.inbox.map((m) => m.type), ['reply', 'room_board']);
+    const reply = answer(instructor);
     assert.equal(reply!.ok, true);
     assert.equal(reply!.role, 'instructor');
     assert.equal(reply!.title, 'Workshop', 'a blank title gets the default');
@@ -105,12 +125,12 @@ describe('opening and joining a room', () => {
     const alice = new FakeSession('alice');
     send(alice, 'room_join', { code: ` ${code.toLowerCase()} `, name: 'Alice' });
     const joined = answer(alice);
-    assert.equal(joined.type === 'room' && joined.role, 'participant');
+    assert.equal(joined.role, 'participant');
 
     const lost = new FakeSession('lost');
     send(lost, 'room_join', { code: 'nope', name: 'Lost' });
     assert.deepEqual(answer(lost), {
-      type: 'room',
+      type: 'reply',
       id: 'lost-1',
       ok: false,
       error: { code: 'bad_request', message: 'There is no room with the code "nope": check it with your instructor.' },
@@ -140,12 +160,12 @@ describe('opening and joining a room', () => {
     const again = new FakeSession('alice-again');
     send(again, 'room_join', { code, name: 'Alice B.', rejoin: { participantId: alice.participantId, key: alice.key } });
     const back = answer(again);
-    assert.equal(back.type === 'room' && back.participantId, alice.participantId);
+    assert.equal(back.participantId, alice.participantId);
 
     const impostor = new FakeSession('impostor');
     send(impostor, 'room_join', { code, name: 'Mallory', rejoin: { participantId: alice.participantId, key: 'x'.repeat(24) } });
     const other = answer(impostor);
-    assert.ok(other.type === 'room' && other.participantId && other.participantId !== alice.participantId);
+    assert.ok(other.participantId && other.participantId !== alice.participantId);
 
     t.mock.timers.tick(BOARD_TICK_MS);
     assert.deepEqual(boardNames(instructor.take('room_board').at(-1)!), ['Alice B.', 'Mallory']);
@@ -156,12 +176,12 @@ describe('opening and joining a room', () => {
     const wrong = new FakeSession('wrong');
     send(wrong, 'room_instructor', { code, key: 'not-the-key' });
     const refused = answer(wrong);
-    assert.deepEqual(refused.type === 'room' && refused.error, { code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
+    assert.deepEqual(refused.error, { code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
 
     const back = new FakeSession('back');
     send(back, 'room_instructor', { code, key });
     const reply = answer(back);
-    assert.equal(reply.type === 'room' && reply.role, 'instructor');
+    assert.equal(reply.role, 'instructor');
     assert.equal(back.take('room_board').length, 1, 'the board at once');
   });
 
@@ -171,7 +191,7 @@ describe('opening and joining a room', () => {
     t.mock.timers.tick(BOARD_TICK_MS);
     instructor.take('room_board');
     send(alice.session, 'room_leave', {});
-    assert.deepEqual(answer(alice.session), { type: 'reply', id: 'Alice-2', ok: true, error: undefined });
+    assert.deepEqual(answer(alice.session), { type: 'reply', id: 'Alice-2', ok: true, to: 'room_leave' });
     t.mock.timers.tick(BOARD_TICK_MS);
     assert.deepEqual(boardNames(instructor.take('room_board')[0]!), ['Alice (gone)']);
   });
@@ -194,7 +214,7 @@ describe('what the instructor does', () => {
     const late = new FakeSession('late');
     send(late, 'room_join', { code, name: 'Late' });
     const reply = answer(late);
-    assert.deepEqual(reply.type === 'room' && reply.pushed, { lesson: LESSONS[1], at });
+    assert.deepEqual(reply.pushed, { lesson: LESSONS[1], at });
   });
 
   test('a push is refused in one sentence: not the instructor, neither or both of lesson and files, an unknown lesson', (t) => {
@@ -268,7 +288,7 @@ describe('what the instructor does', () => {
     store.close();
 
     store = new RoomStore(file);
-    hub = new RoomHub(store, () => LESSONS);
+    hub = new RoomHub(store, () => LESSONS, 200);
     const instructor = new FakeSession('instructor');
     send(instructor, 'room_instructor', { code, key });
     assert.equal(answer(instructor).ok, true);

@@ -11,6 +11,7 @@ import {
   type TraceLine,
 } from '../../protocol/messages.ts';
 import { accept, refuse } from '../../protocol/replies.ts';
+import type { HandlerResult } from '../session/context.ts';
 import type { ParticipantRow, RoomStore } from './room-store.ts';
 
 /** A session as the rooms see it: an identity and a way to send it a message. */
@@ -51,28 +52,27 @@ export class RoomHub {
     private readonly maxParticipants: number,
   ) {}
 
-  /**
-   * Answers one room request. What follows the answer (a board, a view) is
-   * sent once the session has sent the answer: it does so as soon as this returns.
-   */
-  handle(member: RoomMember, message: RoomRequest): Reply {
+  /** Answers one room request; what follows the answer (a board, a view) comes with it, to be sent after it. */
+  handle(member: RoomMember, message: RoomRequest): HandlerResult {
     const id = message.id;
     const answer = (error: PlaygroundError) => refuse(id, error);
     const done = (error?: PlaygroundError) => (error ? refuse(id, error) : accept(id, message.type, {}));
-    const then = (followUp: () => void) => queueMicrotask(followUp);
+    const followed = (reply: Reply, then: () => void) => ({ reply, then });
     switch (message.type) {
       case 'room_create': {
         const room = this.store.createRoom(message.title?.trim() || 'Workshop');
         this.bind(member, { role: 'instructor', code: room.code });
-        then(() => this.sendBoard(room.code, member));
-        return accept(id, 'room_create', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: null });
+        return followed(accept(id, 'room_create', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: null }), () =>
+          this.sendBoard(room.code, member),
+        );
       }
       case 'room_instructor': {
         const room = ROOM_CODE.test(message.code) ? this.store.room(message.code) : null;
         if (!room || !sameSecret(room.instructorKey, message.key)) return answer({ code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
         this.bind(member, { role: 'instructor', code: room.code });
-        then(() => this.sendBoard(room.code, member));
-        return accept(id, 'room_instructor', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed });
+        return followed(accept(id, 'room_instructor', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed }), () =>
+          this.sendBoard(room.code, member),
+        );
       }
       case 'room_join': {
         const code = message.code.trim().toUpperCase();
@@ -88,11 +88,10 @@ export class RoomHub {
         }
         this.bind(member, { role: 'participant', code, participantId: participant.id });
         const joined = participant;
-        then(() => {
+        return followed(accept(id, 'room_join', { role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed }), () => {
           this.refreshViewers(code, joined.id);
           this.boardChanged(code);
         });
-        return accept(id, 'room_join', { role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed });
       }
       case 'room_leave': {
         this.leave(member);
@@ -135,8 +134,7 @@ export class RoomHub {
         if (!this.store.participant(room, message.participantId)) return done({ code: 'bad_request', message: 'There is no such participant in this room.' });
         const viewed = message.participantId;
         this.viewing.set(member, viewed);
-        then(() => this.sendView(member, room, viewed));
-        return done();
+        return followed(done(), () => this.sendView(member, room, viewed));
       }
       case 'room_lower_hand': {
         const room = this.instructorOf(member);

@@ -18,8 +18,8 @@ export interface SessionContext {
   spendRunBudget(): boolean;
   /** Room messages (progress, files, hands): a page sends a few a second at most. */
   spendRoomBudget(): boolean;
-  /** Starts a Run (after the reply this returns has gone out), replacing the previous one. */
-  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined): Reply;
+  /** Starts a Run, replacing the previous one: it starts once its reply has gone out. */
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined): HandlerResult;
   /** Stops the current Run; false when nothing was running. */
   stopRun(): boolean;
   /** Compiles ahead into the cache; answers once done, skipped or refused. */
@@ -28,7 +28,14 @@ export interface SessionContext {
   watchRun(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void;
 }
 
+/** A reply, and what must happen once it has been sent (a Run's start, a room's board). */
+export interface FollowedReply {
+  reply: Reply;
+  then: () => void;
+}
+export type HandlerResult = Reply | FollowedReply;
+
 /** One request type's handler: its answer, as data. */
-export type Handler<T extends ClientMessage['type']> = (session: SessionContext, message: Extract<ClientMessage, { type: T }>) => Reply | Promise<Reply>;
+export type Handler<T extends ClientMessage['type']> = (session: SessionContext, message: Extract<ClientMessage, { type: T }>) => HandlerResult | Promise<HandlerResult>;
 export type HandlerTable = { [T in ClientMessage['type']]?: Handler<T> };
 

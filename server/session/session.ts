@@ -12,7 +12,7 @@ import type { Kernels } from '../sandbox/kernels.ts';
 import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
 import { compileContext, Run } from '../run/run.ts';
 import { describeDuration } from '../text.ts';
-import type { Handler, SessionContext } from './context.ts';
+import type { Handler, HandlerResult, SessionContext } from './context.ts';
 import { handlers } from './handlers.ts';
 import { TokenBucket } from './rate-limit.ts';
 
@@ -144,10 +144,16 @@ export class Session implements RoomMember, SessionContext {
   handle(message: Exclude<ClientMessage, { type: 'hello' }>): void {
     this.touch();
     const handler = handlers[message.type] as Handler<typeof message.type>;
-    const reply = handler(this, message as never);
-    if (reply instanceof Promise) void reply.then((answer) => this.send(answer));
-    // Sent now, not a tick later: what a handler schedules after its reply (a Run's first state) must follow it.
-    else this.send(reply);
+    const result = handler(this, message as never);
+    if (result instanceof Promise) void result.then((answer) => this.answer(answer));
+    else this.answer(result);
+  }
+
+  private answer(result: HandlerResult): void {
+    if ('reply' in result) {
+      this.send(result.reply);
+      result.then();
+    } else this.send(result);
   }
 
   stopRun(): boolean {
@@ -190,7 +196,7 @@ export class Session implements RoomMember, SessionContext {
     this.idleTimer.unref();
   }
 
-  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined): Reply {
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined): HandlerResult {
     const { config, toolchain, host, kernels } = this.deps;
     if (!toolchain || !kernels.default || host.problems.length) {
       return refuse(id, { code: 'host_unsupported', message: host.problems[0] ?? 'This host cannot load BPF programs.' });
@@ -237,9 +243,8 @@ export class Session implements RoomMember, SessionContext {
       },
     });
     this.currentRun = run;
-    // The reply goes out as soon as this returns; the run's own messages follow it.
-    queueMicrotask(() => void run.start());
-    return accept(id, 'run', {});
+    // The run's own messages follow its reply.
+    return { reply: accept(id, 'run', {}), then: () => void run.start() };
   }
 
   /**
