@@ -82,7 +82,7 @@ build_kernel 6.1 'bookworm(-security)?'
 
 # The guest agent, bundled like the runner: one file of plain JavaScript.
 agent=native/build/guest-agent.mjs
-if [ ! -f "$agent" ] || [ -n "$(find server/sandbox server/runner server/lessons/workload.ts server/exec.ts server/host/kernel-facts.ts native/index.ts -newer "$agent" 2>/dev/null | head -1)" ]; then
+if [ ! -f "$agent" ] || [ -n "$(find server/sandbox server/runner server/lessons/workload.ts server/jail/exec.ts server/host/kernel-facts.ts native/index.ts -newer "$agent" 2>/dev/null | head -1)" ]; then
   say "bundling the guest agent"
   npx --no-install esbuild server/sandbox/guest/agent-main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$agent"
 fi

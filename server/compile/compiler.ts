@@ -6,7 +6,7 @@ import path from 'node:path';
 import { SOURCE_FILE_NAME, type SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { parseClangDiagnostics } from './diagnostics.ts';
-import { fileSizeLimit, pathsFor, runJailed, type JailPaths } from './sandbox.ts';
+import { fileSizeLimit, pathsFor, runJailed, type JailPaths } from '../jail/jail.ts';
 import { VMLINUX_BTF, type Toolchain } from './toolchain.ts';
 import type { CompileQueue } from './compile-queue.ts';
 import type { CachedCompile, CompileContext, CompileResult, SkeletonResult } from './compile-types.ts';

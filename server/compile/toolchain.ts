@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exec } from '../exec.ts';
+import { exec } from '../jail/exec.ts';
 import { ROOT } from '../config.ts';
 
 /** Everything a compile needs to know about the host's toolchain, found once at start. */

@@ -10,9 +10,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ElfSection, SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
-import { exec, type ExecResult } from '../exec.ts';
+import { exec, type ExecResult } from '../jail/exec.ts';
 import { helperNames } from '../policy/helper-ids.ts';
-import { pathsFor, runJailed } from '../compile/sandbox.ts';
+import { pathsFor, runJailed } from '../jail/jail.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { InspectResult } from '../compile/compile-types.ts';
 

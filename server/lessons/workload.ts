@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { chmodSync, closeSync, mkdirSync, openSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WorkloadFacts, WorkloadSpec } from '../../protocol/messages.ts';
-import { exec } from '../exec.ts';
+import { exec } from '../jail/exec.ts';
 
 /** Sleep lengths just above a power of two in µs, leaving 15–65 ms of room for a loaded machine's scheduling delays before the next log2 slot. */
 const SLEEP_MS = [17, 33, 66];

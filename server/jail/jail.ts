@@ -1,6 +1,6 @@
-import { exec, type ExecResult } from '../exec.ts';
+import { exec, type ExecResult } from './exec.ts';
 import type { Config } from '../config.ts';
-import type { Toolchain } from './toolchain.ts';
+import type { Toolchain } from '../compile/toolchain.ts';
 
 /** Where the jail shows the session's files and the playground's headers. */
 export interface JailPaths {
