@@ -3,7 +3,7 @@
 import type { Json, ServerMessage } from '../../protocol/messages.ts';
 import type { MapInfo } from '../../native/index.ts';
 import { Btf } from '../btf/btf.ts';
-import { EventCodec, definedStructs, structsOf, type StructChoice } from '../maps/event-codec.ts';
+import { EventCodec, definedStructs, structsOf, type StructChoice } from './event-codec.ts';
 import type { RunnerEvents } from '../runner/runner-protocol.ts';
 
 /** Maps whose records stream to the client as events rather than being dumped. */

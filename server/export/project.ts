@@ -14,7 +14,7 @@ import { checkSources, compile, objectName } from '../compile/compiler.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { Config } from '../config.ts';
 import { MapCodec } from '../maps/map-codec.ts';
-import { definedStructs } from '../maps/event-codec.ts';
+import { definedStructs } from '../events/event-codec.ts';
 import { definedNames, TypeDefinitions } from './c-types.ts';
 import { recordFields } from './record-fields.ts';
 import { elfSection } from './elf-section.ts';
