@@ -1,0 +1,72 @@
+'use client';
+
+import { useId } from 'react';
+import { parseJsonInput } from '../../shared/json-input.ts';
+import type { SeedRow } from '../workspace/saved-work.ts';
+
+interface SeedsEditorProps {
+  seeds: SeedRow[];
+  onChange(seeds: SeedRow[]): void;
+  /** Map names of the last load, offered as suggestions. */
+  mapNames: string[];
+}
+
+/**
+ * Entries the playground writes after load and before attach: the part of
+ * a program's user space that prepares its maps (execve_counter needs its key).
+ */
+export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
+  const listId = useId();
+  const update = (index: number, patch: Partial<SeedRow>) => onChange(seeds.map((s, i) => (i === index ? { ...s, ...patch } : s)));
+  const remove = (index: number) => onChange(seeds.filter((_, i) => i !== index));
+  const add = () => onChange([...seeds, { map: mapNames[0] ?? '', key: '', value: '' }]);
+
+  return (
+    <section className="seeds" aria-label="Seeds">
+      <header className="seeds-header">
+        <h3>Seeds</h3>
+        <span className="seeds-caption">written after load, before attach · sent with Run</span>
+        <span className="toolbar-spacer" />
+        <button type="button" className="link-button" onClick={add}>
+          Add seed
+        </button>
+      </header>
+      {seeds.length === 0 ? (
+        <p className="map-note">None. A seed is a map entry the playground writes between load and attach, as a loader would.</p>
+      ) : (
+        <ul className="seed-list">
+          {seeds.map((seed, i) => {
+            const key = seed.key.trim() ? parseJsonInput(seed.key) : null;
+            const value = seed.value.trim() ? parseJsonInput(seed.value) : null;
+            const problem = !seed.map.trim()
+              ? 'Name the map.'
+              : key && !key.ok
+                ? `Key: ${key.error}`
+                : value && !value.ok
+                  ? `Value: ${value.error}`
+                  : !key || !value
+                    ? 'Give a key and a value.'
+                    : null;
+            return (
+              <li key={i} className="seed-row" data-testid="seed-row">
+                <input aria-label={`Seed ${i + 1} map`} className="seed-map" value={seed.map} list={listId} placeholder="map" spellCheck={false} onChange={(e) => update(i, { map: e.target.value })} />
+                <input aria-label={`Seed ${i + 1} key`} value={seed.key} placeholder="key (JSON)" spellCheck={false} onChange={(e) => update(i, { key: e.target.value })} />
+                <span aria-hidden="true">→</span>
+                <input aria-label={`Seed ${i + 1} value`} value={seed.value} placeholder="value (JSON)" spellCheck={false} onChange={(e) => update(i, { value: e.target.value })} />
+                <button type="button" className="link-button danger" aria-label={`Remove seed ${i + 1}`} onClick={() => remove(i)}>
+                  ✕
+                </button>
+                {problem && <span className="form-error seed-problem">{problem}</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <datalist id={listId}>
+        {mapNames.map((name) => (
+          <option key={name} value={name} />
+        ))}
+      </datalist>
+    </section>
+  );
+}
