@@ -1,3 +1,4 @@
+import { downloadBlob } from '../../shared/download.ts';
 import type { Json, MapEntry, MapMeta } from '../../../protocol/messages.ts';
 import type { EventRow } from '../events/event-store.ts';
 
@@ -124,14 +125,5 @@ export function exportFileName(name: string, extension: 'csv' | 'json', at = Dat
 
 /** Saves text as a file through the browser's download (no server round trip). */
 export function downloadText(fileName: string, text: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.style.display = 'none';
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The download has its own reference by now; revoking later frees the blob.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(fileName, new Blob([text], { type }));
 }

@@ -1,5 +1,5 @@
 import type { Json, TypeDesc } from '../../../protocol/messages.ts';
-import { formatNumber } from '../../shared/format.ts';
+import { formatNumber, plural } from '../../shared/format.ts';
 import { isTextArray, parseJsonInput } from '../../shared/json-input.ts';
 
 /**
@@ -197,10 +197,6 @@ function rangeText(desc: TypeDesc): string {
 /** A bigint as the protocol carries integers: a number while exact, a string beyond 2^53. */
 function jsonInteger(n: bigint): Json {
   return n <= BigInt(Number.MAX_SAFE_INTEGER) && n >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(n) : n.toString();
-}
-
-function plural(n: number, one: string): string {
-  return `${formatNumber(n)} ${n === 1 ? one : `${one}s`}`;
 }
 
 /** A form state at a path (`['slots', 3]`) replaced, immutably. */

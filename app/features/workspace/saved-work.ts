@@ -46,21 +46,3 @@ export const saveWork = (work: SavedWork) => write(local(), SAVED_KEY, work);
 export const loadDraft = () => read(session(), DRAFT_KEY);
 export const saveDraft = (work: SavedWork) => write(session(), DRAFT_KEY, work);
 export const clearDraft = () => session()?.removeItem(DRAFT_KEY);
-
-/** A small typed value in localStorage (split sizes, preferences). */
-export function loadPreference<T>(key: string, schema: z.ZodType<T>, fallback: T): T {
-  const text = local()?.getItem(`ebpf-playground:${key}`);
-  if (!text) return fallback;
-  const parsed = parseJson(text);
-  if (!parsed.ok) return fallback;
-  const checked = schema.safeParse(parsed.value);
-  return checked.success ? checked.data : fallback;
-}
-
-export function savePreference(key: string, value: unknown): void {
-  try {
-    local()?.setItem(`ebpf-playground:${key}`, JSON.stringify(value));
-  } catch {
-    // A preference that cannot be stored is simply not remembered.
-  }
-}
