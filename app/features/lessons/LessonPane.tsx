@@ -4,6 +4,7 @@ import { useMemo } from 'react';
 import type { Lesson } from '../../../protocol/messages.ts';
 import type { LessonsHandle } from './use-lessons.ts';
 import { renderMarkdown } from './markdown.ts';
+import { Button } from '../../shared/Button.tsx';
 
 interface LessonPaneProps {
   lessons: LessonsHandle;
@@ -66,9 +67,9 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
         )}
         <span className="topbar-spacer" />
         {!loaded && (
-          <button type="button" className="button compact" onClick={() => onOpen(lesson)} title="Open the lesson's starter files in the editor">
+          <Button compact onClick={() => onOpen(lesson)} title="Open the lesson's starter files in the editor">
             Open starter code
-          </button>
+          </Button>
         )}
       </div>
       <div className="lesson-body">
@@ -78,31 +79,31 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
         </p>
         <div className="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />
         <div className="lesson-nav">
-          <button type="button" className="button compact" disabled={step === 0} onClick={() => lessons.setStep(step - 1)}>
+          <Button compact disabled={step === 0} onClick={() => lessons.setStep(step - 1)}>
             Back
-          </button>
+          </Button>
           {!last && (
-            <button type="button" className="button compact" onClick={() => lessons.setStep(step + 1)}>
+            <Button compact onClick={() => lessons.setStep(step + 1)}>
               Next step
-            </button>
+            </Button>
           )}
           {last && passed && next && (
-            <button type="button" className="button compact" onClick={() => onOpen(next)}>
+            <Button compact onClick={() => onOpen(next)}>
               Next lesson: {next.title}
-            </button>
+            </Button>
           )}
         </div>
 
         <section className="lesson-check" aria-label="Check">
-          <button
-            type="button"
-            className="button primary"
+          <Button
+           
+            primary
             onClick={() => void lessons.check()}
             disabled={!running || outcome?.kind === 'checking'}
             title={running ? 'Start the lesson’s workload and judge what your program does' : 'Press Run first: the check watches your running program'}
           >
             {outcome?.kind === 'checking' ? 'Checking…' : 'Check'}
-          </button>
+          </Button>
           {!running && <span className="hint">Press Run first: the check watches your running program.</span>}
           {outcome?.kind === 'result' && (
             <p className={outcome.pass ? 'check-result pass' : 'check-result fail'} role="status" data-testid="check-result">

@@ -8,6 +8,7 @@ import { formatClock } from '../../shared/format.ts';
 import { roomLink } from '../share/share-link.ts';
 import { HandIcon } from './HandIcon.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { Button } from '../../shared/Button.tsx';
 
 interface RoomPaneProps {
   room: RoomHandle;
@@ -35,7 +36,7 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
             Room <strong className="room-code">{membership.code}</strong> {membership.title && `· ${membership.title}`} · you are {membership.name}
           </span>
           <span className="topbar-spacer" />
-          <button type="button" className={`button compact ${room.handRaised ? 'suggested' : ''}`} onClick={() => room.raiseHand(!room.handRaised)} aria-pressed={room.handRaised}>
+          <Button compact suggested={room.handRaised} onClick={() => room.raiseHand(!room.handRaised)} aria-pressed={room.handRaised}>
             {room.handRaised ? (
               'Lower hand'
             ) : (
@@ -43,7 +44,7 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
                 <HandIcon /> Raise hand
               </>
             )}
-          </button>
+          </Button>
           <button type="button" className="link-button" onClick={room.leave}>
             Leave
           </button>
@@ -82,9 +83,9 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
           Your name
           <input className="filter-input" value={name} onChange={(e) => setName(e.target.value)} placeholder="Ada" maxLength={40} required />
         </label>
-        <button type="submit" className="button primary" disabled={code.length !== 6 || !name.trim()}>
+        <Button type="submit" primary disabled={code.length !== 6 || !name.trim()}>
           Join
-        </button>
+        </Button>
         <p className="hint">No account needed. The instructor will see your name, your lesson progress and your code.</p>
       </form>
       <form
@@ -99,9 +100,9 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
           Title
           <input className="filter-input" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Friday eBPF workshop" maxLength={80} />
         </label>
-        <button type="submit" className="button">
+        <Button type="submit">
           Start a room
-        </button>
+        </Button>
         <p className="hint">You get a code for the room; this browser keeps the instructor’s key.</p>
       </form>
       {room.error && (
@@ -148,9 +149,9 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
       </div>
       <div className="room-body">
         <div className="room-push">
-          <button type="button" className="button compact" onClick={() => void onPushEditor().then((p) => say(p, 'Your code was sent to everyone.'))}>
+          <Button compact onClick={() => void onPushEditor().then((p) => say(p, 'Your code was sent to everyone.'))}>
             Push my code to everyone
-          </button>
+          </Button>
           <select className="room-select" value={lesson} onChange={(e) => setLesson(e.target.value)} aria-label="Lesson to push">
             {lessons.map((l) => (
               <option key={l.name} value={l.name}>
@@ -158,9 +159,9 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
               </option>
             ))}
           </select>
-          <button type="button" className="button compact" disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
+          <Button compact disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
             Push lesson
-          </button>
+          </Button>
           {notice && <span className="hint">{notice}</span>}
         </div>
         {room.board.length === 0 ? (

@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { shortcut } from '../../shared/format.ts';
 import { shareLink } from './share-link.ts';
+import { Button } from '../../shared/Button.tsx';
 
 export type ShareResult = { ok: true; shareId: string } | { ok: false; message: string };
 
@@ -52,10 +53,10 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
 
   return (
     <div className="share">
-      <button
+      <Button
         ref={button}
-        type="button"
-        className="button compact"
+       
+        compact
         aria-haspopup="dialog"
         aria-expanded={open}
         disabled={disabled || state.kind === 'sharing'}
@@ -63,7 +64,7 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
         title="Keep this program on the server and get a link to it (opening the link never runs it)"
       >
         Share
-      </button>
+      </Button>
       {open && (
         <div ref={popover} className="share-popover" role="dialog" aria-label="Share" onKeyDown={onKeyDown}>
           {state.kind === 'sharing' && <p role="status">Sharing…</p>}
@@ -109,9 +110,9 @@ function LinkField({ label, text, autoFocus }: { label: string; text: string; au
         <span className="share-label">{label}</span>
         <input ref={input} type="text" readOnly value={text} autoFocus={autoFocus} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
       </label>
-      <button type="button" className="button compact" onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>
+      <Button compact onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>
         Copy
-      </button>
+      </Button>
       {note && (
         <span className="share-copied" role="status">
           {note}
