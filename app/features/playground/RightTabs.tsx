@@ -6,12 +6,8 @@ export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesso
 
 export interface TabSpec {
   id: RightTab;
-  label: string;
-  /** A label that renders itself (the Output tab counts lines per frame without re-rendering the page). */
-  labelNode?: ReactNode;
-  /** A count of new things, or a dot ('dot' / 'error') for news without a count. */
-  badge: number | 'dot' | 'error' | null;
-  badgeLabel?: string;
+  /** The tab's name and badge (a TabLabel). */
+  label: ReactNode;
   panel: ReactNode;
   /** Panels that keep state (scroll, filters) stay mounted while hidden. */
   keepMounted: boolean;
@@ -25,7 +21,7 @@ interface RightTabsProps {
   visited: Set<RightTab>;
 }
 
-/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log), with badges when something new arrives. */
+/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys. */
 export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
   const onKeyDown = (event: KeyboardEvent) => {
     const index = tabs.findIndex((t) => t.id === active);
@@ -53,20 +49,12 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
             className="tab"
             onClick={() => onSelect(tab.id)}
           >
-            {tab.labelNode ?? tab.label}
-            {tab.badge !== null && (
-              <>
-                <span className={`badge ${tab.badge === 'error' ? 'badge-error' : tab.badge === 'dot' ? 'badge-dot' : ''}`} aria-hidden="true" data-testid={`badge-${tab.id}`}>
-                  {typeof tab.badge === 'number' ? (tab.badge > 999 ? '999+' : tab.badge) : ''}
-                </span>
-                {tab.badgeLabel && <span className="visually-hidden">({tab.badgeLabel})</span>}
-              </>
-            )}
+            {tab.label}
           </button>
         ))}
       </div>
       {tabs.map((tab) =>
-        tab.id === active || (tab.keepMounted || visited.has(tab.id)) ? (
+        tab.id === active || tab.keepMounted || visited.has(tab.id) ? (
           <div key={tab.id} id={`panel-${tab.id}`} role="tabpanel" aria-labelledby={`tab-${tab.id}`} className="tab-panel" hidden={tab.id !== active}>
             {tab.panel}
           </div>
