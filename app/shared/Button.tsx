@@ -1,6 +1,7 @@
 'use client';
 
 import type { ComponentProps } from 'react';
+import styles from './Button.module.css';
 
 interface ButtonProps extends Omit<ComponentProps<'button'>, 'className'> {
   /** Primary: the one main action of its bar (Run, Check). */
@@ -13,6 +14,6 @@ interface ButtonProps extends Omit<ComponentProps<'button'>, 'className'> {
 
 /** The playground's push button, in the top bar and in the panes' forms. */
 export function Button({ primary = false, compact = false, suggested = false, type = 'button', ...rest }: ButtonProps) {
-  const className = ['button', primary && 'primary', compact && 'compact', suggested && 'suggested'].filter(Boolean).join(' ');
+  const className = [styles.button, primary && styles.primary, compact && styles.compact, suggested && styles.suggested].filter(Boolean).join(' ');
   return <button type={type} className={className} {...rest} />;
 }

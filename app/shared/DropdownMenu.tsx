@@ -1,7 +1,9 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { Button } from './Button.tsx';
 import { useMenu } from './use-menu.ts';
+import styles from './DropdownMenu.module.css';
 
 export interface MenuChoice {
   key: string;
@@ -32,41 +34,37 @@ interface DropdownMenuProps {
 /** A toolbar button that opens a menu of choices, each a title and a sentence: Examples, Export. */
 export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabel, alignEnd = false, choices }: DropdownMenuProps) {
   const { open, setOpen, close, button, menu, onKeyDown } = useMenu();
+  const toggle = { ref: button, 'aria-haspopup': 'menu' as const, 'aria-expanded': open, 'aria-label': ariaLabel, title, disabled, onClick: () => setOpen(!open) };
   return (
-    <div className="dropdown">
-      <button
-        ref={button}
-        type="button"
-        className={look === 'title' ? 'menu-button' : 'button compact'}
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-label={ariaLabel}
-        title={title}
-        disabled={disabled}
-        onClick={() => setOpen(!open)}
-      >
-        {label}
-        {look === 'button' && ' '}
-        <span aria-hidden="true">▾</span>
-      </button>
+    <div className={styles.dropdown}>
+      {look === 'title' ? (
+        <button type="button" className={styles.menuButton} {...toggle}>
+          {label}
+          <span aria-hidden="true">▾</span>
+        </button>
+      ) : (
+        <Button compact {...toggle}>
+          {label} <span aria-hidden="true">▾</span>
+        </Button>
+      )}
       {open && (
-        <div ref={menu} className={alignEnd ? 'menu menu-end' : 'menu'} role="menu" aria-label={menuLabel} onKeyDown={onKeyDown}>
+        <div ref={menu} className={alignEnd ? `${styles.menu} ${styles.menuEnd}` : styles.menu} role="menu" aria-label={menuLabel} onKeyDown={onKeyDown}>
           {choices.map((choice) => (
             <button
               key={choice.key}
               type="button"
               role={choice.checked === undefined ? 'menuitem' : 'menuitemradio'}
               aria-checked={choice.checked}
-              className="menu-item"
+              className={styles.menuItem}
               tabIndex={-1}
               onClick={() => {
                 close();
                 choice.onSelect();
               }}
             >
-              <span className="menu-item-title">{choice.title}</span>
-              <span className="menu-item-description">{choice.description}</span>
-              {choice.detail !== undefined && <span className="menu-item-files">{choice.detail}</span>}
+              <span className={styles.menuItemTitle}>{choice.title}</span>
+              <span className={styles.menuItemDescription}>{choice.description}</span>
+              {choice.detail !== undefined && <span className={styles.menuItemFiles}>{choice.detail}</span>}
             </button>
           ))}
         </div>

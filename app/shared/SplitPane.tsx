@@ -3,6 +3,7 @@
 import { useRef, useState, type KeyboardEvent, type PointerEvent, type ReactNode } from 'react';
 import { z } from 'zod';
 import { usePreference } from './use-preference.ts';
+import styles from './SplitPane.module.css';
 
 interface SplitPaneProps {
   /** Where the split is remembered in localStorage. */
@@ -53,10 +54,10 @@ export function SplitPane({ storageKey, initial, minPx, left, right, label }: Sp
   };
 
   return (
-    <div ref={container} className={`split ${dragging ? 'dragging' : ''}`} style={{ gridTemplateColumns: `${fraction}fr 5px ${1 - fraction}fr` }}>
-      <div className="split-pane">{left}</div>
+    <div ref={container} className={`${styles.split} ${dragging ? styles.dragging : ''}`} style={{ gridTemplateColumns: `${fraction}fr 5px ${1 - fraction}fr` }}>
+      <div className={styles.splitPane}>{left}</div>
       <div
-        className="split-divider"
+        className={styles.splitDivider}
         role="separator"
         aria-orientation="vertical"
         aria-label={label}
@@ -70,7 +71,7 @@ export function SplitPane({ storageKey, initial, minPx, left, right, label }: Sp
         onKeyDown={onKeyDown}
         onDoubleClick={() => setFraction(initial)}
       />
-      <div className="split-pane">{right}</div>
+      <div className={styles.splitPane}>{right}</div>
     </div>
   );
 }

@@ -3,6 +3,8 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { plural } from './format.ts';
 import { useStoreVersion, type Versioned } from './use-store-version.ts';
+import styles from './TabLabel.module.css';
+import ui from './ui.module.css';
 
 /** News in a tab the user is not looking at: a count, or a dot ('error' in red) for news without one. */
 export type Badge = number | 'dot' | 'error' | null;
@@ -26,10 +28,10 @@ export function TabLabel({ text, badge, badgeLabel, testId, children }: TabLabel
       {children}
       {badge !== null && (
         <>
-          <span className={`badge ${badge === 'error' ? 'badge-error' : badge === 'dot' ? 'badge-dot' : ''}`} aria-hidden="true" data-testid={testId}>
+          <span className={`${styles.badge} ${badge === 'error' ? styles.badgeError : badge === 'dot' ? styles.badgeDot : ''}`} aria-hidden="true" data-testid={testId}>
             {typeof badge === 'number' ? (badge > 999 ? '999+' : badge) : ''}
           </span>
-          {badgeLabel && <span className="visually-hidden">({badgeLabel})</span>}
+          {badgeLabel && <span className={ui.visuallyHidden}>({badgeLabel})</span>}
         </>
       )}
     </>
@@ -57,4 +59,13 @@ export function UnseenCountLabel({ text, store, active, noun, testId }: UnseenCo
   }, [active, total, seenTotal]);
   const unseen = active ? 0 : total - seenTotal;
   return <TabLabel text={text} badge={unseen > 0 ? unseen : null} badgeLabel={plural(unseen, noun)} testId={testId} />;
+}
+
+/** A count that is the news itself (raised hands), read out under its own name. */
+export function CountBadge({ count, label, testId }: { count: number; label: string; testId: string }) {
+  return (
+    <span className={styles.badge} data-testid={testId} aria-label={label}>
+      {count}
+    </span>
+  );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode, type WheelEvent } from 'react';
+import styles from './VirtualList.module.css';
 
 interface VirtualListProps {
   count: number;
@@ -96,15 +97,15 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     rows.push(
       // Following a stream, every row in view is a new line each frame: keyed by its place on screen,
       // the row elements are reused and only their text changes, instead of made and dropped.
-      <div key={follow ? `at-${i - first}` : itemKey(i)} className="vlist-row" style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
+      <div key={follow ? `at-${i - first}` : itemKey(i)} className={styles.vlistRow} style={{ transform: `translateY(${i * rowHeight}px)`, height: rowHeight }}>
         {renderRow(i)}
       </div>,
     );
   }
 
   return (
-    <div ref={ref} className="vlist" onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role={role} aria-label={label} aria-live={role === 'log' ? 'off' : undefined} tabIndex={0}>
-      <div className="vlist-spacer" style={{ height: count * rowHeight }}>
+    <div ref={ref} className={styles.vlist} onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role={role} aria-label={label} aria-live={role === 'log' ? 'off' : undefined} tabIndex={0}>
+      <div className={styles.vlistSpacer} style={{ height: count * rowHeight }}>
         {rows}
       </div>
     </div>

@@ -3,6 +3,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { Banner } from '../../shared/Banner.tsx';
 import type { ClientHandle } from './use-playground-client.ts';
+import ui from '../../shared/ui.module.css';
 
 /** What is wrong with the connection or the machine: a lost socket (and when it retries), a refusal, a host that cannot run BPF. */
 export function ConnectionBanners({ handle, running }: { handle: ClientHandle; running: boolean }) {
@@ -24,7 +25,7 @@ export function ConnectionBanners({ handle, running }: { handle: ClientHandle; r
           tone="error"
           testId="connection-banner"
           actions={
-            <button type="button" className="link-button" onClick={() => window.location.reload()}>
+            <button type="button" className={ui.linkButton} onClick={() => window.location.reload()}>
               Reload
             </button>
           }
@@ -63,7 +64,7 @@ function ReconnectBanner({ retryAt, attempt, reason, running, everConnected, onR
       tone="warning"
       testId="connection-banner"
       actions={
-        <button type="button" className="link-button" onClick={onRetry}>
+        <button type="button" className={ui.linkButton} onClick={onRetry}>
           Retry now
         </button>
       }

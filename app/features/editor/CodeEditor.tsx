@@ -6,6 +6,7 @@ import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
 import { chartState, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
+import styles from './editor.module.css';
 
 export interface EditorHandle {
   /** Shows a file at a line and column and puts the cursor there (and the focus, unless told not to). */
@@ -247,10 +248,10 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
   }, [monaco, editor, handleRef]);
 
   return (
-    <div className="code-editor" data-testid="code-editor">
-      <div ref={container} className="code-editor-surface" />
+    <div className={styles.codeEditor} data-testid="code-editor">
+      <div ref={container} className={styles.codeEditorSurface} />
       {!editor && (
-        <div className="code-editor-placeholder" role="status">
+        <div className={styles.codeEditorPlaceholder} role="status">
           {loadError ? `The editor could not load (${loadError}). Reload the page to try again.` : 'Loading the editor…'}
         </div>
       )}

@@ -7,6 +7,8 @@ import { capabilityWarnings } from '../kernels/capabilities.ts';
 import { canDelete, fileNameProblem, headerTemplate, suggestHeaderName } from './file-names.ts';
 import { CodeEditor, fileOfDiagnostic, type EditorHandle } from './CodeEditor.tsx';
 import { ProblemsList } from './ProblemsList.tsx';
+import styles from './editor.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface EditorPaneProps {
   files: SourceFile[];
@@ -90,19 +92,19 @@ export function EditorPane(props: EditorPaneProps) {
   };
 
   return (
-    <section className="editor-pane" aria-label="Editor">
-      <div className="file-tabs">
-        <div className="file-tab-list" role="tablist" aria-label="Files">
+    <section className={styles.editorPane} aria-label="Editor">
+      <div className={styles.fileTabs}>
+        <div className={styles.fileTabList} role="tablist" aria-label="Files">
           {files.map((file) =>
             naming?.kind === 'rename' && naming.file === file.name ? (
               <NameField key={file.name} label={`New name for ${file.name}`} initial={file.name} onCommit={commitName} onCancel={closeNaming} invalid={!!nameError} />
             ) : (
-              <div key={file.name} role="presentation" className={`file-tab-wrap ${file.name === activeFile ? 'active' : ''}`}>
+              <div key={file.name} role="presentation" className={`${styles.fileTabWrap} ${file.name === activeFile ? styles.active : ''}`}>
                 <button
                   type="button"
                   role="tab"
                   aria-selected={file.name === activeFile}
-                  className={`file-tab ${errorsIn(file.name) ? 'has-errors' : ''}`}
+                  className={`${styles.fileTab} ${errorsIn(file.name) ? styles.hasErrors : ''}`}
                   onClick={() => props.onActivate(file.name)}
                   onDoubleClick={() => setNaming({ kind: 'rename', file: file.name })}
                   onKeyDown={(e) => onTabKey(e, file.name)}
@@ -111,18 +113,18 @@ export function EditorPane(props: EditorPaneProps) {
                 >
                   {file.name}
                   {modified.has(file.name) && (
-                    <span className="modified-dot" aria-label="unsaved">
+                    <span className={styles.modifiedDot} aria-label="unsaved">
                       ●
                     </span>
                   )}
                 </button>
                 {file.name === activeFile && (
-                  <button type="button" className="file-tab-action" tabIndex={-1} aria-label={`Rename ${file.name}`} title="Rename (F2)" onClick={() => setNaming({ kind: 'rename', file: file.name })}>
+                  <button type="button" className={styles.fileTabAction} tabIndex={-1} aria-label={`Rename ${file.name}`} title="Rename (F2)" onClick={() => setNaming({ kind: 'rename', file: file.name })}>
                     ✎
                   </button>
                 )}
                 {canDelete(file.name, names) && (
-                  <button type="button" className="file-tab-action" tabIndex={-1} aria-label={`Delete ${file.name}`} title="Delete this file (Delete)" onClick={() => props.onDelete(file.name)}>
+                  <button type="button" className={styles.fileTabAction} tabIndex={-1} aria-label={`Delete ${file.name}`} title="Delete this file (Delete)" onClick={() => props.onDelete(file.name)}>
                     ×
                   </button>
                 )}
@@ -135,7 +137,7 @@ export function EditorPane(props: EditorPaneProps) {
         ) : (
           <button
             type="button"
-            className="file-add"
+            className={styles.fileAdd}
             aria-label="Add a file"
             title={files.length >= MAX_SOURCE_FILES ? `A run takes at most ${MAX_SOURCE_FILES} files` : 'Add a header (.h) to #include from the program'}
             disabled={files.length >= MAX_SOURCE_FILES}
@@ -146,18 +148,18 @@ export function EditorPane(props: EditorPaneProps) {
         )}
       </div>
       {nameError && (
-        <p className="file-name-error" role="alert">
+        <p className={styles.fileNameError} role="alert">
           {nameError}
         </p>
       )}
       {warnings.length > 0 && (
-        <div className="capability-warnings" data-testid="capability-warning">
+        <div className={styles.capabilityWarnings} data-testid="capability-warning">
           {warnings.slice(0, 3).map((w) => (
             <p key={`${w.file}:${w.line}:${w.section}`}>
-              <span className="capability-warning-icon" aria-hidden="true">
+              <span className={styles.capabilityWarningIcon} aria-hidden="true">
                 ⚠
               </span>
-              <button type="button" className="link-button" onClick={() => select(w.file, w.line, 1)} title={`Go to ${w.file}:${w.line}`}>
+              <button type="button" className={`${styles.linkButton} ${ui.linkButton}`} onClick={() => select(w.file, w.line, 1)} title={`Go to ${w.file}:${w.line}`}>
                 SEC(&quot;{w.section}&quot;)
               </button>{' '}
               will not run here: {w.note}
@@ -204,7 +206,7 @@ function NameField({ label, initial, invalid, onCommit, onCancel }: NameFieldPro
   return (
     <input
       ref={ref}
-      className="file-name-input"
+      className={styles.fileNameInput}
       aria-label={label}
       aria-invalid={invalid}
       value={value}

@@ -2,6 +2,7 @@
 
 import type { Diagnostic } from '../../../protocol/messages.ts';
 import { plural } from '../../shared/format.ts';
+import styles from './editor.module.css';
 
 interface ProblemsListProps {
   diagnostics: Diagnostic[];
@@ -18,18 +19,18 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   return (
-    <section className={`problems ${open ? 'open' : ''}`} aria-label="Problems">
-      <button type="button" className="problems-header" aria-expanded={open} onClick={onToggle}>
-        <span className="chevron" aria-hidden="true">
+    <section className={styles.problems} aria-label="Problems">
+      <button type="button" className={styles.problemsHeader} aria-expanded={open} onClick={onToggle}>
+        <span className={styles.chevron} aria-hidden="true">
           {open ? '▾' : '▸'}
         </span>
         Problems
-        <span className={`problems-count ${errors ? 'has-errors' : ''}`} data-testid="problems-count">
+        <span className={`${styles.problemsCount} ${errors ? styles.hasErrors : ''}`} data-testid="problems-count">
           {diagnostics.length ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : 'none'}
         </span>
       </button>
       {open && diagnostics.length > 0 && (
-        <ul className="problems-list">
+        <ul className={styles.problemsList}>
           {diagnostics.map((d, i) => {
             const file = fileOf(d);
             const where = `${d.file}:${d.line}:${d.column}`;
@@ -37,17 +38,17 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
               <li key={i}>
                 <button
                   type="button"
-                  className={`problem ${d.severity}`}
+                  className={`${styles.problem} ${styles[d.severity] ?? ''}`}
                   data-testid="problem"
                   disabled={!file}
                   onClick={() => file && onSelect(file, d.line, d.column)}
                   title={file ? `Go to ${where}` : `${d.file} is not one of the editor's files`}
                 >
-                  <span className="problem-icon" aria-label={d.severity}>
+                  <span className={styles.problemIcon} aria-label={d.severity}>
                     {ICON[d.severity]}
                   </span>
-                  <span className="problem-message">{d.message}</span>
-                  <span className="problem-where">
+                  <span className={styles.problemMessage}>{d.message}</span>
+                  <span className={styles.problemWhere}>
                     {where} · {d.source}
                   </span>
                 </button>

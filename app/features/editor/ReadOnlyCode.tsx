@@ -5,6 +5,7 @@ import type * as MonacoApi from 'monaco-editor';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { MONO_FONT, loadMonaco, monacoTheme, type Monaco } from './monaco.ts';
 import { registerReadOnlyView } from '../../shared/test-hook.ts';
+import styles from './editor.module.css';
 
 interface ReadOnlyCodeProps {
   text: string;
@@ -77,8 +78,8 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
   }, [testId, view]);
 
   return (
-    <div className="readonly-code" data-testid={testId} data-text-length={text.length}>
-      <div ref={container} className="code-editor-surface" />
+    <div className={styles.readonlyCode} data-testid={testId} data-text-length={text.length}>
+      <div ref={container} className={styles.codeEditorSurface} />
     </div>
   );
 }

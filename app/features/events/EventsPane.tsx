@@ -9,6 +9,8 @@ import { formatJson, formatNumber, formatRelative, plural } from '../../shared/f
 import type { RequestResult } from '../connection/playground-client.ts';
 import type { RunPhase } from '../run/run-view.ts';
 import { VirtualList } from '../../shared/VirtualList.tsx';
+import styles from './events.module.css';
+import ui from '../../shared/ui.module.css';
 
 const ROW_HEIGHT = 18;
 /** The picker's value before the user chose and before a record said what the server decodes as. */
@@ -89,20 +91,20 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
       const row = rows[i]!;
       const value = row.value;
       return (
-        <div className="event-row" data-testid="event-row" style={{ gridTemplateColumns: template(widths, decoded) }}>
-          <span className="event-seq">{row.seq + 1}</span>
-          <span className="event-time">{formatRelative((row.at - firstAt) / 1000)}</span>
+        <div className={styles.eventRow} data-testid="event-row" style={{ gridTemplateColumns: template(widths, decoded) }}>
+          <span className={styles.eventSeq}>{row.seq + 1}</span>
+          <span className={styles.eventTime}>{formatRelative((row.at - firstAt) / 1000)}</span>
           {decoded && value && typeof value === 'object' && !Array.isArray(value) ? (
             columns.map((c) => {
               const text = cellText(value[c]);
               return (
-                <span key={c} className={numeric.has(c) ? 'num' : undefined} data-field={c} title={text}>
+                <span key={c} className={numeric.has(c) ? `${styles.num} ${ui.num}` : undefined} data-field={c} title={text}>
                   {text}
                 </span>
               );
             })
           ) : (
-            <span className={decoded ? 'event-bytes spans' : 'event-bytes'} title={`${formatNumber(row.size)} bytes${row.type ? '' : ', no type known'}`}>
+            <span className={decoded ? `${styles.eventBytes} ${styles.spans}` : styles.eventBytes} title={`${formatNumber(row.size)} bytes${row.type ? '' : ', no type known'}`}>
               {asText ? hexToText(row.hex) : spacedHex(row.hex)}
             </span>
           )}
@@ -148,11 +150,11 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
   const dropped = stream ? droppedOf(stream) : 0;
 
   return (
-    <section className="events-pane" aria-label="Events">
-      <div className="pane-toolbar">
+    <section className={styles.eventsPane} aria-label="Events">
+      <div className={ui.paneToolbar}>
         <input
           type="search"
-          className="filter-input"
+          className={`${styles.filterInput} ${ui.filterInput}`}
           placeholder="Filter"
           title="Show only records with a field (or text) containing this"
           aria-label="Filter events"
@@ -161,7 +163,7 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           spellCheck={false}
         />
         {mapNames.length > 1 ? (
-          <label className="toolbar-label">
+          <label className={`${styles.toolbarLabel} ${ui.toolbarLabel}`}>
             Map
             <select aria-label="Event map" value={map} onChange={(e) => setPicked(e.target.value)}>
               {mapNames.map((name) => (
@@ -170,11 +172,11 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
             </select>
           </label>
         ) : (
-          <span className="toolbar-map mono" title={meta ? `${meta.type}, ${formatNumber(meta.maxEntries)} ${meta.type === 'ringbuf' ? 'bytes' : 'entries'}` : undefined}>
+          <span className={`${styles.toolbarMap} ${ui.mono}`} title={meta ? `${meta.type}, ${formatNumber(meta.maxEntries)} ${meta.type === 'ringbuf' ? 'bytes' : 'entries'}` : undefined}>
             {map}
           </span>
         )}
-        <label className="toolbar-label">
+        <label className={`${styles.toolbarLabel} ${ui.toolbarLabel}`}>
           as
           <select aria-label={`Decode records of ${map} as`} value={chosen} onChange={(e) => void changeType(e.target.value)} disabled={phase !== 'running'}>
             {chosen === AUTO && (
@@ -191,25 +193,25 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           </select>
         </label>
         {!decoded && source.length > 0 && (
-          <button type="button" className="tool-button" aria-pressed={asText} onClick={() => setAsText(!asText)} title="Show the bytes as text (printable characters, \xNN for the rest)">
+          <button type="button" className={ui.toolButton} aria-pressed={asText} onClick={() => setAsText(!asText)} title="Show the bytes as text (printable characters, \xNN for the rest)">
             As text
           </button>
         )}
-        <button type="button" className="tool-button" aria-pressed={!!livePaused} onClick={togglePause} title="Freeze the view; records keep arriving">
+        <button type="button" className={ui.toolButton} aria-pressed={!!livePaused} onClick={togglePause} title="Freeze the view; records keep arriving">
           {livePaused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="tool-button" onClick={clear} disabled={!stream?.rows.length}>
+        <button type="button" className={ui.toolButton} onClick={clear} disabled={!stream?.rows.length}>
           Clear
         </button>
       </div>
       {typeError && (
-        <p className="form-error pane-error" role="alert">
+        <p className={`${ui.formError} ${ui.paneError}`} role="alert">
           {typeError}
         </p>
       )}
       {source.length === 0 ? (
-        <div className="empty-state" data-testid="events-empty">
-          <p className="empty-title">{phase === 'running' ? `Waiting for records from ${map}…` : `Records from ${map} appear here while the program runs.`}</p>
+        <div className={ui.emptyState} data-testid="events-empty">
+          <p className={ui.emptyTitle}>{phase === 'running' ? `Waiting for records from ${map}…` : `Records from ${map} appear here while the program runs.`}</p>
           <p>
             Each record the program submits shows as a row, with a column per field when its type is known
             {stream?.recordType ? ` (${stream.recordType})` : ''}.
@@ -217,7 +219,7 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
               <>
                 {' '}
                 If the program watches file opens,{' '}
-                <button type="button" className="link-button inline" onClick={onOpenFile}>
+                <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={onOpenFile}>
                   Open a file
                 </button>
                 .
@@ -226,13 +228,13 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           </p>
         </div>
       ) : (
-        <div className="output-body">
-          <div className="event-row event-header" aria-hidden="true" style={{ gridTemplateColumns: template(widths, decoded) }}>
-            <span className="event-seq">#</span>
-            <span className="event-time">time</span>
+        <div className={ui.paneBody}>
+          <div className={`${styles.eventRow} ${styles.eventHeader}`} aria-hidden="true" style={{ gridTemplateColumns: template(widths, decoded) }}>
+            <span className={styles.eventSeq}>#</span>
+            <span className={styles.eventTime}>time</span>
             {decoded ? (
               columns.map((c) => (
-                <span key={c} className={numeric.has(c) ? 'num' : undefined}>
+                <span key={c} className={numeric.has(c) ? `${styles.num} ${ui.num}` : undefined}>
                   {c}
                 </span>
               ))
@@ -251,19 +253,19 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
             version={version}
           />
           {!follow && !livePaused && (
-            <button type="button" className="jump-bottom" onClick={() => setFollow(true)}>
+            <button type="button" className={ui.jumpBottom} onClick={() => setFollow(true)}>
               ↓ Follow new records
             </button>
           )}
         </div>
       )}
-      <div className="pane-footer">
-        <span className="output-counts" data-testid="event-counts">
-          {livePaused && newWhilePaused > 0 && <span className="paused-note">{plural(newWhilePaused, 'new record')} while paused · </span>}
+      <div className={ui.paneFooter}>
+        <span className={ui.outputCounts} data-testid="event-counts">
+          {livePaused && newWhilePaused > 0 && <span className={ui.pausedNote}>{plural(newWhilePaused, 'new record')} while paused · </span>}
           {deferredFilter.trim() ? `${formatNumber(rows.length)} of ${plural(source.length, 'record')}` : plural(source.length, 'record')}
           {dropped > 0 && (
             <span
-              className="dropped"
+              className={ui.dropped}
               title={`${formatNumber(stream!.serverDropped)} not delivered (over the session's rate, or the page fell behind), ${formatNumber(stream!.evicted)} pushed out of the last ${formatNumber(store.capacity)} kept here`}
             >
               {' · '}
@@ -271,17 +273,17 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
             </span>
           )}
           {(stream?.lost ?? 0) > 0 && (
-            <span className="dropped" title="Records the kernel could not write because the perf buffer was full">
+            <span className={ui.dropped} title="Records the kernel could not write because the perf buffer was full">
               {' · '}
               {formatNumber(stream!.lost)} lost
             </span>
           )}
         </span>
-        <span className="footer-export">
-          <span className="muted">Export</span>
+        <span className={ui.footerExport}>
+          <span className={ui.muted}>Export</span>
           <button
             type="button"
-            className="link-button"
+            className={ui.linkButton}
             aria-label={`Export events from ${map} as CSV`}
             title={`Download the ${formatNumber(rows.length)} records shown as CSV (fields as columns)`}
             onClick={() => exportAs('csv')}
@@ -291,7 +293,7 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           </button>
           <button
             type="button"
-            className="link-button"
+            className={ui.linkButton}
             aria-label={`Export events from ${map} as JSON`}
             title={`Download the ${formatNumber(rows.length)} records shown as JSON`}
             onClick={() => exportAs('json')}
@@ -307,16 +309,16 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
 
 function EventsEmpty({ phase, onOpenFile }: { phase: RunPhase; onOpenFile(): void }) {
   return (
-    <div className="empty-state" data-testid="events-empty">
-      <p className="empty-title">Events from ring buffers and perf buffers appear here.</p>
+    <div className={ui.emptyState} data-testid="events-empty">
+      <p className={ui.emptyTitle}>Events from ring buffers and perf buffers appear here.</p>
       <p>
         A program that calls <code>bpf_ringbuf_submit</code> or <code>bpf_perf_event_output</code> streams records to user space; each shows here as a row, decoded
         by its struct&apos;s BTF.
       </p>
-      <p className="hint">
+      <p className={ui.hint}>
         Try the <strong>open_events_ringbuf</strong> example (Examples ▾ → Ring buffer: one record per openat), press <kbd>Run</kbd>, then{' '}
         {phase === 'running' ? (
-          <button type="button" className="link-button inline" onClick={onOpenFile}>
+          <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={onOpenFile}>
             Open a file
           </button>
         ) : (

@@ -2,6 +2,7 @@
 
 import type { Example } from '../../../protocol/messages.ts';
 import { DropdownMenu } from '../../shared/DropdownMenu.tsx';
+import styles from './examples.module.css';
 
 interface ExamplesMenuProps {
   examples: Example[] | null;
@@ -15,7 +16,7 @@ export function ExamplesMenu({ examples, current, onPick }: ExamplesMenuProps) {
   return (
     <DropdownMenu
       look="title"
-      label={currentTitle ? <span className="menu-button-value">{currentTitle}</span> : <span className="menu-button-label">Examples</span>}
+      label={currentTitle ? <span className={styles.menuButtonValue}>{currentTitle}</span> : <span className={styles.menuButtonLabel}>Examples</span>}
       ariaLabel={`Examples${currentTitle ? `: ${currentTitle}` : ''}`}
       title="Open an example (replaces the files in the editor; undoable)"
       disabled={!examples}

@@ -7,6 +7,8 @@ import { usePreference } from '../../shared/use-preference.ts';
 import { formatNumber, plural } from '../../shared/format.ts';
 import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import styles from './inspect.module.css';
+import ui from '../../shared/ui.module.css';
 
 const VIEWS = ['sections', 'disassembly', 'btf', 'skeleton', 'loaded', 'stats'] as const;
 export type InspectView = (typeof VIEWS)[number];
@@ -46,15 +48,15 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
   }, [wanted, view.runId, onRequest]);
 
   return (
-    <section className="inspect-pane" aria-label="Inspect">
-      <div className="pane-toolbar inspect-toolbar" role="radiogroup" aria-label="What to inspect">
+    <section className={styles.inspectPane} aria-label="Inspect">
+      <div className={`${ui.paneToolbar} ${styles.inspectToolbar}`} role="radiogroup" aria-label="What to inspect">
         {VIEWS.map((v) => (
-          <button key={v} type="button" role="radio" aria-checked={sub === v} className="segment" title={VIEW_TITLES[v]} onClick={() => setSub(v)}>
+          <button key={v} type="button" role="radio" aria-checked={sub === v} className={ui.segment} title={VIEW_TITLES[v]} onClick={() => setSub(v)}>
             {VIEW_LABELS[v]}
           </button>
         ))}
       </div>
-      <div className="inspect-body">
+      <div className={ui.paneBody}>
         {sub === 'sections' && <Sections view={view} />}
         {sub === 'disassembly' &&
           (view.inspect ? (
@@ -79,8 +81,8 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
 function Waiting({ view, what, detail }: { view: RunView; what: string; detail: ReactNode }) {
   const building = isActive(view.phase) && view.compiled?.ok !== false;
   return (
-    <div className="empty-state">
-      <p className="empty-title">{building ? `${what} is on its way…` : view.compiled?.ok === false ? `${what} needs a compile that succeeds.` : `${what} appears here after Run.`}</p>
+    <div className={ui.emptyState}>
+      <p className={ui.emptyTitle}>{building ? `${what} is on its way…` : view.compiled?.ok === false ? `${what} needs a compile that succeeds.` : `${what} appears here after Run.`}</p>
       <p>{detail}</p>
     </div>
   );
@@ -91,13 +93,13 @@ function Sections({ view }: { view: RunView }) {
   const { sections } = view.inspect;
   const total = sections.reduce((sum, s) => sum + s.size, 0);
   return (
-    <div className="table-scroll">
-      <table className="data-table" aria-label="ELF sections">
+    <div className={ui.tableScroll}>
+      <table className={ui.dataTable} aria-label="ELF sections">
         <thead>
           <tr>
             <th scope="col">name</th>
             <th scope="col">type</th>
-            <th scope="col" className="num">
+            <th scope="col" className={ui.num}>
               size (bytes)
             </th>
             <th scope="col" title="W write, A alloc, X execute, M merge, S strings, I info link, E exclude">
@@ -107,18 +109,18 @@ function Sections({ view }: { view: RunView }) {
         </thead>
         <tbody>
           {sections.map((s) => (
-            <tr key={s.name} className={s.flags.includes('X') ? 'code-section' : undefined}>
-              <td className="mono">{s.name}</td>
-              <td className="mono muted">{s.type}</td>
-              <td className="num mono">{formatNumber(s.size)}</td>
-              <td className="mono">{s.flags}</td>
+            <tr key={s.name} className={s.flags.includes('X') ? ui.codeSection : undefined}>
+              <td className={ui.mono}>{s.name}</td>
+              <td className={`${ui.mono} ${ui.muted}`}>{s.type}</td>
+              <td className={`${ui.num} ${ui.mono}`}>{formatNumber(s.size)}</td>
+              <td className={ui.mono}>{s.flags}</td>
             </tr>
           ))}
         </tbody>
         <tfoot>
           <tr>
             <td colSpan={2}>{plural(sections.length, 'section')}</td>
-            <td className="num mono">{formatNumber(total)}</td>
+            <td className={`${ui.num} ${ui.mono}`}>{formatNumber(total)}</td>
             <td />
           </tr>
         </tfoot>
@@ -130,8 +132,8 @@ function Sections({ view }: { view: RunView }) {
 function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   if (!view.skeleton) {
     return (
-      <div className="empty-state">
-        <p className="empty-title">The generated skeleton appears here after a compile.</p>
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>The generated skeleton appears here after a compile.</p>
         <p>
           <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed field for each
           map, program and global.
@@ -141,9 +143,9 @@ function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   }
   if (!view.skeleton.ok) {
     return (
-      <div className="empty-state">
-        <p className="empty-title">bpftool could not generate the skeleton.</p>
-        <pre className="plain-log">{view.skeleton.text}</pre>
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>bpftool could not generate the skeleton.</p>
+        <pre className={ui.plainLog}>{view.skeleton.text}</pre>
       </div>
     );
   }
@@ -157,8 +159,8 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   const program = programs.find((p) => p.name === picked) ?? programs[0];
   if (!program) {
     return (
-      <div className="empty-state">
-        <p className="empty-title">
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>
           {view.loaded && !view.loaded.ok ? 'Nothing was loaded: the kernel refused the program.' : view.loaded ? 'The loaded code is on its way…' : 'The code the kernel runs appears here after a load.'}
         </p>
         <p>
@@ -170,9 +172,9 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   }
   return (
     <>
-      <div className="pane-toolbar sub-toolbar">
+      <div className={`${ui.paneToolbar} ${ui.subToolbar}`}>
         {programs.length > 1 && (
-          <label className="toolbar-label">
+          <label className={ui.toolbarLabel}>
             Program
             <select aria-label="Program" value={program.name} onChange={(e) => setPicked(e.target.value)}>
               {programs.map((p) => (
@@ -181,18 +183,18 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
             </select>
           </label>
         )}
-        <div role="radiogroup" aria-label="Which code" className="segments">
-          <button type="button" role="radio" aria-checked={kind === 'xlated'} className="segment" onClick={() => setKind('xlated')} title="The program after the verifier rewrote it">
+        <div role="radiogroup" aria-label="Which code" className={ui.segments}>
+          <button type="button" role="radio" aria-checked={kind === 'xlated'} className={ui.segment} onClick={() => setKind('xlated')} title="The program after the verifier rewrote it">
             Translated
           </button>
           {program.jited !== null && (
-            <button type="button" role="radio" aria-checked={kind === 'jited'} className="segment" onClick={() => setKind('jited')} title="The machine code the JIT made">
+            <button type="button" role="radio" aria-checked={kind === 'jited'} className={ui.segment} onClick={() => setKind('jited')} title="The machine code the JIT made">
               JIT
             </button>
           )}
         </div>
         {program.jited === null && (
-          <span className="jit-note" data-testid="jited-unavailable" title="The program is still JIT-compiled and runs as machine code; only the listing cannot be shown.">
+          <span className={styles.jitNote} data-testid="jited-unavailable" title="The program is still JIT-compiled and runs as machine code; only the listing cannot be shown.">
             JIT dump unavailable on this host (bpftool built without libbfd)
           </span>
         )}
@@ -223,28 +225,28 @@ function Stats({ view }: { view: RunView }) {
   const stats = view.stats;
   if (!stats) {
     return (
-      <div className="empty-state">
-        <p className="empty-title">{view.phase === 'running' ? 'The first count comes within a second…' : 'Run counts and times appear here while the program runs.'}</p>
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>{view.phase === 'running' ? 'The first count comes within a second…' : 'Run counts and times appear here while the program runs.'}</p>
         <p>The kernel counts each run of each program and the time it took (BPF stats are switched on for the object). The server reads them every second.</p>
       </div>
     );
   }
   return (
-    <div className="table-scroll">
-      <table className="data-table" aria-label="Program statistics">
+    <div className={ui.tableScroll}>
+      <table className={ui.dataTable} aria-label="Program statistics">
         <thead>
           <tr>
             <th scope="col">program</th>
-            <th scope="col" className="num" title="Times the kernel ran the program since attach">
+            <th scope="col" className={ui.num} title="Times the kernel ran the program since attach">
               runs
             </th>
-            <th scope="col" className="num" title="Total time spent in the program since attach">
+            <th scope="col" className={ui.num} title="Total time spent in the program since attach">
               run time
             </th>
-            <th scope="col" className="num" title="Run time divided by runs">
+            <th scope="col" className={ui.num} title="Run time divided by runs">
               avg ns/run
             </th>
-            <th scope="col" className="num" title="Runs per second between the last two readings">
+            <th scope="col" className={ui.num} title="Runs per second between the last two readings">
               runs/s
             </th>
           </tr>
@@ -254,21 +256,21 @@ function Stats({ view }: { view: RunView }) {
             const rate = view.runRates[p.name];
             return (
               <tr key={p.name}>
-                <td className="mono">{p.name}</td>
-                <td className="num mono" data-testid="stat-runs">
+                <td className={ui.mono}>{p.name}</td>
+                <td className={`${ui.num} ${ui.mono}`} data-testid="stat-runs">
                   {formatNumber(p.runCount)}
                 </td>
-                <td className="num mono">{formatDuration(p.runTimeNs)}</td>
-                <td className="num mono">{p.runCount ? formatNumber(Math.round(p.runTimeNs / p.runCount)) : '–'}</td>
-                <td className="num mono">{rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}</td>
+                <td className={`${ui.num} ${ui.mono}`}>{formatDuration(p.runTimeNs)}</td>
+                <td className={`${ui.num} ${ui.mono}`}>{p.runCount ? formatNumber(Math.round(p.runTimeNs / p.runCount)) : '–'}</td>
+                <td className={`${ui.num} ${ui.mono}`}>{rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}</td>
               </tr>
             );
           })}
         </tbody>
       </table>
-      <p className="stats-cpu" data-testid="stats-cpu">
-        CPU: <strong className="mono">{formatShare(stats.cpuShare)}</strong> of one CPU over the server&apos;s budget window
-        {view.phase !== 'running' && <span className="muted"> (last reading before the program stopped)</span>}
+      <p className={styles.statsCpu} data-testid="stats-cpu">
+        CPU: <strong className={ui.mono}>{formatShare(stats.cpuShare)}</strong> of one CPU over the server&apos;s budget window
+        {view.phase !== 'running' && <span className={ui.muted}> (last reading before the program stopped)</span>}
       </p>
     </div>
   );

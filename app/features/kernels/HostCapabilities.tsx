@@ -3,6 +3,8 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Capability } from '../../../protocol/messages.ts';
 import { statusKinds, works } from './capabilities.ts';
+import styles from './kernels.module.css';
+import ui from '../../shared/ui.module.css';
 
 /**
  * The program kinds this host was found to load and attach, compactly
@@ -36,29 +38,29 @@ export function HostCapabilities({ capabilities }: { capabilities: Capability[] 
   const shown = statusKinds(capabilities);
   const summary = shown.map((c) => `${c.section} ${works(c) ? 'works' : 'does not work'}`).join(', ');
   return (
-    <div className="host-caps" ref={root}>
+    <div className={styles.hostCaps} ref={root}>
       <button
         type="button"
-        className="host-caps-button"
+        className={styles.hostCapsButton}
         aria-expanded={open}
         aria-label={`Program kinds on this host: ${summary}`}
         data-testid="host-capabilities"
         onClick={() => setOpen(!open)}
       >
         {shown.map((c) => (
-          <span key={c.section} className={works(c) ? 'cap ok' : 'cap bad'} title={c.note ?? `${c.section} programs load and attach here`}>
+          <span key={c.section} className={works(c) ? `${styles.cap} ${styles.ok} ${ui.ok}` : `${styles.cap} ${styles.bad} ${ui.bad}`} title={c.note ?? `${c.section} programs load and attach here`}>
             {c.section} {works(c) ? '✓' : '✗'}
           </span>
         ))}
       </button>
       {open && (
-        <div className="host-caps-popover" role="dialog" aria-label="Program kinds on this host">
-          <p className="host-caps-title">What this kernel was found to load and attach, tried at start:</p>
-          <table className="data-table">
+        <div className={styles.hostCapsPopover} role="dialog" aria-label="Program kinds on this host">
+          <p className={styles.hostCapsTitle}>What this kernel was found to load and attach, tried at start:</p>
+          <table className={ui.dataTable}>
             <tbody>
               {capabilities.map((c) => (
                 <tr key={c.section}>
-                  <td className={`mono ${works(c) ? (c.attaches ? 'ok' : 'muted') : 'bad'}`}>
+                  <td className={`${ui.mono} ${works(c) ? (c.attaches ? `${styles.ok} ${ui.ok}` : ui.muted) : `${styles.bad} ${ui.bad}`}`}>
                     {works(c) ? (c.attaches ? '✓' : '–') : '✗'} {c.section}
                   </td>
                   <td>{c.note ?? (c.attaches ? 'Loads and attaches.' : 'Loads.')}</td>

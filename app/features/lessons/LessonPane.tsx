@@ -5,6 +5,8 @@ import type { Lesson } from '../../../protocol/messages.ts';
 import type { LessonsHandle } from './use-lessons.ts';
 import { renderMarkdown } from './markdown.ts';
 import { Button } from '../../shared/Button.tsx';
+import styles from './lessons.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface LessonPaneProps {
   lessons: LessonsHandle;
@@ -25,20 +27,20 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
   const { course, lesson, progress, step, outcome } = lessons;
   const html = useMemo(() => (lesson ? renderMarkdown(lesson.steps[step]?.markdown ?? '') : ''), [lesson, step]);
 
-  if (!course) return <div className="empty-state">Loading the course…</div>;
+  if (!course) return <div className={ui.emptyState}>Loading the course…</div>;
   if (!lesson) {
     return (
-      <div className="lesson-pane" data-testid="course">
-        <h2 className="lesson-title">{course.title}</h2>
-        <p className="lesson-summary">{course.description}</p>
-        <ol className="course-list">
+      <div className={styles.lessonPane} data-testid="course">
+        <h2 className={styles.lessonTitle}>{course.title}</h2>
+        <p className={styles.lessonSummary}>{course.description}</p>
+        <ol className={styles.courseList}>
           {course.lessons.map((l) => (
             <li key={l.name}>
-              <button type="button" className="link-button course-item" onClick={() => onOpen(l)}>
+              <button type="button" className={`${ui.linkButton} ${styles.courseItem}`} onClick={() => onOpen(l)}>
                 {l.title}
               </button>
-              {progress.passed.includes(l.name) && <span className="pass-mark" aria-label="passed">✓</span>}
-              <span className="lesson-summary">{l.summary}</span>
+              {progress.passed.includes(l.name) && <span className={styles.passMark} aria-label="passed">✓</span>}
+              <span className={styles.lessonSummary}>{l.summary}</span>
             </li>
           ))}
         </ol>
@@ -52,33 +54,33 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
   const last = step === lesson.steps.length - 1;
   const next = course.lessons[index + 1];
   return (
-    <div className="lesson-pane" data-testid="lesson">
-      <div className="pane-toolbar">
-        <button type="button" className="link-button" onClick={lessons.close} title="All lessons">
+    <div className={styles.lessonPane} data-testid="lesson">
+      <div className={ui.paneToolbar}>
+        <button type="button" className={ui.linkButton} onClick={lessons.close} title="All lessons">
           ← Course
         </button>
-        <span className="lesson-count">
+        <span className={styles.lessonCount}>
           Lesson {index + 1} of {course.lessons.length}
         </span>
         {passed && (
-          <span className="pass-mark" data-testid="lesson-passed">
+          <span className={styles.passMark} data-testid="lesson-passed">
             ✓ Passed
           </span>
         )}
-        <span className="topbar-spacer" />
+        <span className={ui.spacer} />
         {!loaded && (
           <Button compact onClick={() => onOpen(lesson)} title="Open the lesson's starter files in the editor">
             Open starter code
           </Button>
         )}
       </div>
-      <div className="lesson-body">
-        <h2 className="lesson-title">{lesson.title}</h2>
-        <p className="lesson-step-title">
+      <div className={styles.lessonBody}>
+        <h2 className={styles.lessonTitle}>{lesson.title}</h2>
+        <p className={styles.lessonStepTitle}>
           Step {step + 1} of {lesson.steps.length}: {lesson.steps[step]?.title}
         </p>
-        <div className="lesson-text" dangerouslySetInnerHTML={{ __html: html }} />
-        <div className="lesson-nav">
+        <div className={styles.lessonText} dangerouslySetInnerHTML={{ __html: html }} />
+        <div className={styles.lessonNav}>
           <Button compact disabled={step === 0} onClick={() => lessons.setStep(step - 1)}>
             Back
           </Button>
@@ -94,7 +96,7 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
           )}
         </div>
 
-        <section className="lesson-check" aria-label="Check">
+        <section className={styles.lessonCheck} aria-label="Check">
           <Button
            
             primary
@@ -104,22 +106,22 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
           >
             {outcome?.kind === 'checking' ? 'Checking…' : 'Check'}
           </Button>
-          {!running && <span className="hint">Press Run first: the check watches your running program.</span>}
+          {!running && <span className={`${styles.hint} ${ui.hint}`}>Press Run first: the check watches your running program.</span>}
           {outcome?.kind === 'result' && (
-            <p className={outcome.pass ? 'check-result pass' : 'check-result fail'} role="status" data-testid="check-result">
+            <p className={outcome.pass ? `${styles.checkResult} ${styles.pass}` : `${styles.checkResult} ${styles.fail}`} role="status" data-testid="check-result">
               {outcome.pass ? '✓ Passed. ' : '✕ Not yet. '}
               {outcome.message}
             </p>
           )}
           {outcome?.kind === 'error' && (
-            <p className="check-result fail" role="status" data-testid="check-result">
+            <p className={`${styles.checkResult} ${styles.fail}`} role="status" data-testid="check-result">
               {outcome.message}
             </p>
           )}
         </section>
 
         {lesson.hints.length > 0 && (
-          <section className="lesson-hints" aria-label="Hints">
+          <section className={styles.lessonHints} aria-label="Hints">
             <h3>
               Hints ({unlocked} of {lesson.hints.length})
             </h3>
@@ -131,11 +133,11 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
               </ol>
             )}
             {unlocked < lesson.hints.length && (
-              <button type="button" className="link-button" onClick={lessons.revealHint}>
+              <button type="button" className={ui.linkButton} onClick={lessons.revealHint}>
                 {unlocked ? 'Show another hint' : 'Show a hint'}
               </button>
             )}
-            <p className="hint">Each check that does not pass unlocks the next hint.</p>
+            <p className={`${styles.hint} ${ui.hint}`}>Each check that does not pass unlocks the next hint.</p>
           </section>
         )}
       </div>

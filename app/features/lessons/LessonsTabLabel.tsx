@@ -2,6 +2,7 @@
 
 import { TabLabel } from '../../shared/TabLabel.tsx';
 import type { LessonsHandle } from './use-lessons.ts';
+import styles from './lessons.module.css';
 
 /** "Lessons", with a ✓ once the open lesson has passed. */
 export function LessonsTabLabel({ lessons }: { lessons: LessonsHandle }) {
@@ -9,7 +10,7 @@ export function LessonsTabLabel({ lessons }: { lessons: LessonsHandle }) {
   return (
     <TabLabel text="Lessons" badge={null}>
       {passed && (
-        <span className="pass-mark" aria-label="passed">
+        <span className={styles.passMark} aria-label="passed">
           ✓
         </span>
       )}

@@ -4,6 +4,8 @@ import { useEffect, useRef } from 'react';
 import { formatNumber } from '../../shared/format.ts';
 import { formatRate } from './map-shape.ts';
 import { registerChart, type ChartState } from '../../shared/test-hook.ts';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 export interface Bar {
   id: string;
@@ -39,8 +41,8 @@ export function BarChart({ map, view, bars, label, labelHeading, showRates = fal
   useEffect(() => registerChart(map, () => latest.current), [map]);
 
   return (
-    <table className="bar-chart" aria-label={label}>
-      <thead className="visually-hidden">
+    <table className={styles.barChart} aria-label={label}>
+      <thead className={ui.visuallyHidden}>
         <tr>
           <th scope="col">{labelHeading}</th>
           <th scope="col">bar</th>
@@ -53,16 +55,16 @@ export function BarChart({ map, view, bars, label, labelHeading, showRates = fal
           const share = max > 0 ? bar.value / max : 0;
           return (
             <tr key={bar.id} data-testid="bar" title={total > 0 ? `${bar.label}: ${formatNumber(bar.value)} (${((bar.value / total) * 100).toFixed(1)}% of ${formatNumber(total)})` : undefined}>
-              <th scope="row" className="bar-label">
+              <th scope="row" className={styles.barLabel}>
                 {bar.label}
               </th>
-              <td className="bar-track" aria-hidden="true">
-                <span className="bar-fill" style={{ width: bar.value > 0 ? `max(1px, ${share * 100}%)` : 0 }} />
+              <td className={styles.barTrack} aria-hidden="true">
+                <span className={styles.barFill} style={{ width: bar.value > 0 ? `max(1px, ${share * 100}%)` : 0 }} />
               </td>
-              <td className="num bar-value" data-testid="bar-value">
+              <td className={`${styles.num} ${ui.num} ${styles.barValue}`} data-testid="bar-value">
                 {formatNumber(bar.value)}
               </td>
-              {showRates && <td className="num bar-rate muted">{formatRate(bar.rate)}</td>}
+              {showRates && <td className={`${styles.num} ${ui.num} ${styles.barRate} ${ui.muted}`}>{formatRate(bar.rate)}</td>}
             </tr>
           );
         })}

@@ -8,6 +8,8 @@ import { HASH_TYPES } from './map-shape.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import { checkForm, fieldKind, formSupported, initialForm, setAt, type FormValue } from './type-form.ts';
 import { TypeFields } from './TypeFields.tsx';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 export interface Prefill {
   key: Json;
@@ -179,21 +181,21 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
   const invalid = (part: 'key' | 'value') => (error?.part === part ? error.path : null);
 
   return (
-    <form ref={formRef} className="entry-form" onSubmit={submit} aria-label={`Write an entry to ${map}`} noValidate>
+    <form ref={formRef} className={styles.entryForm} onSubmit={submit} aria-label={`Write an entry to ${map}`} noValidate>
       {(keyFormable || valueFormable) && (
-        <div className="segments entry-mode" role="radiogroup" aria-label={`Editor for ${map}`}>
-          <button type="button" role="radio" aria-checked={mode === 'form'} className="segment" onClick={() => switchMode('form')} title="Inputs generated from the BTF types">
+        <div className={`${ui.segments} ${styles.entryMode}`} role="radiogroup" aria-label={`Editor for ${map}`}>
+          <button type="button" role="radio" aria-checked={mode === 'form'} className={`${styles.segment} ${ui.segment}`} onClick={() => switchMode('form')} title="Inputs generated from the BTF types">
             Form
           </button>
-          <button type="button" role="radio" aria-checked={mode === 'json'} className="segment" onClick={() => switchMode('json')} title="Type the key and value as JSON">
+          <button type="button" role="radio" aria-checked={mode === 'json'} className={`${styles.segment} ${ui.segment}`} onClick={() => switchMode('json')} title="Type the key and value as JSON">
             JSON
           </button>
         </div>
       )}
-      <div className="entry-part">
-        {!(keyByForm && ['struct', 'array'].includes(fieldKind(keyDesc!))) && <span className="entry-label">{globals ? 'variable' : 'key'}</span>}
+      <div className={styles.entryPart}>
+        {!(keyByForm && ['struct', 'array'].includes(fieldKind(keyDesc!))) && <span className={styles.entryLabel}>{globals ? 'variable' : 'key'}</span>}
         {globals ? (
-          <select aria-label={`Variable in ${map}`} value={variable} onChange={(e) => setVariable(e.target.value)} className="tf-input">
+          <select aria-label={`Variable in ${map}`} value={variable} onChange={(e) => setVariable(e.target.value)} className={styles.tfInput}>
             {variables.map((name) => (
               <option key={name}>{name}</option>
             ))}
@@ -203,7 +205,7 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
         ) : (
           <input
             aria-label={`Key for ${map}`}
-            className="tf-input tf-json"
+            className={`${styles.tfInput} ${styles.tfJson}`}
             value={keyText}
             onChange={(e) => setKeyText(e.target.value)}
             placeholder={placeholderFor(keyDesc)}
@@ -213,15 +215,15 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
           />
         )}
       </div>
-      <div className="entry-part">
+      <div className={styles.entryPart}>
         {/* A struct or array says "value" in its own legend. */}
-        {!(valueByForm && ['struct', 'array'].includes(fieldKind(valueDesc!))) && <span className="entry-label">value</span>}
+        {!(valueByForm && ['struct', 'array'].includes(fieldKind(valueDesc!))) && <span className={styles.entryLabel}>value</span>}
         {valueByForm ? (
           <TypeFields desc={valueDesc!} value={valueForm} onChange={(path, v) => setValueForm((f) => setAt(f, path, v))} root="Value" map={map} invalidPath={invalid('value')} />
         ) : (
           <input
             aria-label={`Value for ${map}`}
-            className="tf-input tf-json"
+            className={`${styles.tfInput} ${styles.tfJson}`}
             value={valueText}
             onChange={(e) => setValueText(e.target.value)}
             placeholder={placeholderFor(valueDesc)}
@@ -230,30 +232,30 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
             autoComplete="off"
           />
         )}
-        {meta.perCpu && <span className="muted entry-note">written to CPU 0, the others 0</span>}
+        {meta.perCpu && <span className={`${ui.muted} ${styles.entryNote}`}>written to CPU 0, the others 0</span>}
       </div>
-      <div className="entry-actions">
-        <button type="submit" className="tool-button" disabled={busy} title="Write the value under this key (bpf_map_update_elem)">
+      <div className={styles.entryActions}>
+        <button type="submit" className={`${styles.toolButton} ${ui.toolButton}`} disabled={busy} title="Write the value under this key (bpf_map_update_elem)">
           Update entry
         </button>
         {canInsertDelete && (
           <>
-            <button type="button" className="tool-button" disabled={busy} onClick={() => void act('insert')} title="Add the entry; refused if the key is already there">
+            <button type="button" className={`${styles.toolButton} ${ui.toolButton}`} disabled={busy} onClick={() => void act('insert')} title="Add the entry; refused if the key is already there">
               Insert entry
             </button>
-            <button type="button" className="tool-button" disabled={busy} onClick={() => void act('delete')} title="Delete the entry with this key">
+            <button type="button" className={`${styles.toolButton} ${ui.toolButton}`} disabled={busy} onClick={() => void act('delete')} title="Delete the entry with this key">
               Delete entry
             </button>
           </>
         )}
         {done && !error && (
-          <span className="muted entry-done" role="status">
+          <span className={`${ui.muted} ${styles.entryDone}`} role="status">
             {done}
           </span>
         )}
       </div>
       {error && (
-        <p className="form-error" role="alert">
+        <p className={ui.formError} role="alert">
           {error.text}
         </p>
       )}

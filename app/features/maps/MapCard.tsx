@@ -31,6 +31,8 @@ import { BarChart, type Bar } from './BarChart.tsx';
 import { EntryForm, type Prefill } from './EntryForm.tsx';
 import { MapTable } from './MapTable.tsx';
 import { SeriesChart, type SeriesMode } from './SeriesChart.tsx';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 /** Map types whose contents are a stream or references, not key/value data to list. */
 const NOT_LISTABLE: Record<string, string> = {
@@ -114,48 +116,48 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
   };
 
   return (
-    <section className="map-card" aria-labelledby={headingId} data-testid="map-card" data-map={meta.name}>
-      <header className="map-header">
-        <h3 id={headingId} className="map-name">
+    <section className={styles.mapCard} aria-labelledby={headingId} data-testid="map-card" data-map={meta.name}>
+      <header className={styles.mapHeader}>
+        <h3 id={headingId} className={styles.mapName}>
           {meta.name}
         </h3>
-        <span className="map-type">{meta.type}</span>
+        <span className={styles.mapType}>{meta.type}</span>
         {internal ? (
-          <span className="map-shape">
-            the program&apos;s globals in <span className="type-name">{meta.valueType ?? meta.name}</span> · {formatNumber(meta.valueSize)} B
+          <span className={styles.mapShape}>
+            the program&apos;s globals in <span className={styles.typeName}>{meta.valueType ?? meta.name}</span> · {formatNumber(meta.valueSize)} B
             {meta.writable ? '' : ' · read-only'}
           </span>
         ) : meta.type === 'ringbuf' || meta.type === 'user_ringbuf' ? (
-          <span className="map-shape">{formatBytes(meta.maxEntries)} buffer</span>
+          <span className={styles.mapShape}>{formatBytes(meta.maxEntries)} buffer</span>
         ) : (
-          <span className="map-shape">
-            key <span className="type-name">{describeDesc(meta.keyType, meta.keyDesc, meta.keySize)}</span> → value{' '}
-            <span className="type-name">{describeDesc(meta.valueType, meta.valueDesc, meta.valueSize)}</span>
+          <span className={styles.mapShape}>
+            key <span className={styles.typeName}>{describeDesc(meta.keyType, meta.keyDesc, meta.keySize)}</span> → value{' '}
+            <span className={styles.typeName}>{describeDesc(meta.valueType, meta.valueDesc, meta.valueSize)}</span>
             {meta.perCpu && ' per CPU'} · max {formatNumber(meta.maxEntries)}
           </span>
         )}
-        <span className="map-header-end">
+        <span className={styles.mapHeaderEnd}>
           {snapshot && !globals && (
-            <span className="map-count">
+            <span className={styles.mapCount}>
               {plural(snapshot.count, 'entry', 'entries')}
               {snapshot.truncated && ` (first ${formatNumber(snapshot.entries.length)} shown)`}
             </span>
           )}
           {!notListable && views.length > 1 && (
-            <span className="segments map-views" role="radiogroup" aria-label={`View of ${meta.name}`}>
+            <span className={`${ui.segments} ${styles.mapViews}`} role="radiogroup" aria-label={`View of ${meta.name}`}>
               {views.map((v) => (
-                <button key={v} type="button" role="radio" aria-checked={view === v} className="segment" title={VIEW_TITLES[v]} onClick={() => setPreferred(v)}>
+                <button key={v} type="button" role="radio" aria-checked={view === v} className={`${styles.segment} ${ui.segment}`} title={VIEW_TITLES[v]} onClick={() => setPreferred(v)}>
                   {VIEW_LABELS[v]}
                 </button>
               ))}
             </span>
           )}
           {!notListable && (
-            <span className="map-export">
-              <button type="button" className="link-button" aria-label={`Export ${meta.name} as CSV`} title="Download the entries as read last, as CSV" disabled={!snapshot} onClick={() => exportAs('csv')}>
+            <span className={styles.mapExport}>
+              <button type="button" className={ui.linkButton} aria-label={`Export ${meta.name} as CSV`} title="Download the entries as read last, as CSV" disabled={!snapshot} onClick={() => exportAs('csv')}>
                 CSV
               </button>
-              <button type="button" className="link-button" aria-label={`Export ${meta.name} as JSON`} title="Download the entries as read last, as JSON" disabled={!snapshot} onClick={() => exportAs('json')}>
+              <button type="button" className={ui.linkButton} aria-label={`Export ${meta.name} as JSON`} title="Download the entries as read last, as JSON" disabled={!snapshot} onClick={() => exportAs('json')}>
                 JSON
               </button>
             </span>
@@ -164,22 +166,22 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
       </header>
 
       {snapshot?.error && (
-        <p className="map-error" role="alert">
+        <p className={styles.mapError} role="alert">
           Could not read the map: {snapshot.error}
         </p>
       )}
 
       {notListable ? (
-        <p className="map-note">{notListable}</p>
+        <p className={styles.mapNote}>{notListable}</p>
       ) : !snapshot ? (
-        <p className="map-note">{live ? 'Reading entries…' : 'Entries are read while the program runs.'}</p>
+        <p className={styles.mapNote}>{live ? 'Reading entries…' : 'Entries are read while the program runs.'}</p>
       ) : (
         <>
           {view === 'series' && <SeriesView meta={meta} history={history} scheme={scheme} />}
           {view === 'top' && <TopView meta={meta} rows={rows} history={history} />}
           {view === 'histogram' && <HistogramView meta={meta} shape={histogramShape(meta)!} rows={rows} />}
           {rows.length === 0 ? (
-            <p className="map-note">{globals ? 'No named globals in this section.' : 'No entries yet.'}</p>
+            <p className={styles.mapNote}>{globals ? 'No named globals in this section.' : 'No entries yet.'}</p>
           ) : (
             <MapTable
               meta={meta}
@@ -197,7 +199,7 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
         </>
       )}
       {rowError && (
-        <p className="form-error map-row-error" role="alert">
+        <p className={`${ui.formError} ${styles.mapRowError}`} role="alert">
           {rowError}
         </p>
       )}
@@ -222,17 +224,17 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
 function SeriesView({ meta, history, scheme }: { meta: MapMeta; history: MapHistory; scheme: ColorScheme }) {
   const [mode, setMode] = useState<SeriesMode>('value');
   return (
-    <div className="map-chart" data-testid="map-chart" data-view="series">
-      <div className="chart-controls">
-        <span className="segments" role="radiogroup" aria-label={`Plot of ${meta.name}`}>
-          <button type="button" role="radio" aria-checked={mode === 'value'} className="segment" onClick={() => setMode('value')}>
+    <div className={styles.mapChart} data-testid="map-chart" data-view="series">
+      <div className={styles.chartControls}>
+        <span className={ui.segments} role="radiogroup" aria-label={`Plot of ${meta.name}`}>
+          <button type="button" role="radio" aria-checked={mode === 'value'} className={`${styles.segment} ${ui.segment}`} onClick={() => setMode('value')}>
             value
           </button>
-          <button type="button" role="radio" aria-checked={mode === 'rate'} className="segment" onClick={() => setMode('rate')}>
+          <button type="button" role="radio" aria-checked={mode === 'rate'} className={`${styles.segment} ${ui.segment}`} onClick={() => setMode('rate')}>
             rate/s
           </button>
         </span>
-        <span className="muted">largest {history.seriesPerMap} keys · last 10 minutes</span>
+        <span className={ui.muted}>largest {history.seriesPerMap} keys · last 10 minutes</span>
       </div>
       <SeriesChart map={meta.name} history={history} scheme={scheme} mode={mode} keyHeading={isGlobalsMap(meta) ? 'variable' : 'key'} />
     </div>
@@ -246,13 +248,13 @@ function TopView({ meta, rows, history }: { meta: MapMeta; rows: MapRow[]; histo
   const top = useMemo(() => topRows(numeric, TOP_N), [numeric]);
   const bars: Bar[] = top.map((r) => ({ id: r.id, label: formatJson(r.key, meta.keyDesc), value: r.value, rate: history.rate(meta.name, r.id) }));
   return (
-    <div className="map-chart" data-testid="map-chart" data-view="top">
-      <div className="chart-controls">
-        <span className="muted">
+    <div className={styles.mapChart} data-testid="map-chart" data-view="top">
+      <div className={styles.chartControls}>
+        <span className={ui.muted}>
           {numeric.length > TOP_N ? `the ${TOP_N} largest of ${formatNumber(numeric.length)} values` : `all ${plural(numeric.length, 'value')}, largest first`}
         </span>
       </div>
-      {bars.length ? <BarChart map={meta.name} view="top" bars={bars} label={`Top ${TOP_N} of ${meta.name}`} labelHeading="key" showRates /> : <p className="map-note">No values yet.</p>}
+      {bars.length ? <BarChart map={meta.name} view="top" bars={bars} label={`Top ${TOP_N} of ${meta.name}`} labelHeading="key" showRates /> : <p className={styles.mapNote}>No values yet.</p>}
     </div>
   );
 }
@@ -268,18 +270,18 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
   if (range) for (let i = range.from; i <= range.to; i++) bars.push({ id: String(i), label: log2 ? log2Label(i) : String(i), value: counts[i]! });
   const total = counts.reduce((a, b) => a + b, 0);
   return (
-    <div className="map-chart" data-testid="map-chart" data-view="histogram">
-      <div className="chart-controls">
-        <span className="segments" role="radiogroup" aria-label={`Buckets of ${meta.name}`}>
-          <button type="button" role="radio" aria-checked={log2} className="segment" onClick={() => setLog2(true)} title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms">
+    <div className={styles.mapChart} data-testid="map-chart" data-view="histogram">
+      <div className={styles.chartControls}>
+        <span className={ui.segments} role="radiogroup" aria-label={`Buckets of ${meta.name}`}>
+          <button type="button" role="radio" aria-checked={log2} className={`${styles.segment} ${ui.segment}`} onClick={() => setLog2(true)} title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms">
             log2
           </button>
-          <button type="button" role="radio" aria-checked={!log2} className="segment" onClick={() => setLog2(false)} title="Label buckets by their index">
+          <button type="button" role="radio" aria-checked={!log2} className={`${styles.segment} ${ui.segment}`} onClick={() => setLog2(false)} title="Label buckets by their index">
             index
           </button>
         </span>
         {pickable && (
-          <label className="toolbar-label">
+          <label className={ui.toolbarLabel}>
             of
             <select aria-label={`Histogram of which entry of ${meta.name}`} value={picked} onChange={(e) => setSource(e.target.value)}>
               <option value="">all {formatNumber(rows.length)} entries, summed</option>
@@ -291,7 +293,7 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
             </select>
           </label>
         )}
-        <span className="muted">
+        <span className={ui.muted}>
           {plural(total, 'event')}
           {shape.kind === 'slots' ? ` in ${shape.path.join('.') || 'the value'}[${shape.length}]` : ` in ${shape.length} buckets`}
         </span>
@@ -299,7 +301,7 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
       {bars.length ? (
         <BarChart map={meta.name} view="histogram" bars={bars} label={`Histogram of ${meta.name}`} labelHeading={log2 ? 'range' : 'bucket'} />
       ) : (
-        <p className="map-note">Every bucket is empty so far.</p>
+        <p className={styles.mapNote}>Every bucket is empty so far.</p>
       )}
     </div>
   );

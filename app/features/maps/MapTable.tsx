@@ -7,6 +7,8 @@ import { formatJson, formatNumber, isNumeric } from '../../shared/format.ts';
 import type { MapHistory } from './map-history.ts';
 import { formatRate, type MapRow } from './map-shape.ts';
 import { VirtualList } from '../../shared/VirtualList.tsx';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 const ROW_HEIGHT = 20;
 /** Rows in view before the table scrolls inside the card. */
@@ -107,12 +109,12 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
     if (item.kind === 'cpus') {
       const values = row.perCpu!.slice(item.from, item.from + CPUS_PER_LINE);
       return (
-        <div role="row" className="map-row per-cpu-line">
-          <span role="cell" className="per-cpu-cells">
+        <div role="row" className={`${styles.mapRow} ${styles.perCpuLine}`}>
+          <span role="cell" className={styles.perCpuCells}>
             {values.map((v, j) => (
-              <span key={item.from + j} className="per-cpu-cell" data-testid="per-cpu-value">
-                <span className="per-cpu-label">cpu{item.from + j}</span>
-                <span className="num">{formatJson(v, meta.valueDesc)}</span>
+              <span key={item.from + j} className={styles.perCpuCell} data-testid="per-cpu-value">
+                <span className={styles.perCpuLabel}>cpu{item.from + j}</span>
+                <span className={`${styles.num} ${ui.num}`}>{formatJson(v, meta.valueDesc)}</span>
               </span>
             ))}
           </span>
@@ -122,10 +124,10 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
     const key = keyText(row);
     const value = formatJson(row.value, row.valueDesc);
     const open = expanded.has(row.id);
-    const classes = ['map-row', changed.has(row.id) ? 'changed' : '', editing === row.id ? 'editing' : '', editable ? 'clickable' : ''].filter(Boolean).join(' ');
+    const classes = [styles.mapRow, changed.has(row.id) ? styles.changed : '', editing === row.id ? styles.editing : '', editable ? styles.clickable : ''].filter(Boolean).join(' ');
     return (
       <div role="row" data-testid="map-entry" className={classes} style={{ gridTemplateColumns: template }} onClick={editable ? () => onEdit(row) : undefined}>
-        <span role="cell" className={`key ${!globals && isNumeric(row.key, meta.keyDesc) ? 'num' : ''} ${globals ? 'variable' : ''}`} data-testid="map-key" title={key}>
+        <span role="cell" className={`${styles.key} ${!globals && isNumeric(row.key, meta.keyDesc) ? `${styles.num} ${ui.num}` : ''} ${globals ? styles.variable : ''}`} data-testid="map-key" title={key}>
           {key}
         </span>
         {fields && row.value && typeof row.value === 'object' && !Array.isArray(row.value) ? (
@@ -133,35 +135,35 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
             const v = (row.value as Record<string, Json>)[f.name];
             const text = v === undefined ? '' : formatJson(v, f.type);
             return (
-              <span key={f.name} role="cell" className={v !== undefined && isNumeric(v, f.type) ? 'num value' : 'value'} data-field={f.name} title={`${f.name}: ${text}`}>
+              <span key={f.name} role="cell" className={v !== undefined && isNumeric(v, f.type) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value} data-field={f.name} title={`${f.name}: ${text}`}>
                 {text}
               </span>
             );
           })
         ) : (
-          <span role="cell" className={isNumeric(row.value, row.valueDesc) ? 'num value' : 'value'} data-testid="map-value" title={value} style={fields ? { gridColumn: `span ${fields.length}` } : undefined}>
+          <span role="cell" className={isNumeric(row.value, row.valueDesc) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value} data-testid="map-value" title={value} style={fields ? { gridColumn: `span ${fields.length}` } : undefined}>
             {value}
           </span>
         )}
         {numericValues && (
-          <span role="cell" className="num rate" data-testid="map-rate">
+          <span role="cell" className={`${styles.num} ${ui.num} ${styles.rate}`} data-testid="map-rate">
             {formatRate(history.rate(meta.name, row.id))}
           </span>
         )}
         {actionsWidth > 0 && (
-          <span role="cell" className="actions" onClick={(e) => e.stopPropagation()}>
+          <span role="cell" className={styles.actions} onClick={(e) => e.stopPropagation()}>
             {row.perCpu && (
-              <button type="button" className="link-button" aria-expanded={open} aria-label={`Per-CPU values of ${key}`} onClick={() => toggle(row.id)}>
+              <button type="button" className={ui.linkButton} aria-expanded={open} aria-label={`Per-CPU values of ${key}`} onClick={() => toggle(row.id)}>
                 {open ? '▾' : '▸'} {row.perCpu.length} CPUs
               </button>
             )}
             {editable && (
-              <button type="button" className="link-button" aria-label={`Edit ${key} in ${meta.name}`} onClick={() => onEdit(row)}>
+              <button type="button" className={ui.linkButton} aria-label={`Edit ${key} in ${meta.name}`} onClick={() => onEdit(row)}>
                 Edit
               </button>
             )}
             {editable && deletable && (
-              <button type="button" className="link-button danger" aria-label={`Delete ${key} from ${meta.name}`} onClick={() => onDelete(row)}>
+              <button type="button" className={`${ui.linkButton} ${ui.danger}`} aria-label={`Delete ${key} from ${meta.name}`} onClick={() => onDelete(row)}>
                 Delete
               </button>
             )}
@@ -179,56 +181,56 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
   const height = Math.max(1, Math.min(items.length, ROWS_IN_VIEW)) * ROW_HEIGHT;
 
   return (
-    <div className="map-table-wrap">
+    <div>
       {(rows.length >= SEARCH_FROM || search) && (
-        <div className="map-search">
+        <div className={styles.mapSearch}>
           <input
             type="search"
-            className="filter-input"
+            className={ui.filterInput}
             placeholder={globals ? 'Search variables' : 'Search keys'}
             aria-label={`Search keys of ${meta.name}`}
             value={search}
             onChange={(e) => setSearch(e.target.value)}
             spellCheck={false}
           />
-          <span className="muted" data-testid="map-search-count">
+          <span className={ui.muted} data-testid="map-search-count">
             {needle ? `${formatNumber(shown.length)} of ${formatNumber(rows.length)}` : `${formatNumber(rows.length)} rows`}
           </span>
         </div>
       )}
-      <div role="table" aria-label={`Entries of ${meta.name}`} aria-rowcount={shown.length + 1} className="map-grid">
+      <div role="table" aria-label={`Entries of ${meta.name}`} aria-rowcount={shown.length + 1} className={styles.mapGrid}>
         <div role="rowgroup">
-          <div role="row" className="map-row map-head" style={{ gridTemplateColumns: template }}>
-            <span role="columnheader" className={!globals && keysNumeric ? 'num' : undefined}>
+          <div role="row" className={`${styles.mapRow} ${styles.mapHead}`} style={{ gridTemplateColumns: template }}>
+            <span role="columnheader" className={!globals && keysNumeric ? `${styles.num} ${ui.num}` : undefined}>
               {globals ? 'variable' : 'key'}
             </span>
             {fields ? (
               fields.map((f) => (
-                <span key={f.name} role="columnheader" className={f.type.kind === 'int' || f.type.kind === 'float' ? 'num' : undefined} title={`value.${f.name}: ${f.type.name}`}>
+                <span key={f.name} role="columnheader" className={f.type.kind === 'int' || f.type.kind === 'float' ? `${styles.num} ${ui.num}` : undefined} title={`value.${f.name}: ${f.type.name}`}>
                   {f.name}
                 </span>
               ))
             ) : (
-              <span role="columnheader" className={valuesNumeric ? 'num' : undefined}>
+              <span role="columnheader" className={valuesNumeric ? `${styles.num} ${ui.num}` : undefined}>
                 {meta.perCpu ? 'value (total)' : 'value'}
               </span>
             )}
             {numericValues && (
-              <span role="columnheader" className="num" title="Change per second between the last two readings">
+              <span role="columnheader" className={`${styles.num} ${ui.num}`} title="Change per second between the last two readings">
                 rate
               </span>
             )}
             {actionsWidth > 0 && (
               <span role="columnheader">
-                <span className="visually-hidden">actions</span>
+                <span className={ui.visuallyHidden}>actions</span>
               </span>
             )}
           </div>
         </div>
         {items.length === 0 ? (
-          <p className="map-note">No key contains “{search.trim()}”.</p>
+          <p className={styles.mapNote}>No key contains “{search.trim()}”.</p>
         ) : (
-          <div className="map-grid-body" style={{ height }}>
+          <div className={styles.mapGridBody} style={{ height }}>
             <VirtualList
               role="rowgroup"
               count={items.length}

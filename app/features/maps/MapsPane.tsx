@@ -8,6 +8,8 @@ import type { RequestResult } from '../connection/playground-client.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 import { MapCard } from './MapCard.tsx';
 import { SeedsEditor } from './SeedsEditor.tsx';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000];
 
@@ -32,9 +34,9 @@ interface MapsPaneProps {
 export function MapsPane(props: MapsPaneProps) {
   const { maps, snapshots, snapshotAt, live, intervalMs } = props;
   return (
-    <section className="maps-pane" aria-label="Maps">
-      <div className="pane-toolbar">
-        <label className="toolbar-label">
+    <section className={styles.mapsPane} aria-label="Maps">
+      <div className={ui.paneToolbar}>
+        <label className={ui.toolbarLabel}>
           Refresh every
           <select aria-label="Refresh interval" value={intervalMs} onChange={(e) => props.onIntervalChange(Number(e.target.value))}>
             {INTERVALS.map((ms) => (
@@ -44,13 +46,13 @@ export function MapsPane(props: MapsPaneProps) {
             ))}
           </select>
         </label>
-        <span className="toolbar-spacer" />
-        {snapshotAt && <span className="muted" data-testid="maps-read-at">read at {formatClock(snapshotAt / 1000)}</span>}
+        <span className={ui.spacer} />
+        {snapshotAt && <span className={ui.muted} data-testid="maps-read-at">read at {formatClock(snapshotAt / 1000)}</span>}
       </div>
-      <div className="maps-scroll">
+      <div className={styles.mapsScroll}>
         {maps.length === 0 ? (
-          <div className="empty-state" data-testid="maps-empty">
-            <p className="empty-title">Maps appear here after the program is loaded.</p>
+          <div className={ui.emptyState} data-testid="maps-empty">
+            <p className={ui.emptyTitle}>Maps appear here after the program is loaded.</p>
             <p>Each map shows its type, its key and value types, and its entries, read again every {intervalMs < 1000 ? `${intervalMs} ms` : `${intervalMs / 1000} s`} while the program runs.</p>
           </div>
         ) : (

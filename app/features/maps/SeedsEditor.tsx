@@ -3,6 +3,8 @@
 import { useId } from 'react';
 import { parseJsonInput } from '../../shared/json-input.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface SeedsEditorProps {
   seeds: SeedRow[];
@@ -22,19 +24,19 @@ export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
   const add = () => onChange([...seeds, { map: mapNames[0] ?? '', key: '', value: '' }]);
 
   return (
-    <section className="seeds" aria-label="Seeds">
-      <header className="seeds-header">
+    <section className={styles.seeds} aria-label="Seeds">
+      <header className={styles.seedsHeader}>
         <h3>Seeds</h3>
-        <span className="seeds-caption">written after load, before attach · sent with Run</span>
-        <span className="toolbar-spacer" />
-        <button type="button" className="link-button" onClick={add}>
+        <span className={styles.seedsCaption}>written after load, before attach · sent with Run</span>
+        <span className={ui.spacer} />
+        <button type="button" className={ui.linkButton} onClick={add}>
           Add seed
         </button>
       </header>
       {seeds.length === 0 ? (
-        <p className="map-note">None. A seed is a map entry the playground writes between load and attach, as a loader would.</p>
+        <p className={styles.mapNote}>None. A seed is a map entry the playground writes between load and attach, as a loader would.</p>
       ) : (
-        <ul className="seed-list">
+        <ul className={styles.seedList}>
           {seeds.map((seed, i) => {
             const key = seed.key.trim() ? parseJsonInput(seed.key) : null;
             const value = seed.value.trim() ? parseJsonInput(seed.value) : null;
@@ -48,15 +50,15 @@ export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
                     ? 'Give a key and a value.'
                     : null;
             return (
-              <li key={i} className="seed-row" data-testid="seed-row">
-                <input aria-label={`Seed ${i + 1} map`} className="seed-map" value={seed.map} list={listId} placeholder="map" spellCheck={false} onChange={(e) => update(i, { map: e.target.value })} />
+              <li key={i} className={styles.seedRow} data-testid="seed-row">
+                <input aria-label={`Seed ${i + 1} map`} value={seed.map} list={listId} placeholder="map" spellCheck={false} onChange={(e) => update(i, { map: e.target.value })} />
                 <input aria-label={`Seed ${i + 1} key`} value={seed.key} placeholder="key (JSON)" spellCheck={false} onChange={(e) => update(i, { key: e.target.value })} />
                 <span aria-hidden="true">→</span>
                 <input aria-label={`Seed ${i + 1} value`} value={seed.value} placeholder="value (JSON)" spellCheck={false} onChange={(e) => update(i, { value: e.target.value })} />
-                <button type="button" className="link-button danger" aria-label={`Remove seed ${i + 1}`} onClick={() => remove(i)}>
+                <button type="button" className={`${ui.linkButton} ${ui.danger}`} aria-label={`Remove seed ${i + 1}`} onClick={() => remove(i)}>
                   ✕
                 </button>
-                {problem && <span className="form-error seed-problem">{problem}</span>}
+                {problem && <span className={`${ui.formError} ${styles.seedProblem}`}>{problem}</span>}
               </li>
             );
           })}

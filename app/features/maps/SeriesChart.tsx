@@ -9,6 +9,8 @@ import { formatClock, formatNumber } from '../../shared/format.ts';
 import type { MapHistory, Series } from './map-history.ts';
 import { formatCompact, formatRate } from './map-shape.ts';
 import { registerChart } from '../../shared/test-hook.ts';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
 
 const HEIGHT = 150;
 /** Colours per series, from the theme's --series-N. */
@@ -121,8 +123,8 @@ export function SeriesChart({ map, history, scheme, mode, keyHeading }: SeriesCh
   }, [history, map, mode, scheme]);
 
   return (
-    <div className="series-chart">
-      <div ref={container} className="series-plot" role="img" aria-label={`${mode === 'rate' ? 'Rate per second' : 'Values'} of ${map}'s largest keys over the last 10 minutes`} />
+    <div className={styles.seriesChart}>
+      <div ref={container} className={styles.seriesPlot} role="img" aria-label={`${mode === 'rate' ? 'Rate per second' : 'Values'} of ${map}'s largest keys over the last 10 minutes`} />
       <SeriesLegend map={map} history={history} colors={colors} hover={hover} keyHeading={keyHeading} />
     </div>
   );
@@ -132,17 +134,17 @@ export function SeriesChart({ map, history, scheme, mode, keyHeading }: SeriesCh
 function SeriesLegend({ map, history, colors, hover, keyHeading }: { map: string; history: MapHistory; colors: string[]; hover: number | null; keyHeading: string }) {
   useStoreVersion(history);
   const { times, series } = history.series(map);
-  if (!series.length) return <p className="series-empty muted">Waiting for a second reading…</p>;
+  if (!series.length) return <p className={`${styles.seriesEmpty} ${ui.muted}`}>Waiting for a second reading…</p>;
   const at = hover !== null && hover < times.length ? hover : times.length - 1;
   return (
-    <table className="series-legend" aria-label={`Keys charted for ${map}`}>
+    <table className={styles.seriesLegend} aria-label={`Keys charted for ${map}`}>
       <thead>
         <tr>
           <th scope="col">{keyHeading}</th>
-          <th scope="col" className="num">
+          <th scope="col" className={`${styles.num} ${ui.num}`}>
             value
           </th>
-          <th scope="col" className="num">
+          <th scope="col" className={`${styles.num} ${ui.num}`}>
             rate
           </th>
         </tr>
@@ -153,14 +155,14 @@ function SeriesLegend({ map, history, colors, hover, keyHeading }: { map: string
           const rate = hover !== null && hover < times.length ? rateAt(times, s.values, at) : history.rate(map, s.id);
           return (
             <tr key={s.id} data-testid="series-key">
-              <td className="series-key" title={s.label}>
-                <span className="swatch" style={{ background: colors[i % colors.length] }} aria-hidden="true" />
+              <td className={styles.seriesKey} title={s.label}>
+                <span className={styles.swatch} style={{ background: colors[i % colors.length] }} aria-hidden="true" />
                 {s.label}
               </td>
-              <td className="num" data-testid="series-value">
+              <td className={`${styles.num} ${ui.num}`} data-testid="series-value">
                 {value === null ? '—' : formatNumber(value)}
               </td>
-              <td className="num muted" data-testid="series-rate">
+              <td className={`${styles.num} ${ui.num} ${ui.muted}`} data-testid="series-rate">
                 {formatRate(rate)}
               </td>
             </tr>

@@ -3,6 +3,7 @@
 import type { TypeDesc } from '../../../protocol/messages.ts';
 import { placeholderFor } from '../../shared/json-input.ts';
 import { fieldKind, intRange, type FormValue } from './type-form.ts';
+import styles from './maps.module.css';
 
 type Path = (string | number)[];
 
@@ -29,7 +30,7 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
   const where = pathText(path);
   const name = where ? `${root} ${where} for ${map}` : `${root} for ${map}`;
   const invalid = invalidPath === where;
-  const common = { 'aria-label': name, 'aria-invalid': invalid || undefined, className: `tf-input${invalid ? ' invalid' : ''}` };
+  const common = { 'aria-label': name, 'aria-invalid': invalid || undefined, className: `${styles.tfInput} ${invalid ? styles.invalid : ''}` };
   const set = (v: FormValue) => onChange(path, v);
 
   switch (fieldKind(desc)) {
@@ -89,19 +90,19 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
       const items = Array.isArray(value) ? value : [];
       const elemIsScalar = !['struct', 'array'].includes(fieldKind(desc.elem!));
       return (
-        <fieldset className={`tf-group tf-array${elemIsScalar ? ' tf-scalars' : ''}`}>
+        <fieldset className={styles.tfGroup}>
           <legend>
-            {where || root.toLowerCase()} <span className="type-name">{desc.name}</span>
+            {where || root.toLowerCase()} <span className={styles.typeName}>{desc.name}</span>
           </legend>
           {items.map((item, i) => {
             const input = <TypeFields desc={desc.elem!} value={item} onChange={onChange} root={root} map={map} invalidPath={invalidPath} path={[...path, i]} />;
             return elemIsScalar ? (
-              <label key={i} className="tf-item">
-                <span className="tf-index">[{i}]</span>
+              <label key={i} className={styles.tfItem}>
+                <span className={styles.tfIndex}>[{i}]</span>
                 {input}
               </label>
             ) : (
-              <div key={i} className="tf-nested">
+              <div key={i} className={styles.tfNested}>
                 {input}
               </div>
             );
@@ -112,9 +113,9 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
     case 'struct': {
       const object = value && typeof value === 'object' && !Array.isArray(value) ? value : {};
       return (
-        <fieldset className="tf-group tf-struct">
+        <fieldset className={styles.tfGroup}>
           <legend>
-            {where || root.toLowerCase()} <span className="type-name">{desc.name}</span>
+            {where || root.toLowerCase()} <span className={styles.typeName}>{desc.name}</span>
           </legend>
           {(desc.fields ?? [])
             .filter((f) => !(f.type.kind === 'opaque' && !f.type.size))
@@ -125,12 +126,12 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
                 <TypeFields desc={f.type} value={object[f.name] ?? ''} onChange={onChange} root={root} map={map} invalidPath={invalidPath} path={[...path, f.name]} />
               );
               return nested ? (
-                <div key={f.name} className="tf-nested">
+                <div key={f.name} className={styles.tfNested}>
                   {input}
                 </div>
               ) : (
-                <label key={f.name} className="tf-field">
-                  <span className="tf-name">{f.name}</span>
+                <label key={f.name} className={styles.tfField}>
+                  <span className={styles.tfName}>{f.name}</span>
                   {input}
                 </label>
               );
@@ -148,7 +149,7 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
           placeholder={placeholderFor(desc)}
           spellCheck={false}
           autoComplete="off"
-          className={`${common.className} tf-json`}
+          className={`${common.className} ${styles.tfJson}`}
           title={`${desc.name}${desc.reason ? ` (${desc.reason})` : ''}: as JSON; left empty, it is written as zeros`}
         />
       );

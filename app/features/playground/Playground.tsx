@@ -43,6 +43,7 @@ import { TopBar } from './TopBar.tsx';
 import { useHotkeys } from './use-hotkeys.ts';
 import { useTabs } from './use-tabs.ts';
 import { useToast } from './use-toast.ts';
+import styles from './playground.module.css';
 
 /**
  * The whole page: top bar, banners, editor and results side by side, status bar.
@@ -105,7 +106,7 @@ export function Playground() {
   const example = examples?.find((e) => e.name === workspace.example);
 
   return (
-    <div className={embed ? 'app embed' : 'app'}>
+    <div className={embed ? `${styles.app} ${styles.embed}` : styles.app}>
       <TopBar
         embed={embed}
         shareId={page.shareId}
@@ -144,7 +145,7 @@ export function Playground() {
       <PushBanner room={room} lessons={lessons} onOpen={openPushed} />
       <RunNoticeBanner view={view} />
 
-      <main className="workbench">
+      <main className={styles.workbench}>
         <SplitPane
           storageKey="split-editor"
           initial={0.55}

@@ -1,6 +1,7 @@
 'use client';
 
 import dynamic from 'next/dynamic';
+import styles from './playground.module.css';
 
 /**
  * The playground renders in the browser only: it lives on a WebSocket,
@@ -10,11 +11,11 @@ import dynamic from 'next/dynamic';
 const Playground = dynamic(() => import('./Playground.tsx').then((m) => m.Playground), {
   ssr: false,
   loading: () => (
-    <div className="app app-loading" role="status">
-      <header className="topbar">
-        <span className="brand">eBPF Playground</span>
+    <div className={styles.app} role="status">
+      <header className={styles.topbar}>
+        <span className={styles.brand}>eBPF Playground</span>
       </header>
-      <p className="loading-note">Loading the playground…</p>
+      <p className={styles.loadingNote}>Loading the playground…</p>
     </div>
   ),
 });

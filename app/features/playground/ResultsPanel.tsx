@@ -25,6 +25,8 @@ import type { SeedRow } from '../workspace/saved-work.ts';
 import { RightTabs, type TabSpec } from './RightTabs.tsx';
 import type { TabsState } from './use-tabs.ts';
 import { useTabNews } from './use-tab-news.ts';
+import styles from './playground.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface ResultsPanelProps {
   view: RunView;
@@ -90,7 +92,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
       panel: (
         <>
           {maps.seedError && (
-            <p className="form-error seeds-error" role="alert">
+            <p className={`${ui.formError} ${styles.seedsError}`} role="alert">
               Run needs valid seeds first. {maps.seedError}
             </p>
           )}

@@ -1,6 +1,7 @@
 'use client';
 
 import type { KeyboardEvent, ReactNode } from 'react';
+import styles from './playground.module.css';
 
 export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson' | 'room';
 
@@ -35,8 +36,8 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
   };
 
   return (
-    <div className="right-tabs">
-      <div className="tab-strip" role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
+    <div className={styles.rightTabs}>
+      <div className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
         {tabs.map((tab) => (
           <button
             key={tab.id}
@@ -46,7 +47,7 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
             aria-selected={tab.id === active}
             aria-controls={`panel-${tab.id}`}
             tabIndex={tab.id === active ? 0 : -1}
-            className="tab"
+            className={styles.tab}
             onClick={() => onSelect(tab.id)}
           >
             {tab.label}
@@ -55,7 +56,7 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
       </div>
       {tabs.map((tab) =>
         tab.id === active || tab.keepMounted || visited.has(tab.id) ? (
-          <div key={tab.id} id={`panel-${tab.id}`} role="tabpanel" aria-labelledby={`tab-${tab.id}`} className="tab-panel" hidden={tab.id !== active}>
+          <div key={tab.id} id={`panel-${tab.id}`} role="tabpanel" aria-labelledby={`tab-${tab.id}`} className={styles.tabPanel} hidden={tab.id !== active}>
             {tab.panel}
           </div>
         ) : null,

@@ -13,6 +13,8 @@ import type { TraceBuffer } from '../run/trace-buffer.ts';
 import { ShareButton, type ShareResult } from '../share/ShareButton.tsx';
 import { shareLink } from '../share/share-link.ts';
 import type { RightTab } from './RightTabs.tsx';
+import styles from './playground.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface TopBarProps {
   embed: boolean;
@@ -45,24 +47,24 @@ export function TopBar(props: TopBarProps) {
   const { embed, example, kernel, connected, active, tab, membership } = props;
   const where = kernel?.kind === 'vm' ? 'in your VM' : 'on the server';
   return (
-    <header className="topbar">
+    <header className={styles.topbar}>
       {embed ? (
         <a
-          className="brand"
+          className={styles.brand}
           href={props.shareId ? shareLink(window.location.origin, props.shareId) : '/'}
           target="_blank"
           rel="noopener"
           title="Open this program in the full playground (a new tab)"
         >
-          <span className="brand-mark" aria-hidden="true">
+          <span className={styles.brandMark} aria-hidden="true">
             ⬡
           </span>
           Open in eBPF Playground
         </a>
       ) : (
         <>
-          <span className="brand" aria-label="eBPF Playground">
-            <span className="brand-mark" aria-hidden="true">
+          <span className={styles.brand} aria-label="eBPF Playground">
+            <span className={styles.brandMark} aria-hidden="true">
               ⬡
             </span>
             eBPF Playground
@@ -81,7 +83,7 @@ export function TopBar(props: TopBarProps) {
           </Button>
         </>
       )}
-      <span className="topbar-sep" aria-hidden="true" />
+      <span className={styles.topbarSep} aria-hidden="true" />
       <KernelPicker kernels={props.kernels} value={kernel?.name} onChange={props.onChooseKernel} disabled={active} />
       <Button primary onClick={props.onRun} disabled={!props.hasFiles} aria-keyshortcuts="Control+Enter Meta+Enter" title={`Compile, load and attach (${shortcut('Enter')})`}>
         <span aria-hidden="true">▶</span>Run<kbd aria-hidden="true">{shortcut('Enter', true)}</kbd>
@@ -89,7 +91,7 @@ export function TopBar(props: TopBarProps) {
       <Button onClick={props.onStop} disabled={!active} aria-keyshortcuts="Escape" title="Detach and unload (Esc)">
         <span aria-hidden="true">■</span>Stop
       </Button>
-      <span className="topbar-sep" aria-hidden="true" />
+      <span className={styles.topbarSep} aria-hidden="true" />
       <Button compact suggested={example?.trigger === 'exec'} onClick={() => props.onTrigger('exec')} disabled={!connected} title={`Run /bin/true ${where}: one execve`}>
         Trigger exec
       </Button>
@@ -98,12 +100,12 @@ export function TopBar(props: TopBarProps) {
           <Button compact suggested={example?.trigger === 'open'} onClick={() => props.onTrigger('open')} disabled={!connected} title={`Open /etc/hostname ${where}: one openat`}>
             Open a file
           </Button>
-          <span className="topbar-sep" aria-hidden="true" />
+          <span className={styles.topbarSep} aria-hidden="true" />
           <ExportMenu disabled={!connected} onExport={props.onExport} />
           <ShareButton disabled={!connected || !props.hasFiles} onShare={props.onShare} />
         </>
       )}
-      <span className="topbar-spacer" />
+      <span className={ui.spacer} />
       <RunStatus view={props.view} trace={props.trace} />
     </header>
   );

@@ -3,6 +3,7 @@
 import { Banner } from '../../shared/Banner.tsx';
 import type { LessonsHandle } from '../lessons/use-lessons.ts';
 import type { RoomHandle } from './use-room.ts';
+import ui from '../../shared/ui.module.css';
 
 /** A participant's note that the instructor sent something, with Open it and Dismiss. */
 export function PushBanner({ room, lessons, onOpen }: { room: RoomHandle; lessons: LessonsHandle; onOpen(): void }) {
@@ -15,10 +16,10 @@ export function PushBanner({ room, lessons, onOpen }: { room: RoomHandle; lesson
       testId="push-banner"
       actions={
         <>
-          <button type="button" className="link-button" onClick={onOpen}>
+          <button type="button" className={ui.linkButton} onClick={onOpen}>
             Open it
           </button>
-          <button type="button" className="link-button" onClick={room.dismissPush}>
+          <button type="button" className={ui.linkButton} onClick={room.dismissPush}>
             Dismiss
           </button>
         </>

@@ -9,6 +9,8 @@ import { roomLink } from '../share/share-link.ts';
 import { HandIcon } from './HandIcon.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Button } from '../../shared/Button.tsx';
+import styles from './rooms.module.css';
+import ui from '../../shared/ui.module.css';
 
 interface RoomPaneProps {
   room: RoomHandle;
@@ -30,12 +32,12 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
   if (!membership) return <JoinOrCreate room={room} suggestedCode={suggestedCode} />;
   if (membership.role === 'participant') {
     return (
-      <div className="room-pane" data-testid="room-participant">
-        <div className="pane-toolbar">
+      <div className={styles.roomPane} data-testid="room-participant">
+        <div className={ui.paneToolbar}>
           <span>
-            Room <strong className="room-code">{membership.code}</strong> {membership.title && `· ${membership.title}`} · you are {membership.name}
+            Room <strong className={styles.roomCode}>{membership.code}</strong> {membership.title && `· ${membership.title}`} · you are {membership.name}
           </span>
-          <span className="topbar-spacer" />
+          <span className={ui.spacer} />
           <Button compact suggested={room.handRaised} onClick={() => room.raiseHand(!room.handRaised)} aria-pressed={room.handRaised}>
             {room.handRaised ? (
               'Lower hand'
@@ -45,11 +47,11 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
               </>
             )}
           </Button>
-          <button type="button" className="link-button" onClick={room.leave}>
+          <button type="button" className={ui.linkButton} onClick={room.leave}>
             Leave
           </button>
         </div>
-        <div className="room-body">
+        <div className={styles.roomBody}>
           <p>
             Your instructor sees your lesson step, whether your checks pass, how your last Run went, and can look at your code and output (read-only).
             {room.handRaised && ' Your hand is up: the instructor sees it on the board.'}
@@ -66,47 +68,47 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
   const [name, setName] = useState('');
   const [title, setTitle] = useState('');
   return (
-    <div className="room-pane room-body" data-testid="room-join">
+    <div className={`${styles.roomPane} ${styles.roomBody}`} data-testid="room-join">
       <form
-        className="room-form"
+        className={styles.roomForm}
         onSubmit={(event) => {
           event.preventDefault();
           void room.join(code, name.trim());
         }}
       >
-        <h2 className="lesson-title">Join a workshop room</h2>
+        <h2 className={styles.heading}>Join a workshop room</h2>
         <label>
           Room code
-          <input className="filter-input" value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="K7PQ2M" maxLength={6} required autoComplete="off" />
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="K7PQ2M" maxLength={6} required autoComplete="off" />
         </label>
         <label>
           Your name
-          <input className="filter-input" value={name} onChange={(e) => setName(e.target.value)} placeholder="Ada" maxLength={40} required />
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={name} onChange={(e) => setName(e.target.value)} placeholder="Ada" maxLength={40} required />
         </label>
         <Button type="submit" primary disabled={code.length !== 6 || !name.trim()}>
           Join
         </Button>
-        <p className="hint">No account needed. The instructor will see your name, your lesson progress and your code.</p>
+        <p className={`${styles.hint} ${ui.hint}`}>No account needed. The instructor will see your name, your lesson progress and your code.</p>
       </form>
       <form
-        className="room-form"
+        className={styles.roomForm}
         onSubmit={(event) => {
           event.preventDefault();
           void room.create(title.trim());
         }}
       >
-        <h2 className="lesson-title">Run a workshop</h2>
+        <h2 className={styles.heading}>Run a workshop</h2>
         <label>
           Title
-          <input className="filter-input" value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Friday eBPF workshop" maxLength={80} />
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Friday eBPF workshop" maxLength={80} />
         </label>
         <Button type="submit">
           Start a room
         </Button>
-        <p className="hint">You get a code for the room; this browser keeps the instructor’s key.</p>
+        <p className={`${styles.hint} ${ui.hint}`}>You get a code for the room; this browser keeps the instructor’s key.</p>
       </form>
       {room.error && (
-        <p className="form-error" role="alert">
+        <p className={ui.formError} role="alert">
           {room.error}
         </p>
       )}
@@ -125,15 +127,15 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
   const viewed = room.view;
 
   return (
-    <div className="room-pane" data-testid="room-board">
-      <div className="pane-toolbar">
+    <div className={styles.roomPane} data-testid="room-board">
+      <div className={ui.paneToolbar}>
         <span>
-          Room <strong className="room-code" data-testid="room-code">{membership.code}</strong> · {membership.title}
+          Room <strong className={styles.roomCode} data-testid="room-code">{membership.code}</strong> · {membership.title}
         </span>
-        <button type="button" className="link-button" onClick={() => void navigator.clipboard?.writeText(link).then(() => setNotice(`Copied ${link}`))} title={link}>
+        <button type="button" className={ui.linkButton} onClick={() => void navigator.clipboard?.writeText(link).then(() => setNotice(`Copied ${link}`))} title={link}>
           Copy join link
         </button>
-        <span className="topbar-spacer" />
+        <span className={ui.spacer} />
         <span>
           {room.board.filter((p) => p.connected).length} of {room.board.length} connected
           {hands > 0 && (
@@ -143,16 +145,16 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
             </>
           )}
         </span>
-        <button type="button" className="link-button" onClick={room.leave} title="Leave the board (the room stays; this browser forgets its key)">
+        <button type="button" className={ui.linkButton} onClick={room.leave} title="Leave the board (the room stays; this browser forgets its key)">
           Close room view
         </button>
       </div>
-      <div className="room-body">
-        <div className="room-push">
+      <div className={styles.roomBody}>
+        <div className={styles.roomPush}>
           <Button compact onClick={() => void onPushEditor().then((p) => say(p, 'Your code was sent to everyone.'))}>
             Push my code to everyone
           </Button>
-          <select className="room-select" value={lesson} onChange={(e) => setLesson(e.target.value)} aria-label="Lesson to push">
+          <select className={styles.roomSelect} value={lesson} onChange={(e) => setLesson(e.target.value)} aria-label="Lesson to push">
             {lessons.map((l) => (
               <option key={l.name} value={l.name}>
                 {l.title}
@@ -162,14 +164,14 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
           <Button compact disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
             Push lesson
           </Button>
-          {notice && <span className="hint">{notice}</span>}
+          {notice && <span className={`${styles.hint} ${ui.hint}`}>{notice}</span>}
         </div>
         {room.board.length === 0 ? (
-          <p className="hint">
+          <p className={`${styles.hint} ${ui.hint}`}>
             Nobody has joined yet. Participants open <code>{link}</code>, or press Room and type the code <strong>{membership.code}</strong>.
           </p>
         ) : (
-          <table className="room-table">
+          <table className={styles.roomTable}>
             <thead>
               <tr>
                 <th>Name</th>
@@ -188,28 +190,28 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
           </table>
         )}
         {viewed && (
-          <section className="room-view" aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
-            <div className="pane-toolbar">
+          <section className={styles.roomView} aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
+            <div className={ui.paneToolbar}>
               <strong>{viewed.name}</strong>
-              <span className="hint">read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
-              <span className="topbar-spacer" />
-              <button type="button" className="link-button" onClick={() => room.watch(null)}>
+              <span className={`${styles.hint} ${ui.hint}`}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
+              <span className={ui.spacer} />
+              <button type="button" className={ui.linkButton} onClick={() => room.watch(null)}>
                 Close
               </button>
             </div>
             {viewed.files.length ? (
               viewed.files.map((file) => (
-                <div key={file.name} className="room-view-file">
-                  <div className="hint">{file.name}</div>
-                  <div className="room-view-code">
+                <div key={file.name} className={styles.roomViewFile}>
+                  <div className={`${styles.hint} ${ui.hint}`}>{file.name}</div>
+                  <div className={styles.roomViewCode}>
                     <ReadOnlyCode text={file.content} language="c" scheme={scheme} label={`${viewed.name}: ${file.name}`} testId="participant-code" />
                   </div>
                 </div>
               ))
             ) : (
-              <p className="hint">No code from {viewed.name} yet: it arrives a moment after they type.</p>
+              <p className={`${styles.hint} ${ui.hint}`}>No code from {viewed.name} yet: it arrives a moment after they type.</p>
             )}
-            <pre className="room-view-output" data-testid="participant-output">
+            <pre className={styles.roomViewOutput} data-testid="participant-output">
               {viewed.trace.length ? viewed.trace.map((l) => `${l.ts.toFixed(6)} ${l.comm}[${l.pid}] ${l.text}`).join('\n') : 'No output yet.'}
             </pre>
           </section>
@@ -221,24 +223,24 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
 
 function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: { participant: Participant; lessonTitle(name: string | null): string; viewing: boolean; room: RoomHandle; lessonCount: number }) {
   return (
-    <tr data-testid="board-row" className={p.hand ? 'hand-up' : undefined}>
+    <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
       <td>
-        <span className={p.connected ? 'dot online' : 'dot offline'} aria-label={p.connected ? 'connected' : 'not connected'} /> {p.name}
+        <span className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`} aria-label={p.connected ? 'connected' : 'not connected'} /> {p.name}
       </td>
       <td>
         {lessonTitle(p.lesson)}
-        {p.lesson && <span className="hint"> · step {p.step + 1}</span>}
+        {p.lesson && <span className={`${styles.hint} ${ui.hint}`}> · step {p.step + 1}</span>}
       </td>
       <td data-testid="board-passed">
         {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
-        {p.lesson && p.passed.includes(p.lesson) && <span className="pass-mark"> this one</span>}
+        {p.lesson && p.passed.includes(p.lesson) && <span className={styles.passMark}> this one</span>}
       </td>
       <td>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
       <td data-testid="board-hand">
         {p.hand ? (
           <>
             <HandIcon /> raised ·{' '}
-            <button type="button" className="link-button" onClick={() => room.lowerHand(p.id)}>
+            <button type="button" className={ui.linkButton} onClick={() => room.lowerHand(p.id)}>
               lower
             </button>
           </>
@@ -247,7 +249,7 @@ function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: {
         )}
       </td>
       <td>
-        <button type="button" className="link-button" onClick={() => room.watch(viewing ? null : p.id)} aria-pressed={viewing}>
+        <button type="button" className={ui.linkButton} onClick={() => room.watch(viewing ? null : p.id)} aria-pressed={viewing}>
           {viewing ? 'Viewing' : 'View'}
         </button>
       </td>

@@ -1,8 +1,9 @@
 'use client';
 
-import { TabLabel } from '../../shared/TabLabel.tsx';
+import { CountBadge, TabLabel } from '../../shared/TabLabel.tsx';
 import { HandIcon } from './HandIcon.tsx';
 import type { RoomHandle } from './use-room.ts';
+
 
 /** "Room", and for the instructor how many hands are up. */
 export function RoomTabLabel({ room }: { room: RoomHandle }) {
@@ -13,9 +14,7 @@ export function RoomTabLabel({ room }: { room: RoomHandle }) {
         <>
           {' '}
           <HandIcon />
-          <span className="badge" data-testid="badge-hands" aria-label="raised hands">
-            {hands}
-          </span>
+          <CountBadge count={hands} label="raised hands" testId="badge-hands" />
         </>
       )}
     </TabLabel>

@@ -8,6 +8,8 @@ import { formatClock, formatNumber, formatRelative, plural, shortcut } from '../
 import type { RunPhase } from './run-view.ts';
 import type { TraceBuffer, TraceRow } from './trace-buffer.ts';
 import { VirtualList } from '../../shared/VirtualList.tsx';
+import styles from './run.module.css';
+import ui from '../../shared/ui.module.css';
 
 const ROW_HEIGHT = 18;
 
@@ -54,12 +56,12 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
       const row = rows[i]!;
       const time = timeMode === 'relative' ? formatRelative(row.ts - firstTs) : formatClock(row.ts + offset);
       return (
-        <div className="trace-line" data-testid="trace-line" title={`kernel time ${row.ts.toFixed(6)} s · cpu ${row.cpu} · pid ${row.pid} · ${row.comm}`}>
-          <span className="trace-time">{time}</span>
-          <span className="trace-cpu">{row.cpu}</span>
-          <span className="trace-pid">{row.pid}</span>
-          <span className="trace-comm">{row.comm}</span>
-          <span className="trace-text">{row.text}</span>
+        <div className={styles.traceLine} data-testid="trace-line" title={`kernel time ${row.ts.toFixed(6)} s · cpu ${row.cpu} · pid ${row.pid} · ${row.comm}`}>
+          <span className={styles.traceTime}>{time}</span>
+          <span className={styles.traceCpu}>{row.cpu}</span>
+          <span className={styles.tracePid}>{row.pid}</span>
+          <span className={styles.traceComm} data-testid="trace-comm">{row.comm}</span>
+          <span>{row.text}</span>
         </div>
       );
     },
@@ -91,11 +93,11 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
   const empty = trace.total === 0;
 
   return (
-    <section className="output-pane" aria-label="Output">
-      <div className="pane-toolbar">
+    <section className={styles.outputPane} aria-label="Output">
+      <div className={ui.paneToolbar}>
         <input
           type="search"
-          className="filter-input"
+          className={ui.filterInput}
           placeholder="Filter"
           title="Show only lines whose text or comm contains this, or whose pid is this"
           aria-label="Filter output"
@@ -103,28 +105,28 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
           onChange={(e) => setFilter(e.target.value)}
           spellCheck={false}
         />
-        <button type="button" className="tool-button" aria-pressed={!!paused} onClick={togglePause} title="Freeze the view; lines keep arriving">
+        <button type="button" className={ui.toolButton} aria-pressed={!!paused} onClick={togglePause} title="Freeze the view; lines keep arriving">
           {paused ? 'Resume' : 'Pause'}
         </button>
-        <button type="button" className="tool-button" onClick={clear} disabled={empty}>
+        <button type="button" className={ui.toolButton} onClick={clear} disabled={empty}>
           Clear
         </button>
         <button
           type="button"
-          className="tool-button"
+          className={ui.toolButton}
           aria-label={timeMode === 'relative' ? 'Show clock time' : 'Show relative time'}
           title={timeMode === 'relative' ? 'Times are relative to the first line; click for clock time' : 'Times are clock times; click for relative'}
           onClick={() => setTimeMode(timeMode === 'relative' ? 'absolute' : 'relative')}
         >
           {timeMode === 'relative' ? 'Relative time' : 'Clock time'}
         </button>
-        <span className="toolbar-spacer" />
-        <span className="output-counts" data-testid="output-counts">
-          {paused && newWhilePaused > 0 && <span className="paused-note">{plural(newWhilePaused, 'new line')} while paused · </span>}
+        <span className={ui.spacer} />
+        <span className={ui.outputCounts} data-testid="output-counts">
+          {paused && newWhilePaused > 0 && <span className={ui.pausedNote}>{plural(newWhilePaused, 'new line')} while paused · </span>}
           {deferredFilter.trim() ? `${formatNumber(rows.length)} of ${plural(source.length, 'line')}` : plural(source.length, 'line')}
           {dropped > 0 && (
             <span
-              className="dropped"
+              className={ui.dropped}
               data-testid="dropped-count"
               title={`${formatNumber(trace.serverDropped)} not delivered (the page or network fell behind), ${formatNumber(trace.evicted)} pushed out of the last ${formatNumber(trace.capacity)} lines kept here`}
             >
@@ -134,7 +136,7 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
           )}
           {trace.kernelLost > 0 && (
             <span
-              className="dropped"
+              className={ui.dropped}
               data-testid="kernel-lost-count"
               title="Lines the kernel's trace buffer overwrote before the server could read them, since this run started. The buffer is shared by every program on this machine, so some may be other people's."
             >
@@ -147,13 +149,13 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
       {empty ? (
         <OutputEmpty phase={phase} expect={expect} onShowEvents={onShowEvents} where={where} />
       ) : (
-        <div className="output-body">
-          <div className="trace-header" aria-hidden="true">
-            <span className="trace-time">{timeMode === 'relative' ? 'time' : 'clock'}</span>
-            <span className="trace-cpu">cpu</span>
-            <span className="trace-pid">pid</span>
-            <span className="trace-comm">comm</span>
-            <span className="trace-text">message</span>
+        <div className={ui.paneBody}>
+          <div className={styles.traceHeader} aria-hidden="true">
+            <span className={styles.traceTime}>{timeMode === 'relative' ? 'time' : 'clock'}</span>
+            <span className={styles.traceCpu}>cpu</span>
+            <span className={styles.tracePid}>pid</span>
+            <span className={styles.traceComm}>comm</span>
+            <span>message</span>
           </div>
           <VirtualList
             count={rows.length}
@@ -166,7 +168,7 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
             version={version}
           />
           {!follow && !paused && (
-            <button type="button" className="jump-bottom" onClick={() => changeFollow(true)}>
+            <button type="button" className={ui.jumpBottom} onClick={() => changeFollow(true)}>
               ↓ {frozen && trace.total > frozen.total ? `${plural(trace.total - frozen.total, 'new line')}` : 'Follow new lines'}
             </button>
           )}
@@ -180,22 +182,22 @@ function OutputEmpty({ phase, expect, onShowEvents, where }: { phase: RunPhase; 
   const running = phase === 'running';
   const busy = phase === 'queued' || phase === 'compiling' || phase === 'booting' || phase === 'loading' || phase === 'attaching';
   return (
-    <div className="empty-state" data-testid="output-empty">
-      <p className="empty-title">
+    <div className={ui.emptyState} data-testid="output-empty">
+      <p className={ui.emptyTitle}>
         {running ? 'Running: waiting for bpf_printk output…' : busy ? 'Starting…' : 'bpf_printk output appears here when the program runs.'}
       </p>
       {expect && <p>{withCode(expect)}</p>}
       {onShowEvents && (
         <p>
           This program sends records through a ring buffer or perf buffer:{' '}
-          <button type="button" className="link-button inline" onClick={onShowEvents}>
+          <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={onShowEvents}>
             show the Events tab
           </button>
           .
         </p>
       )}
       {!running && !busy && (
-        <p className="hint">
+        <p className={ui.hint}>
           Press <kbd>Run</kbd> ({shortcut('Enter')}) to compile, load and attach it in {where}.
         </p>
       )}

@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../../../protocol/messages.ts';
 import { Banner } from '../../shared/Banner.tsx';
 import { describeFailure, failureDetail, type RunView } from './run-view.ts';
+import ui from '../../shared/ui.module.css';
 
 interface RunErrorBannerProps {
   view: RunView;
@@ -32,16 +33,16 @@ export function RunErrorBanner({ view, verifierStop, canShowLog, onGoToLine, onG
         detail === 'log' && canShowLog ? (
           <>
             {verifierStop && !sentenceNamesLine && (
-              <button type="button" className="link-button" onClick={goToStop}>
+              <button type="button" className={ui.linkButton} onClick={goToStop}>
                 Go to line {verifierStop.diagnostic.line}
               </button>
             )}
-            <button type="button" className="link-button" onClick={onShowLog}>
+            <button type="button" className={ui.linkButton} onClick={onShowLog}>
               Show the log
             </button>
           </>
         ) : detail === 'problems' ? (
-          <button type="button" className="link-button" onClick={onGoToFirstError}>
+          <button type="button" className={ui.linkButton} onClick={onGoToFirstError}>
             Go to the first error
           </button>
         ) : null
@@ -50,7 +51,7 @@ export function RunErrorBanner({ view, verifierStop, canShowLog, onGoToLine, onG
       {where && sentenceNamesLine ? (
         <>
           {failure.slice(0, failure.indexOf(where))}
-          <button type="button" className="link-button inline" onClick={goToStop} title="Show the line in the editor">
+          <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={goToStop} title="Show the line in the editor">
             {where}
           </button>
           {failure.slice(failure.indexOf(where) + where.length)}

@@ -4,6 +4,7 @@ import { useNow } from '../../shared/use-now.ts';
 import { formatNumber, formatUptime } from '../../shared/format.ts';
 import type { RunView } from './run-view.ts';
 import type { TraceBuffer } from './trace-buffer.ts';
+import styles from './run.module.css';
 
 const LABELS: Record<RunView['phase'], string> = {
   idle: 'idle',
@@ -39,35 +40,35 @@ export function RunStatus({ view, trace }: { view: RunView; trace: TraceBuffer }
   const rate = running ? trace.linesPerSecond(now) : 0;
 
   return (
-    <div className="run-status" role="status" data-testid="run-status" data-phase={view.phase}>
-      <span className={`phase-dot ${view.phase}`} aria-hidden="true" />
-      <span className="phase-label" data-testid="run-phase">
+    <div className={styles.runStatus} role="status" data-testid="run-status" data-phase={view.phase}>
+      <span className={`${styles.phaseDot} ${styles[view.phase] ?? ''}`} aria-hidden="true" />
+      <span className={styles.phaseLabel} data-testid="run-phase">
         {LABELS[view.phase]}
       </span>
       {view.phase === 'queued' && view.queuePosition !== null && (
-        <span className="phase-extra" data-testid="queue-position">
+        <span className={styles.phaseExtra} data-testid="queue-position">
           {view.queuePosition === 1 ? 'next for the compiler' : `#${view.queuePosition} in line for the compiler`}
         </span>
       )}
       {booting && view.queuePosition !== null && (
-        <span className="phase-extra" data-testid="queue-position">
+        <span className={styles.phaseExtra} data-testid="queue-position">
           {view.queuePosition === 1 ? 'next for a VM' : `#${view.queuePosition} in line for a VM`}
         </span>
       )}
       {booting && view.bootingSince !== null && (
-        <span className="phase-extra" data-testid="boot-elapsed" title="Your session gets a fresh VM with its own kernel; it is booting">
+        <span className={styles.phaseExtra} data-testid="boot-elapsed" title="Your session gets a fresh VM with its own kernel; it is booting">
           booting {formatUptime(Math.max(0, now - view.bootingSince) / 1000)}
         </span>
       )}
-      {uptime && (running || view.phase === 'stopped') && <span className="phase-extra">{running ? uptime : `after ${uptime}`}</span>}
-      {running && trace.total > 0 && <span className="phase-extra">{rate >= 10 ? formatNumber(Math.round(rate)) : rate.toFixed(1)} lines/s</span>}
+      {uptime && (running || view.phase === 'stopped') && <span className={styles.phaseExtra}>{running ? uptime : `after ${uptime}`}</span>}
+      {running && trace.total > 0 && <span className={styles.phaseExtra}>{rate >= 10 ? formatNumber(Math.round(rate)) : rate.toFixed(1)} lines/s</span>}
       {running && view.stats && view.stats.cpuShare >= 0.01 && (
-        <span className="phase-extra" title="CPU time the programs used, as a share of one core, over the server's budget window">
+        <span className={styles.phaseExtra} title="CPU time the programs used, as a share of one core, over the server's budget window">
           cpu {formatPercent(view.stats.cpuShare)}
         </span>
       )}
       {steps.length > 0 && (
-        <span className="timings" data-testid="run-timings" title={timings.skeletonMs !== undefined ? `The skeleton took ${timings.skeletonMs} ms beside the load` : undefined}>
+        <span className={styles.timings} data-testid="run-timings" title={timings.skeletonMs !== undefined ? `The skeleton took ${timings.skeletonMs} ms beside the load` : undefined}>
           {steps.join(' · ')}
         </span>
       )}

@@ -4,6 +4,8 @@ import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { shortcut } from '../../shared/format.ts';
 import { shareLink } from './share-link.ts';
 import { Button } from '../../shared/Button.tsx';
+import styles from './share.module.css';
+import ui from '../../shared/ui.module.css';
 
 export type ShareResult = { ok: true; shareId: string } | { ok: false; message: string };
 
@@ -52,7 +54,7 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
   };
 
   return (
-    <div className="share">
+    <div className={styles.share}>
       <Button
         ref={button}
        
@@ -66,10 +68,10 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
         Share
       </Button>
       {open && (
-        <div ref={popover} className="share-popover" role="dialog" aria-label="Share" onKeyDown={onKeyDown}>
+        <div ref={popover} className={styles.sharePopover} role="dialog" aria-label="Share" onKeyDown={onKeyDown}>
           {state.kind === 'sharing' && <p role="status">Sharing…</p>}
           {state.kind === 'failed' && (
-            <p className="form-error" role="alert">
+            <p className={ui.formError} role="alert">
               Sharing failed: {state.message}
             </p>
           )}
@@ -77,7 +79,7 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
             <>
               <LinkField label="Link" text={shareLink(window.location.origin, state.shareId)} autoFocus />
               <LinkField label="Embed link" text={shareLink(window.location.origin, state.shareId, true)} />
-              <p className="share-note">Anyone with the link sees these files and seeds; opening it never runs the program.</p>
+              <p className={styles.shareNote}>Anyone with the link sees these files and seeds; opening it never runs the program.</p>
             </>
           )}
         </div>
@@ -105,16 +107,16 @@ function LinkField({ label, text, autoFocus }: { label: string; text: string; au
   };
 
   return (
-    <div className="share-field">
+    <div className={styles.shareField}>
       <label>
-        <span className="share-label">{label}</span>
+        <span className={styles.shareLabel}>{label}</span>
         <input ref={input} type="text" readOnly value={text} autoFocus={autoFocus} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
       </label>
       <Button compact onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>
         Copy
       </Button>
       {note && (
-        <span className="share-copied" role="status">
+        <span className={styles.shareCopied} role="status">
           {note}
         </span>
       )}

@@ -2,6 +2,7 @@
 
 import { Banner } from '../../shared/Banner.tsx';
 import type { SharedProgramHandle } from './use-shared-program.ts';
+import ui from '../../shared/ui.module.css';
 
 /** The sentence about a shared program: opened (press Run), or why it could not be. */
 export function SharedProgramBanner({ shared, dismiss }: SharedProgramHandle) {
@@ -11,7 +12,7 @@ export function SharedProgramBanner({ shared, dismiss }: SharedProgramHandle) {
         tone="info"
         testId="share-banner"
         actions={
-          <button type="button" className="link-button" onClick={dismiss}>
+          <button type="button" className={ui.linkButton} onClick={dismiss}>
             Dismiss
           </button>
         }

@@ -7,6 +7,8 @@ import { formatBytes, formatNumber } from '../../shared/format.ts';
 import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import styles from './verifier-log.module.css';
+import ui from '../../shared/ui.module.css';
 
 type LogKind = 'verifier' | 'libbpf' | 'clang';
 
@@ -38,11 +40,11 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
 
   const explanation = view.loaded?.explanation ?? null;
   return (
-    <section className="log-pane" aria-label="Verifier log">
+    <section className={styles.logPane} aria-label="Verifier log">
       {explanation && (
-        <div className="verifier-explanation" data-testid="verifier-explanation">
-          <p className="explanation-summary">
-            <span className="explanation-icon" aria-hidden="true">
+        <div className={styles.verifierExplanation} data-testid="verifier-explanation">
+          <p className={styles.explanationSummary}>
+            <span className={styles.explanationIcon} aria-hidden="true">
               ⊗
             </span>
             <span>
@@ -50,39 +52,39 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
               {explanation.file && explanation.line ? (
                 <>
                   {' '}
-                  <button type="button" className="link-button inline" onClick={() => onGoTo(explanation.file!, explanation.line!)} title="Show the line in the editor">
+                  <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={() => onGoTo(explanation.file!, explanation.line!)} title="Show the line in the editor">
                     {explanation.file}:{explanation.line}
                   </button>
                 </>
               ) : null}
             </span>
           </p>
-          <p className="explanation-hint" data-testid="verifier-hint">
-            <span className="explanation-label">Fix:</span> {withCode(explanation.hint)}
+          <p className={styles.explanationHint} data-testid="verifier-hint">
+            <span className={styles.explanationLabel}>Fix:</span> {withCode(explanation.hint)}
           </p>
           {explanation.insn !== undefined && (
-            <p className="explanation-insn muted">The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.</p>
+            <p className={`${styles.explanationInsn} ${ui.muted}`}>The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.</p>
           )}
         </div>
       )}
       {view.loaded?.logTruncated && (
-        <p className="log-truncated" role="note" data-testid="log-truncated">
+        <p className={styles.logTruncated} role="note" data-testid="log-truncated">
           The verifier&apos;s log was cut: it did not fit even the largest buffer the server tries, so part of it is missing below.
         </p>
       )}
       {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
-      <div className="pane-toolbar" role="radiogroup" aria-label="Which log">
+      <div className={ui.paneToolbar} role="radiogroup" aria-label="Which log">
         {(['verifier', 'libbpf', 'clang'] as const).map((k) => (
-          <button key={k} type="button" role="radio" aria-checked={kind === k} className="segment" onClick={() => setKind(k)}>
+          <button key={k} type="button" role="radio" aria-checked={kind === k} className={ui.segment} onClick={() => setKind(k)}>
             {k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
-            {logs[k] && <span className="segment-count">{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
+            {logs[k] && <span className={ui.segmentCount}>{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
           </button>
         ))}
       </div>
       {text ? (
         <ReadOnlyCode text={text} language="plaintext" scheme={scheme} label={`${kind} log`} testId="log-text" revealEnd />
       ) : (
-        <div className="empty-state">
+        <div className={ui.emptyState}>
           <p>{empty[kind]}</p>
         </div>
       )}
@@ -92,15 +94,15 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
 
 function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; objectSize?: number; stats: RunView['stats'] }) {
   return (
-    <div className="programs-scroll">
-    <table className="programs-table" aria-label="Programs">
+    <div className={styles.programsScroll}>
+    <table className={styles.programsTable} aria-label="Programs">
       <thead>
         <tr>
           <th scope="col">program · section</th>
           <th scope="col">type</th>
-          <th scope="col" className="num">insns</th>
-          <th scope="col" className="num" title="Times the kernel ran the program since attach">runs</th>
-          <th scope="col" className="num" title="Average time per run">avg</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`}>insns</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`} title="Times the kernel ran the program since attach">runs</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`} title="Average time per run">avg</th>
           <th scope="col" title={objectSize ? `The compiled object is ${formatBytes(objectSize)}` : undefined}>
             attached
           </th>
@@ -111,15 +113,15 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
           const runs = stats?.programs.find((s) => s.name === p.name);
           return (
           <tr key={p.name}>
-            <td className="mono program-cell">
+            <td className={`${ui.mono} ${styles.programCell}`}>
               {p.name}
-              <span className="program-section">{p.section}</span>
+              <span className={styles.programSection}>{p.section}</span>
             </td>
             <td>{p.type}</td>
-            <td className="num">{formatNumber(p.instructions)}</td>
-            <td className="num">{runs ? formatNumber(runs.runCount) : '–'}</td>
-            <td className="num">{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
-            <td className={p.attached ? 'ok' : p.attachError ? 'bad' : 'muted'}>{p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}</td>
+            <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
+            <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
+            <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
+            <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>{p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}</td>
           </tr>
           );
         })}
