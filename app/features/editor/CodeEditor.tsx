@@ -27,7 +27,7 @@ interface CodeEditorProps {
   handleRef: RefObject<EditorHandle | null>;
 }
 
-/** The class of the whole-line highlight where the verifier stopped (globals.css). */
+/** The class of the whole-line highlight where the verifier stopped (globals.css: Monaco sets it itself, so it stays global). */
 const VERIFIER_LINE = 'verifier-line';
 
 type Editor = MonacoApi.editor.IStandaloneCodeEditor;
