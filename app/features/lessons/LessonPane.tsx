@@ -106,7 +106,7 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
           >
             {outcome?.kind === 'checking' ? 'Checking…' : 'Check'}
           </Button>
-          {!running && <span className={`${styles.hint} ${ui.hint}`}>Press Run first: the check watches your running program.</span>}
+          {!running && <span className={styles.hint}>Press Run first: the check watches your running program.</span>}
           {outcome?.kind === 'result' && (
             <p className={outcome.pass ? `${styles.checkResult} ${styles.pass}` : `${styles.checkResult} ${styles.fail}`} role="status" data-testid="check-result">
               {outcome.pass ? '✓ Passed. ' : '✕ Not yet. '}
@@ -137,7 +137,7 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
                 {unlocked ? 'Show another hint' : 'Show a hint'}
               </button>
             )}
-            <p className={`${styles.hint} ${ui.hint}`}>Each check that does not pass unlocks the next hint.</p>
+            <p className={styles.hint}>Each check that does not pass unlocks the next hint.</p>
           </section>
         )}
       </div>

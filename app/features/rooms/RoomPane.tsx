@@ -88,7 +88,7 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
         <Button type="submit" primary disabled={code.length !== 6 || !name.trim()}>
           Join
         </Button>
-        <p className={`${styles.hint} ${ui.hint}`}>No account needed. The instructor will see your name, your lesson progress and your code.</p>
+        <p className={styles.hint}>No account needed. The instructor will see your name, your lesson progress and your code.</p>
       </form>
       <form
         className={styles.roomForm}
@@ -105,7 +105,7 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
         <Button type="submit">
           Start a room
         </Button>
-        <p className={`${styles.hint} ${ui.hint}`}>You get a code for the room; this browser keeps the instructor’s key.</p>
+        <p className={styles.hint}>You get a code for the room; this browser keeps the instructor’s key.</p>
       </form>
       {room.error && (
         <p className={ui.formError} role="alert">
@@ -164,10 +164,10 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
           <Button compact disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
             Push lesson
           </Button>
-          {notice && <span className={`${styles.hint} ${ui.hint}`}>{notice}</span>}
+          {notice && <span className={styles.hint}>{notice}</span>}
         </div>
         {room.board.length === 0 ? (
-          <p className={`${styles.hint} ${ui.hint}`}>
+          <p className={styles.hint}>
             Nobody has joined yet. Participants open <code>{link}</code>, or press Room and type the code <strong>{membership.code}</strong>.
           </p>
         ) : (
@@ -193,7 +193,7 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
           <section className={styles.roomView} aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
             <div className={ui.paneToolbar}>
               <strong>{viewed.name}</strong>
-              <span className={`${styles.hint} ${ui.hint}`}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
+              <span className={styles.hint}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
               <span className={ui.spacer} />
               <button type="button" className={ui.linkButton} onClick={() => room.watch(null)}>
                 Close
@@ -202,14 +202,14 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
             {viewed.files.length ? (
               viewed.files.map((file) => (
                 <div key={file.name} className={styles.roomViewFile}>
-                  <div className={`${styles.hint} ${ui.hint}`}>{file.name}</div>
+                  <div className={styles.hint}>{file.name}</div>
                   <div className={styles.roomViewCode}>
                     <ReadOnlyCode text={file.content} language="c" scheme={scheme} label={`${viewed.name}: ${file.name}`} testId="participant-code" />
                   </div>
                 </div>
               ))
             ) : (
-              <p className={`${styles.hint} ${ui.hint}`}>No code from {viewed.name} yet: it arrives a moment after they type.</p>
+              <p className={styles.hint}>No code from {viewed.name} yet: it arrives a moment after they type.</p>
             )}
             <pre className={styles.roomViewOutput} data-testid="participant-output">
               {viewed.trace.length ? viewed.trace.map((l) => `${l.ts.toFixed(6)} ${l.comm}[${l.pid}] ${l.text}`).join('\n') : 'No output yet.'}
@@ -229,7 +229,7 @@ function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: {
       </td>
       <td>
         {lessonTitle(p.lesson)}
-        {p.lesson && <span className={`${styles.hint} ${ui.hint}`}> · step {p.step + 1}</span>}
+        {p.lesson && <span className={styles.hint}> · step {p.step + 1}</span>}
       </td>
       <td data-testid="board-passed">
         {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
