@@ -1,4 +1,4 @@
-import { PlaygroundLoader } from './components/PlaygroundLoader.tsx';
+import { PlaygroundLoader } from './features/playground/PlaygroundLoader.tsx';
 
 export default function Page() {
   return <PlaygroundLoader />;

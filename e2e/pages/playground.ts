@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { ChartState, PlaygroundTestHook } from '../../app/lib/test-hook.ts';
+import type { ChartState, PlaygroundTestHook } from '../../app/shared/test-hook.ts';
 
 type Phase = 'idle' | 'queued' | 'compiling' | 'booting' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
 
@@ -122,7 +122,7 @@ export class Output {
   /** A line with this text (and, when given, from this command) is shown. */
   async expectLine(text: string, options: { comm?: string; timeout?: number } = {}): Promise<void> {
     let line = this.lines.filter({ hasText: text });
-    if (options.comm) line = line.filter({ has: this.lines.page().locator('.trace-comm', { hasText: new RegExp(`^${options.comm}$`) }) });
+    if (options.comm) line = line.filter({ has: this.lines.page().getByTestId('trace-comm').filter({ hasText: new RegExp(`^${options.comm}$`) }) });
     await expect(line.first()).toBeVisible({ timeout: options.timeout ?? 15_000 });
   }
 }

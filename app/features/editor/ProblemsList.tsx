@@ -1,0 +1,62 @@
+'use client';
+
+import type { Diagnostic } from '../../../protocol/messages.ts';
+import { plural } from '../../shared/format.ts';
+import styles from './editor.module.css';
+
+interface ProblemsListProps {
+  diagnostics: Diagnostic[];
+  fileOf(diagnostic: Diagnostic): string | null;
+  open: boolean;
+  onToggle(): void;
+  onSelect(file: string, line: number, column: number): void;
+}
+
+const ICON = { error: '⊗', warning: '⚠', note: 'ⓘ' } as const;
+
+/** Compile (and verifier) diagnostics under the editor; a click jumps to the line. */
+export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: ProblemsListProps) {
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
+  return (
+    <section className={styles.problems} aria-label="Problems">
+      <button type="button" className={styles.problemsHeader} aria-expanded={open} onClick={onToggle}>
+        <span className={styles.chevron} aria-hidden="true">
+          {open ? '▾' : '▸'}
+        </span>
+        Problems
+        <span className={`${styles.problemsCount} ${errors ? styles.hasErrors : ''}`} data-testid="problems-count">
+          {diagnostics.length ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : 'none'}
+        </span>
+      </button>
+      {open && diagnostics.length > 0 && (
+        <ul className={styles.problemsList}>
+          {diagnostics.map((d, i) => {
+            const file = fileOf(d);
+            const where = `${d.file}:${d.line}:${d.column}`;
+            return (
+              <li key={i}>
+                <button
+                  type="button"
+                  className={`${styles.problem} ${styles[d.severity] ?? ''}`}
+                  data-testid="problem"
+                  disabled={!file}
+                  onClick={() => file && onSelect(file, d.line, d.column)}
+                  title={file ? `Go to ${where}` : `${d.file} is not one of the editor's files`}
+                >
+                  <span className={styles.problemIcon} aria-label={d.severity}>
+                    {ICON[d.severity]}
+                  </span>
+                  <span className={styles.problemMessage}>{d.message}</span>
+                  <span className={styles.problemWhere}>
+                    {where} · {d.source}
+                  </span>
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </section>
+  );
+}

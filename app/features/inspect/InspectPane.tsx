@@ -1,0 +1,277 @@
+'use client';
+
+import { useEffect, useState, type ReactNode } from 'react';
+import { z } from 'zod';
+import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import { usePreference } from '../../shared/use-preference.ts';
+import { formatNumber, plural } from '../../shared/format.ts';
+import { isActive, type RunView } from '../run/run-view.ts';
+import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import styles from './inspect.module.css';
+import ui from '../../shared/ui.module.css';
+
+const VIEWS = ['sections', 'disassembly', 'btf', 'skeleton', 'loaded', 'stats'] as const;
+export type InspectView = (typeof VIEWS)[number];
+const viewSchema = z.enum(VIEWS);
+
+const VIEW_LABELS: Record<InspectView, string> = {
+  sections: 'Sections',
+  disassembly: 'Disassembly',
+  btf: 'BTF',
+  skeleton: 'Skeleton',
+  loaded: 'After load',
+  stats: 'Stats',
+};
+
+const VIEW_TITLES: Record<InspectView, string> = {
+  sections: 'The ELF sections of the compiled object (llvm-readelf)',
+  disassembly: 'The BPF bytecode with the C source between the instructions (llvm-objdump -S)',
+  btf: 'The type information in the object (bpftool btf dump)',
+  skeleton: 'The header bpftool gen skeleton writes for a C loader',
+  loaded: 'What the kernel runs: the verifier-rewritten program and its JIT code (bpftool prog dump)',
+  stats: "The kernel's count of runs and run time for each program",
+};
+
+interface InspectPaneProps {
+  view: RunView;
+  scheme: ColorScheme;
+  /** Asks the server for the disassembly, sections and BTF: it makes them only for Runs someone inspects. */
+  onRequest(): void;
+}
+
+/** What was built and what runs: ELF sections, disassembly, BTF, skeleton, the loaded code and run stats. */
+export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
+  const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
+  const wanted = view.runId !== null && !view.inspect;
+  useEffect(() => {
+    if (wanted) onRequest();
+  }, [wanted, view.runId, onRequest]);
+
+  return (
+    <section className={styles.inspectPane} aria-label="Inspect">
+      <div className={`${ui.paneToolbar} ${styles.inspectToolbar}`} role="radiogroup" aria-label="What to inspect">
+        {VIEWS.map((v) => (
+          <button key={v} type="button" role="radio" aria-checked={sub === v} className={ui.segment} title={VIEW_TITLES[v]} onClick={() => setSub(v)}>
+            {VIEW_LABELS[v]}
+          </button>
+        ))}
+      </div>
+      <div className={ui.paneBody}>
+        {sub === 'sections' && <Sections view={view} />}
+        {sub === 'disassembly' &&
+          (view.inspect ? (
+            <ReadOnlyCode key="disassembly" text={view.inspect.disassembly.replace(/^\n+/, '')} language="bpf-asm" wrap={false} scheme={scheme} label="Disassembly with source" testId="disassembly-text" />
+          ) : (
+            <Waiting view={view} what="The disassembly" detail={<>Each BPF instruction, numbered, with the C line it came from above it: what <code>llvm-objdump -S</code> prints for the object.</>} />
+          ))}
+        {sub === 'btf' &&
+          (view.inspect ? (
+            <ReadOnlyCode key="btf" text={view.inspect.btf} language="c" wrap={false} scheme={scheme} label="BTF of the object" testId="btf-text" />
+          ) : (
+            <Waiting view={view} what="The object's BTF" detail={<>The types clang recorded for maps, globals and functions: what user space and the verifier read.</>} />
+          ))}
+        {sub === 'skeleton' && <Skeleton view={view} scheme={scheme} />}
+        {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} />}
+        {sub === 'stats' && <Stats view={view} />}
+      </div>
+    </section>
+  );
+}
+
+function Waiting({ view, what, detail }: { view: RunView; what: string; detail: ReactNode }) {
+  const building = isActive(view.phase) && view.compiled?.ok !== false;
+  return (
+    <div className={ui.emptyState}>
+      <p className={ui.emptyTitle}>{building ? `${what} is on its way…` : view.compiled?.ok === false ? `${what} needs a compile that succeeds.` : `${what} appears here after Run.`}</p>
+      <p>{detail}</p>
+    </div>
+  );
+}
+
+function Sections({ view }: { view: RunView }) {
+  if (!view.inspect) return <Waiting view={view} what="The section table" detail={<>Each ELF section of the object: programs live in sections named after their <code>SEC()</code>, maps in <code>.maps</code>, types in <code>.BTF</code>.</>} />;
+  const { sections } = view.inspect;
+  const total = sections.reduce((sum, s) => sum + s.size, 0);
+  return (
+    <div className={ui.tableScroll}>
+      <table className={ui.dataTable} aria-label="ELF sections">
+        <thead>
+          <tr>
+            <th scope="col">name</th>
+            <th scope="col">type</th>
+            <th scope="col" className={ui.num}>
+              size (bytes)
+            </th>
+            <th scope="col" title="W write, A alloc, X execute, M merge, S strings, I info link, E exclude">
+              flags
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {sections.map((s) => (
+            <tr key={s.name} className={s.flags.includes('X') ? ui.codeSection : undefined}>
+              <td className={ui.mono}>{s.name}</td>
+              <td className={`${ui.mono} ${ui.muted}`}>{s.type}</td>
+              <td className={`${ui.num} ${ui.mono}`}>{formatNumber(s.size)}</td>
+              <td className={ui.mono}>{s.flags}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <td colSpan={2}>{plural(sections.length, 'section')}</td>
+            <td className={`${ui.num} ${ui.mono}`}>{formatNumber(total)}</td>
+            <td />
+          </tr>
+        </tfoot>
+      </table>
+    </div>
+  );
+}
+
+function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
+  if (!view.skeleton) {
+    return (
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>The generated skeleton appears here after a compile.</p>
+        <p>
+          <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed field for each
+          map, program and global.
+        </p>
+      </div>
+    );
+  }
+  if (!view.skeleton.ok) {
+    return (
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>bpftool could not generate the skeleton.</p>
+        <pre className={ui.plainLog}>{view.skeleton.text}</pre>
+      </div>
+    );
+  }
+  return <ReadOnlyCode key="skeleton" text={view.skeleton.text} language="c" wrap={false} scheme={scheme} label="Generated skeleton header" testId="skeleton-text" />;
+}
+
+function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
+  const programs = view.loadedCode ?? [];
+  const [picked, setPicked] = useState<string | null>(null);
+  const [kind, setKind] = useState<'xlated' | 'jited'>('xlated');
+  const program = programs.find((p) => p.name === picked) ?? programs[0];
+  if (!program) {
+    return (
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>
+          {view.loaded && !view.loaded.ok ? 'Nothing was loaded: the kernel refused the program.' : view.loaded ? 'The loaded code is on its way…' : 'The code the kernel runs appears here after a load.'}
+        </p>
+        <p>
+          The verifier rewrites the program as it loads it (map addresses filled in, helper calls resolved, some instructions patched); then the JIT turns it into
+          machine code. <code>bpftool prog dump xlated</code> and <code>jited</code> show both.
+        </p>
+      </div>
+    );
+  }
+  return (
+    <>
+      <div className={`${ui.paneToolbar} ${ui.subToolbar}`}>
+        {programs.length > 1 && (
+          <label className={ui.toolbarLabel}>
+            Program
+            <select aria-label="Program" value={program.name} onChange={(e) => setPicked(e.target.value)}>
+              {programs.map((p) => (
+                <option key={p.name}>{p.name}</option>
+              ))}
+            </select>
+          </label>
+        )}
+        <div role="radiogroup" aria-label="Which code" className={ui.segments}>
+          <button type="button" role="radio" aria-checked={kind === 'xlated'} className={ui.segment} onClick={() => setKind('xlated')} title="The program after the verifier rewrote it">
+            Translated
+          </button>
+          {program.jited !== null && (
+            <button type="button" role="radio" aria-checked={kind === 'jited'} className={ui.segment} onClick={() => setKind('jited')} title="The machine code the JIT made">
+              JIT
+            </button>
+          )}
+        </div>
+        {program.jited === null && (
+          <span className={styles.jitNote} data-testid="jited-unavailable" title="The program is still JIT-compiled and runs as machine code; only the listing cannot be shown.">
+            JIT dump unavailable on this host (bpftool built without libbfd)
+          </span>
+        )}
+      </div>
+      {kind === 'jited' && program.jited !== null ? (
+        <ReadOnlyCode key={`j-${program.name}`} text={program.jited} language="bpf-asm" wrap={false} scheme={scheme} label={`JIT code of ${program.name}`} testId="jited-text" />
+      ) : (
+        <ReadOnlyCode key={`x-${program.name}`} text={program.xlated} language="bpf-asm" wrap={false} scheme={scheme} label={`Translated code of ${program.name}`} testId="xlated-text" />
+      )}
+    </>
+  );
+}
+
+function formatDuration(ns: number): string {
+  if (ns < 10_000) return `${formatNumber(Math.round(ns))} ns`;
+  if (ns < 10_000_000) return `${formatNumber(Math.round(ns / 1000))} µs`;
+  return `${formatNumber(Math.round(ns / 1_000_000))} ms`;
+}
+
+/** "0.042%" of one CPU, with more digits the smaller it is. */
+export function formatShare(share: number): string {
+  const percent = share * 100;
+  if (percent === 0) return '0%';
+  return `${percent < 0.01 ? percent.toFixed(4) : percent < 1 ? percent.toFixed(3) : percent.toFixed(1)}%`;
+}
+
+function Stats({ view }: { view: RunView }) {
+  const stats = view.stats;
+  if (!stats) {
+    return (
+      <div className={ui.emptyState}>
+        <p className={ui.emptyTitle}>{view.phase === 'running' ? 'The first count comes within a second…' : 'Run counts and times appear here while the program runs.'}</p>
+        <p>The kernel counts each run of each program and the time it took (BPF stats are switched on for the object). The server reads them every second.</p>
+      </div>
+    );
+  }
+  return (
+    <div className={ui.tableScroll}>
+      <table className={ui.dataTable} aria-label="Program statistics">
+        <thead>
+          <tr>
+            <th scope="col">program</th>
+            <th scope="col" className={ui.num} title="Times the kernel ran the program since attach">
+              runs
+            </th>
+            <th scope="col" className={ui.num} title="Total time spent in the program since attach">
+              run time
+            </th>
+            <th scope="col" className={ui.num} title="Run time divided by runs">
+              avg ns/run
+            </th>
+            <th scope="col" className={ui.num} title="Runs per second between the last two readings">
+              runs/s
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {stats.programs.map((p) => {
+            const rate = view.runRates[p.name];
+            return (
+              <tr key={p.name}>
+                <td className={ui.mono}>{p.name}</td>
+                <td className={`${ui.num} ${ui.mono}`} data-testid="stat-runs">
+                  {formatNumber(p.runCount)}
+                </td>
+                <td className={`${ui.num} ${ui.mono}`}>{formatDuration(p.runTimeNs)}</td>
+                <td className={`${ui.num} ${ui.mono}`}>{p.runCount ? formatNumber(Math.round(p.runTimeNs / p.runCount)) : '–'}</td>
+                <td className={`${ui.num} ${ui.mono}`}>{rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}</td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className={styles.statsCpu} data-testid="stats-cpu">
+        CPU: <strong className={ui.mono}>{formatShare(stats.cpuShare)}</strong> of one CPU over the server&apos;s budget window
+        {view.phase !== 'running' && <span className={ui.muted}> (last reading before the program stopped)</span>}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,77 @@
+'use client';
+
+import type { Json, MapMeta, MapSnapshot } from '../../../protocol/messages.ts';
+import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import { formatClock } from '../../shared/format.ts';
+import type { MapHistory } from './map-history.ts';
+import type { RequestResult } from '../connection/playground-client.ts';
+import type { SeedRow } from '../workspace/saved-work.ts';
+import { MapCard } from './MapCard.tsx';
+import { SeedsEditor } from './SeedsEditor.tsx';
+import styles from './maps.module.css';
+import ui from '../../shared/ui.module.css';
+
+const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000];
+
+interface MapsPaneProps {
+  maps: MapMeta[];
+  snapshots: Record<string, MapSnapshot>;
+  snapshotAt: number | null;
+  /** The program is loaded (entries can be read and written). */
+  live: boolean;
+  seeds: SeedRow[];
+  onSeedsChange(seeds: SeedRow[]): void;
+  intervalMs: number;
+  onIntervalChange(ms: number): void;
+  onWrite(map: string, key: Json, value: Json): Promise<RequestResult>;
+  onDelete(map: string, key: Json): Promise<RequestResult>;
+  /** Numeric values over time, for the charts and rates. */
+  history: MapHistory;
+  scheme: ColorScheme;
+}
+
+/** Every map of the loaded object, its entries as the server last read them, and the seeds for the next run. */
+export function MapsPane(props: MapsPaneProps) {
+  const { maps, snapshots, snapshotAt, live, intervalMs } = props;
+  return (
+    <section className={styles.mapsPane} aria-label="Maps">
+      <div className={ui.paneToolbar}>
+        <label className={ui.toolbarLabel}>
+          Refresh every
+          <select aria-label="Refresh interval" value={intervalMs} onChange={(e) => props.onIntervalChange(Number(e.target.value))}>
+            {INTERVALS.map((ms) => (
+              <option key={ms} value={ms}>
+                {ms < 1000 ? `${ms} ms` : `${ms / 1000} s`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <span className={ui.spacer} />
+        {snapshotAt && <span className={ui.muted} data-testid="maps-read-at">read at {formatClock(snapshotAt / 1000)}</span>}
+      </div>
+      <div className={styles.mapsScroll}>
+        {maps.length === 0 ? (
+          <div className={ui.emptyState} data-testid="maps-empty">
+            <p className={ui.emptyTitle}>Maps appear here after the program is loaded.</p>
+            <p>Each map shows its type, its key and value types, and its entries, read again every {intervalMs < 1000 ? `${intervalMs} ms` : `${intervalMs / 1000} s`} while the program runs.</p>
+          </div>
+        ) : (
+          maps.map((meta) => (
+            <MapCard
+              key={meta.name}
+              meta={meta}
+              snapshot={snapshots[meta.name]}
+              readAt={snapshotAt}
+              live={live}
+              history={props.history}
+              scheme={props.scheme}
+              onWrite={props.onWrite}
+              onDelete={props.onDelete}
+            />
+          ))
+        )}
+        <SeedsEditor seeds={props.seeds} onChange={props.onSeedsChange} mapNames={maps.filter((m) => m.writable).map((m) => m.name)} />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+'use client';
+
+import type { KeyboardEvent, ReactNode } from 'react';
+import styles from './playground.module.css';
+
+export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson' | 'room';
+
+export interface TabSpec {
+  id: RightTab;
+  /** The tab's name and badge (a TabLabel). */
+  label: ReactNode;
+  panel: ReactNode;
+  /** Panels that keep state (scroll, filters) stay mounted while hidden. */
+  keepMounted: boolean;
+}
+
+interface RightTabsProps {
+  tabs: TabSpec[];
+  active: RightTab;
+  onSelect(tab: RightTab): void;
+  /** Tabs shown at least once: their panels stay mounted from then on. */
+  visited: Set<RightTab>;
+}
+
+/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys. */
+export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
+  const onKeyDown = (event: KeyboardEvent) => {
+    const index = tabs.findIndex((t) => t.id === active);
+    let next = -1;
+    if (event.key === 'ArrowRight') next = (index + 1) % tabs.length;
+    else if (event.key === 'ArrowLeft') next = (index - 1 + tabs.length) % tabs.length;
+    else return;
+    event.preventDefault();
+    onSelect(tabs[next]!.id);
+    document.getElementById(`tab-${tabs[next]!.id}`)?.focus();
+  };
+
+  return (
+    <div className={styles.rightTabs}>
+      <div className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
+        {tabs.map((tab) => (
+          <button
+            key={tab.id}
+            id={`tab-${tab.id}`}
+            type="button"
+            role="tab"
+            aria-selected={tab.id === active}
+            aria-controls={`panel-${tab.id}`}
+            tabIndex={tab.id === active ? 0 : -1}
+            className={styles.tab}
+            onClick={() => onSelect(tab.id)}
+          >
+            {tab.label}
+          </button>
+        ))}
+      </div>
+      {tabs.map((tab) =>
+        tab.id === active || tab.keepMounted || visited.has(tab.id) ? (
+          <div key={tab.id} id={`panel-${tab.id}`} role="tabpanel" aria-labelledby={`tab-${tab.id}`} className={styles.tabPanel} hidden={tab.id !== active}>
+            {tab.panel}
+          </div>
+        ) : null,
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,264 @@
+'use client';
+
+import { useState } from 'react';
+import type { Lesson, Participant } from '../../../protocol/messages.ts';
+import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import type { RoomHandle } from './use-room.ts';
+import { formatClock } from '../../shared/format.ts';
+import { roomLink } from '../share/share-link.ts';
+import { HandIcon } from './HandIcon.tsx';
+import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { Button } from '../../shared/Button.tsx';
+import styles from './rooms.module.css';
+import ui from '../../shared/ui.module.css';
+
+interface RoomPaneProps {
+  room: RoomHandle;
+  lessons: Lesson[];
+  /** A code from the page's address (`?room=CODE`), filled in for the join form. */
+  suggestedCode: string | null;
+  scheme: ColorScheme;
+  /** Instructor: push the editor's files and seeds to everyone. */
+  onPushEditor(): Promise<string | null>;
+}
+
+/**
+ * A workshop room. Outside one: join with a code, or start one. A participant
+ * sees the room and can raise a hand; the instructor sees the live board,
+ * pushes a lesson or their code, and follows one participant read-only.
+ */
+export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }: RoomPaneProps) {
+  const { membership } = room;
+  if (!membership) return <JoinOrCreate room={room} suggestedCode={suggestedCode} />;
+  if (membership.role === 'participant') {
+    return (
+      <div className={styles.roomPane} data-testid="room-participant">
+        <div className={ui.paneToolbar}>
+          <span>
+            Room <strong className={styles.roomCode}>{membership.code}</strong> {membership.title && `· ${membership.title}`} · you are {membership.name}
+          </span>
+          <span className={ui.spacer} />
+          <Button compact suggested={room.handRaised} onClick={() => room.raiseHand(!room.handRaised)} aria-pressed={room.handRaised}>
+            {room.handRaised ? (
+              'Lower hand'
+            ) : (
+              <>
+                <HandIcon /> Raise hand
+              </>
+            )}
+          </Button>
+          <button type="button" className={ui.linkButton} onClick={room.leave}>
+            Leave
+          </button>
+        </div>
+        <div className={styles.roomBody}>
+          <p>
+            Your instructor sees your lesson step, whether your checks pass, how your last Run went, and can look at your code and output (read-only).
+            {room.handRaised && ' Your hand is up: the instructor sees it on the board.'}
+          </p>
+        </div>
+      </div>
+    );
+  }
+  return <InstructorBoard room={room} lessons={lessons} scheme={scheme} onPushEditor={onPushEditor} />;
+}
+
+function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode: string | null }) {
+  const [code, setCode] = useState(suggestedCode ?? '');
+  const [name, setName] = useState('');
+  const [title, setTitle] = useState('');
+  return (
+    <div className={`${styles.roomPane} ${styles.roomBody}`} data-testid="room-join">
+      <form
+        className={styles.roomForm}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void room.join(code, name.trim());
+        }}
+      >
+        <h2 className={styles.heading}>Join a workshop room</h2>
+        <label>
+          Room code
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="K7PQ2M" maxLength={6} required autoComplete="off" />
+        </label>
+        <label>
+          Your name
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={name} onChange={(e) => setName(e.target.value)} placeholder="Ada" maxLength={40} required />
+        </label>
+        <Button type="submit" primary disabled={code.length !== 6 || !name.trim()}>
+          Join
+        </Button>
+        <p className={styles.hint}>No account needed. The instructor will see your name, your lesson progress and your code.</p>
+      </form>
+      <form
+        className={styles.roomForm}
+        onSubmit={(event) => {
+          event.preventDefault();
+          void room.create(title.trim());
+        }}
+      >
+        <h2 className={styles.heading}>Run a workshop</h2>
+        <label>
+          Title
+          <input className={`${styles.filterInput} ${ui.filterInput}`} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Friday eBPF workshop" maxLength={80} />
+        </label>
+        <Button type="submit">
+          Start a room
+        </Button>
+        <p className={styles.hint}>You get a code for the room; this browser keeps the instructor’s key.</p>
+      </form>
+      {room.error && (
+        <p className={ui.formError} role="alert">
+          {room.error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHandle; lessons: Lesson[]; scheme: ColorScheme; onPushEditor(): Promise<string | null> }) {
+  const membership = room.membership!;
+  const [lesson, setLesson] = useState(lessons[0]?.name ?? '');
+  const [notice, setNotice] = useState<string | null>(null);
+  const link = roomLink(window.location.origin, membership.code);
+  const hands = room.board.filter((p) => p.hand).length;
+  const lessonTitle = (name: string | null) => lessons.find((l) => l.name === name)?.title ?? name ?? '—';
+  const say = (problem: string | null, done: string) => setNotice(problem ?? done);
+  const viewed = room.view;
+
+  return (
+    <div className={styles.roomPane} data-testid="room-board">
+      <div className={ui.paneToolbar}>
+        <span>
+          Room <strong className={styles.roomCode} data-testid="room-code">{membership.code}</strong> · {membership.title}
+        </span>
+        <button type="button" className={ui.linkButton} onClick={() => void navigator.clipboard?.writeText(link).then(() => setNotice(`Copied ${link}`))} title={link}>
+          Copy join link
+        </button>
+        <span className={ui.spacer} />
+        <span>
+          {room.board.filter((p) => p.connected).length} of {room.board.length} connected
+          {hands > 0 && (
+            <>
+              {' · '}
+              <HandIcon /> {hands} raised
+            </>
+          )}
+        </span>
+        <button type="button" className={ui.linkButton} onClick={room.leave} title="Leave the board (the room stays; this browser forgets its key)">
+          Close room view
+        </button>
+      </div>
+      <div className={styles.roomBody}>
+        <div className={styles.roomPush}>
+          <Button compact onClick={() => void onPushEditor().then((p) => say(p, 'Your code was sent to everyone.'))}>
+            Push my code to everyone
+          </Button>
+          <select className={styles.roomSelect} value={lesson} onChange={(e) => setLesson(e.target.value)} aria-label="Lesson to push">
+            {lessons.map((l) => (
+              <option key={l.name} value={l.name}>
+                {l.title}
+              </option>
+            ))}
+          </select>
+          <Button compact disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
+            Push lesson
+          </Button>
+          {notice && <span className={styles.hint}>{notice}</span>}
+        </div>
+        {room.board.length === 0 ? (
+          <p className={styles.hint}>
+            Nobody has joined yet. Participants open <code>{link}</code>, or press Room and type the code <strong>{membership.code}</strong>.
+          </p>
+        ) : (
+          <table className={styles.roomTable}>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Lesson</th>
+                <th>Passed</th>
+                <th>Last Run</th>
+                <th>Hand</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {room.board.map((p) => (
+                <BoardRow key={p.id} participant={p} lessonTitle={lessonTitle} viewing={viewed?.participantId === p.id} room={room} lessonCount={lessons.length} />
+              ))}
+            </tbody>
+          </table>
+        )}
+        {viewed && (
+          <section className={styles.roomView} aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
+            <div className={ui.paneToolbar}>
+              <strong>{viewed.name}</strong>
+              <span className={styles.hint}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
+              <span className={ui.spacer} />
+              <button type="button" className={ui.linkButton} onClick={() => room.watch(null)}>
+                Close
+              </button>
+            </div>
+            {viewed.files.length ? (
+              viewed.files.map((file) => (
+                <div key={file.name} className={styles.roomViewFile}>
+                  <div className={styles.hint}>{file.name}</div>
+                  <div className={styles.roomViewCode}>
+                    <ReadOnlyCode text={file.content} language="c" scheme={scheme} label={`${viewed.name}: ${file.name}`} testId="participant-code" />
+                  </div>
+                </div>
+              ))
+            ) : (
+              <p className={styles.hint}>No code from {viewed.name} yet: it arrives a moment after they type.</p>
+            )}
+            <pre className={styles.roomViewOutput} data-testid="participant-output">
+              {viewed.trace.length ? viewed.trace.map((l) => `${l.ts.toFixed(6)} ${l.comm}[${l.pid}] ${l.text}`).join('\n') : 'No output yet.'}
+            </pre>
+          </section>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: { participant: Participant; lessonTitle(name: string | null): string; viewing: boolean; room: RoomHandle; lessonCount: number }) {
+  return (
+    <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
+      <td>
+        <span className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`} aria-label={p.connected ? 'connected' : 'not connected'} /> {p.name}
+      </td>
+      <td>
+        {lessonTitle(p.lesson)}
+        {p.lesson && <span className={styles.hint}> · step {p.step + 1}</span>}
+      </td>
+      <td data-testid="board-passed">
+        {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
+        {p.lesson && p.passed.includes(p.lesson) && <span className={styles.passMark}> this one</span>}
+      </td>
+      <td>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
+      <td data-testid="board-hand">
+        {p.hand ? (
+          <>
+            <HandIcon /> raised ·{' '}
+            <button type="button" className={ui.linkButton} onClick={() => room.lowerHand(p.id)}>
+              lower
+            </button>
+          </>
+        ) : (
+          ''
+        )}
+      </td>
+      <td>
+        <button type="button" className={ui.linkButton} onClick={() => room.watch(viewing ? null : p.id)} aria-pressed={viewing}>
+          {viewing ? 'Viewing' : 'View'}
+        </button>
+      </td>
+    </tr>
+  );
+}
+
+function describeRun(run: NonNullable<Participant['lastRun']>): string {
+  const when = formatClock(run.at / 1000).slice(0, 8);
+  if (run.state === 'error') return `failed at ${run.stage} (${when})${run.message ? `: ${run.message}` : ''}`;
+  return `${run.state} (${when})`;
+}

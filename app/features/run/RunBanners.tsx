@@ -1,0 +1,74 @@
+'use client';
+
+import type { Diagnostic } from '../../../protocol/messages.ts';
+import { Banner } from '../../shared/Banner.tsx';
+import { describeFailure, failureDetail, type RunView } from './run-view.ts';
+import ui from '../../shared/ui.module.css';
+
+interface RunErrorBannerProps {
+  view: RunView;
+  /** Where the verifier stopped, when it did. */
+  verifierStop: { diagnostic: Diagnostic; file: string } | null;
+  /** An embed has no Verifier log tab to show. */
+  canShowLog: boolean;
+  onGoToLine(file: string, line: number): void;
+  onGoToFirstError(): void;
+  onShowLog(): void;
+}
+
+/** Why the run failed, with the way to its cause: the rejected line, the log, the first compile error. */
+export function RunErrorBanner({ view, verifierStop, canShowLog, onGoToLine, onGoToFirstError, onShowLog }: RunErrorBannerProps) {
+  const failure = describeFailure(view);
+  if (!failure) return null;
+  const detail = failureDetail(view);
+  const where = verifierStop ? `${verifierStop.diagnostic.file}:${verifierStop.diagnostic.line}` : null;
+  const goToStop = () => verifierStop && onGoToLine(verifierStop.file, verifierStop.diagnostic.line);
+  // When the sentence names the line, the name itself is the link; otherwise a "Go to line" action is.
+  const sentenceNamesLine = !!where && failure.includes(where);
+  return (
+    <Banner
+      tone="error"
+      testId="run-error"
+      actions={
+        detail === 'log' && canShowLog ? (
+          <>
+            {verifierStop && !sentenceNamesLine && (
+              <button type="button" className={ui.linkButton} onClick={goToStop}>
+                Go to line {verifierStop.diagnostic.line}
+              </button>
+            )}
+            <button type="button" className={ui.linkButton} onClick={onShowLog}>
+              Show the log
+            </button>
+          </>
+        ) : detail === 'problems' ? (
+          <button type="button" className={ui.linkButton} onClick={onGoToFirstError}>
+            Go to the first error
+          </button>
+        ) : null
+      }
+    >
+      {where && sentenceNamesLine ? (
+        <>
+          {failure.slice(0, failure.indexOf(where))}
+          <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={goToStop} title="Show the line in the editor">
+            {where}
+          </button>
+          {failure.slice(failure.indexOf(where) + where.length)}
+        </>
+      ) : (
+        failure
+      )}
+    </Banner>
+  );
+}
+
+/** A warning about the run that is no failure (a notice from the server), unless an error already shows. */
+export function RunNoticeBanner({ view }: { view: RunView }) {
+  if (!view.notice || describeFailure(view)) return null;
+  return (
+    <Banner tone="warning" testId="run-notice">
+      {view.notice}
+    </Banner>
+  );
+}

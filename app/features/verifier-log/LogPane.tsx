@@ -1,0 +1,132 @@
+'use client';
+
+import { useEffect, useState } from 'react';
+import type { ProgramMeta } from '../../../protocol/messages.ts';
+import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import { formatBytes, formatNumber } from '../../shared/format.ts';
+import type { RunView } from '../run/run-view.ts';
+import { withCode } from '../run/OutputPane.tsx';
+import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import styles from './verifier-log.module.css';
+import ui from '../../shared/ui.module.css';
+
+type LogKind = 'verifier' | 'libbpf' | 'clang';
+
+interface LogPaneProps {
+  view: RunView;
+  scheme: ColorScheme;
+  /** Shows the C line the verifier stopped on in the editor. */
+  onGoTo(file: string, line: number): void;
+}
+
+/** What the kernel and the tools said: programs and their attach results, then the verifier, libbpf and clang logs. */
+export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
+  const logs: Record<LogKind, string> = {
+    verifier: view.loaded?.verifierLog ?? '',
+    libbpf: view.loaded?.libbpfLog ?? '',
+    clang: view.compiled?.log ?? '',
+  };
+  const preferred: LogKind = logs.verifier ? 'verifier' : logs.libbpf && view.loaded && !view.loaded.ok ? 'libbpf' : view.compiled && !view.compiled.ok ? 'clang' : 'verifier';
+  const [kind, setKind] = useState<LogKind>(preferred);
+  // Each run opens on the log that explains it.
+  useEffect(() => setKind(preferred), [view.runId, preferred]);
+
+  const text = logs[kind];
+  const empty: Record<LogKind, string> = {
+    verifier: view.loaded ? 'The kernel returned no verifier log for this load.' : 'The verifier log appears here after a load: what the kernel checked, instruction by instruction.',
+    libbpf: view.loaded ? 'libbpf said nothing.' : "libbpf's messages from opening and loading the object appear here.",
+    clang: view.compiled ? 'clang printed nothing: no warnings.' : "clang's warnings and errors appear here after a compile.",
+  };
+
+  const explanation = view.loaded?.explanation ?? null;
+  return (
+    <section className={styles.logPane} aria-label="Verifier log">
+      {explanation && (
+        <div className={styles.verifierExplanation} data-testid="verifier-explanation">
+          <p className={styles.explanationSummary}>
+            <span className={styles.explanationIcon} aria-hidden="true">
+              ⊗
+            </span>
+            <span>
+              <strong>{withCode(explanation.summary)}</strong>
+              {explanation.file && explanation.line ? (
+                <>
+                  {' '}
+                  <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={() => onGoTo(explanation.file!, explanation.line!)} title="Show the line in the editor">
+                    {explanation.file}:{explanation.line}
+                  </button>
+                </>
+              ) : null}
+            </span>
+          </p>
+          <p className={styles.explanationHint} data-testid="verifier-hint">
+            <span className={styles.explanationLabel}>Fix:</span> {withCode(explanation.hint)}
+          </p>
+          {explanation.insn !== undefined && (
+            <p className={`${styles.explanationInsn} ${ui.muted}`}>The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.</p>
+          )}
+        </div>
+      )}
+      {view.loaded?.logTruncated && (
+        <p className={styles.logTruncated} role="note" data-testid="log-truncated">
+          The verifier&apos;s log was cut: it did not fit even the largest buffer the server tries, so part of it is missing below.
+        </p>
+      )}
+      {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
+      <div className={ui.paneToolbar} role="radiogroup" aria-label="Which log">
+        {(['verifier', 'libbpf', 'clang'] as const).map((k) => (
+          <button key={k} type="button" role="radio" aria-checked={kind === k} className={ui.segment} onClick={() => setKind(k)}>
+            {k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
+            {logs[k] && <span className={ui.segmentCount}>{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
+          </button>
+        ))}
+      </div>
+      {text ? (
+        <ReadOnlyCode text={text} language="plaintext" scheme={scheme} label={`${kind} log`} testId="log-text" revealEnd />
+      ) : (
+        <div className={ui.emptyState}>
+          <p>{empty[kind]}</p>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; objectSize?: number; stats: RunView['stats'] }) {
+  return (
+    <div className={styles.programsScroll}>
+    <table className={styles.programsTable} aria-label="Programs">
+      <thead>
+        <tr>
+          <th scope="col">program · section</th>
+          <th scope="col">type</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`}>insns</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`} title="Times the kernel ran the program since attach">runs</th>
+          <th scope="col" className={`${styles.num} ${ui.num}`} title="Average time per run">avg</th>
+          <th scope="col" title={objectSize ? `The compiled object is ${formatBytes(objectSize)}` : undefined}>
+            attached
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {programs.map((p) => {
+          const runs = stats?.programs.find((s) => s.name === p.name);
+          return (
+          <tr key={p.name}>
+            <td className={`${ui.mono} ${styles.programCell}`}>
+              {p.name}
+              <span className={styles.programSection}>{p.section}</span>
+            </td>
+            <td>{p.type}</td>
+            <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
+            <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
+            <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
+            <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>{p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}</td>
+          </tr>
+          );
+        })}
+      </tbody>
+    </table>
+    </div>
+  );
+}
