@@ -1,4 +1,4 @@
-import { CONNECTION_LOST, RequestChannel, type Outcome, type RequestBody } from '../../protocol/client.ts';
+import { CONNECTION_LOST, RequestChannel, type Outcome, type RequestBody } from '../../../protocol/client.ts';
 import {
   PROTOCOL_VERSION,
   type Example,
