@@ -311,3 +311,23 @@ test('a program in two files: a header added in a new tab is included, runs, and
   await page.reload();
   await expect.poll(() => page.evaluate(() => window.__playground?.files() ?? [])).toEqual([HELLO, 'greeting.h']);
 });
+
+test('a policy refusal lists the broken rule in the log, not as a compile problem', async ({ playground, page }) => {
+  const { editor, status, problems, verifier } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  const file = 'execve_counter.bpf.c';
+  const source = (await editor.source(file))!;
+  // bpf_send_signal(9) from a tracepoint would kill whatever runs exec: the host's policy denies the helper.
+  const signalling = source.replace(/(\*v \+= 1;)/, '$1\n\t\tbpf_send_signal(9);');
+  expect(signalling).not.toBe(source);
+  await editor.setSource(file, signalling);
+  await editor.run();
+
+  await status.expectPhase('error');
+  await expect(playground.runError).toContainText('calls bpf_send_signal, which the playground does not allow');
+  await page.getByRole('button', { name: 'Show the log' }).click();
+  await expect(verifier.tab).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('policy-refusal')).toContainText('bpf_send_signal');
+  // Nothing is pinned to line 1 of the file any more.
+  await expect(problems.at(file, 1)).toHaveCount(0);
+});

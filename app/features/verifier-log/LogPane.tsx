@@ -67,6 +67,21 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
           )}
         </div>
       )}
+      {view.refusal && (
+        <div className={styles.verifierExplanation} data-testid="policy-refusal">
+          <p className={styles.explanationSummary}>
+            <span className={styles.explanationIcon} aria-hidden="true">
+              ⊗
+            </span>
+            <strong>The playground&apos;s policy refused the program before the kernel saw it:</strong>
+          </p>
+          <ul className={styles.refusalRules}>
+            {view.refusal.map((violation) => (
+              <li key={violation.rule + violation.message}>{withCode(violation.message)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {view.loaded?.logTruncated && (
         <p className={styles.logTruncated} role="note" data-testid="log-truncated">
           The verifier&apos;s log was cut: it did not fit even the largest buffer the server tries, so part of it is missing below.
