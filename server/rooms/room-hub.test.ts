@@ -56,7 +56,7 @@ function send<T extends RoomRequest['type']>(member: FakeSession, type: T, field
   const result = hub.handle(member, { type, id: member.nextId(), ...fields } as RoomRequest);
   if ('reply' in result) {
     member.deliver(result.reply);
-    result.then();
+    result.after();
   } else member.deliver(result);
 }
 

@@ -57,7 +57,7 @@ export class RoomHub {
     const id = message.id;
     const answer = (error: PlaygroundError) => refuse(id, error);
     const done = (error?: PlaygroundError) => (error ? refuse(id, error) : accept(id, message.type, {}));
-    const followed = (reply: Reply, then: () => void) => ({ reply, then });
+    const followed = (reply: Reply, after: () => void) => ({ reply, after });
     switch (message.type) {
       case 'room_create': {
         const room = this.store.createRoom(message.title?.trim() || 'Workshop');

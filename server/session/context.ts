@@ -31,7 +31,8 @@ export interface SessionContext {
 /** A reply, and what must happen once it has been sent (a Run's start, a room's board). */
 export interface FollowedReply {
   reply: Reply;
-  then: () => void;
+  // Not `then`: an object with a then() is a thenable, which an async handler's promise would call.
+  after: () => void;
 }
 export type HandlerResult = Reply | FollowedReply;
 

@@ -152,7 +152,7 @@ export class Session implements RoomMember, SessionContext {
   private answer(result: HandlerResult): void {
     if ('reply' in result) {
       this.send(result.reply);
-      result.then();
+      result.after();
     } else this.send(result);
   }
 
@@ -244,7 +244,7 @@ export class Session implements RoomMember, SessionContext {
     });
     this.currentRun = run;
     // The run's own messages follow its reply.
-    return { reply: accept(id, 'run', {}), then: () => void run.start() };
+    return { reply: accept(id, 'run', {}), after: () => void run.start() };
   }
 
   /**
