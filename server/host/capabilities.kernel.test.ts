@@ -10,7 +10,8 @@ import { loadConfig, type Config } from '../config.ts';
 import { compile } from '../compile/compiler.ts';
 import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
 import { Runner } from '../runner/runner.ts';
-import { capabilitiesCachePath, explainMissingCapability, probeCapabilities } from './capabilities.ts';
+import { capabilitiesCachePath, probeCapabilities } from './capabilities.ts';
+import { explainMissingCapability } from './capability-notes.ts';
 
 const BPFTOOL = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
 

@@ -2,7 +2,8 @@
 // The real probe of this host is in capabilities.kernel.test.ts.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { explainMissingCapability, findUprobeTarget, noteFor, sectionKind, type HostFacts, type ProbeOutcome } from './capabilities.ts';
+import { findUprobeTarget, type HostFacts } from './capabilities.ts';
+import { explainMissingCapability, noteFor, sectionKind, type ProbeOutcome } from './capability-notes.ts';
 
 describe('notes, from what libbpf and the kernel said on this project’s VM', () => {
   const facts: HostFacts = { kprobes: false, uprobes: true, tracefs: true, lsms: null, kprobeTargetExists: true };

@@ -1,7 +1,7 @@
 // What a Run says when the kernel refuses its object: the verifier's verdict on the C line,
 // a map the kernel would not create, or a kind of program this kernel does not take. Pure functions.
 import type { Capability, Diagnostic, PlaygroundError, VerifierExplanation } from '../../protocol/messages.ts';
-import { explainMissingCapability } from '../host/capabilities.ts';
+import { explainMissingCapability } from '../host/capability-notes.ts';
 import type { RunnerCallError } from '../runner/runner.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
 

@@ -17,7 +17,7 @@ import type { WorkloadPlan, WorkloadRun } from '../lessons/workload.ts';
 import { Btf } from '../btf/btf.ts';
 import { compile, compileTypeInfo, ensureMinimalBtf, generateSkeleton } from '../compile/compiler.ts';
 import { dumpLoadedCode, inspectObject } from '../inspect/inspect.ts';
-import { explainMissingCapability } from '../host/capabilities.ts';
+import { explainMissingCapability } from '../host/capability-notes.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
 import { CompileCache, type CachedCompile } from '../compile/compile-cache.ts';
 import type { Config } from '../config.ts';
