@@ -191,7 +191,8 @@ async function removeServerInstances(pid: number): Promise<string[]> {
 }
 
 export async function browserBenchmark(cleanup: Cleanup, log: (text: string) => void): Promise<BrowserResults> {
-  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) throw new Error('.next/BUILD_ID is missing: build the page first (`npx next build`, or `npm run bench`, which runs setup).');
+  if (!existsSync(path.join(ROOT, '.next', 'BUILD_ID')))
+    throw new Error('.next/BUILD_ID is missing: build the page first (`npx next build`, or `npm run bench`, which runs setup).');
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing (apt-get install chromium).`);
   const { chromium } = await import('@playwright/test');
 
@@ -300,7 +301,10 @@ export async function browserBenchmark(cleanup: Cleanup, log: (text: string) => 
     const calls1 = await flood.set(0);
     const floodMs = performance.now() - floodFrom;
     typed += chars;
-    const intervals = r.t.slice(1).map((t, i) => t - r.t[i]!).sort((a, b) => a - b);
+    const intervals = r.t
+      .slice(1)
+      .map((t, i) => t - r.t[i]!)
+      .sort((a, b) => a - b);
     const span = r.t.length > 1 ? r.t.at(-1)! - r.t[0]! : NaN;
     const medianInterval = quantile(intervals, 0.5);
     const p: FramePhase = {
@@ -335,10 +339,15 @@ export async function browserBenchmark(cleanup: Cleanup, log: (text: string) => 
   // Put the program back (typing changed it) and run it.
   await page.evaluate(([f, t]) => window.__playground!.setSource(f, t), [file, source(child.pid!)] as const);
   await page.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute('data-phase') === 'running', null, { timeout: 30_000 }).catch(async () => {
-    const status = await page.getByTestId('run-status').textContent().catch(() => '?');
-    throw new Error(`the program did not reach "running": ${status}`);
-  });
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="run-status"]')?.getAttribute('data-phase') === 'running', null, { timeout: 30_000 })
+    .catch(async () => {
+      const status = await page
+        .getByTestId('run-status')
+        .textContent()
+        .catch(() => '?');
+      throw new Error(`the program did not reach "running": ${status}`);
+    });
   // Warm up: let lines flow and the Output pane fill its 2,000-line buffer.
   await flood.set(TARGET_RATE);
   await sleep(1500);
@@ -348,7 +357,10 @@ export async function browserBenchmark(cleanup: Cleanup, log: (text: string) => 
   phases.push(await phase('5,000 lines/s, following', false, TARGET_RATE));
   phases.push(await phase('5,000 lines/s, typing', true, TARGET_RATE));
 
-  await page.getByRole('button', { name: 'Stop', exact: true }).click().catch(() => undefined);
+  await page
+    .getByRole('button', { name: 'Stop', exact: true })
+    .click()
+    .catch(() => undefined);
   const [bIdle, bType, fIdle, fType] = phases;
   return {
     chromium: version,

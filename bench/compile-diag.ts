@@ -18,8 +18,17 @@ export class CompileDiagnostics {
     private readonly workdir: string,
   ) {
     this.flags = [
-      '-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${toolchain.targetArch}`,
-      '-I', workdir, '-I', toolchain.includeDir, '-I', toolchain.vmlinuxDir,
+      '-g',
+      '-O2',
+      '-target',
+      'bpf',
+      `-D__TARGET_ARCH_${toolchain.targetArch}`,
+      '-I',
+      workdir,
+      '-I',
+      toolchain.includeDir,
+      '-I',
+      toolchain.vmlinuxDir,
       ...toolchain.systemIncludes.flatMap((dir) => ['-idirafter', dir]),
     ];
     this.pch = path.join(workdir, 'core.h.pch');

@@ -188,7 +188,9 @@ export async function timeBpftraceColdStart(cleanup: Cleanup, checkExe: string, 
       await exited(child, 500);
     }
     if (!(await exited(child, 0))) {
-      throw new Error(`bpftrace did not exit within 10 s of SIGINT (check exited: ${check.exitCode ?? check.signalCode}). stdout: ${out.join(' | ').slice(0, 500)} stderr: ${stderr.trim().slice(0, 500)}`);
+      throw new Error(
+        `bpftrace did not exit within 10 s of SIGINT (check exited: ${check.exitCode ?? check.signalCode}). stdout: ${out.join(' | ').slice(0, 500)} stderr: ${stderr.trim().slice(0, 500)}`,
+      );
     }
     const counted = new RegExp(`^@\\[${checkComm}\\]: (\\d+)$`);
     const checkCount = Number(out.map((l) => counted.exec(l)?.[1]).find((v) => v !== undefined) ?? 0);

@@ -25,7 +25,16 @@ export interface Results {
   };
   scaling?: ScalingResults;
   latency?: {
-    playground: { totalMs: Summary; compileMs: Summary; loadMs: Summary; attachMs: Summary; otherMs: Summary; skeletonMs: Summary | null; objectBytes: number | null; skeletonChars: number | null };
+    playground: {
+      totalMs: Summary;
+      compileMs: Summary;
+      loadMs: Summary;
+      attachMs: Summary;
+      otherMs: Summary;
+      skeletonMs: Summary | null;
+      objectBytes: number | null;
+      skeletonChars: number | null;
+    };
     bpftrace: { readyMs: Summary; attachingMs: Summary; attachingToReadyMs: Summary; verified: string; attachingLine: string };
     /** playground median / bpftrace median: below 1 means the playground is faster. */
     ratio: number;
@@ -170,13 +179,7 @@ export function markdownTable(r: Results): string {
       ratio(t.ratio),
       '—',
     ]);
-    rows.push([
-      '   lines/s printed in the kernel (getppid flood)',
-      rate(t.generatedPerS.median),
-      '',
-      '',
-      '',
-    ]);
+    rows.push(['   lines/s printed in the kernel (getppid flood)', rate(t.generatedPerS.median), '', '', '']);
     rows.push([
       '   lost per window: server `dropped` / kernel overrun',
       `${count(t.serverDropped.median)} / ${count(t.backendOverrun.median)}`,
@@ -229,13 +232,7 @@ export function markdownTable(r: Results): string {
       '',
       '≤ 15 %',
     ]);
-    rows.push([
-      '   the same, in the first 10 s after the maps filled (runners warming up)',
-      `${c.cpu.totalPct} / ${c.cpu.backendPct}`,
-      '',
-      '',
-      '',
-    ]);
+    rows.push(['   the same, in the first 10 s after the maps filled (runners warming up)', `${c.cpu.totalPct} / ${c.cpu.backendPct}`, '', '', '']);
   }
   const sc = r.scaling;
   if (sc) {

@@ -76,7 +76,9 @@ function envInt(name: string, fallback: number, min: number, max: number): numbe
 
 function version(cmd: string, args: string[]): string {
   try {
-    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n')[0]!.trim();
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+      .split('\n')[0]!
+      .trim();
   } catch {
     return 'missing';
   }
@@ -216,7 +218,9 @@ async function main(): Promise<number> {
           diagError = (error as Error).message;
         }
       }
-      log(`  ${i + 1}/${RUNS}: new program ${pg.at(-1)!.totalMs.toFixed(0)} ms, compiled while typing ${typed.at(-1)!.totalMs.toFixed(0)} ms, bpftrace ${bt.at(-1)!.readyMs.toFixed(0)} ms, same source ${rep.at(-1)!.totalMs.toFixed(0)} ms`);
+      log(
+        `  ${i + 1}/${RUNS}: new program ${pg.at(-1)!.totalMs.toFixed(0)} ms, compiled while typing ${typed.at(-1)!.totalMs.toFixed(0)} ms, bpftrace ${bt.at(-1)!.readyMs.toFixed(0)} ms, same source ${rep.at(-1)!.totalMs.toFixed(0)} ms`,
+      );
     }
     if (diagError) log(`  compile diagnostics skipped: ${diagError}`);
     const pgTotal = median(pg.map((s) => s.totalMs));
@@ -263,7 +267,7 @@ async function main(): Promise<number> {
       warmup: { playground: warmPlayground, playgroundProgramCountedExecve: verifiedByMap, bpftrace: warmBpftrace },
       samples: { playground: pg, bpftrace: bt, typed, order },
     };
-    if (!verifiedByMap) log('  warning: the warm-up program\'s map never showed the check execve');
+    if (!verifiedByMap) log("  warning: the warm-up program's map never showed the check execve");
     if (bt.some((s) => !s.verified)) log(`  warning: ${results.latency.bpftrace.verified}`);
 
     const repTotal = median(rep.map((s) => s.totalMs));
@@ -290,7 +294,9 @@ async function main(): Promise<number> {
       await sleep(SETTLE_MS);
       firstOut.push(await timeFirstOutput(connection, `bench_hello_${tagBase}`, foText));
       const s = firstOut.at(-1)!;
-      log(`  ${i + 1}/${RUNS}: running → first line ${s.runningToLineMs.toFixed(1)} ms, exec → first line ${s.execToLineMs.toFixed(1)} ms (${s.fromTrigger ? 'from the benchmark\'s /bin/true' : `from another exec, comm ${s.comm}`})`);
+      log(
+        `  ${i + 1}/${RUNS}: running → first line ${s.runningToLineMs.toFixed(1)} ms, exec → first line ${s.execToLineMs.toFixed(1)} ms (${s.fromTrigger ? "from the benchmark's /bin/true" : `from another exec, comm ${s.comm}`})`,
+      );
     }
     results.firstOutput = {
       runningToLineMs: summarize(firstOut.map((s) => s.runningToLineMs)),
@@ -310,9 +316,16 @@ async function main(): Promise<number> {
     const windows: FloodWindow[] = [];
     for (let i = 0; i < RUNS; i++) {
       await sleep(SETTLE_MS);
-      const w = await floodWindow(cleanup, { connection, backendInstanceDirs: backend.instanceDirs, flood, floodMs: FLOOD_MS, traceBatchLines: Number(backend.limits.traceBatchLines) }, runId, i);
+      const w = await floodWindow(
+        cleanup,
+        { connection, backendInstanceDirs: backend.instanceDirs, flood, floodMs: FLOOD_MS, traceBatchLines: Number(backend.limits.traceBatchLines) },
+        runId,
+        i,
+      );
       windows.push(w);
-      log(`  ${i + 1}/${RUNS}: kernel ${(w.generatedPerS / 1000).toFixed(0)}k/s, cat ${(w.catPerS / 1000).toFixed(0)}k/s, WebSocket ${(w.wsPerS / 1000).toFixed(0)}k/s, dropped ${w.serverDropped}, overrun backend ${w.backendOverrun} cat ${w.catOverrun}`);
+      log(
+        `  ${i + 1}/${RUNS}: kernel ${(w.generatedPerS / 1000).toFixed(0)}k/s, cat ${(w.catPerS / 1000).toFixed(0)}k/s, WebSocket ${(w.wsPerS / 1000).toFixed(0)}k/s, dropped ${w.serverDropped}, overrun backend ${w.backendOverrun} cat ${w.catOverrun}`,
+      );
     }
     await connection.request({ type: 'stop' });
     await closeConnection();
@@ -328,7 +341,18 @@ async function main(): Promise<number> {
     const stockRunId = await startFloodRun(stockConnection, flood);
     for (let i = 0; i < defaultRuns; i++) {
       await sleep(SETTLE_MS);
-      const w = await floodWindow(cleanup, { connection: stockConnection, backendInstanceDirs: stock.instanceDirs, flood, floodMs: FLOOD_MS, traceBatchLines: Number(stock.limits.traceBatchLines) }, stockRunId, RUNS + i);
+      const w = await floodWindow(
+        cleanup,
+        {
+          connection: stockConnection,
+          backendInstanceDirs: stock.instanceDirs,
+          flood,
+          floodMs: FLOOD_MS,
+          traceBatchLines: Number(stock.limits.traceBatchLines),
+        },
+        stockRunId,
+        RUNS + i,
+      );
       defaultWindows.push(w);
       log(`  ${i + 1}/${defaultRuns}: cat ${(w.catPerS / 1000).toFixed(0)}k/s, WebSocket ${w.wsPerS.toFixed(0)}/s, dropped ${w.serverDropped}`);
     }
@@ -366,9 +390,15 @@ async function main(): Promise<number> {
     // ---- 5. a workshop's worth ----
     if (SKIP_WORKSHOP) log('5 workshop: skipped (BENCH_SKIP_WORKSHOP=1)');
     else {
-      log(`5 workshop: ${WORKSHOP_SESSIONS} sessions on one backend with default limits${Object.keys(WORKSHOP_LIMITS).length ? ` except ${JSON.stringify(WORKSHOP_LIMITS)}` : ''}`);
+      log(
+        `5 workshop: ${WORKSHOP_SESSIONS} sessions on one backend with default limits${Object.keys(WORKSHOP_LIMITS).length ? ` except ${JSON.stringify(WORKSHOP_LIMITS)}` : ''}`,
+      );
       const wsBackend = await startBackendProcess(cleanup, WORKSHOP_LIMITS);
-      results.workshop = await workshop(cleanup, wsBackend, WORKSHOP_LIMITS, log, { sessions: WORKSHOP_SESSIONS, cpuWindowMs: 10_000, tagBase: tagBase % 100_000 });
+      results.workshop = await workshop(cleanup, wsBackend, WORKSHOP_LIMITS, log, {
+        sessions: WORKSHOP_SESSIONS,
+        cpuWindowMs: 10_000,
+        tagBase: tagBase % 100_000,
+      });
       await wsBackend.stop();
     }
 

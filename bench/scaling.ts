@@ -44,12 +44,21 @@ export interface ScalingResults {
 export const SESSION_STEPS = [1, 10, 25, 50, 100];
 export const MAP_STEPS = [10, 100, 1_000, 10_000, 100_000];
 
-export async function scaling(cleanup: Cleanup, log: (text: string) => void, tagBase: number, sessionSteps = SESSION_STEPS, mapSteps = MAP_STEPS, reads = 5): Promise<ScalingResults> {
+export async function scaling(
+  cleanup: Cleanup,
+  log: (text: string) => void,
+  tagBase: number,
+  sessionSteps = SESSION_STEPS,
+  mapSteps = MAP_STEPS,
+  reads = 5,
+): Promise<ScalingResults> {
   const sessions: SessionStep[] = [];
   for (const n of sessionSteps) {
     sessions.push(await sessionStep(cleanup, n, tagBase + n * 1000));
     const s = sessions.at(-1)!;
-    log(`  ${n} sessions: run → running p50 ${s.p50Ms} / p95 ${s.p95Ms} / max ${s.maxMs} ms; idle ${s.idleMb} MB (empty ${s.emptyMb} MB)${s.failed ? `; ${s.failed} failed` : ''}`);
+    log(
+      `  ${n} sessions: run → running p50 ${s.p50Ms} / p95 ${s.p95Ms} / max ${s.maxMs} ms; idle ${s.idleMb} MB (empty ${s.emptyMb} MB)${s.failed ? `; ${s.failed} failed` : ''}`,
+    );
   }
   const maps = await mapSteps_(mapSteps, reads, log);
   return { sessions, maps, note: 'a fresh backend per session step (default limits); map reads through the native addon in this process, every entry read' };
@@ -86,7 +95,15 @@ async function sessionStep(cleanup: Cleanup, n: number, tag: number): Promise<Se
     const idle = memorySnapshot(backend.pid);
     const sorted = [...latencies].sort((a, b) => a - b);
     const at = (p: number) => round(sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN);
-    return { sessions: n, p50Ms: at(50), p95Ms: at(95), maxMs: round(sorted.at(-1) ?? NaN), idleMb: round(idle.totalMb), emptyMb: round(empty.totalMb), failed };
+    return {
+      sessions: n,
+      p50Ms: at(50),
+      p95Ms: at(95),
+      maxMs: round(sorted.at(-1) ?? NaN),
+      idleMb: round(idle.totalMb),
+      emptyMb: round(empty.totalMb),
+      failed,
+    };
   } finally {
     await close();
     await backend.stop();
@@ -130,7 +147,9 @@ char LICENSE[] SEC("license") = "GPL";
         const batchMs = await time(true);
         const perKeyMs = await time(false);
         out.push({ entries, batchMs: round(batchMs, 3), perKeyMs: round(perKeyMs, 3), ratio: round(perKeyMs / batchMs) });
-        log(`  ${entries.toLocaleString('en-US')} entries: batch ${round(batchMs, 3)} ms, one key at a time ${round(perKeyMs, 3)} ms (${round(perKeyMs / batchMs)}×)`);
+        log(
+          `  ${entries.toLocaleString('en-US')} entries: batch ${round(batchMs, 3)} ms, one key at a time ${round(perKeyMs, 3)} ms (${round(perKeyMs / batchMs)}×)`,
+        );
       } finally {
         c.close();
       }

@@ -37,7 +37,20 @@ test('benchmark smoke: each latency path runs to "running" and reports its parts
 
     const s = summarize([fresh.totalMs]);
     const results: Results = {
-      meta: { date: '', kernel: '', cpus: 2, cpuModel: '', node: '', clang: '', bpftrace: '', runs: 1, floodMs: 0, sandbox: '', backend: '', loadAvgAtStart: [] },
+      meta: {
+        date: '',
+        kernel: '',
+        cpus: 2,
+        cpuModel: '',
+        node: '',
+        clang: '',
+        bpftrace: '',
+        runs: 1,
+        floodMs: 0,
+        sandbox: '',
+        backend: '',
+        loadAvgAtStart: [],
+      },
       repeat: { playground: { totalMs: s, compileMs: s, loadMs: s, attachMs: s, otherMs: s }, ratioToNewSource: 1, targetMs: 30, samples: [] },
     };
     assert.match(markdownTable(results), /2\. same source again/);
@@ -54,7 +67,10 @@ test('benchmark smoke: the scaling law runs a session step on its own backend an
     assert.equal(result.sessions[0]!.sessions, 2);
     assert.equal(result.sessions[0]!.failed, 0);
     assert.ok(result.sessions[0]!.idleMb > 0);
-    assert.deepEqual(result.maps.map((m) => m.entries), [10, 100]);
+    assert.deepEqual(
+      result.maps.map((m) => m.entries),
+      [10, 100],
+    );
     assert.ok(result.maps.every((m) => m.batchMs > 0 && m.perKeyMs > 0));
   } finally {
     assert.deepEqual(await cleanup.runAll(), []);

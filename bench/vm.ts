@@ -133,7 +133,11 @@ async function main(): Promise<void> {
   }
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(path.join(ROOT, 'bench', 'results', 'vm.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const r = results as { coldBoot: { accel: string; medianMs: number }; runToRunning: { warmVmMs: number[]; hostMs: number[]; bpftraceColdMs: number[]; vmOverHost: number; vmOverBpftrace: number }; memory: { idleVmRssMiB: number; rssPerRunningVmMiB: number; sessionsIn64GiB: number } };
+  const r = results as {
+    coldBoot: { accel: string; medianMs: number };
+    runToRunning: { warmVmMs: number[]; hostMs: number[]; bpftraceColdMs: number[]; vmOverHost: number; vmOverBpftrace: number };
+    memory: { idleVmRssMiB: number; rssPerRunningVmMiB: number; sessionsIn64GiB: number };
+  };
   process.stdout.write(
     [
       '',

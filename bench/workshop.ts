@@ -286,7 +286,11 @@ export async function workshop(
   for (let i = 0; i < Math.min(3, N); i++) {
     const c = connections[i]!;
     const at = performance.now();
-    const { outcome } = await c.startRun([{ name: `solo${i}.bpf.c`, content: helloWorldSource(`solo_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} solo ${i}`) }], [], 30_000);
+    const { outcome } = await c.startRun(
+      [{ name: `solo${i}.bpf.c`, content: helloWorldSource(`solo_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} solo ${i}`) }],
+      [],
+      30_000,
+    );
     if (isRunning(outcome)) solo.push(performance.now() - at);
     await c.request({ type: 'stop' });
     await sleep(200);
@@ -304,7 +308,11 @@ export async function workshop(
     const c = connections[i]!;
     c.inbox.splice(0);
     const at = performance.now();
-    const runId = c.send({ type: 'run', files: [{ name: `ws${i}.bpf.c`, content: helloWorldSource(`ws_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} session ${i}`) }], seeds: [] });
+    const runId = c.send({
+      type: 'run',
+      files: [{ name: `ws${i}.bpf.c`, content: helloWorldSource(`ws_${opts.tagBase}_${i}`, `workshop ${opts.tagBase} session ${i}`) }],
+      seeds: [],
+    });
     sends.push({ runId, at });
   }
   const sendSpreadMs = performance.now() - t0;
@@ -320,8 +328,11 @@ export async function workshop(
     }),
   );
   let maxQueuePosition = 0;
-  for (const c of connections) for (const m of c.inbox) if (m.type === 'run_state' && m.queuePosition !== undefined) maxQueuePosition = Math.max(maxQueuePosition, m.queuePosition);
-  log(`  run → running over ${N} sessions: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; largest queuePosition ${maxQueuePosition}; ${failed.length} failed`);
+  for (const c of connections)
+    for (const m of c.inbox) if (m.type === 'run_state' && m.queuePosition !== undefined) maxQueuePosition = Math.max(maxQueuePosition, m.queuePosition);
+  log(
+    `  run → running over ${N} sessions: p50 ${percentile(latencies, 50).toFixed(0)} ms, p95 ${percentile(latencies, 95).toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms; largest queuePosition ${maxQueuePosition}; ${failed.length} failed`,
+  );
   if (failed.length) log(`  failed: ${failed.slice(0, 3).join('; ')}`);
 
   // ---- idle: stop every run, keep the connections ----
@@ -329,7 +340,9 @@ export async function workshop(
   await sleep(1500);
   const idleSessions = memorySnapshot(backend.pid);
   const idleCpu = { ...(await cpuPercent(backend.pid, 3000)), windowMs: 3000 };
-  log(`  ${N} idle sessions: backend + children ${idleSessions.totalMb} MB (backend alone ${idleSessions.backendMb} MB; empty backend + children ${emptyBackend.totalMb} MB); idle CPU ${idleCpu.totalPct}%`);
+  log(
+    `  ${N} idle sessions: backend + children ${idleSessions.totalMb} MB (backend alone ${idleSessions.backendMb} MB; empty backend + children ${emptyBackend.totalMb} MB); idle CPU ${idleCpu.totalPct}%`,
+  );
 
   // ---- N sessions each running a 1,000-entry hash map, maps polled at the default interval ----
   const mapRuns = await Promise.all(
@@ -344,7 +357,10 @@ export async function workshop(
   await exited(spawn('/bin/true', [], { stdio: 'ignore' }), 2000);
   const fullCounts = await Promise.all(
     connections.map(async (c, i) => {
-      const m = await c.waitFor((msg) => msg.type === 'maps' && msg.runId === mapRuns[i] && msg.maps.some((map) => map.name === 'kv' && map.count >= 1000), 10_000);
+      const m = await c.waitFor(
+        (msg) => msg.type === 'maps' && msg.runId === mapRuns[i] && msg.maps.some((map) => map.name === 'kv' && map.count >= 1000),
+        10_000,
+      );
       return m?.type === 'maps' ? m.maps.find((map) => map.name === 'kv')!.count : 0;
     }),
   );
@@ -354,7 +370,9 @@ export async function workshop(
   const cpu = { ...(await cpuPercent(backend.pid, opts.cpuWindowMs)), windowMs: opts.cpuWindowMs };
   const windowS = (performance.now() - windowStart) / 1000;
   const framesAfter = connections.reduce((n, c) => n + c.inbox.filter((m) => m.type === 'maps').length, 0);
-  log(`  ${N} sessions with a 1,000-entry map (${sessionsWithFullMap} full): backend + children ${cpu.totalPct}% of a core (backend alone ${cpu.backendPct}%) over ${opts.cpuWindowMs / 1000} s`);
+  log(
+    `  ${N} sessions with a 1,000-entry map (${sessionsWithFullMap} full): backend + children ${cpu.totalPct}% of a core (backend alone ${cpu.backendPct}%) over ${opts.cpuWindowMs / 1000} s`,
+  );
   // A runner that has just loaded a program spends a few seconds in V8 warm-up (JIT, heap growth): measure again once that is over.
   await sleep(STEADY_AFTER_MS);
   const steadyCpu = { ...(await cpuPercent(backend.pid, opts.cpuWindowMs)), windowMs: opts.cpuWindowMs, afterMs: STEADY_AFTER_MS };

@@ -254,18 +254,36 @@ test('Export project downloads a libbpf project with the sources, a loader, a Ma
   const zip = await playground.exportProject();
   expect(zip.name).toBe('execve_counter.zip');
   const files = unzipSync(new Uint8Array(zip.bytes));
-  expect(Object.keys(files)).toEqual(expect.arrayContaining(['execve_counter/Makefile', 'execve_counter/README.md', 'execve_counter/src/execve_counter.bpf.c', 'execve_counter/src/execve_counter.c']));
+  expect(Object.keys(files)).toEqual(
+    expect.arrayContaining([
+      'execve_counter/Makefile',
+      'execve_counter/README.md',
+      'execve_counter/src/execve_counter.bpf.c',
+      'execve_counter/src/execve_counter.c',
+    ]),
+  );
   const loader = new TextDecoder().decode(files['execve_counter/src/execve_counter.c']);
   expect(loader).toContain('execve_counter_bpf__open');
   expect(loader).toContain('bpf_map__update_elem');
 });
 
-test('Export as Go downloads a cilium/ebpf module with the sources, bpf2go\'s line, a main.go and the seed, and the toast names the binary', async ({ playground, page }) => {
+test("Export as Go downloads a cilium/ebpf module with the sources, bpf2go's line, a main.go and the seed, and the toast names the binary", async ({
+  playground,
+  page,
+}) => {
   await playground.pickExample('Count execve in a hash map');
   const zip = await playground.exportProject('Go');
   expect(zip.name).toBe('execve_counter.zip');
   const files = unzipSync(new Uint8Array(zip.bytes));
-  expect(Object.keys(files)).toEqual(expect.arrayContaining(['execve_counter/go.mod', 'execve_counter/gen.go', 'execve_counter/main.go', 'execve_counter/Makefile', 'execve_counter/bpf/execve_counter.bpf.c']));
+  expect(Object.keys(files)).toEqual(
+    expect.arrayContaining([
+      'execve_counter/go.mod',
+      'execve_counter/gen.go',
+      'execve_counter/main.go',
+      'execve_counter/Makefile',
+      'execve_counter/bpf/execve_counter.bpf.c',
+    ]),
+  );
   const main = new TextDecoder().decode(files['execve_counter/main.go']);
   expect(main).toContain('{mapName: "execve_counter", key: []byte{0x65, 0x78');
   await expect(page.getByText('Downloaded execve_counter.zip: unzip, go mod tidy && make, sudo ./execve_counter (see its README).')).toBeVisible();

@@ -218,7 +218,10 @@ test('a verifier rejection marks the offending C line, explains it and links to 
   expect(await editor.activeFile()).toBe(file);
 
   // The error line links to the C line.
-  await page.getByRole('button', { name: `${file}:${line}` }).first().click();
+  await page
+    .getByRole('button', { name: `${file}:${line}` })
+    .first()
+    .click();
   await expect.poll(() => editor.cursor()).toMatchObject({ line });
 
   // The Verifier log says what went wrong and what to change, above the raw log.

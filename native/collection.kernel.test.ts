@@ -116,7 +116,6 @@ int ${REJECTED}(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-
 function compile(name: string, source: string): Buffer {
   return compileBpf(workDir, name, source);
 }
@@ -136,13 +135,11 @@ function kernelHasProgram(name: string): boolean {
 
 // The kernel frees programs asynchronously once the last reference goes.
 
-
 function counterKey(): Buffer {
   const key = Buffer.alloc(64);
   key.write('execve_counter');
   return key;
 }
-
 
 function u64(n: bigint): Buffer {
   const b = Buffer.alloc(8);
@@ -193,11 +190,14 @@ test('a tracepoint program counts execs once user space has inserted the key', a
   // The key flow: insert after load, before attach.
   c.update('counts', key, u64(0n), UpdateFlags.NOEXIST);
   const results = c.attachAll();
-  assert.deepEqual(results.find((r) => r.program === COUNTER), {
-    program: COUNTER,
-    section: 'tracepoint/syscalls/sys_enter_execve',
-    attached: true,
-  });
+  assert.deepEqual(
+    results.find((r) => r.program === COUNTER),
+    {
+      program: COUNTER,
+      section: 'tracepoint/syscalls/sys_enter_execve',
+      attached: true,
+    },
+  );
   const xdp = results.find((r) => r.program === XDP)!;
   assert.equal(xdp.attached, false);
   assert.equal(xdp.code, 'EOPNOTSUPP');
@@ -328,14 +328,20 @@ char LICENSE[] SEC("license") = "GPL";
 test('queue and stack maps: peek leaves the head, push adds, pop takes', async (t) => {
   const c = openCollection(t, compile('queue', queueSource));
   await c.load();
-  for (const [map, order] of [['fifo', [1, 2, 3]], ['lifo', [3, 2, 1]]] as const) {
+  for (const [map, order] of [
+    ['fifo', [1, 2, 3]],
+    ['lifo', [3, 2, 1]],
+  ] as const) {
     assert.equal(c.peek(map), null, `${map} starts empty`);
     assert.equal(c.pop(map), null);
     for (const n of [1, 2, 3]) c.push(map, u32(n));
     assert.throws(() => c.push(map, u32(4)), { name: 'BpfError', code: 'E2BIG' });
     assert.equal(c.peek(map)!.readUInt32LE(0), order[0]);
     assert.equal(c.peek(map)!.readUInt32LE(0), order[0], 'peeking twice gives the same head');
-    assert.deepEqual([c.pop(map), c.pop(map), c.pop(map)].map((b) => b!.readUInt32LE(0)), order);
+    assert.deepEqual(
+      [c.pop(map), c.pop(map), c.pop(map)].map((b) => b!.readUInt32LE(0)),
+      order,
+    );
     assert.equal(c.peek(map), null);
   }
   // EXIST makes room in a full queue by dropping its oldest value.

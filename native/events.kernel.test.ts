@@ -184,12 +184,9 @@ int ${PERF_FLOOD}(void *ctx)
 char LICENSE[] SEC("license") = "GPL";
 `;
 
-
 function compile(name: string, source: string): Buffer {
   return compileBpf(workDir, name, source);
 }
-
-
 
 function touch(times: number): void {
   for (let i = 0; i < times; i++) closeSync(openSync(touchFile, 'r'));
@@ -200,7 +197,6 @@ function comm(record: Buffer): string {
   const nul = raw.indexOf(0);
   return raw.subarray(0, nul < 0 ? raw.length : nul).toString('latin1');
 }
-
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -264,11 +260,14 @@ test('a perf event array streams bpf_perf_event_output records', async (t) => {
 
 test('consume() checks the state and the map type', async (t) => {
   const c = openCollection(t, compile('checks', ringSource));
-  assert.throws(() => c.consume('events', () => {}), (error: unknown) => {
-    assert.ok(error instanceof BpfError);
-    assert.equal(error.code, 'ENOTLOADED');
-    return true;
-  });
+  assert.throws(
+    () => c.consume('events', () => {}),
+    (error: unknown) => {
+      assert.ok(error instanceof BpfError);
+      assert.equal(error.code, 'ENOTLOADED');
+      return true;
+    },
+  );
   const loading = c.load();
   assert.throws(() => c.consume('events', () => {}), { name: 'BpfError', code: 'EBUSY' });
   await loading;
@@ -297,11 +296,15 @@ test('unsubscribing and closing are safe twice, from the callback, and with reco
 
   // Unsubscribe from inside the callback while more slices are pending.
   let calls = 0;
-  const stop = c.consume('events', () => {
-    calls++;
-    stop();
-    stop();
-  }, { maxBatch: 1 });
+  const stop = c.consume(
+    'events',
+    () => {
+      calls++;
+      stop();
+      stop();
+    },
+    { maxBatch: 1 },
+  );
   touch(10);
   assert.ok(await waitUntil(() => calls > 0, 3000));
   touch(10);
@@ -326,10 +329,14 @@ test('unsubscribing and closing are safe twice, from the callback, and with reco
   const d = openCollection(t, compile('stop-inside', ringSource));
   await d.load();
   let inside = 0;
-  const stopInside = d.consume('events', () => {
-    inside++;
-    d.close();
-  }, { maxBatch: 1 });
+  const stopInside = d.consume(
+    'events',
+    () => {
+      inside++;
+      d.close();
+    },
+    { maxBatch: 1 },
+  );
   d.attachAll();
   touch(10);
   assert.ok(await waitUntil(() => inside > 0, 3000));
@@ -374,12 +381,16 @@ test('a flood into a 4 KiB ring arrives in batches no bigger than maxBatch', asy
   const sizes: number[] = [];
   let received = 0;
   const maxBatch = 16;
-  c.consume('flood', (batch) => {
-    assert.equal(batch.lost, 0);
-    sizes.push(batch.records.length);
-    for (const record of batch.records) assert.equal(record.length, 8);
-    received += batch.records.length;
-  }, { maxBatch });
+  c.consume(
+    'flood',
+    (batch) => {
+      assert.equal(batch.lost, 0);
+      sizes.push(batch.records.length);
+      for (const record of batch.records) assert.equal(record.length, 8);
+      received += batch.records.length;
+    },
+    { maxBatch },
+  );
   c.attachAll();
 
   for (let round = 0; round < 30; round++) {
@@ -393,12 +404,12 @@ test('a flood into a 4 KiB ring arrives in batches no bigger than maxBatch', asy
     return { attempted: Number(bss.readBigUInt64LE(0)), dropped: Number(bss.readBigUInt64LE(8)) };
   };
   // Every record the program submitted reaches us exactly once.
-  assert.ok(
-    await waitUntil(() => received + stats().dropped === stats().attempted, 3000),
-    `received ${received}, ${JSON.stringify(stats())}`,
-  );
+  assert.ok(await waitUntil(() => received + stats().dropped === stats().attempted, 3000), `received ${received}, ${JSON.stringify(stats())}`);
   assert.ok(stats().dropped > 0, 'the ring overflowed');
-  assert.ok(sizes.every((n) => n >= 1 && n <= maxBatch), `batch sizes ${sizes}`);
+  assert.ok(
+    sizes.every((n) => n >= 1 && n <= maxBatch),
+    `batch sizes ${sizes}`,
+  );
   assert.ok(sizes.filter((n) => n === maxBatch).length > 10, 'full batches came in');
 });
 
@@ -409,13 +420,17 @@ test('a perf buffer too small for a flood reports lost records', async (t) => {
   let received = 0;
   let lost = 0;
   let lostOnly = 0;
-  c.consume('events', (batch) => {
-    received += batch.records.length;
-    lost += batch.lost;
-    if (batch.records.length === 0) lostOnly++;
-    assert.ok(batch.records.length > 0 || batch.lost > 0, 'no empty batches');
-    for (const record of batch.records) assert.ok(record.length >= 8);
-  }, { perfPages: 1 });
+  c.consume(
+    'events',
+    (batch) => {
+      received += batch.records.length;
+      lost += batch.lost;
+      if (batch.records.length === 0) lostOnly++;
+      assert.ok(batch.records.length > 0 || batch.lost > 0, 'no empty batches');
+      for (const record of batch.records) assert.ok(record.length >= 8);
+    },
+    { perfPages: 1 },
+  );
   c.attachAll();
   for (let round = 0; round < 10; round++) {
     for (let i = 0; i < 2000; i++) statSync('/');
@@ -451,11 +466,15 @@ test('a backlog over 64k records is delivered in maxBatch slices over several lo
   const perTurn = new Map<number, number>();
   let received = 0;
   let biggest = 0;
-  c.consume('flood', (batch) => {
-    received += batch.records.length;
-    biggest = Math.max(biggest, batch.records.length);
-    perTurn.set(turn, (perTurn.get(turn) ?? 0) + batch.records.length);
-  }, { maxBatch: 4096 });
+  c.consume(
+    'flood',
+    (batch) => {
+      received += batch.records.length;
+      biggest = Math.max(biggest, batch.records.length);
+      perTurn.set(turn, (perTurn.get(turn) ?? 0) + batch.records.length);
+    },
+    { maxBatch: 4096 },
+  );
   c.attachAll();
   // 100k syscalls in one go: the ring (256k records) holds them all.
   for (let i = 0; i < 100_000; i++) statSync('/');
@@ -484,29 +503,20 @@ test('process exit and worker termination stop a running consumer cleanly', asyn
   t.after(() => child.kill('SIGKILL'));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const reported = new Promise<{ records: number }>((resolve) =>
-    child.once('message', (m) => resolve(m as { records: number })),
-  );
-  const exit = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.on('exit', (code, signal) => resolve([code, signal])),
-  );
+  const reported = new Promise<{ records: number }>((resolve) => child.once('message', (m) => resolve(m as { records: number })));
+  const exit = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('exit', (code, signal) => resolve([code, signal])));
   assert.ok((await reported).records > 0);
   assert.deepEqual(exit, [0, null], stderr);
 
   // Worker threads: an environment of their own, torn down while polling.
   for (const mode of ['hold', 'exit'] as const) {
-    const worker = new Worker(
-      `require('tsx/cjs/api').register(); require(${JSON.stringify(fixture)});`,
-      { eval: true, workerData: [objectPath, mode] },
-    );
+    const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(fixture)});`, { eval: true, workerData: [objectPath, mode] });
     const message = await new Promise<{ records: number }>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
     });
     assert.ok(message.records > 0);
-    const code = mode === 'hold'
-      ? await worker.terminate()
-      : await new Promise<number>((resolve) => worker.once('exit', resolve));
+    const code = mode === 'hold' ? await worker.terminate() : await new Promise<number>((resolve) => worker.once('exit', resolve));
     assert.equal(code, mode === 'hold' ? 1 : 0);
   }
 });

@@ -7,7 +7,10 @@ import { Collection } from './index.ts';
 
 const collection = Collection.open(readFileSync(process.argv[2]!));
 await collection.load();
-const attached = collection.attachAll().filter((r) => r.attached).map((r) => r.program);
+const attached = collection
+  .attachAll()
+  .filter((r) => r.attached)
+  .map((r) => r.program);
 const ids = collection.programs().map((p) => p.id);
 process.send!({ attached, ids });
 setInterval(() => {}, 60_000);

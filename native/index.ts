@@ -461,9 +461,7 @@ export class Collection {
   attachAll(): AttachResult[] {
     return binding.attachAll(this.#handle).map((r) =>
       // libbpf says nothing when a section type has no auto-attach; say it here.
-      r.code === 'EOPNOTSUPP' && !r.libbpfLog
-        ? { ...r, message: `attach failed: libbpf cannot auto-attach programs in section '${r.section}'` }
-        : r,
+      r.code === 'EOPNOTSUPP' && !r.libbpfLog ? { ...r, message: `attach failed: libbpf cannot auto-attach programs in section '${r.section}'` } : r,
     );
   }
 
@@ -584,9 +582,7 @@ export class Collection {
     const info = this.#map(map);
     if (typeof onBatch !== 'function') throw new TypeError('onBatch must be a function');
     if (info.type !== MAP_TYPE_RINGBUF && info.type !== MAP_TYPE_PERF_EVENT_ARRAY) {
-      throw new TypeError(
-        `map '${map}' is a ${info.typeName} map; consume() reads ringbuf and perf_event_array maps`,
-      );
+      throw new TypeError(`map '${map}' is a ${info.typeName} map; consume() reads ringbuf and perf_event_array maps`);
     }
     const { perfPages = DEFAULT_PERF_PAGES, maxBatch = DEFAULT_MAX_BATCH, passRecords = 64 * 1024, passBytes = 16 * 1024 * 1024 } = opts;
     if (!Number.isInteger(perfPages) || perfPages < 1 || perfPages > MAX_PERF_PAGES || (perfPages & (perfPages - 1)) !== 0) {

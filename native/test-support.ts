@@ -12,9 +12,19 @@ export function compileBpfFile(dir: string, name: string, source: string): strin
   const obj = join(dir, `${name}.bpf.o`);
   writeFileSync(src, source);
   execFileSync('clang', [
-    '-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86',
-    '-idirafter', '/usr/include/x86_64-linux-gnu', '-idirafter', '/usr/include',
-    '-c', src, '-o', obj,
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    '-D__TARGET_ARCH_x86',
+    '-idirafter',
+    '/usr/include/x86_64-linux-gnu',
+    '-idirafter',
+    '/usr/include',
+    '-c',
+    src,
+    '-o',
+    obj,
   ]);
   return obj;
 }

@@ -23,7 +23,9 @@ test('a reply settles the request with its id, with the typed result', async () 
   const secondId = lastRequest().id;
   assert.notEqual(firstId, secondId);
   // Answered out of order: each goes to its own request.
-  const refused = channel.receive(encodeServerMessage({ type: 'reply', id: secondId, ok: false, error: { code: 'bad_request', message: 'There is no shared program "nope".' } }));
+  const refused = channel.receive(
+    encodeServerMessage({ type: 'reply', id: secondId, ok: false, error: { code: 'bad_request', message: 'There is no shared program "nope".' } }),
+  );
   assert.deepEqual(refused.ok && refused.answered, true);
   channel.receive(encodeServerMessage({ type: 'reply', id: firstId, ok: true, to: 'share', shareId: 'k3y' }));
   const shared = await first;

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { mapSeedSchema, sourceFileSchema } from './sources.ts';
 
-
 /** A number, or "${fact}": a value the workload chose at random for this check (its pid, a count…). */
 const factNumber = z.union([z.number(), z.string().regex(/^\$\{\w+\}$/)]);
 /** A number, a string, or a "${fact}"; strings may embed facts ("ppid=${pid}"). */

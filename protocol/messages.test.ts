@@ -27,7 +27,18 @@ test('map seeds keep JSON keys and values as they are', () => {
 
 test('server messages round-trip', () => {
   const messages: ServerMessage[] = [
-    { type: 'reply', id: 1, ok: true, to: 'hello', version: PROTOCOL_VERSION, sessionId: 's', resumeToken: 't', resumed: false, expiresAt: 1, host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [], kernels: [] } },
+    {
+      type: 'reply',
+      id: 1,
+      ok: true,
+      to: 'hello',
+      version: PROTOCOL_VERSION,
+      sessionId: 's',
+      resumeToken: 't',
+      resumed: false,
+      expiresAt: 1,
+      host: { kernel: '6.18', arch: 'x86_64', btf: true, problems: [], kernels: [] },
+    },
     { type: 'trace', runId: 3, lines: [{ ts: 1.5, cpu: 0, pid: 9, comm: 'sh', text: 'hi' }], dropped: 4 },
     { type: 'maps', runId: 3, maps: [{ name: 'execve_counter', entries: [{ key: 'execve_counter', value: 23 }], count: 1, truncated: false }] },
     { type: 'run_state', runId: 3, state: 'error', stage: 'load', timings: { compileMs: 30 }, error: { code: 'verifier_rejected', message: 'no' } },
@@ -53,9 +64,27 @@ test('bad frames are refused with a sentence, not an exception', () => {
 });
 
 test('a map delta updates, adds and removes entries, keeping order; a full frame replaces', () => {
-  const before = [{ key: 'a', value: 1 }, { key: 'b', value: 2 }, { key: 'c', value: 3 }];
-  const delta = { name: 'm', full: false, entries: [{ key: 'b', value: 20 }, { key: 'd', value: 4 }], removed: ['a'], count: 3, truncated: false };
-  assert.deepEqual(applyMapDelta(before, delta), [{ key: 'b', value: 20 }, { key: 'c', value: 3 }, { key: 'd', value: 4 }]);
+  const before = [
+    { key: 'a', value: 1 },
+    { key: 'b', value: 2 },
+    { key: 'c', value: 3 },
+  ];
+  const delta = {
+    name: 'm',
+    full: false,
+    entries: [
+      { key: 'b', value: 20 },
+      { key: 'd', value: 4 },
+    ],
+    removed: ['a'],
+    count: 3,
+    truncated: false,
+  };
+  assert.deepEqual(applyMapDelta(before, delta), [
+    { key: 'b', value: 20 },
+    { key: 'c', value: 3 },
+    { key: 'd', value: 4 },
+  ]);
   assert.deepEqual(applyMapDelta(before, { name: 'm', entries: [{ key: 'z', value: 0 }], count: 1, truncated: false }), [{ key: 'z', value: 0 }]);
   assert.deepEqual(applyMapDelta(undefined, delta), delta.entries, 'a delta with nothing to apply to is taken as it is');
 });

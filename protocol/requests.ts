@@ -61,7 +61,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     language: z.enum(['c', 'go']).default('c'),
   }),
   /** Keep these files and seeds under a short id, for a link that opens them (and never runs them by itself). */
-  z.object({ type: z.literal('share'), id: requestId, files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES), seeds: z.array(mapSeedSchema).max(256).default([]) }),
+  z.object({
+    type: z.literal('share'),
+    id: requestId,
+    files: z.array(sourceFileSchema).min(1).max(MAX_SOURCE_FILES),
+    seeds: z.array(mapSeedSchema).max(256).default([]),
+  }),
   /** The files and seeds kept under a share id. */
   z.object({ type: z.literal('get_share'), id: requestId, shareId: z.string().max(32) }),
   z.object({ type: z.literal('get_lessons'), id: requestId }),
@@ -114,4 +119,3 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('set_event_type'), id: requestId, map: z.string().max(64), typeName: z.string().max(128).nullable() }),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
-

@@ -3,7 +3,6 @@ import { z } from 'zod';
 import { mapSeedSchema, MAX_SOURCE_FILES, sourceFileSchema } from './sources.ts';
 import { runStateSchema, stageSchema } from './run.ts';
 
-
 /** Room codes: six letters and digits, none that read alike (0/O, 1/I/L). */
 export const ROOM_CODE = /^[A-HJKMNP-Z2-9]{6}$/;
 

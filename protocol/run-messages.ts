@@ -105,5 +105,4 @@ export const runMessageSchemas = [
     /** Share of one CPU the programs used over the budget window (0.25 = a quarter of a core). */
     cpuShare: z.number(),
   }),
-
 ] as const;

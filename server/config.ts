@@ -67,7 +67,10 @@ export const configSchema = z.object({
    * (`access-token`), and the start prints the page's link with it. `false`
    * turns it off: anyone who reaches the port may load programs.
    */
-  accessToken: z.union([z.string().min(8), z.literal(false)]).nullable().default(null),
+  accessToken: z
+    .union([z.string().min(8), z.literal(false)])
+    .nullable()
+    .default(null),
   /** Extra Origins allowed to open the WebSocket, besides the page's own host. */
   allowedOrigins: z.array(z.string()).default([]),
   /** What may reach the kernel: checked on the compiled object before load. */
@@ -79,14 +82,31 @@ export const configSchema = z.object({
       networking: z.boolean().default(false),
       deniedHelpers: z
         .array(z.string())
-        .default(['bpf_send_signal', 'bpf_send_signal_thread', 'bpf_override_return', 'bpf_probe_write_user', 'bpf_sys_bpf', 'bpf_sys_close', 'bpf_kallsyms_lookup_name']),
+        .default([
+          'bpf_send_signal',
+          'bpf_send_signal_thread',
+          'bpf_override_return',
+          'bpf_probe_write_user',
+          'bpf_sys_bpf',
+          'bpf_sys_close',
+          'bpf_kallsyms_lookup_name',
+        ]),
       deniedKfuncs: z.array(z.string()).default(['bpf_send_signal_task', 'bpf_throw']),
       maxPrograms: z.number().int().default(8),
       maxMaps: z.number().int().default(16),
       maxInstructions: z.number().int().default(100_000),
-      maxMapBytes: z.number().int().default(16 * 1024 * 1024),
-      maxRingbufBytes: z.number().int().default(4 * 1024 * 1024),
-      maxSessionMapBytes: z.number().int().default(128 * 1024 * 1024),
+      maxMapBytes: z
+        .number()
+        .int()
+        .default(16 * 1024 * 1024),
+      maxRingbufBytes: z
+        .number()
+        .int()
+        .default(4 * 1024 * 1024),
+      maxSessionMapBytes: z
+        .number()
+        .int()
+        .default(128 * 1024 * 1024),
     })
     .prefault({}),
   /**
@@ -104,17 +124,38 @@ export const configSchema = z.object({
     .prefault({}),
   limits: z
     .object({
-      sourceBytes: z.number().int().default(64 * 1024),
-      wsMaxPayloadBytes: z.number().int().default(128 * 1024),
+      sourceBytes: z
+        .number()
+        .int()
+        .default(64 * 1024),
+      wsMaxPayloadBytes: z
+        .number()
+        .int()
+        .default(128 * 1024),
       compileTimeoutMs: z.number().int().default(10_000),
-      compileMemoryBytes: z.number().int().default(1024 * 1024 * 1024),
+      compileMemoryBytes: z
+        .number()
+        .int()
+        .default(1024 * 1024 * 1024),
       /** Memory for compiled objects kept to skip the compiler when the same source runs again. */
-      compileCacheBytes: z.number().int().default(256 * 1024 * 1024),
+      compileCacheBytes: z
+        .number()
+        .int()
+        .default(256 * 1024 * 1024),
       /** Processes of the jail user (nobody) across all compiles at once. */
       compileProcesses: z.number().int().default(256),
-      objectBytes: z.number().int().default(2 * 1024 * 1024),
-      diagnosticsBytes: z.number().int().default(256 * 1024),
-      verifierLogBytes: z.number().int().default(1024 * 1024),
+      objectBytes: z
+        .number()
+        .int()
+        .default(2 * 1024 * 1024),
+      diagnosticsBytes: z
+        .number()
+        .int()
+        .default(256 * 1024),
+      verifierLogBytes: z
+        .number()
+        .int()
+        .default(1024 * 1024),
       /** Compiles ahead a page may ask for (it asks when its user pauses typing): a rate and a burst. */
       preparesPerSecond: z.number().min(0.01).default(1),
       prepareBurst: z.number().int().min(1).default(3),
@@ -124,7 +165,10 @@ export const configSchema = z.object({
       /** People one workshop room takes. */
       roomParticipants: z.number().int().min(1).default(200),
       /** Verifier log buffers a load tries in turn, each after the log did not fit the one before. */
-      verifierLogBuffers: z.array(z.number().int().min(4096)).min(1).default([4 << 20, 32 << 20, 128 << 20]),
+      verifierLogBuffers: z
+        .array(z.number().int().min(4096))
+        .min(1)
+        .default([4 << 20, 32 << 20, 128 << 20]),
       /** Trace lines kept per session in the browser and the server's batch queue. */
       traceBatchLines: z.number().int().default(2000),
       traceLineBytes: z.number().int().default(1024),
@@ -132,15 +176,24 @@ export const configSchema = z.object({
       mapEntriesShown: z.number().int().default(10_000),
       mapIntervalMs: z.number().int().default(1000),
       /** Bytes queued on a WebSocket before trace batches are dropped (and counted). */
-      wsHighWaterBytes: z.number().int().default(1024 * 1024),
+      wsHighWaterBytes: z
+        .number()
+        .int()
+        .default(1024 * 1024),
       /** A dropped connection's session (and its program) waits this long for the client to come back. */
       sessionGraceMs: z.number().int().default(30_000),
       /** Time to send hello after connecting. */
       handshakeMs: z.number().int().default(5_000),
       /** With no request from the user for this long, the running program is stopped. */
-      idleMs: z.number().int().default(10 * 60_000),
+      idleMs: z
+        .number()
+        .int()
+        .default(10 * 60_000),
       /** A session's whole life; the page shows the countdown. */
-      sessionLifetimeMs: z.number().int().default(2 * 60 * 60_000),
+      sessionLifetimeMs: z
+        .number()
+        .int()
+        .default(2 * 60 * 60_000),
       maxSessions: z.number().int().default(100),
       /** Sessions from one client address (a room behind one NAT shares one: raise it for that). */
       sessionsPerClient: z.number().int().default(40),
@@ -157,8 +210,16 @@ export const configSchema = z.object({
       /** Event messages the loader may have written that the backend has not taken yet; past it, records are dropped and counted. */
       eventSendsInFlight: z.number().int().min(1).default(64),
       /** Records, and bytes, the addon takes from the kernel in one pass; the rest waits in the kernel for the next. */
-      eventPassRecords: z.number().int().min(1).default(64 * 1024),
-      eventPassBytes: z.number().int().min(4096).default(16 * 1024 * 1024),
+      eventPassRecords: z
+        .number()
+        .int()
+        .min(1)
+        .default(64 * 1024),
+      eventPassBytes: z
+        .number()
+        .int()
+        .min(4096)
+        .default(16 * 1024 * 1024),
       /** A lesson check's workload is killed after this long. */
       workloadTimeoutMs: z.number().int().min(1000).default(15_000),
       /** A program that uses more than this share of one CPU over cpuWindowMs is detached. */

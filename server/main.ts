@@ -7,7 +7,11 @@ async function main(): Promise<void> {
   const web = next({ dev: false, dir: ROOT, hostname: config.host, port: config.port });
   await web.prepare();
   const handle = web.getRequestHandler();
-  const backend = await startBackend(config, (req, res) => void handle(req, res), (line) => console.log(`ebpf-playground: ${line}`));
+  const backend = await startBackend(
+    config,
+    (req, res) => void handle(req, res),
+    (line) => console.log(`ebpf-playground: ${line}`),
+  );
   for (const problem of backend.host.problems) console.error(`eBPF Playground: ${problem}`);
 
   const shutdown = () => {

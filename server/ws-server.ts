@@ -27,11 +27,13 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== WS_PATH) return;
     if (!originAllowed(request, allowedOrigins)) {
-      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nThis page\'s origin may not use this playground.\n');
+      socket.end("HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\n\r\nThis page's origin may not use this playground.\n");
       return;
     }
     if (accessToken && !sameSecret(url.searchParams.get('token') ?? '', accessToken)) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis playground needs its access token: open the link your instructor gave you.\n');
+      socket.end(
+        'HTTP/1.1 401 Unauthorized\r\ncontent-type: text/plain\r\n\r\nThis playground needs its access token: open the link your instructor gave you.\n',
+      );
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => accept(ws, request.socket.remoteAddress ?? ''));
@@ -62,7 +64,15 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
       }
       if (session) return sendNow({ type: 'reply', id: message.id, ok: false, error: { code: 'bad_request', message: 'This connection already said hello.' } });
       if (message.version !== PROTOCOL_VERSION) {
-        sendNow({ type: 'reply', id: message.id, ok: false, error: { code: 'protocol_version', message: `This server speaks protocol ${PROTOCOL_VERSION}, the client ${message.version}: reload the page or update the CLI.` } });
+        sendNow({
+          type: 'reply',
+          id: message.id,
+          ok: false,
+          error: {
+            code: 'protocol_version',
+            message: `This server speaks protocol ${PROTOCOL_VERSION}, the client ${message.version}: reload the page or update the CLI.`,
+          },
+        });
         return ws.close(4002, 'Protocol version mismatch.');
       }
       clearTimeout(handshake);

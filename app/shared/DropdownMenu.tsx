@@ -34,7 +34,15 @@ interface DropdownMenuProps {
 /** A toolbar button that opens a menu of choices, each a title and a sentence: Examples, Export. */
 export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabel, alignEnd = false, choices }: DropdownMenuProps) {
   const { open, setOpen, close, button, menu, onKeyDown } = useMenu();
-  const toggle = { ref: button, 'aria-haspopup': 'menu' as const, 'aria-expanded': open, 'aria-label': ariaLabel, title, disabled, onClick: () => setOpen(!open) };
+  const toggle = {
+    ref: button,
+    'aria-haspopup': 'menu' as const,
+    'aria-expanded': open,
+    'aria-label': ariaLabel,
+    title,
+    disabled,
+    onClick: () => setOpen(!open),
+  };
   return (
     <div className={styles.dropdown}>
       {look === 'title' ? (

@@ -54,7 +54,11 @@ export function SplitPane({ storageKey, initial, minPx, left, right, label }: Sp
   };
 
   return (
-    <div ref={container} className={`${styles.split} ${dragging ? styles.dragging : ''}`} style={{ gridTemplateColumns: `${fraction}fr 5px ${1 - fraction}fr` }}>
+    <div
+      ref={container}
+      className={`${styles.split} ${dragging ? styles.dragging : ''}`}
+      style={{ gridTemplateColumns: `${fraction}fr 5px ${1 - fraction}fr` }}
+    >
       <div className={styles.splitPane}>{left}</div>
       <div
         className={styles.splitDivider}

@@ -28,7 +28,11 @@ export function TabLabel({ text, badge, badgeLabel, testId, children }: TabLabel
       {children}
       {badge !== null && (
         <>
-          <span className={`${styles.badge} ${badge === 'error' ? styles.badgeError : badge === 'dot' ? styles.badgeDot : ''}`} aria-hidden="true" data-testid={testId}>
+          <span
+            className={`${styles.badge} ${badge === 'error' ? styles.badgeError : badge === 'dot' ? styles.badgeDot : ''}`}
+            aria-hidden="true"
+            data-testid={testId}
+          >
             {typeof badge === 'number' ? (badge > 999 ? '999+' : badge) : ''}
           </span>
           {badgeLabel && <span className={ui.visuallyHidden}>({badgeLabel})</span>}

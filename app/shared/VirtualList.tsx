@@ -104,7 +104,17 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
   }
 
   return (
-    <div ref={ref} className={styles.vlist} onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role={role} aria-label={label} aria-live={role === 'log' ? 'off' : undefined} tabIndex={0}>
+    <div
+      ref={ref}
+      className={styles.vlist}
+      onScroll={onScroll}
+      onWheel={onWheel}
+      onKeyDown={onKeyDown}
+      role={role}
+      aria-label={label}
+      aria-live={role === 'log' ? 'off' : undefined}
+      tabIndex={0}
+    >
       <div className={styles.vlistSpacer} style={{ height: count * rowHeight }}>
         {rows}
       </div>

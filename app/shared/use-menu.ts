@@ -34,7 +34,12 @@ export function useMenu() {
   const onKeyDown = (event: KeyboardEvent) => {
     const items = [...(menu.current?.querySelectorAll<HTMLElement>(ITEMS) ?? [])];
     const index = items.indexOf(document.activeElement as HTMLElement);
-    const moves: Record<string, number | undefined> = { ArrowDown: (index + 1) % items.length, ArrowUp: (index - 1 + items.length) % items.length, Home: 0, End: items.length - 1 };
+    const moves: Record<string, number | undefined> = {
+      ArrowDown: (index + 1) % items.length,
+      ArrowUp: (index - 1 + items.length) % items.length,
+      Home: 0,
+      End: items.length - 1,
+    };
     if (event.key === 'Escape' || event.key === 'Tab') {
       // Esc closes the menu; it must not also stop the run.
       event.preventDefault();

@@ -122,7 +122,13 @@ export class Output {
   /** A line with this text (and, when given, from this command) is shown. */
   async expectLine(text: string, options: { comm?: string; timeout?: number } = {}): Promise<void> {
     let line = this.lines.filter({ hasText: text });
-    if (options.comm) line = line.filter({ has: this.lines.page().getByTestId('trace-comm').filter({ hasText: new RegExp(`^${options.comm}$`) }) });
+    if (options.comm)
+      line = line.filter({
+        has: this.lines
+          .page()
+          .getByTestId('trace-comm')
+          .filter({ hasText: new RegExp(`^${options.comm}$`) }),
+      });
     await expect(line.first()).toBeVisible({ timeout: options.timeout ?? 15_000 });
   }
 }
@@ -167,7 +173,9 @@ export class Maps {
 
   /** Switches a map's card to a view: Table, Time series, Top 10, Histogram. */
   async showView(map: string, view: 'Table' | 'Time series' | 'Top 10' | 'Histogram'): Promise<void> {
-    const radio = this.card(map).getByRole('radiogroup', { name: `View of ${map}` }).getByRole('radio', { name: view });
+    const radio = this.card(map)
+      .getByRole('radiogroup', { name: `View of ${map}` })
+      .getByRole('radio', { name: view });
     await radio.click();
     await expect(radio).toHaveAttribute('aria-checked', 'true');
   }
@@ -179,21 +187,30 @@ export class Maps {
 
   /** The bars of a map's histogram. */
   histogramBars(map: string): Locator {
-    return this.card(map).getByRole('table', { name: `Histogram of ${map}` }).getByTestId('bar');
+    return this.card(map)
+      .getByRole('table', { name: `Histogram of ${map}` })
+      .getByTestId('bar');
   }
 
   /** Clicks an entry's Edit, which fills the entry form with it. */
   async edit(map: string, key: string): Promise<void> {
-    await this.card(map).getByRole('button', { name: `Edit ${key} in ${map}` }).click();
+    await this.card(map)
+      .getByRole('button', { name: `Edit ${key} in ${map}` })
+      .click();
   }
 
   /** An input of the entry form, by its accessible name ("Value for execve_counter"). */
   field(map: string, name: string): Locator {
-    return this.card(map).getByRole('form', { name: `Write an entry to ${map}` }).getByLabel(name, { exact: true });
+    return this.card(map)
+      .getByRole('form', { name: `Write an entry to ${map}` })
+      .getByLabel(name, { exact: true });
   }
 
   async useJsonEditor(map: string): Promise<void> {
-    await this.card(map).getByRole('radiogroup', { name: `Editor for ${map}` }).getByRole('radio', { name: 'JSON' }).click();
+    await this.card(map)
+      .getByRole('radiogroup', { name: `Editor for ${map}` })
+      .getByRole('radio', { name: 'JSON' })
+      .click();
   }
 
   async updateEntry(map: string): Promise<void> {
@@ -201,7 +218,9 @@ export class Maps {
   }
 
   formError(map: string): Locator {
-    return this.card(map).getByRole('form', { name: `Write an entry to ${map}` }).getByRole('alert');
+    return this.card(map)
+      .getByRole('form', { name: `Write an entry to ${map}` })
+      .getByRole('alert');
   }
 
   /** Clicks "Export <map> as CSV/JSON" and returns the downloaded file's text. */

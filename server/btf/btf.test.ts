@@ -118,10 +118,21 @@ test('findByName tells kinds apart and misses cleanly', () => {
 test('kinds clang 14 does not emit are read as btf.rst lays them out', () => {
   const b = new BtfBuilder();
   const int = b.int('int', 4, { signed: true });
-  const big = b.enum64('big', 8, [['HUGE', 0xfedcba9876543210n], ['MINUS', -2n]], true);
+  const big = b.enum64(
+    'big',
+    8,
+    [
+      ['HUGE', 0xfedcba9876543210n],
+      ['MINUS', -2n],
+    ],
+    true,
+  );
   const tagged = b.typeTag('user', int);
   const ptr = b.ptr(tagged);
-  const proto = b.funcProto(int, [['fmt', ptr], ['', 0]]);
+  const proto = b.funcProto(int, [
+    ['fmt', ptr],
+    ['', 0],
+  ]);
   const fn = b.func('printk', proto);
   const btf = Btf.parse(b.build());
 
@@ -129,7 +140,13 @@ test('kinds clang 14 does not emit are read as btf.rst lays them out', () => {
   assert.equal(e.kind, 'enum64');
   if (e.kind !== 'enum64') return;
   assert.equal(e.signed, true);
-  assert.deepEqual(e.values.map((v) => [v.name, v.value]), [['HUGE', BigInt.asIntN(64, 0xfedcba9876543210n)], ['MINUS', -2n]]);
+  assert.deepEqual(
+    e.values.map((v) => [v.name, v.value]),
+    [
+      ['HUGE', BigInt.asIntN(64, 0xfedcba9876543210n)],
+      ['MINUS', -2n],
+    ],
+  );
   assert.equal(btf.typeName(big), 'enum big');
   assert.equal(btf.resolve(tagged).id, int);
   assert.equal(btf.typeName(ptr), 'int *');

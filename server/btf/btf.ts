@@ -10,9 +10,26 @@ export class BtfError extends Error {
 }
 
 export type BtfKind =
-  | 'void' | 'int' | 'ptr' | 'array' | 'struct' | 'union' | 'enum' | 'fwd' | 'typedef' | 'volatile'
-  | 'const' | 'restrict' | 'func' | 'func_proto' | 'var' | 'datasec' | 'float' | 'decl_tag'
-  | 'type_tag' | 'enum64';
+  | 'void'
+  | 'int'
+  | 'ptr'
+  | 'array'
+  | 'struct'
+  | 'union'
+  | 'enum'
+  | 'fwd'
+  | 'typedef'
+  | 'volatile'
+  | 'const'
+  | 'restrict'
+  | 'func'
+  | 'func_proto'
+  | 'var'
+  | 'datasec'
+  | 'float'
+  | 'decl_tag'
+  | 'type_tag'
+  | 'enum64';
 
 // Linkage of a FUNC or VAR, in btf.rst's numbering order.
 export type BtfLinkage = 'static' | 'global' | 'extern';
@@ -143,8 +160,20 @@ export interface BtfDeclTag extends BtfTypeBase {
 }
 
 export type BtfType =
-  | BtfVoid | BtfInt | BtfPtr | BtfArray | BtfComposite | BtfEnum | BtfFwd | BtfRef | BtfFunc
-  | BtfFuncProto | BtfVar | BtfDatasec | BtfFloat | BtfDeclTag;
+  | BtfVoid
+  | BtfInt
+  | BtfPtr
+  | BtfArray
+  | BtfComposite
+  | BtfEnum
+  | BtfFwd
+  | BtfRef
+  | BtfFunc
+  | BtfFuncProto
+  | BtfVar
+  | BtfDatasec
+  | BtfFloat
+  | BtfDeclTag;
 
 const MAGIC = 0xeb9f;
 const HEADER_MIN = 24;
@@ -155,8 +184,26 @@ const POINTER_SIZE = 8;
 const MAX_CHAIN = 64;
 
 const KINDS: readonly (BtfKind | undefined)[] = [
-  'void', 'int', 'ptr', 'array', 'struct', 'union', 'enum', 'fwd', 'typedef', 'volatile', 'const',
-  'restrict', 'func', 'func_proto', 'var', 'datasec', 'float', 'decl_tag', 'type_tag', 'enum64',
+  'void',
+  'int',
+  'ptr',
+  'array',
+  'struct',
+  'union',
+  'enum',
+  'fwd',
+  'typedef',
+  'volatile',
+  'const',
+  'restrict',
+  'func',
+  'func_proto',
+  'var',
+  'datasec',
+  'float',
+  'decl_tag',
+  'type_tag',
+  'enum64',
 ];
 const LINKAGES: readonly BtfLinkage[] = ['static', 'global', 'extern'];
 const MODIFIERS = new Set<BtfKind>(['typedef', 'volatile', 'const', 'restrict', 'type_tag']);
@@ -165,17 +212,37 @@ const VOID: BtfVoid = Object.freeze({ id: 0, kind: 'void', name: '' });
 // Bytes of kind-specific data following the 12-byte btf_type, or -1 for an unknown kind.
 function extraBytes(kind: number, vlen: number): number {
   switch (kind) {
-    case 1: return 4; // INT
-    case 3: return 12; // ARRAY
-    case 4: case 5: return 12 * vlen; // STRUCT, UNION
-    case 6: return 8 * vlen; // ENUM
-    case 13: return 8 * vlen; // FUNC_PROTO
-    case 14: return 4; // VAR
-    case 15: return 12 * vlen; // DATASEC
-    case 17: return 4; // DECL_TAG
-    case 19: return 12 * vlen; // ENUM64
-    case 2: case 7: case 8: case 9: case 10: case 11: case 12: case 16: case 18: return 0;
-    default: return -1;
+    case 1:
+      return 4; // INT
+    case 3:
+      return 12; // ARRAY
+    case 4:
+    case 5:
+      return 12 * vlen; // STRUCT, UNION
+    case 6:
+      return 8 * vlen; // ENUM
+    case 13:
+      return 8 * vlen; // FUNC_PROTO
+    case 14:
+      return 4; // VAR
+    case 15:
+      return 12 * vlen; // DATASEC
+    case 17:
+      return 4; // DECL_TAG
+    case 19:
+      return 12 * vlen; // ENUM64
+    case 2:
+    case 7:
+    case 8:
+    case 9:
+    case 10:
+    case 11:
+    case 12:
+    case 16:
+    case 18:
+      return 0;
+    default:
+      return -1;
   }
 }
 
@@ -287,7 +354,13 @@ export class Btf {
     for (let i = 0; i < MAX_CHAIN; i++) {
       const t = this.resolve(id);
       switch (t.kind) {
-        case 'int': case 'struct': case 'union': case 'enum': case 'enum64': case 'datasec': case 'float':
+        case 'int':
+        case 'struct':
+        case 'union':
+        case 'enum':
+        case 'enum64':
+        case 'datasec':
+        case 'float':
           return length * t.size;
         case 'ptr':
           return length * POINTER_SIZE;
@@ -317,9 +390,7 @@ export class Btf {
     if (kind === undefined) {
       const m = /^(struct|union|enum)\s+(\S+)$/.exec(name);
       if (m) {
-        return m[1] === 'enum'
-          ? this.findByName(m[2]!, 'enum') ?? this.findByName(m[2]!, 'enum64')
-          : this.findByName(m[2]!, m[1] as BtfKind);
+        return m[1] === 'enum' ? (this.findByName(m[2]!, 'enum') ?? this.findByName(m[2]!, 'enum64')) : this.findByName(m[2]!, m[1] as BtfKind);
       }
     }
     const found = this.base?.findByName(name, kind);
@@ -378,7 +449,6 @@ export class Btf {
     return fnv1a(this.#bytes, start, end);
   }
 
-
   #build(id: number): BtfType {
     const view = this.#view;
     const off = this.#offsets[id - this.firstId]!;
@@ -395,18 +465,31 @@ export class Btf {
         const enc = view.getUint32(x, true);
         const encoding = (enc >>> 24) & 0x0f;
         t = {
-          id, kind, name, size: sizeOrType, bits: enc & 0xff, bitOffset: (enc >>> 16) & 0xff,
-          signed: (encoding & 1) !== 0, char: (encoding & 2) !== 0, bool: (encoding & 4) !== 0,
+          id,
+          kind,
+          name,
+          size: sizeOrType,
+          bits: enc & 0xff,
+          bitOffset: (enc >>> 16) & 0xff,
+          signed: (encoding & 1) !== 0,
+          char: (encoding & 2) !== 0,
+          bool: (encoding & 4) !== 0,
         };
         break;
       }
-      case 'ptr': case 'typedef': case 'volatile': case 'const': case 'restrict': case 'type_tag':
+      case 'ptr':
+      case 'typedef':
+      case 'volatile':
+      case 'const':
+      case 'restrict':
+      case 'type_tag':
         t = { id, kind, name, type: sizeOrType };
         break;
       case 'array':
         t = { id, kind, name, type: view.getUint32(x, true), indexType: view.getUint32(x + 4, true), length: view.getUint32(x + 8, true) };
         break;
-      case 'struct': case 'union': {
+      case 'struct':
+      case 'union': {
         const members: BtfMember[] = [];
         for (let i = 0; i < vlen; i++) {
           const m = x + 12 * i;
@@ -490,27 +573,45 @@ export class Btf {
     const leaf = (s: string) => (inner === '' ? s : inner.startsWith('[') ? s + inner : `${s} ${inner}`);
     const wrap = () => (inner.startsWith('*') ? `(${inner})` : inner);
     switch (t.kind) {
-      case 'void': return leaf('void');
-      case 'int': case 'float': case 'typedef': return leaf(t.name || '(anon)');
-      case 'struct': case 'union': return leaf(`${t.kind} ${t.name || '(anon)'}`);
-      case 'enum': case 'enum64': return leaf(`enum ${t.name || '(anon)'}`);
-      case 'fwd': return leaf(`${t.union ? 'union' : 'struct'} ${t.name}`);
-      case 'ptr': return this.#spell(t.type, inner ? `*${inner}` : '*', depth + 1);
-      case 'array': return this.#spell(t.type, `${wrap()}[${t.length}]`, depth + 1);
+      case 'void':
+        return leaf('void');
+      case 'int':
+      case 'float':
+      case 'typedef':
+        return leaf(t.name || '(anon)');
+      case 'struct':
+      case 'union':
+        return leaf(`${t.kind} ${t.name || '(anon)'}`);
+      case 'enum':
+      case 'enum64':
+        return leaf(`enum ${t.name || '(anon)'}`);
+      case 'fwd':
+        return leaf(`${t.union ? 'union' : 'struct'} ${t.name}`);
+      case 'ptr':
+        return this.#spell(t.type, inner ? `*${inner}` : '*', depth + 1);
+      case 'array':
+        return this.#spell(t.type, `${wrap()}[${t.length}]`, depth + 1);
       case 'func_proto': {
         const params = t.params.map((p) => (p.type === 0 && p.name === '' ? '...' : this.#spell(p.type, '', depth + 1).trim()));
         return this.#spell(t.returnType, `${wrap()}(${params.length ? params.join(', ') : 'void'})`, depth + 1);
       }
-      case 'const': case 'volatile': case 'restrict': {
+      case 'const':
+      case 'volatile':
+      case 'restrict': {
         // A qualified pointer is spelled after the star (`char *const`), anything else before (`const char`).
         if (this.type(t.type).kind === 'ptr') return this.#spell(t.type, inner ? `${t.kind} ${inner}` : t.kind, depth + 1);
         return `${t.kind} ${this.#spell(t.type, inner, depth + 1)}`;
       }
-      case 'type_tag': return this.#spell(t.type, inner, depth + 1);
-      case 'func': return this.#spell(t.type, t.name, depth + 1);
-      case 'var': return this.#spell(t.type, t.name, depth + 1);
-      case 'datasec': return `SEC("${t.name}")${inner ? ` ${inner}` : ''}`;
-      case 'decl_tag': return `__attribute__((btf_decl_tag("${t.name}")))`;
+      case 'type_tag':
+        return this.#spell(t.type, inner, depth + 1);
+      case 'func':
+        return this.#spell(t.type, t.name, depth + 1);
+      case 'var':
+        return this.#spell(t.type, t.name, depth + 1);
+      case 'datasec':
+        return `SEC("${t.name}")${inner ? ` ${inner}` : ''}`;
+      case 'decl_tag':
+        return `__attribute__((btf_decl_tag("${t.name}")))`;
     }
   }
 }

@@ -25,11 +25,11 @@ export function compileBpf(source: string, options: { link?: boolean; sections?:
     const src = join(dir, 'prog.bpf.c');
     writeFileSync(src, source);
     let obj = join(dir, 'prog.o');
-    execFileSync('clang', [
-      '-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86',
-      '-idirafter', '/usr/include/x86_64-linux-gnu', '-idirafter', '/usr/include',
-      '-c', src, '-o', obj,
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'clang',
+      ['-g', '-O2', '-target', 'bpf', '-D__TARGET_ARCH_x86', '-idirafter', '/usr/include/x86_64-linux-gnu', '-idirafter', '/usr/include', '-c', src, '-o', obj],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     if (options.link) {
       const linked = join(dir, 'linked.o');
       execFileSync(BPFTOOL, ['gen', 'object', linked, obj], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -108,15 +108,26 @@ export class BtfBuilder {
     const encoding = (o.signed ? 1 : 0) | (o.char ? 2 : 0) | (o.bool ? 4 : 0);
     return this.#add(name, 1, 0, false, size, [(encoding << 24) | ((o.offset ?? 0) << 16) | (o.bits ?? size * 8)]);
   }
-  ptr(type: number): number { return this.#add('', 2, 0, false, type); }
-  array(type: number, indexType: number, length: number): number { return this.#add('', 3, 0, false, 0, [type, indexType, length]); }
+  ptr(type: number): number {
+    return this.#add('', 2, 0, false, type);
+  }
+  array(type: number, indexType: number, length: number): number {
+    return this.#add('', 3, 0, false, 0, [type, indexType, length]);
+  }
   struct(name: string, size: number, members: Member[], union = false): number {
     const kflag = members.some((m) => m.bitSize);
     const extra = members.flatMap((m) => [this.#str(m.name), m.type, kflag ? ((m.bitSize ?? 0) << 24) | m.bitOffset : m.bitOffset]);
     return this.#add(name, union ? 5 : 4, members.length, kflag, size, extra);
   }
   enum(name: string, size: number, values: [string, number][], signed = false): number {
-    return this.#add(name, 6, values.length, signed, size, values.flatMap(([n, v]) => [this.#str(n), v]));
+    return this.#add(
+      name,
+      6,
+      values.length,
+      signed,
+      size,
+      values.flatMap(([n, v]) => [this.#str(n), v]),
+    );
   }
   enum64(name: string, size: number, values: [string, bigint][], signed = false): number {
     const extra = values.flatMap(([n, v]) => {
@@ -125,20 +136,43 @@ export class BtfBuilder {
     });
     return this.#add(name, 19, values.length, signed, size, extra);
   }
-  fwd(name: string, union = false): number { return this.#add(name, 7, 0, union, 0); }
-  typedef(name: string, type: number): number { return this.#add(name, 8, 0, false, type); }
-  volatile(type: number): number { return this.#add('', 9, 0, false, type); }
-  const(type: number): number { return this.#add('', 10, 0, false, type); }
-  funcProto(returnType: number, params: [string, number][]): number {
-    return this.#add('', 13, params.length, false, returnType, params.flatMap(([n, t]) => [this.#str(n), t]));
+  fwd(name: string, union = false): number {
+    return this.#add(name, 7, 0, union, 0);
   }
-  func(name: string, proto: number): number { return this.#add(name, 12, 1, false, proto); }
-  var(name: string, type: number): number { return this.#add(name, 14, 0, false, type, [1]); }
+  typedef(name: string, type: number): number {
+    return this.#add(name, 8, 0, false, type);
+  }
+  volatile(type: number): number {
+    return this.#add('', 9, 0, false, type);
+  }
+  const(type: number): number {
+    return this.#add('', 10, 0, false, type);
+  }
+  funcProto(returnType: number, params: [string, number][]): number {
+    return this.#add(
+      '',
+      13,
+      params.length,
+      false,
+      returnType,
+      params.flatMap(([n, t]) => [this.#str(n), t]),
+    );
+  }
+  func(name: string, proto: number): number {
+    return this.#add(name, 12, 1, false, proto);
+  }
+  var(name: string, type: number): number {
+    return this.#add(name, 14, 0, false, type, [1]);
+  }
   datasec(name: string, size: number, vars: [number, number, number][]): number {
     return this.#add(name, 15, vars.length, false, size, vars.flat());
   }
-  float(name: string, size: number): number { return this.#add(name, 16, 0, false, size); }
-  typeTag(name: string, type: number): number { return this.#add(name, 18, 0, false, type); }
+  float(name: string, size: number): number {
+    return this.#add(name, 16, 0, false, size);
+  }
+  typeTag(name: string, type: number): number {
+    return this.#add(name, 18, 0, false, type);
+  }
 
   build(): Uint8Array {
     const typeBytes = this.#words.reduce((n, w) => n + 4 * w.length, 0);

@@ -140,7 +140,10 @@ const SAMPLE: Decoded = {
   ptr: '0x0000000000000000',
   f: 1.5,
   d: -2.25,
-  grid: [[1, 2, 3], [4, 5, '18446744073709551615']],
+  grid: [
+    [1, 2, 3],
+    [4, 5, '18446744073709551615'],
+  ],
 };
 
 function encoded(typeId: number, input: unknown, label?: string): Uint8Array {
@@ -164,7 +167,10 @@ test('a char[64] key decodes to its text and encodes back to the same 64 bytes',
   const bytes = encoded(counts.key, 'execve_counter');
   assert.equal(bytes.length, 64);
   assert.equal(new TextDecoder().decode(bytes.subarray(0, 14)), 'execve_counter');
-  assert.ok(bytes.subarray(14).every((b) => b === 0), 'the rest of the key is NUL');
+  assert.ok(
+    bytes.subarray(14).every((b) => b === 0),
+    'the rest of the key is NUL',
+  );
   assert.equal(decodeValue(btf, counts.key, bytes), 'execve_counter');
   assert.equal(formatDecoded(decodeValue(btf, counts.key, bytes)), '"execve_counter"');
 
@@ -223,7 +229,10 @@ test('a DATASEC built by hand decodes its variables at their offsets', () => {
   const u32 = b.int('unsigned int', 4);
   const first = b.var('first', u8);
   const second = b.var('second', u32);
-  const sec = b.datasec('.bss', 12, [[first, 0, 1], [second, 8, 4]]);
+  const sec = b.datasec('.bss', 12, [
+    [first, 0, 1],
+    [second, 8, 4],
+  ]);
   const hand = Btf.parse(b.build());
   const bytes = bytesOf(9, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 0xee, 1, 1, 0, 0);
   assert.deepEqual(decodeValue(hand, sec, bytes), { first: 9, second: 257 });
@@ -251,10 +260,7 @@ test('enums go by enumerator name, and by number when no name matches', () => {
   assert.deepEqual(encoded(state, -1), bytesOf(0xff, 0xff, 0xff, 0xff));
   assert.equal(decodeValue(btf, state, bytesOf(0xff, 0xff, 0xff, 0xff)), 'STATE_DEAD');
   assert.equal(decodeValue(btf, state, bytesOf(7, 0, 0, 0)), 7);
-  assert.equal(
-    encodeError(state, 'STATE_ZOMBIE'),
-    '"STATE_ZOMBIE" is not a value of enum state (values: STATE_IDLE, STATE_RUNNING, STATE_DEAD)',
-  );
+  assert.equal(encodeError(state, 'STATE_ZOMBIE'), '"STATE_ZOMBIE" is not a value of enum state (values: STATE_IDLE, STATE_RUNNING, STATE_DEAD)');
   assert.equal(formatDecoded({ state: 'STATE_DEAD' }, { btf, id: samples.value }), '{state: STATE_DEAD}');
 });
 
@@ -276,10 +282,7 @@ test('bitfields are written without disturbing their neighbours', () => {
 
   const only = encoded(samples.value, { flag_b: 2 });
   assert.deepEqual(only.subarray(0x50, 0x53), bytesOf(0x04, 0, 0));
-  assert.equal(
-    encodeError(samples.value, { flag_b: 9 }),
-    'value 9 does not fit in unsigned int:3 at .flag_b (unsigned int:3 holds 0 to 7)',
-  );
+  assert.equal(encodeError(samples.value, { flag_b: 9 }), 'value 9 does not fit in unsigned int:3 at .flag_b (unsigned int:3 holds 0 to 7)');
   assert.match(encodeError(samples.value, { sbits: 8 }), /int:4 holds -8 to 7/);
 });
 
@@ -367,10 +370,7 @@ test('char arrays that are not text decode as number arrays, so no byte is hidde
 });
 
 test('encode errors name the path in one sentence', () => {
-  assert.equal(
-    encodeError(samples.value, { slots: [{}, {}, { tag: 300 }] }),
-    'value 300 does not fit in u8 at .slots[2].tag (u8 holds 0 to 255)',
-  );
+  assert.equal(encodeError(samples.value, { slots: [{}, {}, { tag: 300 }] }), 'value 300 does not fit in u8 at .slots[2].tag (u8 holds 0 to 255)');
   assert.equal(
     encodeError(samples.value, { slots: [{}, {}, { tag: 300 }] }, 'value'),
     'value 300 does not fit in u8 at value.slots[2].tag (u8 holds 0 to 255)',
@@ -382,14 +382,8 @@ test('encode errors name the path in one sentence', () => {
   assert.match(encodeError(counts.key, 'x'.repeat(64)), /is 64 bytes but the value is char\[64\]/);
   assert.equal(encoded(counts.key, 'x'.repeat(63)).at(63), 0);
 
-  assert.equal(
-    encodeError(typeByName(btf, 'slot', 'struct').id, { cnt: 1 }),
-    'unknown field "cnt" in struct slot (fields: id, delta, tag)',
-  );
-  assert.equal(
-    encodeError(samples.value, { slots: [{ id: 'seven' }] }),
-    'expected a whole number for u32 at .slots[0].id, got "seven"',
-  );
+  assert.equal(encodeError(typeByName(btf, 'slot', 'struct').id, { cnt: 1 }), 'unknown field "cnt" in struct slot (fields: id, delta, tag)');
+  assert.equal(encodeError(samples.value, { slots: [{ id: 'seven' }] }), 'expected a whole number for u32 at .slots[0].id, got "seven"');
   assert.equal(encodeError(samples.value, { count: 1.5 }), 'expected a whole number for u64 at .count, got 1.5');
   assert.match(encodeError(samples.value, 5), /^expected an object for struct data_t \(fields: comm, count, .*, got 5$/);
   assert.equal(encodeError(samples.value, { slots: [{}, {}, {}, {}] }), '4 items given but .slots is struct slot[3]');
@@ -404,7 +398,11 @@ test('missing fields and array items are zero, as in a C initializer', () => {
   const back = decodeValue(btf, samples.value, bytes) as Record<string, Decoded>;
   assert.equal(back.comm, '');
   assert.equal(back.count, 1);
-  assert.deepEqual(back.slots, [{ id: 2, delta: 0, tag: 0 }, { id: 0, delta: 0, tag: 0 }, { id: 0, delta: 0, tag: 0 }]);
+  assert.deepEqual(back.slots, [
+    { id: 2, delta: 0, tag: 0 },
+    { id: 0, delta: 0, tag: 0 },
+    { id: 0, delta: 0, tag: 0 },
+  ]);
   assert.equal(back.state, 'STATE_IDLE');
 });
 
@@ -415,22 +413,37 @@ test('describeType gives a form the tree of fields, flattening anonymous members
   assert.equal(shape.name, 'struct data_t');
   assert.equal(shape.size, 160);
   const field = (name: string) => shape.fields.find((f) => f.name === name)!;
-  assert.deepEqual(shape.fields.map((f) => f.name), [
-    'comm', 'count', 'neg', 'state', 'slots', 'u', 'lo', 'hi', 'flag_a', 'flag_b', 'sbits', 'small_state', 'ok', 'ptr', 'f', 'd', 'grid',
-  ]);
+  assert.deepEqual(
+    shape.fields.map((f) => f.name),
+    ['comm', 'count', 'neg', 'state', 'slots', 'u', 'lo', 'hi', 'flag_a', 'flag_b', 'sbits', 'small_state', 'ok', 'ptr', 'f', 'd', 'grid'],
+  );
   assert.deepEqual(field('comm').type, {
-    kind: 'array', name: 'char[16]', size: 16, length: 16, text: true,
+    kind: 'array',
+    name: 'char[16]',
+    size: 16,
+    length: 16,
+    text: true,
     elem: { kind: 'int', name: 'char', size: 1, signed: true, bits: 8 },
   });
   assert.deepEqual(field('count').type, { kind: 'int', name: 'u64', size: 8, signed: false, bits: 64 });
   assert.deepEqual(field('hi'), { name: 'hi', offset: 78, type: { kind: 'int', name: 'u16', size: 2, signed: false, bits: 16 } });
   assert.deepEqual(field('flag_b'), {
-    name: 'flag_b', offset: 80, bitOffset: 641, bits: 3,
+    name: 'flag_b',
+    offset: 80,
+    bitOffset: 641,
+    bits: 3,
     type: { kind: 'int', name: 'unsigned int', size: 4, signed: false, bits: 3 },
   });
   assert.deepEqual(field('state').type, {
-    kind: 'enum', name: 'enum state', size: 4, signed: false,
-    enumerators: [{ name: 'STATE_IDLE', value: 0 }, { name: 'STATE_RUNNING', value: 1 }, { name: 'STATE_DEAD', value: 4294967295 }],
+    kind: 'enum',
+    name: 'enum state',
+    size: 4,
+    signed: false,
+    enumerators: [
+      { name: 'STATE_IDLE', value: 0 },
+      { name: 'STATE_RUNNING', value: 1 },
+      { name: 'STATE_DEAD', value: 4294967295 },
+    ],
   });
   assert.deepEqual(field('ptr').type, { kind: 'pointer', name: 'void *', size: 8, target: 'void' });
   assert.deepEqual(field('ok').type, { kind: 'bool', name: '_Bool', size: 1 }); // stdbool's bool is a macro
@@ -445,10 +458,16 @@ test('describeType does not follow pointers, so self-referencing structs end', (
   const fwd = b.fwd('node');
   const next = b.ptr(fwd);
   const int = b.int('int', 4, { signed: true });
-  const node = b.struct('node', 16, [{ name: 'value', type: int, bitOffset: 0 }, { name: 'next', type: next, bitOffset: 64 }]);
+  const node = b.struct('node', 16, [
+    { name: 'value', type: int, bitOffset: 0 },
+    { name: 'next', type: next, bitOffset: 64 },
+  ]);
   const hand = Btf.parse(b.build());
   assert.deepEqual(describeType(hand, node), {
-    kind: 'struct', name: 'struct node', size: 16, fields: [
+    kind: 'struct',
+    name: 'struct node',
+    size: 16,
+    fields: [
       { name: 'value', offset: 0, type: { kind: 'int', name: 'int', size: 4, signed: true, bits: 32 } },
       { name: 'next', offset: 8, type: { kind: 'pointer', name: 'struct node *', size: 8, target: 'struct node' } },
     ],

@@ -123,10 +123,14 @@ function readBits(bytes: Uint8Array, view: DataView, bit: number, width: number)
   if ((bit & 7) === 0) {
     const at = bit >>> 3;
     switch (width) {
-      case 8: return BigInt(bytes[at]!);
-      case 16: return BigInt(view.getUint16(at, true));
-      case 32: return BigInt(view.getUint32(at, true));
-      case 64: return view.getBigUint64(at, true);
+      case 8:
+        return BigInt(bytes[at]!);
+      case 16:
+        return BigInt(view.getUint16(at, true));
+      case 32:
+        return BigInt(view.getUint32(at, true));
+      case 64:
+        return view.getBigUint64(at, true);
     }
   }
   let v = 0n;
@@ -141,10 +145,18 @@ function writeBits(bytes: Uint8Array, view: DataView, bit: number, width: number
   if ((bit & 7) === 0) {
     const at = bit >>> 3;
     switch (width) {
-      case 8: bytes[at] = Number(value); return;
-      case 16: view.setUint16(at, Number(value), true); return;
-      case 32: view.setUint32(at, Number(value), true); return;
-      case 64: view.setBigUint64(at, value, true); return;
+      case 8:
+        bytes[at] = Number(value);
+        return;
+      case 16:
+        view.setUint16(at, Number(value), true);
+        return;
+      case 32:
+        view.setUint32(at, Number(value), true);
+        return;
+      case 64:
+        view.setBigUint64(at, value, true);
+        return;
     }
   }
   // A bitfield shares its bytes with its neighbours: change only its own bits.
@@ -210,7 +222,8 @@ function decodeAt(ctx: DecodeCtx, id: number, bit: number, bitSize: number, dept
       if (t.bool) return raw !== 0n;
       return intToJson(t.signed ? BigInt.asIntN(width, raw) : raw);
     }
-    case 'enum': case 'enum64': {
+    case 'enum':
+    case 'enum64': {
       const width = bitSize || t.size * 8;
       const raw = readBits(ctx.bytes, ctx.view, bit, width);
       const match = t.values.find((e) => BigInt.asUintN(width, e.value) === raw);
@@ -228,7 +241,9 @@ function decodeAt(ctx: DecodeCtx, id: number, bit: number, bitSize: number, dept
     }
     case 'array':
       return decodeArray(ctx, t, bit, depth);
-    case 'struct': case 'union': case 'datasec': {
+    case 'struct':
+    case 'union':
+    case 'datasec': {
       const out: { [field: string]: Decoded } = {};
       for (const f of fieldsOf(ctx.btf, t)) setField(out, f.name, decodeAt(ctx, f.type, bit + f.bitOffset, f.bitSize, depth + 1));
       return out;
@@ -378,7 +393,8 @@ function encodeAt(ctx: EncodeCtx, id: number, v: unknown, bit: number, bitSize: 
   switch (t.kind) {
     case 'int':
       return encodeInt(ctx, id, t, v, bit, bitSize, path);
-    case 'enum': case 'enum64':
+    case 'enum':
+    case 'enum64':
       return encodeEnum(ctx, id, t, v, bit, bitSize, path);
     case 'ptr': {
       const n = v === null ? 0n : parseInteger(ctx, id, v, path);
@@ -396,7 +412,9 @@ function encodeAt(ctx: EncodeCtx, id: number, v: unknown, bit: number, bitSize: 
     }
     case 'array':
       return encodeArray(ctx, id, t, v, bit, path, depth);
-    case 'struct': case 'union': case 'datasec':
+    case 'struct':
+    case 'union':
+    case 'datasec':
       return encodeFields(ctx, id, t, v, bit, path, depth);
     case 'var':
       return encodeAt(ctx, t.type, v, bit, 0, path, depth + 1);
@@ -525,9 +543,13 @@ function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): Typ
     case 'int':
       if (t.bool) return { kind: 'bool', name, size: t.size };
       return { kind: 'int', name, size: t.size, signed: t.signed, bits: bitSize || t.bits };
-    case 'enum': case 'enum64':
+    case 'enum':
+    case 'enum64':
       return {
-        kind: 'enum', name, size: t.size, signed: t.signed,
+        kind: 'enum',
+        name,
+        size: t.size,
+        signed: t.signed,
         enumerators: t.values.map((e) => ({ name: e.name, value: intToJson(e.value) })),
       };
     case 'ptr':
@@ -536,10 +558,16 @@ function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): Typ
       return { kind: 'float', name, size: t.size };
     case 'array':
       return {
-        kind: 'array', name, size: btf.sizeOf(t.id), length: t.length, text: isCharLike(btf, t.type),
+        kind: 'array',
+        name,
+        size: btf.sizeOf(t.id),
+        length: t.length,
+        text: isCharLike(btf, t.type),
         elem: describe(btf, t.type, 0, open),
       };
-    case 'struct': case 'union': case 'datasec': {
+    case 'struct':
+    case 'union':
+    case 'datasec': {
       if (open.has(t.id)) return { kind: 'opaque', name, reason: `${name} contains itself` };
       open.add(t.id);
       const fields = fieldsOf(btf, t).map((f): FieldShape => {

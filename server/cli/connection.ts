@@ -56,7 +56,11 @@ export class PlaygroundConnection {
       ws.once('open', () => resolve());
       ws.once('error', (error) => reject(new Error(`cannot reach the playground at ${server}: ${error.message}`)));
       ws.once('unexpected-response', (_request, response) =>
-        reject(new Error(`the playground at ${server} refused the connection (${response.statusCode}${response.statusCode === 401 ? ': it needs an access token, give --token or PLAYGROUND_TOKEN' : ''}).`)),
+        reject(
+          new Error(
+            `the playground at ${server} refused the connection (${response.statusCode}${response.statusCode === 401 ? ': it needs an access token, give --token or PLAYGROUND_TOKEN' : ''}).`,
+          ),
+        ),
       );
     });
     const connection = new PlaygroundConnection(ws);
@@ -94,11 +98,7 @@ export class PlaygroundConnection {
   }
 
   /** The first message from inbox index `since` on (received so far or later) that matches, or null after `ms`. */
-  async waitFor<T extends ServerMessage>(
-    match: ((m: ServerMessage) => m is T) | ((m: ServerMessage) => boolean),
-    ms: number,
-    since = 0,
-  ): Promise<T | null> {
+  async waitFor<T extends ServerMessage>(match: ((m: ServerMessage) => m is T) | ((m: ServerMessage) => boolean), ms: number, since = 0): Promise<T | null> {
     const deadline = Date.now() + ms;
     let seen = since;
     for (;;) {

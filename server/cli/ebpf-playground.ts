@@ -38,7 +38,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-
 async function main(): Promise<void> {
   // On the backend's own machine, as root, the CLI finds the token the backend made.
   process.env.PLAYGROUND_TOKEN ??= localAccessToken(configuredDataDir());
@@ -134,7 +133,8 @@ function humanReport(report: RemoteRunReport): string {
     for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);
   }
   const t = report.timings;
-  if (report.ok) out.push(`ok: ${report.trace.length} trace lines (${report.dropped} dropped); compile ${t.compileMs} ms, load ${t.loadMs} ms, attach ${t.attachMs} ms`);
+  if (report.ok)
+    out.push(`ok: ${report.trace.length} trace lines (${report.dropped} dropped); compile ${t.compileMs} ms, load ${t.loadMs} ms, attach ${t.attachMs} ms`);
   return `${out.join('\n')}\n`;
 }
 

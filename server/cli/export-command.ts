@@ -39,7 +39,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-
 /** The cache for vmlinux.h: the playground's own when this user may write it, else one in the temp dir. */
 function cacheDir(preferred: string): string {
   try {
@@ -113,7 +112,6 @@ export async function exportCommand(args: string[]): Promise<void> {
     fail(`cannot write ${output}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`);
   }
   process.stdout.write(
-    `wrote ${output}: ${result.fileNames.join(', ')}\n` +
-      `next: unzip ${output} && cd ${result.name} && make && sudo ./${result.name} -d 5\n`,
+    `wrote ${output}: ${result.fileNames.join(', ')}\n` + `next: unzip ${output} && cd ${result.name} && make && sudo ./${result.name} -d 5\n`,
   );
 }

@@ -68,7 +68,12 @@ const RATE_LIMIT_WAIT_MS = 2500;
 const RATE_LIMIT_TRIES = 12;
 
 /** Runs the solution (or other files: tests run the starter), waits until it is attached, checks it, stops it. */
-export async function checkLesson(connection: PlaygroundConnection, folder: LessonFolder, files = folder.solution, kernel?: string): Promise<LessonCheckReport> {
+export async function checkLesson(
+  connection: PlaygroundConnection,
+  folder: LessonFolder,
+  files = folder.solution,
+  kernel?: string,
+): Promise<LessonCheckReport> {
   const lesson = folder.lesson.name;
   let settled: RunOutcome | null = null;
   let runId = 0;
@@ -80,7 +85,9 @@ export async function checkLesson(connection: PlaygroundConnection, folder: Less
   if (!settled) return { lesson, pass: false, message: 'The solution reached neither running nor an error within 60 s.' };
   if (settled.type === 'reply' || (settled.type === 'run_state' && settled.state === 'error')) {
     const error = settled.error;
-    const diagnostic = connection.inbox.find((m): m is Extract<ServerMessage, { type: 'compiled' }> => m.type === 'compiled' && m.runId === runId)?.diagnostics.find((d) => d.severity === 'error');
+    const diagnostic = connection.inbox
+      .find((m): m is Extract<ServerMessage, { type: 'compiled' }> => m.type === 'compiled' && m.runId === runId)
+      ?.diagnostics.find((d) => d.severity === 'error');
     const where = diagnostic ? ` (${diagnostic.file}:${diagnostic.line}: ${diagnostic.message})` : '';
     return { lesson, pass: false, message: `The solution did not run: ${error?.message ?? 'unknown error'}${where}` };
   }

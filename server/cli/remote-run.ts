@@ -1,15 +1,5 @@
 import { applyMapDelta } from '../../protocol/messages.ts';
-import type {
-  Diagnostic,
-  Json,
-  MapSeed,
-  PlaygroundError,
-  ServerMessage,
-  SourceFile,
-  Stage,
-  Timings,
-  VerifierExplanation,
-} from '../../protocol/messages.ts';
+import type { Diagnostic, Json, MapSeed, PlaygroundError, ServerMessage, SourceFile, Stage, Timings, VerifierExplanation } from '../../protocol/messages.ts';
 import { PlaygroundConnection, isRunning } from './connection.ts';
 
 export interface RemoteRunOptions {
@@ -81,7 +71,19 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
 
 /** Folds one run's messages into the report. */
 export function summarize(inbox: ServerMessage[], runId: number): RemoteRunReport {
-  const report: RemoteRunReport = { ok: false, stage: 'compile', diagnostics: [], compileLog: '', verifierLog: null, explanation: null, trace: [], dropped: 0, maps: {}, events: [], timings: {} };
+  const report: RemoteRunReport = {
+    ok: false,
+    stage: 'compile',
+    diagnostics: [],
+    compileLog: '',
+    verifierLog: null,
+    explanation: null,
+    trace: [],
+    dropped: 0,
+    maps: {},
+    events: [],
+    timings: {},
+  };
   let reachedRunning = false;
   for (const m of inbox) {
     if (m.type === 'reply' && m.id === runId && !m.ok) report.error = m.error;

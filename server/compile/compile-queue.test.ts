@@ -28,7 +28,16 @@ test('a queue behind another starts only while the other has a free slot and nob
   const skeletons = new CompileQueue(1, compiles);
   const events: string[] = [];
   let releaseCompile!: () => void;
-  const compile = compiles.run(() => new Promise<void>((resolve) => (releaseCompile = () => { events.push('compile done'); resolve(); })));
+  const compile = compiles.run(
+    () =>
+      new Promise<void>(
+        (resolve) =>
+          (releaseCompile = () => {
+            events.push('compile done');
+            resolve();
+          }),
+      ),
+  );
   const skeleton = skeletons.run(async () => void events.push('skeleton'));
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.equal(events.length, 0, 'the skeleton waits while the compile holds the only core');

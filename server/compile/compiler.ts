@@ -74,7 +74,10 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
       ...clangFlags(toolchain, paths),
       `-DPLAYGROUND_TRACE_TAG="${context.traceTag}"`,
       ...(pch ? ['-include-pch', path.join(paths.vmlinux, pch)] : []),
-      '-c', main.name, '-o', objectFile,
+      '-c',
+      main.name,
+      '-o',
+      objectFile,
     ];
     const limits = { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: config.limits.diagnosticsBytes };
     // vmlinux.h parsed once, ahead of time: less than half the compile for CO-RE programs.
@@ -83,12 +86,18 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
     if (pch && result.code !== 0 && /precompiled header|PCH file/i.test(result.stderr)) {
       result = await runJailed(config, toolchain, workdir, argv(null), limits);
     }
-    const cut = result.truncated ? `\n… ${result.droppedBytes} more bytes of compiler output were cut (the limit is ${config.limits.diagnosticsBytes} bytes).\n` : '';
+    const cut = result.truncated
+      ? `\n… ${result.droppedBytes} more bytes of compiler output were cut (the limit is ${config.limits.diagnosticsBytes} bytes).\n`
+      : '';
     const log = withoutCrashReport(scrubPaths(result.stderr, [workdir, paths.work])) + cut;
     const diagnostics = parseClangDiagnostics(log, main.name);
     const base = { diagnostics, log, name, durationMs: result.durationMs };
     if (result.timedOut) {
-      return { ...base, ok: false, error: { code: 'compile_failed', message: `The compile took longer than ${config.limits.compileTimeoutMs / 1000} s and was stopped.` } };
+      return {
+        ...base,
+        ok: false,
+        error: { code: 'compile_failed', message: `The compile took longer than ${config.limits.compileTimeoutMs / 1000} s and was stopped.` },
+      };
     }
     if (result.code !== 0) {
       const first = diagnostics.find((d) => d.severity === 'error');
@@ -119,9 +128,20 @@ const INCLUDES_VMLINUX = /^\s*#\s*include\s*[<"]vmlinux\.h[">]/m;
 /** The flags every compile shares, and the precompiled header must be built with. -g gives BTF and line info. */
 function clangFlags(toolchain: Toolchain, paths: JailPaths): string[] {
   return [
-    '-g', '-O2', '-target', 'bpf', `-D__TARGET_ARCH_${toolchain.targetArch}`,
-    '-fno-color-diagnostics', '-fmessage-length=0', '-ferror-limit=50',
-    '-I', paths.work, '-I', paths.include, '-I', paths.vmlinux,
+    '-g',
+    '-O2',
+    '-target',
+    'bpf',
+    `-D__TARGET_ARCH_${toolchain.targetArch}`,
+    '-fno-color-diagnostics',
+    '-fmessage-length=0',
+    '-ferror-limit=50',
+    '-I',
+    paths.work,
+    '-I',
+    paths.include,
+    '-I',
+    paths.vmlinux,
     ...toolchain.systemIncludes.flatMap((dir) => ['-idirafter', dir]),
   ];
 }
@@ -136,7 +156,10 @@ export async function ensureVmlinuxPch(config: Config, toolchain: Toolchain): Pr
   try {
     const paths = pathsFor(config, toolchain, workdir);
     const flags = clangFlags(toolchain, { ...paths, work: '/work' });
-    const digest = createHash('sha256').update(JSON.stringify([toolchain.version, config.compileJail, flags])).digest('hex').slice(0, 12);
+    const digest = createHash('sha256')
+      .update(JSON.stringify([toolchain.version, config.compileJail, flags]))
+      .digest('hex')
+      .slice(0, 12);
     const name = `vmlinux-${digest}.pch`;
     if (existsSync(path.join(toolchain.vmlinuxDir, name))) return name;
     const result = await runJailed(
@@ -175,7 +198,16 @@ export async function compileTypeInfo(config: Config, toolchain: Toolchain, file
     writeFileSync(path.join(workdir, '__types.c'), `${source}\n`, { mode: 0o644 });
     const paths = pathsFor(config, toolchain, workdir);
     const pch = toolchain.vmlinuxPch && INCLUDES_VMLINUX.test(source) ? ['-include-pch', path.join(paths.vmlinux, toolchain.vmlinuxPch)] : [];
-    const compileTypes = [toolchain.clang, ...clangFlags(toolchain, paths), `-DPLAYGROUND_TRACE_TAG="${context.traceTag}"`, ...pch, '-c', '__types.c', '-o', '__types.o'];
+    const compileTypes = [
+      toolchain.clang,
+      ...clangFlags(toolchain, paths),
+      `-DPLAYGROUND_TRACE_TAG="${context.traceTag}"`,
+      ...pch,
+      '-c',
+      '__types.c',
+      '-o',
+      '__types.o',
+    ];
     const limits = { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: 64 * 1024 };
     const compiled = await runJailed(config, toolchain, workdir, compileTypes, limits);
     if (compiled.code !== 0) return null;
@@ -192,13 +224,10 @@ export async function generateSkeleton(config: Config, toolchain: Toolchain, obj
   try {
     writeFileSync(path.join(workdir, `${name}.bpf.o`), object, { mode: 0o644 });
     const paths = pathsFor(config, toolchain, workdir);
-    const result = await runJailed(
-      config,
-      toolchain,
-      workdir,
-      [toolchain.bpftool, 'gen', 'skeleton', path.join(paths.work, `${name}.bpf.o`), 'name', name],
-      { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: 4 * config.limits.objectBytes + 256 * 1024 },
-    );
+    const result = await runJailed(config, toolchain, workdir, [toolchain.bpftool, 'gen', 'skeleton', path.join(paths.work, `${name}.bpf.o`), 'name', name], {
+      timeoutMs: config.limits.compileTimeoutMs,
+      maxOutputBytes: 4 * config.limits.objectBytes + 256 * 1024,
+    });
     const ok = result.code === 0 && !result.truncated;
     const text = ok ? result.stdout.toString('utf8') : scrubPaths(result.stderr, [workdir, paths.work]) || 'bpftool gen skeleton failed.';
     return { ok, text, durationMs: result.durationMs };

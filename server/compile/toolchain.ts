@@ -58,7 +58,10 @@ async function clangSystemIncludes(clang: string): Promise<string[]> {
   const start = lines.findIndex((l) => l.startsWith('#include <...> search starts here:'));
   const end = lines.findIndex((l) => l.startsWith('End of search list.'));
   if (start < 0 || end < start) throw new Error('Could not read clang’s include search list (clang -v -E -).');
-  return lines.slice(start + 1, end).map((l) => l.trim()).filter(Boolean);
+  return lines
+    .slice(start + 1, end)
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 async function firstLine(tool: string, args: string[]): Promise<string> {

@@ -19,7 +19,7 @@ function record(pid: number, comm: string, padding = 0): Uint8Array {
   return bytes;
 }
 
-test('records decode as the struct the user\'s sources define, even with perf padding', () => {
+test("records decode as the struct the user's sources define, even with perf padding", () => {
   const { btf } = compileBpf(SOURCE);
   const codec = new EventCodec(structsOf(btf), definedStructs([SOURCE.replace('struct other {', 'struct other;')]));
   const plain = codec.decode(record(42, 'bash'));
@@ -30,7 +30,7 @@ test('records decode as the struct the user\'s sources define, even with perf pa
   assert.equal(padded.hex.length, 48);
 });
 
-test('two structs of the record\'s size and no hint: raw bytes until the user picks one', () => {
+test("two structs of the record's size and no hint: raw bytes until the user picks one", () => {
   const { btf } = compileBpf(SOURCE);
   const codec = new EventCodec(structsOf(btf), new Set());
   assert.equal(codec.decode(record(1, 'x')).value, null);

@@ -16,23 +16,38 @@ export function declare(btf: Btf, id: number, inner: string, depth = 0): string 
   const leaf = (s: string) => (inner === '' ? s : `${s} ${inner}`);
   const wrap = () => (inner.startsWith('*') ? `(${inner})` : inner);
   switch (t.kind) {
-    case 'void': return leaf('void');
-    case 'int': case 'float': case 'typedef': return leaf(t.name);
-    case 'struct': case 'union': return leaf(t.name ? `${t.kind} ${t.name}` : `${t.kind} ${body(btf, t, depth + 1)}`);
-    case 'enum': case 'enum64': return leaf(t.name ? `enum ${t.name}` : `enum { ${t.values.map((e) => `${e.name} = ${e.value}`).join(', ')} }`);
-    case 'fwd': return leaf(`${t.union ? 'union' : 'struct'} ${t.name}`);
-    case 'ptr': return declare(btf, t.type, inner ? `*${inner}` : '*', depth + 1);
-    case 'array': return declare(btf, t.type, `${wrap()}[${t.length}]`, depth + 1);
+    case 'void':
+      return leaf('void');
+    case 'int':
+    case 'float':
+    case 'typedef':
+      return leaf(t.name);
+    case 'struct':
+    case 'union':
+      return leaf(t.name ? `${t.kind} ${t.name}` : `${t.kind} ${body(btf, t, depth + 1)}`);
+    case 'enum':
+    case 'enum64':
+      return leaf(t.name ? `enum ${t.name}` : `enum { ${t.values.map((e) => `${e.name} = ${e.value}`).join(', ')} }`);
+    case 'fwd':
+      return leaf(`${t.union ? 'union' : 'struct'} ${t.name}`);
+    case 'ptr':
+      return declare(btf, t.type, inner ? `*${inner}` : '*', depth + 1);
+    case 'array':
+      return declare(btf, t.type, `${wrap()}[${t.length}]`, depth + 1);
     case 'func_proto': {
       const params = t.params.map((p) => (p.type === 0 && p.name === '' ? '...' : declare(btf, p.type, '', depth + 1)));
       return declare(btf, t.returnType, `${wrap()}(${params.length ? params.join(', ') : 'void'})`, depth + 1);
     }
-    case 'const': case 'volatile': case 'restrict': {
+    case 'const':
+    case 'volatile':
+    case 'restrict': {
       if (btf.type(t.type).kind === 'ptr') return declare(btf, t.type, inner ? `${t.kind} ${inner}` : t.kind, depth + 1);
       return `${t.kind} ${declare(btf, t.type, inner, depth + 1)}`;
     }
-    case 'type_tag': return declare(btf, t.type, inner, depth + 1);
-    default: throw new Error(`a ${t.kind} cannot be spelled as a C type`);
+    case 'type_tag':
+      return declare(btf, t.type, inner, depth + 1);
+    default:
+      throw new Error(`a ${t.kind} cannot be spelled as a C type`);
   }
 }
 
@@ -41,11 +56,20 @@ function alignOf(btf: Btf, id: number, depth = 0): number {
   const t = btf.resolve(id);
   if (depth > MAX_DEPTH) return 1;
   switch (t.kind) {
-    case 'int': case 'float': case 'enum': case 'enum64': return Math.min(t.size, 16) || 1;
-    case 'ptr': return 8;
-    case 'array': return alignOf(btf, t.type, depth + 1);
-    case 'struct': case 'union': return isPacked(btf, t) ? 1 : Math.max(1, ...t.members.map((m) => alignOf(btf, m.type, depth + 1)));
-    default: return 1;
+    case 'int':
+    case 'float':
+    case 'enum':
+    case 'enum64':
+      return Math.min(t.size, 16) || 1;
+    case 'ptr':
+      return 8;
+    case 'array':
+      return alignOf(btf, t.type, depth + 1);
+    case 'struct':
+    case 'union':
+      return isPacked(btf, t) ? 1 : Math.max(1, ...t.members.map((m) => alignOf(btf, m.type, depth + 1)));
+    default:
+      return 1;
   }
 }
 
@@ -114,9 +138,15 @@ export class TypeDefinitions {
     this.visited.add(byValue ? id : -id);
     const t: BtfType = this.btf.type(id);
     switch (t.kind) {
-      case 'const': case 'volatile': case 'restrict': case 'type_tag': return this.require(t.type, byValue, depth + 1);
-      case 'ptr': return this.require(t.type, false, depth + 1);
-      case 'array': return this.require(t.type, byValue, depth + 1);
+      case 'const':
+      case 'volatile':
+      case 'restrict':
+      case 'type_tag':
+        return this.require(t.type, byValue, depth + 1);
+      case 'ptr':
+        return this.require(t.type, false, depth + 1);
+      case 'array':
+        return this.require(t.type, byValue, depth + 1);
       case 'func_proto':
         this.require(t.returnType, false, depth + 1);
         for (const p of t.params) this.require(p.type, false, depth + 1);
@@ -126,10 +156,12 @@ export class TypeDefinitions {
         this.require(t.type, byValue, depth + 1);
         this.emit(t.id, `typedef ${declare(this.btf, t.type, t.name)};`);
         return;
-      case 'enum': case 'enum64':
+      case 'enum':
+      case 'enum64':
         if (t.name && this.isUsers('enum', t.name)) this.emit(t.id, `enum ${t.name} { ${t.values.map((e) => `${e.name} = ${e.value}`).join(', ')} };`);
         return;
-      case 'struct': case 'union': {
+      case 'struct':
+      case 'union': {
         if (t.name && !this.isUsers(t.kind, t.name)) return;
         if (t.name && !byValue) {
           this.emit(-t.id, `${t.kind} ${t.name};`);
@@ -158,7 +190,10 @@ export class TypeDefinitions {
 export function definedNames(sources: string[]): { has: (kind: 'struct' | 'union' | 'enum' | 'typedef', name: string) => boolean } {
   const names = new Set<string>();
   for (const raw of sources) {
-    const source = raw.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ').replace(/^\s*#[^\n]*/gm, ' ');
+    const source = raw
+      .replace(/\/\*[\s\S]*?\*\//g, ' ')
+      .replace(/\/\/[^\n]*/g, ' ')
+      .replace(/^\s*#[^\n]*/gm, ' ');
     for (const [, kind, name] of source.matchAll(/\b(struct|union|enum)\s+([A-Za-z_]\w*)\s*\{/g)) names.add(`${kind} ${name}`);
     for (const statement of typedefStatements(source)) {
       for (const declarator of statement.split(',')) {
@@ -200,13 +235,20 @@ export function structPrinter(fields: RecordField[]): string[] {
   return fields.map((f) => {
     const label = `" ${f.name}="`;
     switch (f.show) {
-      case 'bits': return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}_bits(p, ${f.bitOffset}, ${f.bitWidth});`;
-      case 'bool': return `printf(${label}"%s", p[${f.offset}] ? "true" : "false");`;
-      case 'int': return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}(p + ${f.offset}, ${f.size});`;
-      case 'pointer': return `printf(${label}"0x"); print_uint_hex(p + ${f.offset}, 8);`;
-      case 'float': return `printf(${label}); print_float(p + ${f.offset}, ${f.size});`;
-      case 'text': return `printf(${label}); print_text(p + ${f.offset}, ${f.size});`;
-      case 'hex': return `printf(${label}); print_hex(p + ${f.offset}, ${f.size});`;
+      case 'bits':
+        return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}_bits(p, ${f.bitOffset}, ${f.bitWidth});`;
+      case 'bool':
+        return `printf(${label}"%s", p[${f.offset}] ? "true" : "false");`;
+      case 'int':
+        return `printf(${label}); ${f.signed ? 'print_int' : 'print_uint'}(p + ${f.offset}, ${f.size});`;
+      case 'pointer':
+        return `printf(${label}"0x"); print_uint_hex(p + ${f.offset}, 8);`;
+      case 'float':
+        return `printf(${label}); print_float(p + ${f.offset}, ${f.size});`;
+      case 'text':
+        return `printf(${label}); print_text(p + ${f.offset}, ${f.size});`;
+      case 'hex':
+        return `printf(${label}); print_hex(p + ${f.offset}, ${f.size});`;
     }
   });
 }

@@ -74,7 +74,7 @@ function byteArray(bytes: Uint8Array, indent: string): string {
 
 function settingLines(name: string, settings: GlobalSetting[]): string {
   if (!settings.length) return '';
-  const lines = ['\t/* Settings from the playground\'s seeds, written into the skeleton before load. */'];
+  const lines = ["\t/* Settings from the playground's seeds, written into the skeleton before load. */"];
   for (const s of settings) {
     const field = `skel->${s.ident}->${s.variable}`;
     if (s.literal !== null) {
@@ -83,7 +83,9 @@ function settingLines(name: string, settings: GlobalSetting[]): string {
       lines.push(`\t/* ${commentText(`${s.variable} = ${s.shown}`)} */`);
       lines.push(`\t{`);
       lines.push(`\t\tstatic const unsigned char bytes[${s.bytes.length}] = ${byteArray(s.bytes, '\t\t')};`);
-      lines.push(`\t\t_Static_assert(sizeof(((struct ${name}_bpf__${s.ident} *)0)->${s.variable}) == sizeof(bytes), "${s.variable} has the size the playground encoded");`);
+      lines.push(
+        `\t\t_Static_assert(sizeof(((struct ${name}_bpf__${s.ident} *)0)->${s.variable}) == sizeof(bytes), "${s.variable} has the size the playground encoded");`,
+      );
       lines.push(`\t\tmemcpy((void *)&${field}, bytes, sizeof(bytes));`);
       lines.push(`\t}`);
     }
@@ -93,7 +95,7 @@ function settingLines(name: string, settings: GlobalSetting[]): string {
 
 function seedLines(seeds: MapSeedBytes[]): string {
   if (!seeds.length) return '';
-  const lines = ['\t/* Map entries from the playground\'s seeds: after load, before attach. */'];
+  const lines = ["\t/* Map entries from the playground's seeds: after load, before attach. */"];
   for (const s of seeds) {
     lines.push(`\t/* ${commentText(`${s.map}: ${s.shown}`)} */`);
     lines.push('\t{');
@@ -133,7 +135,7 @@ function printerFunctions(printers: RecordPrinter[]): string {
     out.push('{');
     out.push(`\tprintf("  struct ${p.struct}:");`);
     for (const line of structPrinter(p.fields)) out.push(`\t${line}`);
-    out.push('\tputchar(\'\\n\');');
+    out.push("\tputchar('\\n');");
     out.push('}');
     out.push('');
   }
@@ -152,7 +154,10 @@ function printerFunctions(printers: RecordPrinter[]): string {
 function watchLines(watched: WatchedGlobal[]): string {
   if (!watched.length) return '';
   return watched
-    .map((w) => `\tprintf("${w.ident === 'bss' || w.ident === 'data' ? `.${w.ident}` : w.ident} ${w.variable} = "); ${w.signed ? 'print_int' : 'print_uint'}((const unsigned char *)&skel->${w.ident}->${w.variable}, ${w.size}); putchar('\\n');`)
+    .map(
+      (w) =>
+        `\tprintf("${w.ident === 'bss' || w.ident === 'data' ? `.${w.ident}` : w.ident} ${w.variable} = "); ${w.signed ? 'print_int' : 'print_uint'}((const unsigned char *)&skel->${w.ident}->${w.variable}, ${w.size}); putchar('\\n');`,
+    )
     .join('\n')
     .concat('\n');
 }

@@ -29,21 +29,36 @@ function goBytes(bytes: Uint8Array | null): string {
 
 /** A Go string literal: JSON's escapes are Go's for the characters JSON escapes. */
 function goString(text: string): string {
-  return JSON.stringify(text).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(text)
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 function settingsTable(settings: GlobalSetting[]): string {
-  return settings.map((s) => `\t// ${s.variable} = ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, bytes: ${goBytes(s.bytes)}},`).join('\n');
+  return settings
+    .map(
+      (s) =>
+        `\t// ${s.variable} = ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{section: ${goString(s.section)}, variable: ${goString(s.variable)}, bytes: ${goBytes(s.bytes)}},`,
+    )
+    .join('\n');
 }
 
 function seedsTable(seeds: MapSeedBytes[]): string {
-  return seeds.map((s) => `\t// ${s.map}: ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{mapName: ${goString(s.map)}, key: ${goBytes(s.key)}, value: ${goBytes(s.value)}, perCPU: ${s.perCpu}},`).join('\n');
+  return seeds
+    .map(
+      (s) =>
+        `\t// ${s.map}: ${s.shown.replace(/[\r\n]+/g, ' ')}\n\t{mapName: ${goString(s.map)}, key: ${goBytes(s.key)}, value: ${goBytes(s.value)}, perCPU: ${s.perCpu}},`,
+    )
+    .join('\n');
 }
 
 function recordsTable(printers: RecordPrinter[]): string {
   return printers
     .map((p) => {
-      const fields = p.fields.map((f) => `\t\t{name: ${goString(f.name)}, show: ${goString(f.show)}, signed: ${f.signed}, offset: ${f.offset}, size: ${f.size}, bitOffset: ${f.bitOffset}, bitWidth: ${f.bitWidth}},`);
+      const fields = p.fields.map(
+        (f) =>
+          `\t\t{name: ${goString(f.name)}, show: ${goString(f.show)}, signed: ${f.signed}, offset: ${f.offset}, size: ${f.size}, bitOffset: ${f.bitOffset}, bitWidth: ${f.bitWidth}},`,
+      );
       return `\t{name: ${goString(p.struct)}, size: ${p.size}, fields: []field{\n${fields.join('\n')}\n\t}},`;
     })
     .join('\n');

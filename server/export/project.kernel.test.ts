@@ -195,7 +195,15 @@ char LICENSE[] SEC("license") = "GPL";
 const SETTINGS_SEED: MapSeed = {
   map: '.rodata',
   key: 0,
-  value: { big: '18446744073709551615', label: 'hello', mode: 'MODE_ON', limits: { tag: 'ab', max: 99, min: -3 }, pair: { a: 1, b: 300 }, enabled: true, negative: -5 },
+  value: {
+    big: '18446744073709551615',
+    label: 'hello',
+    mode: 'MODE_ON',
+    limits: { tag: 'ab', max: 99, min: -3 },
+    pair: { a: 1, b: 300 },
+    enabled: true,
+    negative: -5,
+  },
 };
 
 /** What an example's loader prints in a second of execs and opens, whichever language it is in. */
@@ -250,14 +258,22 @@ describe('exported projects, built with make and run as root', () => {
     assert.match(loader, /^\tskel->rodata->mode = 7;$/m);
     assert.match(loader, /^\tskel->rodata->enabled = true;$/m);
     assert.match(loader, /^\tskel->rodata->negative = -5;$/m);
-    assert.match(loader, /^typedef char label_t\[16\];$/m, 'the user\'s typedef, which the skeleton names');
+    assert.match(loader, /^typedef char label_t\[16\];$/m, "the user's typedef, which the skeleton names");
     assert.match(loader, /^struct packed_pair \{ char a; int b; \} __attribute__\(\(packed\)\);$/m);
     await make(project);
 
     await assertSettingsSeen(await runLoader(project, 'settings'));
   });
 
-  for (const name of ['hello_execve', 'execve_counter', 'exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe', 'bootstrap']) {
+  for (const name of [
+    'hello_execve',
+    'execve_counter',
+    'exec_parent_core',
+    'open_events_ringbuf',
+    'syscall_counts_raw_tp',
+    'libc_execve_uprobe',
+    'bootstrap',
+  ]) {
     test(`${name}: exported, made, and run for a second`, async () => {
       const ex = example(name);
       const result = await exported(ex.files, ex.seeds);
@@ -301,11 +317,25 @@ function minimalBtf(project: string): string {
  */
 async function goBuild(project: string): Promise<void> {
   const work = mkdtempSync(path.join(workdir, 'gowork-'));
-  const env = { ...process.env, GOWORK: path.join(work, 'go.work'), GOPROXY: 'off', GOFLAGS: '', GOTOOLCHAIN: 'local', GOCACHE: GO_CACHE, GOMODCACHE: path.join(work, 'mod'), PATH: `${path.dirname(GO)}:${process.env.PATH}` };
+  const env = {
+    ...process.env,
+    GOWORK: path.join(work, 'go.work'),
+    GOPROXY: 'off',
+    GOFLAGS: '',
+    GOTOOLCHAIN: 'local',
+    GOCACHE: GO_CACHE,
+    GOMODCACHE: path.join(work, 'mod'),
+    PATH: `${path.dirname(GO)}:${process.env.PATH}`,
+  };
   const go = (args: string[]) => run(GO, args, { cwd: project, env, timeout: 240_000 });
   try {
     await go(['work', 'init', project]);
-    await go(['work', 'edit', `-replace=github.com/cilium/ebpf=${DEBIAN_GOCODE}/github.com/cilium/ebpf`, `-replace=golang.org/x/sys=${DEBIAN_GOCODE}/golang.org/x/sys`]);
+    await go([
+      'work',
+      'edit',
+      `-replace=github.com/cilium/ebpf=${DEBIAN_GOCODE}/github.com/cilium/ebpf`,
+      `-replace=golang.org/x/sys=${DEBIAN_GOCODE}/golang.org/x/sys`,
+    ]);
     if (existsSync(path.join(project, 'bpf', 'vmlinux.h')) === false && readFileSync(path.join(project, 'Makefile'), 'utf8').includes('bpf/vmlinux.h:')) {
       await run('make', ['-s', 'bpf/vmlinux.h'], { cwd: project, timeout: 60_000 });
     }
@@ -317,15 +347,26 @@ async function goBuild(project: string): Promise<void> {
   }
 }
 
-describe('export as Go (cilium/ebpf + bpf2go), built offline against Debian\'s packages', () => {
+describe("export as Go (cilium/ebpf + bpf2go), built offline against Debian's packages", () => {
   test('the sources go in unchanged under bpf/, beside main.go, gen.go, go.mod, a Makefile and a README; gofmt has nothing to change', async () => {
     const ex = example('execve_counter');
     const result = await exported(ex.files, ex.seeds, undefined, 'go');
-    assert.deepEqual(result.fileNames.sort(), ['execve_counter/.gitignore', 'execve_counter/Makefile', 'execve_counter/README.md', 'execve_counter/bpf/execve_counter.bpf.c', 'execve_counter/gen.go', 'execve_counter/go.mod', 'execve_counter/main.go']);
+    assert.deepEqual(result.fileNames.sort(), [
+      'execve_counter/.gitignore',
+      'execve_counter/Makefile',
+      'execve_counter/README.md',
+      'execve_counter/bpf/execve_counter.bpf.c',
+      'execve_counter/gen.go',
+      'execve_counter/go.mod',
+      'execve_counter/main.go',
+    ]);
     const project = unzipProject(result.zip, 'execve_counter');
     assert.equal(readFileSync(path.join(project, 'bpf', 'execve_counter.bpf.c'), 'utf8'), ex.files[0]!.content);
     assert.match(readFileSync(path.join(project, 'go.mod'), 'utf8'), /^require github\.com\/cilium\/ebpf v\d+\.\d+\.\d+$/m);
-    assert.match(readFileSync(path.join(project, 'gen.go'), 'utf8'), /^\/\/go:generate go run github\.com\/cilium\/ebpf\/cmd\/bpf2go .* bpf\/execve_counter\.bpf\.c/m);
+    assert.match(
+      readFileSync(path.join(project, 'gen.go'), 'utf8'),
+      /^\/\/go:generate go run github\.com\/cilium\/ebpf\/cmd\/bpf2go .* bpf\/execve_counter\.bpf\.c/m,
+    );
     const { stdout } = await run(path.join(path.dirname(GO), 'gofmt'), ['-l', project]);
     assert.equal(stdout, '');
   });
@@ -349,9 +390,17 @@ describe('export as Go (cilium/ebpf + bpf2go), built offline against Debian\'s p
     }
   });
 
-  for (const name of ['hello_execve', 'execve_counter', 'exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe', 'bootstrap']) {
+  for (const name of [
+    'hello_execve',
+    'execve_counter',
+    'exec_parent_core',
+    'open_events_ringbuf',
+    'syscall_counts_raw_tp',
+    'libc_execve_uprobe',
+    'bootstrap',
+  ]) {
     const core = NEEDS_KERNEL_BTF.has(name);
-    test(`${name}: exported as Go, built, and run for a second${core ? ' (-btf: its CO-RE types cut from the kernel\'s)' : ''}`, async () => {
+    test(`${name}: exported as Go, built, and run for a second${core ? " (-btf: its CO-RE types cut from the kernel's)" : ''}`, async () => {
       const ex = example(name);
       const result = await exported(ex.files, ex.seeds, undefined, 'go');
       const project = unzipProject(result.zip, name);

@@ -55,8 +55,12 @@ describe('exportProject: what goes in the zip', () => {
     const result = await exported(bootstrap.files, []);
     assert.equal(result.name, 'bootstrap');
     assert.deepEqual(result.fileNames.sort(), [
-      'bootstrap/.gitignore', 'bootstrap/Makefile', 'bootstrap/README.md',
-      'bootstrap/src/bootstrap.bpf.c', 'bootstrap/src/bootstrap.c', 'bootstrap/src/bootstrap.h',
+      'bootstrap/.gitignore',
+      'bootstrap/Makefile',
+      'bootstrap/README.md',
+      'bootstrap/src/bootstrap.bpf.c',
+      'bootstrap/src/bootstrap.c',
+      'bootstrap/src/bootstrap.h',
     ]);
     const files = unzipSync(result.zip);
     const text = (name: string) => new TextDecoder().decode(files[name]);
@@ -76,13 +80,13 @@ describe('exportProject: what goes in the zip', () => {
     for (const name of result.fileNames) assert.doesNotMatch(text(name), /PLAYGROUND_TRACE_TAG|bpf\/include|\[pg:/, name);
   });
 
-  test('no vmlinux.h in the Makefile\'s rules when no source includes it', async () => {
+  test("no vmlinux.h in the Makefile's rules when no source includes it", async () => {
     const result = await exported(example('hello_execve').files, []);
     const makefile = new TextDecoder().decode(unzipSync(result.zip)['hello_execve/Makefile']);
     assert.match(makefile, /^\$\(OUTPUT\)\/\$\(APP\)\.bpf\.o: \$\(BPF_SRC\) \$\(BPF_HEADERS\) \| \$\(OUTPUT\)$/m);
   });
 
-  test('a seed becomes C bytes encoded by the map\'s BTF types, written between load and attach', async () => {
+  test("a seed becomes C bytes encoded by the map's BTF types, written between load and attach", async () => {
     const counter = example('execve_counter');
     const result = await exported(counter.files, counter.seeds);
     const loader = new TextDecoder().decode(unzipSync(result.zip)['execve_counter/src/execve_counter.c']);
@@ -102,13 +106,19 @@ describe('exportProject: what goes in the zip', () => {
     const hello = example('hello_execve').files;
     assert.match(await refusal([...hello, { name: 'two.c', content: '' }], []), /^Put the program in one \.c file/);
     assert.match(await refusal([{ name: '../x.c', content: '' }], []), /is not a usable file name/);
-    assert.match(await refusal([{ name: 'x.bpf.c', content: 'int main(void) { return nope; }\n' }], []), /^x\.bpf\.c:1:\d+: use of undeclared identifier 'nope'$/);
+    assert.match(
+      await refusal([{ name: 'x.bpf.c', content: 'int main(void) { return nope; }\n' }], []),
+      /^x\.bpf\.c:1:\d+: use of undeclared identifier 'nope'$/,
+    );
     assert.match(await refusal(hello, [], '9lives'), /^"9lives" cannot name the project: use a C identifier/);
     assert.match(await refusal(hello, [], 'clean'), /the Makefile uses it/);
     assert.match(await refusal([{ name: 'tool.c', content: hello[0]!.content }], [], 'tool'), /src\/tool\.c.*choose another project name\.$/);
     const counter = example('execve_counter').files;
     assert.equal(await refusal(counter, [{ map: 'nope', key: 1, value: 1 }]), 'Seeding map nope failed: there is no map named "nope" in this program.');
-    assert.match(await refusal(counter, [{ map: 'execve_counter', key: 'x'.repeat(64), value: 1 }]), /^Seeding map execve_counter failed: .* is 64 bytes but key is stringkey/);
+    assert.match(
+      await refusal(counter, [{ map: 'execve_counter', key: 'x'.repeat(64), value: 1 }]),
+      /^Seeding map execve_counter failed: .* is 64 bytes but key is stringkey/,
+    );
     assert.equal(
       await refusal(example('open_events_ringbuf').files, [{ map: 'events', key: 0, value: 0 }]),
       'Seeding map events failed: map events (ringbuf) cannot be written from user space here.',
@@ -129,14 +139,19 @@ describe('exportProject: what goes in the zip', () => {
       exportProject({ files: [{ name: 'x.bpf.c', content: 'nope' }], seeds: [] }, { config, toolchain }),
       exportProject({ files: counter, seeds: [{ map: 'nope', key: 1, value: 1 }] }, { config, toolchain }),
     ]);
-    assert.deepEqual(codes.map((r) => (r.ok ? 'ok' : r.code)), ['bad_request', 'compile_failed', 'seed_failed']);
+    assert.deepEqual(
+      codes.map((r) => (r.ok ? 'ok' : r.code)),
+      ['bad_request', 'compile_failed', 'seed_failed'],
+    );
   });
 });
 
 describe('ebpf-playground export', () => {
   test('writes the zip of an example locally, with no server', async () => {
     const output = path.join(workdir, 'cli.zip');
-    const { stdout } = await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '-o', output], { timeout: 30_000 });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '-o', output], {
+      timeout: 30_000,
+    });
     assert.match(stdout, /^wrote .*cli\.zip: execve_counter\/src\/execve_counter\.bpf\.c, /);
     const files = unzipSync(readFileSync(output));
     assert.ok(files['execve_counter/src/execve_counter.c']);
@@ -145,7 +160,9 @@ describe('ebpf-playground export', () => {
 
   test('--go writes the Go project of an example', async () => {
     const output = path.join(workdir, 'cli-go.zip');
-    await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '--go', '-o', output], { timeout: 30_000 });
+    await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '--go', '-o', output], {
+      timeout: 30_000,
+    });
     const files = unzipSync(readFileSync(output));
     assert.match(new TextDecoder().decode(files['execve_counter/main.go']), /^\tspec, err := loadBpf\(\)$/m);
   });
@@ -153,7 +170,11 @@ describe('ebpf-playground export', () => {
   test('says what is wrong with a seed, and exits 1', async () => {
     const source = path.join(ROOT, 'bpf', 'examples', 'exec_parent_core.bpf.c');
     await assert.rejects(
-      run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', source, '--seed', '.rodata:0={"nope":1}', '-o', path.join(workdir, 'x.zip')], { timeout: 30_000 }),
+      run(
+        process.execPath,
+        [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', source, '--seed', '.rodata:0={"nope":1}', '-o', path.join(workdir, 'x.zip')],
+        { timeout: 30_000 },
+      ),
       (error: { code: number; stderr: string }) => {
         assert.equal(error.code, 1);
         assert.equal(error.stderr, 'ebpf-playground export: Setting .rodata failed: unknown variable "nope" in SEC(".rodata") (variables: target_ppid).\n');

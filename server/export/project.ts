@@ -44,9 +44,7 @@ export interface ExportDeps {
 /** Why an export was refused, in the protocol's words (a reply's `error.code`). */
 export type ExportErrorCode = Extract<ErrorCode, 'bad_request' | 'compile_failed' | 'policy_denied' | 'seed_failed' | 'internal'>;
 
-export type ExportResult =
-  | { ok: true; zip: Uint8Array; fileNames: string[]; name: string }
-  | { ok: false; code: ExportErrorCode; error: string };
+export type ExportResult = { ok: true; zip: Uint8Array; fileNames: string[]; name: string } | { ok: false; code: ExportErrorCode; error: string };
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 /** Names the Makefile or the project's folders already use. */
@@ -76,16 +74,22 @@ export async function exportProject(request: ExportRequest, deps: ExportDeps): P
   if (problem) return fail('bad_request', problem);
   const main = files.find((f) => f.name.endsWith('.c'))!;
   const name = request.name?.trim() || objectName(main.name);
-  if (!NAME.test(name)) return fail('bad_request', `"${name}" cannot name the project: use a C identifier (letters, digits and _, not starting with a digit, at most 64).`);
+  if (!NAME.test(name))
+    return fail('bad_request', `"${name}" cannot name the project: use a C identifier (letters, digits and _, not starting with a digit, at most 64).`);
   if (RESERVED.has(name)) return fail('bad_request', `"${name}" cannot name the project: the Makefile uses it; choose another name.`);
   const clash = files.find((f) => f.name === `${name}.c` || f.name === `${name}.skel.h`);
-  if (clash) return fail('bad_request', `The loader's files would be src/${name}.c and ${name}.skel.h, and "${clash.name}" is one of yours: choose another project name.`);
+  if (clash)
+    return fail(
+      'bad_request',
+      `The loader's files would be src/${name}.c and ${name}.skel.h, and "${clash.name}" is one of yours: choose another project name.`,
+    );
 
   const schedule = deps.schedule ?? ((job) => job());
   // The empty trace tag: bpf_printk as the system header spells it, and the same BTF a Run sees.
   const context = { traceTag: '' };
   const compiled = await schedule(() => compile(config, toolchain, files, context));
-  if (!compiled.ok || !compiled.object) return fail(compiled.error?.code === 'policy_denied' ? 'policy_denied' : 'compile_failed', compiled.error?.message ?? 'The program does not compile.');
+  if (!compiled.ok || !compiled.object)
+    return fail(compiled.error?.code === 'policy_denied' ? 'policy_denied' : 'compile_failed', compiled.error?.message ?? 'The program does not compile.');
   const raw = elfSection(compiled.object, '.BTF');
   if (!raw) return fail('internal', 'The compiled object has no BTF, so its maps and globals cannot be read.');
 
@@ -180,13 +184,24 @@ function globalSettings(btf: Btf, section: DataSection, seed: MapSeed): GlobalSe
   for (const [variable, input] of Object.entries(value)) {
     const v = section.vars.find((x) => x.name === variable);
     if (!v) {
-      const names = section.vars.filter((x) => x.linkage !== 'static').map((x) => x.name).join(', ') || 'none';
+      const names =
+        section.vars
+          .filter((x) => x.linkage !== 'static')
+          .map((x) => x.name)
+          .join(', ') || 'none';
       return `unknown variable ${JSON.stringify(variable)} in SEC("${section.name}") (variables: ${names}).`;
     }
     if (v.linkage === 'static') return `${variable} is static, so the skeleton does not show it to user space: remove "static" to set it.`;
     const encoded = encodeValue(btf, v.type, input, { label: variable });
     if (!encoded.ok) return `${encoded.error}.`;
-    out.push({ ident: section.ident, section: section.name, variable, literal: cLiteral(btf, v.type, encoded.bytes), bytes: encoded.bytes, shown: JSON.stringify(input) });
+    out.push({
+      ident: section.ident,
+      section: section.name,
+      variable,
+      literal: cLiteral(btf, v.type, encoded.bytes),
+      bytes: encoded.bytes,
+      shown: JSON.stringify(input),
+    });
   }
   return out;
 }

@@ -33,7 +33,15 @@ export function recordFields(btf: Btf, structId: number): RecordField[] {
   for (const f of flat) {
     const type = btf.resolve(f.type);
     const offset = f.bitOffset / 8;
-    const field = (show: RecordField['show'], size: number, signed = false): RecordField => ({ name: f.name, show, signed, offset, size, bitOffset: f.bitOffset, bitWidth: f.bitWidth });
+    const field = (show: RecordField['show'], size: number, signed = false): RecordField => ({
+      name: f.name,
+      show,
+      signed,
+      offset,
+      size,
+      bitOffset: f.bitOffset,
+      bitWidth: f.bitWidth,
+    });
     if (f.bitWidth) {
       out.push({ ...field('bits', 0, type.kind === 'int' && type.signed), offset: 0 });
       continue;
@@ -44,7 +52,8 @@ export function recordFields(btf: Btf, structId: number): RecordField[] {
         if (type.bool) out.push(field('bool', 1));
         else out.push([1, 2, 4, 8].includes(type.size) ? field('int', type.size, type.signed) : field('hex', type.size));
         break;
-      case 'enum': case 'enum64':
+      case 'enum':
+      case 'enum64':
         out.push(field('int', type.size, type.signed));
         break;
       case 'ptr':
@@ -56,7 +65,8 @@ export function recordFields(btf: Btf, structId: number): RecordField[] {
       case 'array':
         out.push(isCharLike(btf, type.type) ? field('text', type.length) : field('hex', btf.sizeOf(type.id)));
         break;
-      case 'struct': case 'union':
+      case 'struct':
+      case 'union':
         out.push(field('hex', type.size));
         break;
       default:

@@ -98,7 +98,8 @@ describe('probeCapabilities, on this host for real', () => {
   });
 
   test('the leftover check sees a live program of ours', async (t) => {
-    const content = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("raw_tp/sys_enter") int pgcap_check(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n';
+    const content =
+      '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>\nSEC("raw_tp/sys_enter") int pgcap_check(void *ctx) { return 0; }\nchar LICENSE[] SEC("license") = "GPL";\n';
     const compiled = await compile(config, toolchain, [{ name: 'pgcap_check.bpf.c', content }], { traceTag: '' });
     assert.equal(compiled.ok, true, compiled.log);
     const runner = new Runner();

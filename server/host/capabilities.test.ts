@@ -76,7 +76,10 @@ describe('notes, from what libbpf and the kernel said on this project’s VM', (
 
   test('LSM refused while the BPF LSM is not in the boot list', () => {
     const lsm: ProbeOutcome = { ...fentryEperm, kind: 'lsm', section: 'lsm', type: 'lsm' };
-    assert.match(noteFor(lsm, working, { ...facts, lsms: ['capability', 'landlock', 'yama'] })!, /the BPF LSM is not active .*capability,landlock,yama, without bpf/);
+    assert.match(
+      noteFor(lsm, working, { ...facts, lsms: ['capability', 'landlock', 'yama'] })!,
+      /the BPF LSM is not active .*capability,landlock,yama, without bpf/,
+    );
     assert.match(noteFor(lsm, [...working, fentryEperm], facts)!, /^LSM programs are refused here \(the kernel does not allow the BPF trampoline/);
   });
 

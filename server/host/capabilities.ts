@@ -22,7 +22,6 @@ import { toCapabilities, type Kind, type ProbeOutcome } from './capability-notes
 
 export { hostFacts, type HostFacts } from './kernel-facts.ts';
 
-
 interface Probe {
   kind: Kind;
   /** The program's name: `pgcap_` marks ours in `bpftool prog show` (at most 15 characters). */
@@ -39,10 +38,22 @@ interface Probe {
 /** Where each kind is tried: targets every kernel of the last years has. */
 
 function probes(uprobeTarget: string): Probe[] {
-  const tracing = (kind: Kind, program: string, type: string, section: string) =>
-    ({ kind, program, type, section, code: `int ${program}(unsigned long long *ctx)\n{\n\treturn 0;\n}`, attachable: true });
-  const plain = (kind: Kind, program: string, type: string, section: string, ctx = 'void *ctx', ret = '0', attachable = true) =>
-    ({ kind, program, type, section, code: `int ${program}(${ctx})\n{\n\treturn ${ret};\n}`, attachable });
+  const tracing = (kind: Kind, program: string, type: string, section: string) => ({
+    kind,
+    program,
+    type,
+    section,
+    code: `int ${program}(unsigned long long *ctx)\n{\n\treturn 0;\n}`,
+    attachable: true,
+  });
+  const plain = (kind: Kind, program: string, type: string, section: string, ctx = 'void *ctx', ret = '0', attachable = true) => ({
+    kind,
+    program,
+    type,
+    section,
+    code: `int ${program}(${ctx})\n{\n\treturn ${ret};\n}`,
+    attachable,
+  });
   return [
     plain('tracepoint', 'pgcap_tp', 'tracepoint', 'tracepoint/syscalls/sys_enter_openat'),
     plain('raw_tp', 'pgcap_raw_tp', 'raw_tracepoint', 'raw_tp/sys_enter'),
@@ -95,8 +106,6 @@ function readFileSafe(file: string): string {
     return '';
   }
 }
-
-
 
 /** One probe's load or attach may not take longer than this (SECURITY.md's load limit). */
 const STEP_TIMEOUT_MS = 5_000;
@@ -224,14 +233,19 @@ async function probeOne(runner: Loader, probe: Probe, object: Buffer, base: { ki
       type,
       loads: true,
       attaches: false,
-      failure: { stage: 'attach', errno: result?.errno ?? 0, code: result?.code ?? 'EINTERNAL', message: result?.message ?? 'attach failed', log: result?.libbpfLog ?? '' },
+      failure: {
+        stage: 'attach',
+        errno: result?.errno ?? 0,
+        code: result?.code ?? 'EINTERNAL',
+        message: result?.message ?? 'attach failed',
+        log: result?.libbpfLog ?? '',
+      },
     };
   } finally {
     // Detach and unload before the next kind: nothing of a probe outlives it.
     if (runner.alive) await withTimeout(runner.call('close', {}), STEP_TIMEOUT_MS).catch(() => {});
   }
 }
-
 
 const cacheSchema = z.object({
   kernel: z.string(),

@@ -4,7 +4,6 @@ import type { Capability } from '../../protocol/messages.ts';
 import { capitalize } from '../text.ts';
 import { KPROBE_TARGET, LSM_HOOK, type HostFacts } from './kernel-facts.ts';
 
-
 export type Kind = 'tracepoint' | 'raw_tp' | 'tp_btf' | 'kprobe' | 'uprobe' | 'fentry' | 'lsm' | 'iter' | 'xdp' | 'socket' | 'perf_event';
 
 /** What one probe did. */
@@ -26,15 +25,34 @@ export interface ProbeOutcome {
   };
 }
 
-
 /** Where a learner can go instead, in order of preference; only kinds that work here are offered. */
 const INSTEAD: Partial<Record<Kind, [Kind, string][]>> = {
-  kprobe: [['tracepoint', 'tracepoint/syscalls/sys_enter_openat'], ['fentry', `fentry/${KPROBE_TARGET}`], ['raw_tp', 'raw_tp/sys_enter']],
-  fentry: [['tp_btf', 'tp_btf/sys_enter'], ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'], ['kprobe', `kprobe/${KPROBE_TARGET}`]],
-  lsm: [['tracepoint', 'tracepoint/syscalls/sys_enter_openat'], ['fentry', `fentry/security_${LSM_HOOK}`]],
-  tp_btf: [['raw_tp', 'raw_tp/sys_enter'], ['tracepoint', 'tracepoint/syscalls/sys_enter_openat']],
-  raw_tp: [['tracepoint', 'tracepoint/syscalls/sys_enter_openat'], ['tp_btf', 'tp_btf/sys_enter']],
-  tracepoint: [['raw_tp', 'raw_tp/sys_enter'], ['tp_btf', 'tp_btf/sys_enter']],
+  kprobe: [
+    ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'],
+    ['fentry', `fentry/${KPROBE_TARGET}`],
+    ['raw_tp', 'raw_tp/sys_enter'],
+  ],
+  fentry: [
+    ['tp_btf', 'tp_btf/sys_enter'],
+    ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'],
+    ['kprobe', `kprobe/${KPROBE_TARGET}`],
+  ],
+  lsm: [
+    ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'],
+    ['fentry', `fentry/security_${LSM_HOOK}`],
+  ],
+  tp_btf: [
+    ['raw_tp', 'raw_tp/sys_enter'],
+    ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'],
+  ],
+  raw_tp: [
+    ['tracepoint', 'tracepoint/syscalls/sys_enter_openat'],
+    ['tp_btf', 'tp_btf/sys_enter'],
+  ],
+  tracepoint: [
+    ['raw_tp', 'raw_tp/sys_enter'],
+    ['tp_btf', 'tp_btf/sys_enter'],
+  ],
 };
 
 const LABEL: Record<Kind, string> = {

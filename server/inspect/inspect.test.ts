@@ -23,7 +23,10 @@ describe('formatting', () => {
   ].join('\n');
 
   test('calls are told apart by their source register, and raw bytes go', () => {
-    const helpers = new Map([[2, 'bpf_map_update_elem'], [7, 'bpf_get_prandom_u32']]);
+    const helpers = new Map([
+      [2, 'bpf_map_update_elem'],
+      [7, 'bpf_get_prandom_u32'],
+    ]);
     assert.equal(
       annotateDisassembly(SAVED, helpers),
       [

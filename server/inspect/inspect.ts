@@ -164,8 +164,19 @@ const readelfJsonSchema = z.array(
 
 /** readelf's flag letters, in the order it prints them ("Key to Flags" in `llvm-readelf -S`). */
 const FLAG_LETTERS: [number, string][] = [
-  [0x1, 'W'], [0x2, 'A'], [0x4, 'X'], [0x10, 'M'], [0x20, 'S'], [0x40, 'I'], [0x80, 'L'],
-  [0x100, 'O'], [0x200, 'G'], [0x400, 'T'], [0x800, 'C'], [0x200000, 'R'], [0x80000000, 'E'],
+  [0x1, 'W'],
+  [0x2, 'A'],
+  [0x4, 'X'],
+  [0x10, 'M'],
+  [0x20, 'S'],
+  [0x40, 'I'],
+  [0x80, 'L'],
+  [0x100, 'O'],
+  [0x200, 'G'],
+  [0x400, 'T'],
+  [0x800, 'C'],
+  [0x200000, 'R'],
+  [0x80000000, 'E'],
 ];
 
 export function sectionFlags(raw: number): string {
@@ -175,7 +186,7 @@ export function sectionFlags(raw: number): string {
     known |= bit;
     if ((raw & bit) >>> 0 === bit) letters += letter;
   }
-  return ((raw & ~known) >>> 0) !== 0 ? `${letters}x` : letters;
+  return (raw & ~known) >>> 0 !== 0 ? `${letters}x` : letters;
 }
 
 /**
@@ -244,7 +255,10 @@ export function annotateDisassembly(text: string, helpers: Map<number, string> =
 function btfText(c: ExecResult, raw: ExecResult, objectFile: string, scrub: (text: string) => string): string {
   const failed = (r: ExecResult) => r.timedOut || r.code !== 0;
   if (failed(c) && failed(raw)) {
-    const why = scrub(raw.stderr || c.stderr).trim().replace(/^Error: /, '') || (raw.timedOut ? 'it took too long' : 'no reason given');
+    const why =
+      scrub(raw.stderr || c.stderr)
+        .trim()
+        .replace(/^Error: /, '') || (raw.timedOut ? 'it took too long' : 'no reason given');
     return `bpftool could not read this object's BTF: ${why}`;
   }
   const parts: string[] = [];

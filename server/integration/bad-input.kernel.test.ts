@@ -57,7 +57,7 @@ describe('host files never reach the compile', () => {
     ['/etc/passwd', '/etc/passwd', '/etc/passwd'],
     ['<the repo>/package.json', path.join(ROOT, 'package.json'), path.join(ROOT, 'package.json')],
     ['package.json', 'package.json', path.join(ROOT, 'package.json')],
-    ['<a header in the host\'s temp dir>', hostHeader, hostHeader],
+    ["<a header in the host's temp dir>", hostHeader, hostHeader],
   ];
   for (const [name, include, onHost] of cases) {
     test(`#include "${name}" is file not found`, async () => {
@@ -73,7 +73,7 @@ describe('host files never reach the compile', () => {
     assertRefused(report, 'compile', 'compile_failed', /'\/etc\/shadow' file not found/);
   });
 
-  test('/proc/self/environ is the jail\'s own, empty environment', async () => {
+  test("/proc/self/environ is the jail's own, empty environment", async () => {
     process.env.PLAYGROUND_TEST_SECRET = 'do-not-leak-4711';
     try {
       const report = await run(`const char env[] = {\n#include "/proc/self/environ"\n};\n${tracepoint('')}`);
@@ -100,10 +100,13 @@ describe('host files never reach the compile', () => {
 });
 
 describe('compile-time resource limits', () => {
-  test('a header that includes itself stops at clang\'s nesting limit', async () => {
+  test("a header that includes itself stops at clang's nesting limit", async () => {
     const report = await runRemote({
       server: backend.url,
-      files: [{ name: 'main.bpf.c', content: `#include "loop.h"\n${tracepoint('')}` }, { name: 'loop.h', content: '#include "loop.h"\n' }],
+      files: [
+        { name: 'main.bpf.c', content: `#include "loop.h"\n${tracepoint('')}` },
+        { name: 'loop.h', content: '#include "loop.h"\n' },
+      ],
       seeds: [],
       seconds: 0,
     });
@@ -137,7 +140,7 @@ describe('compile-time resource limits', () => {
   });
 });
 
-describe('the verifier\'s limits come back as its log', () => {
+describe("the verifier's limits come back as its log", () => {
   test('while (1) {} is rejected as an infinite loop', async () => {
     const report = await run(tracepoint('\tvolatile int x = 0;\n\twhile (1) { x++; }'));
     assertRefused(report, 'load', 'verifier_rejected', /verifier/);
@@ -177,7 +180,10 @@ describe('the load policy refuses before the kernel sees anything', () => {
     const report = await run(tracepoint('\tbpf_send_signal(9);'));
     assertRefused(report, 'load', 'policy_denied', /Program prog calls bpf_send_signal, which the playground does not allow/);
     // The refusal is its own message, rule by rule, not a compile error pinned to line 1.
-    assert.deepEqual(report.refused?.map((v) => v.rule), ['helper']);
+    assert.deepEqual(
+      report.refused?.map((v) => v.rule),
+      ['helper'],
+    );
     assert.equal(report.diagnostics.length, 0, 'no compile diagnostics for a policy refusal');
   });
 
@@ -216,12 +222,13 @@ ${LICENSE}`;
   });
 
   test('map pinning', async () => {
-    const maps = 'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); __uint(pinning, LIBBPF_PIN_BY_NAME); } shared SEC(".maps");\n';
+    const maps =
+      'struct { __uint(type, BPF_MAP_TYPE_ARRAY); __uint(max_entries, 1); __type(key, __u32); __type(value, __u64); __uint(pinning, LIBBPF_PIN_BY_NAME); } shared SEC(".maps");\n';
     const report = await run(tracepoint('\t__u32 k = 0;\n\tbpf_map_lookup_elem(&shared, &k);', maps));
     assertRefused(report, 'load', 'policy_denied', /Map shared asks to be pinned/);
   });
 
-  test('a denied kfunc (bpf_send_signal_task), which libbpf\'s open no longer marks extern', async () => {
+  test("a denied kfunc (bpf_send_signal_task), which libbpf's open no longer marks extern", async () => {
     const content = `#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 extern int bpf_send_signal_task(struct task_struct *task, int sig, enum pid_type type, __u64 value) __ksym;
@@ -233,7 +240,12 @@ int signal_next(__u64 *ctx)
 }
 ${LICENSE}`;
     const report = await run(content);
-    assertRefused(report, 'load', 'policy_denied', /^The object calls the kfunc bpf_send_signal_task, which the playground does not allow: it can affect the host beyond tracing\.$/);
+    assertRefused(
+      report,
+      'load',
+      'policy_denied',
+      /^The object calls the kfunc bpf_send_signal_task, which the playground does not allow: it can affect the host beyond tracing\.$/,
+    );
   });
 });
 
@@ -241,7 +253,12 @@ describe('a map the kernel refuses is named, and not taken for a verifier verdic
   test('a stack_trace map with no value_size: the map, and what to add', async () => {
     const maps = 'struct {\n\t__uint(type, BPF_MAP_TYPE_STACK_TRACE);\n\t__uint(max_entries, 128);\n\t__type(key, __u32);\n} stacks SEC(".maps");\n';
     const report = await run(tracepoint('\tbpf_get_stackid(ctx, &stacks, 0);', maps));
-    assertRefused(report, 'load', 'load_failed', /^The kernel refused to create map stacks: a stack_trace map needs a value_size, room for the frames of one stack, such as __uint\(value_size, 127 \* sizeof\(__u64\)\)\.$/);
+    assertRefused(
+      report,
+      'load',
+      'load_failed',
+      /^The kernel refused to create map stacks: a stack_trace map needs a value_size, room for the frames of one stack, such as __uint\(value_size, 127 \* sizeof\(__u64\)\)\.$/,
+    );
   });
 });
 
@@ -258,13 +275,23 @@ ${LICENSE}`;
 
   test('a kprobe loads but cannot attach without kprobes', { skip: existsSync('/sys/kernel/tracing/kprobe_events') && 'this kernel has kprobes' }, async () => {
     const report = await run(core('kprobe/do_sys_openat2', 'BPF_KPROBE'));
-    assertRefused(report, 'attach', 'attach_failed', /No program could be attached: probe: kprobes are not available on this kernel \(CONFIG_KPROBES is off\); try a tracepoint/);
+    assertRefused(
+      report,
+      'attach',
+      'attach_failed',
+      /No program could be attached: probe: kprobes are not available on this kernel \(CONFIG_KPROBES is off\); try a tracepoint/,
+    );
   });
 
   test('an fentry program is refused with the reason', async () => {
     const report = await run(core('fentry/do_sys_openat2', 'BPF_PROG'));
     if (report.ok) return; // A kernel that allows trampolines runs it: nothing to explain.
-    assertRefused(report, 'load', 'load_failed', /fentry and fexit programs are refused here \(the kernel does not allow the BPF trampoline they need\); try tp_btf/);
+    assertRefused(
+      report,
+      'load',
+      'load_failed',
+      /fentry and fexit programs are refused here \(the kernel does not allow the BPF trampoline they need\); try tp_btf/,
+    );
   });
 
   test('a function this kernel does not have is named', async () => {

@@ -72,10 +72,9 @@ char LICENSE[] SEC("license") = "GPL";
     // Opens keep coming until ours gets through: the whole host's opens count against the
     // session's 200 records a second, and the run's own skeleton job (clang, bpftool in the jail) opens hundreds.
     const opener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
-    const ours = await connection.waitFor(
-      (m) => m.type === 'events' && m.map === 'hits' && m.records.some((r) => (r.value as { pid?: number } | null)?.pid === process.pid),
-      10_000,
-    ).finally(() => clearInterval(opener));
+    const ours = await connection
+      .waitFor((m) => m.type === 'events' && m.map === 'hits' && m.records.some((r) => (r.value as { pid?: number } | null)?.pid === process.pid), 10_000)
+      .finally(() => clearInterval(opener));
     assert.ok(ours?.type === 'events', 'the one open after running arrives as a record');
     assert.equal(ours.recordType, 'struct hit');
 
@@ -84,7 +83,9 @@ char LICENSE[] SEC("license") = "GPL";
     assert.equal((await connection.request({ type: 'set_event_type', map: 'hits', typeName: null })).ok, true);
     const since = connection.inbox.length;
     const reopener = setInterval(() => closeSync(openSync('/etc/hostname', 'r')), 200);
-    const raw = await connection.waitFor((m) => m.type === 'events' && m.map === 'hits' && m.records.length > 0, 10_000, since).finally(() => clearInterval(reopener));
+    const raw = await connection
+      .waitFor((m) => m.type === 'events' && m.map === 'hits' && m.records.length > 0, 10_000, since)
+      .finally(() => clearInterval(reopener));
     assert.ok(raw, 'the one open after set_event_type arrives as a record');
     assert.ok(raw?.type === 'events' && raw.recordType === null && raw.records[0]!.value === null && /^[0-9a-f]+$/.test(raw.records[0]!.hex));
   } finally {

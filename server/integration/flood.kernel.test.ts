@@ -26,7 +26,7 @@ async function running(connection: PlaygroundConnection, content: string): Promi
   return runId;
 }
 
-test('a printk on every syscall in one session leaves the other session\'s stream flowing', async () => {
+test("a printk on every syscall in one session leaves the other session's stream flowing", async () => {
   const flooder = await PlaygroundConnection.open(backend.url, 'test');
   const quiet = await PlaygroundConnection.open(backend.url, 'test');
   try {
@@ -36,7 +36,10 @@ test('a printk on every syscall in one session leaves the other session\'s strea
     for (let i = 0; i < 5; i++) {
       const since = quiet.inbox.length;
       quiet.send({ type: 'trigger', what: 'exec' });
-      assert.ok(await quiet.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === 'quiet line'), 10_000, since), `exec ${i} reached the quiet session`);
+      assert.ok(
+        await quiet.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === 'quiet line'), 10_000, since),
+        `exec ${i} reached the quiet session`,
+      );
     }
     const seconds = (Date.now() - started) / 1000;
     const floodLines = flooder.inbox.flatMap((m) => (m.type === 'trace' ? m.lines : []));

@@ -67,7 +67,11 @@ test('ebpf-playground lesson check runs a lesson folder against a server', async
   const backend = await startTestBackend();
   try {
     const dir = path.join(COURSE_DIR, course.lessons[0]!.lesson.name);
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/cli/ebpf-playground.ts'), 'lesson', 'check', dir, '--json', '--server', backend.url], { cwd: ROOT });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', path.join(ROOT, 'server/cli/ebpf-playground.ts'), 'lesson', 'check', dir, '--json', '--server', backend.url],
+      { cwd: ROOT },
+    );
     const report = JSON.parse(stdout) as { ok: boolean; lessons: { lesson: string; pass: boolean; facts: { count: number } }[] };
     assert.equal(report.ok, true, stdout);
     assert.equal(report.lessons[0]!.pass, true);

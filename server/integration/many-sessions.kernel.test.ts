@@ -22,14 +22,21 @@ test(`${SESSIONS} sessions each running a program get exactly their own lines`, 
     );
     states.forEach((state, i) => {
       const compiled = connections[i]!.inbox.find((m) => m.type === 'compiled');
-      assert.ok(state?.type === 'run_state' && state.state === 'running', `session ${i}: ${JSON.stringify(state)} ${compiled?.type === 'compiled' ? compiled.log : ''}`);
+      assert.ok(
+        state?.type === 'run_state' && state.state === 'running',
+        `session ${i}: ${JSON.stringify(state)} ${compiled?.type === 'compiled' ? compiled.log : ''}`,
+      );
     });
     assert.equal(loadedProgramNames().filter((n) => n.startsWith('many_')).length, SESSIONS);
 
     const since = connections.map((c) => c.inbox.length);
     await connections[0]!.request({ type: 'trigger', what: 'exec' });
     await Promise.all(
-      connections.map((c, i) => c.waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === `session ${i}`), 30_000, since[i]).then((m) => assert.ok(m, `session ${i} got its line`))),
+      connections.map((c, i) =>
+        c
+          .waitFor((m) => m.type === 'trace' && m.lines.some((l) => l.text === `session ${i}`), 30_000, since[i])
+          .then((m) => assert.ok(m, `session ${i} got its line`)),
+      ),
     );
     connections.forEach((c, i) => {
       const foreign = c.inbox.flatMap((m) => (m.type === 'trace' ? m.lines : [])).filter((l) => l.text !== `session ${i}`);
@@ -40,5 +47,8 @@ test(`${SESSIONS} sessions each running a program get exactly their own lines`, 
   }
   const deadline = Date.now() + 20_000;
   while (loadedProgramNames().some((n) => n.startsWith('many_')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  assert.deepEqual(loadedProgramNames().filter((n) => n.startsWith('many_')), []);
+  assert.deepEqual(
+    loadedProgramNames().filter((n) => n.startsWith('many_')),
+    [],
+  );
 });

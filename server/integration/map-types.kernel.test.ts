@@ -3,7 +3,16 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { readFileSync } from 'node:fs';
-import { applyMapDelta, type Json, type MapEntry, type MapMeta, type MapSeed, type MapSnapshot, type PlaygroundError, type ServerMessage } from '../../protocol/messages.ts';
+import {
+  applyMapDelta,
+  type Json,
+  type MapEntry,
+  type MapMeta,
+  type MapSeed,
+  type MapSnapshot,
+  type PlaygroundError,
+  type ServerMessage,
+} from '../../protocol/messages.ts';
 import type { Backend } from '../backend.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { mapDumpChannel, type MapDumpReport } from '../maps/run-maps.ts';
@@ -108,14 +117,19 @@ class Running {
   }
 
   /** Waits until the map's entries pass `check`, triggering the program meanwhile if asked; fails with what it last saw. */
-  async waitForMap(name: string, check: (entries: MapEntry[], frame: MapSnapshot) => boolean, options: { trigger?: 'exec' | 'open'; ms?: number } = {}): Promise<MapEntry[]> {
+  async waitForMap(
+    name: string,
+    check: (entries: MapEntry[], frame: MapSnapshot) => boolean,
+    options: { trigger?: 'exec' | 'open'; ms?: number } = {},
+  ): Promise<MapEntry[]> {
     const deadline = Date.now() + (options.ms ?? 15_000);
     for (;;) {
       const entries = this.current(name);
       const frame = this.lastFrame(name);
       if (entries && frame && check(entries, frame)) return entries;
       const left = deadline - Date.now();
-      if (left <= 0) assert.fail(`${name} never got there; it shows ${JSON.stringify(entries)?.slice(0, 3000)} (last frame ${JSON.stringify(frame)?.slice(0, 500)})`);
+      if (left <= 0)
+        assert.fail(`${name} never got there; it shows ${JSON.stringify(entries)?.slice(0, 3000)} (last frame ${JSON.stringify(frame)?.slice(0, 500)})`);
       if (options.trigger) this.connection.send({ type: 'trigger', what: options.trigger });
       await this.connection.waitFor((m) => m.type === 'maps', Math.min(400, left), this.connection.inbox.length);
     }
@@ -154,7 +168,10 @@ const sum = (values: Json[]): number => values.reduce<number>((total, v) => tota
 
 describe('every common map type, decoded by BTF in the real kernel', () => {
   test('hash: a struct value with a nested array decodes by field name, and the page can insert and delete', async (t) => {
-    const run = await Running.start(t, 'hash', `${HEADER}
+    const run = await Running.start(
+      t,
+      'hash',
+      `${HEADER}
 struct stats {
 	__u64 count;
 	__u32 pid;
@@ -191,9 +208,13 @@ int count_exec(void *ctx)
 	bpf_map_update_elem(&by_key, &key, &init, BPF_NOEXIST);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assert.equal(run.meta('by_key').valueType, 'struct stats');
-    assert.deepEqual(run.meta('by_key').valueDesc?.fields?.map((f) => f.name), ['count', 'pid', 'slots', 'flags', 'comm']);
+    assert.deepEqual(
+      run.meta('by_key').valueDesc?.fields?.map((f) => f.name),
+      ['count', 'pid', 'slots', 'flags', 'comm'],
+    );
 
     await run.waitForMap('by_key', () => run.entry('by_key', 1) !== undefined, { trigger: 'exec' });
     const fromProgram = run.entry('by_key', 1)!.value as Record<string, Json>;
@@ -214,7 +235,10 @@ ${LICENSE}`);
   });
 
   test('array: every index shows, the page sets one, and deleting says why it cannot', async (t) => {
-    const run = await Running.start(t, 'array', `${HEADER}
+    const run = await Running.start(
+      t,
+      'array',
+      `${HEADER}
 struct slot {
 	__u64 calls;
 	__u32 last_pid;
@@ -241,9 +265,13 @@ int note_exec(void *ctx)
 	__builtin_memcpy(s->tag, "exec", 5);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     await run.waitForMap('slots', () => Number((run.entry('slots', 0)?.value as Record<string, Json>)?.calls) >= 1, { trigger: 'exec' });
-    assert.deepEqual(run.current('slots')!.map((e) => e.key), [0, 1, 2, 3]);
+    assert.deepEqual(
+      run.current('slots')!.map((e) => e.key),
+      [0, 1, 2, 3],
+    );
     assert.equal((run.entry('slots', 0)!.value as Record<string, Json>).tag, 'exec');
     assert.deepEqual(run.entry('slots', 1)!.value, { calls: 0, last_pid: 0, tag: '' });
 
@@ -251,13 +279,19 @@ ${LICENSE}`);
     await run.waitForMap('slots', () => (run.entry('slots', 3)?.value as Record<string, Json>)?.calls === 42);
     assert.deepEqual(run.entry('slots', 3)!.value, { calls: 42, last_pid: 0, tag: 'ui' });
 
-    assertMapError(await run.remove('slots', 3), 'Map slots is an array: it always holds all 4 entries, so an entry can be set (to zero, say) but not deleted.');
+    assertMapError(
+      await run.remove('slots', 3),
+      'Map slots is an array: it always holds all 4 entries, so an entry can be set (to zero, say) but not deleted.',
+    );
     assertMapError(await run.update('slots', 4, { calls: 1 }), 'Index 4 is out of range: map slots holds indexes 0 to 3.');
   });
 
   test('percpu_hash: one value per possible CPU, and their total', async (t) => {
     const cpus = possibleCpus();
-    const run = await Running.start(t, 'percpu_hash', `${HEADER}
+    const run = await Running.start(
+      t,
+      'percpu_hash',
+      `${HEADER}
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 16);
@@ -277,7 +311,8 @@ int count_exec(void *ctx)
 		bpf_map_update_elem(&per_cpu, &key, &one, BPF_NOEXIST);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assert.equal(run.meta('per_cpu').perCpu, true);
     await run.waitForMap('per_cpu', () => Number(run.entry('per_cpu', 1)?.value) >= 3, { trigger: 'exec' });
     const counted = run.entry('per_cpu', 1)!;
@@ -294,7 +329,10 @@ ${LICENSE}`);
 
   test('percpu_array: struct values per CPU, added up field by field', async (t) => {
     const cpus = possibleCpus();
-    const run = await Running.start(t, 'percpu_array', `${HEADER}
+    const run = await Running.start(
+      t,
+      'percpu_array',
+      `${HEADER}
 struct tally {
 	__u64 events;
 	__u64 weight;
@@ -319,7 +357,8 @@ int tally_exec(void *ctx)
 	t->weight += 10;
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     await run.waitForMap('tallies', () => Number((run.entry('tallies', 0)?.value as Record<string, Json>)?.events) >= 3, { trigger: 'exec' });
     const { perCpu, value } = run.entry('tallies', 0)!;
     assert.equal(perCpu?.length, cpus);
@@ -339,7 +378,10 @@ ${LICENSE}`);
   });
 
   test('lru_hash: holds at most max_entries, evicting the least recently used', async (t) => {
-    const run = await Running.start(t, 'lru_hash', `${HEADER}
+    const run = await Running.start(
+      t,
+      'lru_hash',
+      `${HEADER}
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 8);
@@ -359,7 +401,8 @@ int count_exec(void *ctx)
 		bpf_map_update_elem(&recent, &key, &one, BPF_NOEXIST);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     await run.waitForMap('recent', () => Number(run.entry('recent', 1)?.value) >= 1, { trigger: 'exec' });
     for (let key = 100; key < 112; key++) assertOk(await run.update('recent', key, key * 2), `insert ${key}`);
     const entries = await run.waitForMap('recent', () => run.entry('recent', 111) !== undefined);
@@ -372,7 +415,10 @@ ${LICENSE}`);
 
   test('lru_percpu_hash: per-CPU values and their total', async (t) => {
     const cpus = possibleCpus();
-    const run = await Running.start(t, 'lru_percpu_hash', `${HEADER}
+    const run = await Running.start(
+      t,
+      'lru_percpu_hash',
+      `${HEADER}
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 16);
@@ -391,7 +437,8 @@ int count_exec(void *ctx)
 		bpf_map_update_elem(&recent_per_cpu, &key, &one, BPF_NOEXIST);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assert.equal(run.meta('recent_per_cpu').perCpu, true);
     await run.waitForMap('recent_per_cpu', () => Number(run.entry('recent_per_cpu', 1)?.value) >= 2, { trigger: 'exec' });
     const counted = run.entry('recent_per_cpu', 1)!;
@@ -406,7 +453,10 @@ ${LICENSE}`);
   });
 
   test('lpm_trie: keys of prefix length and address bytes decode, and longest-prefix lookups count', async (t) => {
-    const run = await Running.start(t, 'lpm_trie', `${HEADER}
+    const run = await Running.start(
+      t,
+      'lpm_trie',
+      `${HEADER}
 struct ipv4_key {
 	__u32 prefixlen;
 	__u8 data[4];
@@ -440,7 +490,8 @@ int route_exec(void *ctx)
 		__sync_fetch_and_add(&r->hits, 1);
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assert.equal(run.meta('routes').keyType, 'struct ipv4_key');
     const net = { prefixlen: 24, data: [10, 1, 2, 0] };
     await run.waitForMap('routes', () => Number((run.entry('routes', net)?.value as Record<string, Json>)?.hits) >= 1, { trigger: 'exec' });
@@ -455,7 +506,10 @@ ${LICENSE}`);
   });
 
   test('stack_trace: kernel frames with their symbols, user frames as addresses', async (t) => {
-    const run = await Running.start(t, 'stack_trace', `${HEADER}
+    const run = await Running.start(
+      t,
+      'stack_trace',
+      `${HEADER}
 #define MAX_DEPTH 127
 
 struct {
@@ -489,7 +543,8 @@ int where_from(void *ctx)
 	keep_first(1, bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK));
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assert.equal(run.meta('stacks').writable, false);
     const ids = () => run.current('first_ids')?.map((e) => Number(e.value) - 1) ?? [];
     await run.waitForMap('stacks', () => ids().length === 2 && ids().every((id) => id >= 0 && run.entry('stacks', id) !== undefined), { trigger: 'exec' });
@@ -502,7 +557,10 @@ ${LICENSE}`);
       assert.match(frame.addr, /^0xffff[0-9a-f]{12}$/);
       assert.match(frame.symbol ?? '', /^[\w.$]+\+0x[0-9a-f]+( \[\w+\])?$/, JSON.stringify(frame));
     }
-    assert.ok(kernelFrames.some((f) => /^(do_syscall_64|entry_SYSCALL_64\w*|x64_sys_call)\+/.test(f.symbol!)), JSON.stringify(kernelFrames));
+    assert.ok(
+      kernelFrames.some((f) => /^(do_syscall_64|entry_SYSCALL_64\w*|x64_sys_call)\+/.test(f.symbol!)),
+      JSON.stringify(kernelFrames),
+    );
 
     const userFrames = run.entry('stacks', userId)!.value as Frame[];
     assert.ok(userFrames.length >= 1);
@@ -517,7 +575,10 @@ ${LICENSE}`);
   });
 
   test('queue: the head shows without being taken; the page pushes and pops', async (t) => {
-    const run = await Running.start(t, 'queue', `${OWN_EXECS}
+    const run = await Running.start(
+      t,
+      'queue',
+      `${OWN_EXECS}
 struct item {
 	__u32 seq;
 	__u32 pid;
@@ -543,7 +604,9 @@ int queue_exec(void *ctx)
 	bpf_map_push_elem(&jobs, &it, 0);
 	return 0;
 }
-${LICENSE}`, [OWN_EXECS_SEED]);
+${LICENSE}`,
+      [OWN_EXECS_SEED],
+    );
     assert.equal(run.meta('jobs').writable, true);
     await run.waitForMap('.bss', (entries) => (entries[0]?.value as Record<string, Json>)?.pushed === 4, { trigger: 'exec' });
     const seq = () => (run.current('jobs')?.[0]?.value as Record<string, Json> | undefined)?.seq;
@@ -551,7 +614,10 @@ ${LICENSE}`, [OWN_EXECS_SEED]);
     const frame = run.lastFrame('jobs')!;
     assert.equal(frame.headOnly, true);
     assert.equal(frame.count, 1);
-    assert.equal(frame.note, 'Only the head is shown: the oldest value, which the next pop takes. A queue map cannot be listed without emptying it; it holds up to 16 values.');
+    assert.equal(
+      frame.note,
+      'Only the head is shown: the oldest value, which the next pop takes. A queue map cannot be listed without emptying it; it holds up to 16 values.',
+    );
     assert.equal(run.current('jobs')![0]!.key, null);
     assert.ok(Number((run.current('jobs')![0]!.value as Record<string, Json>).pid) > 0);
 
@@ -573,7 +639,10 @@ ${LICENSE}`, [OWN_EXECS_SEED]);
   });
 
   test('stack: the newest value is the head; a full stack refuses a push', async (t) => {
-    const run = await Running.start(t, 'stack', `${OWN_EXECS}
+    const run = await Running.start(
+      t,
+      'stack',
+      `${OWN_EXECS}
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK);
 	__uint(max_entries, 5);
@@ -593,7 +662,9 @@ int stack_exec(void *ctx)
 	bpf_map_push_elem(&pile, &seq, 0);
 	return 0;
 }
-${LICENSE}`, [OWN_EXECS_SEED]);
+${LICENSE}`,
+      [OWN_EXECS_SEED],
+    );
     await run.waitForMap('.bss', (entries) => (entries[0]?.value as Record<string, Json>)?.pushed === 4, { trigger: 'exec' });
     const head = () => run.current('pile')?.[0]?.value;
     await run.waitForMap('pile', () => head() === 4);
@@ -638,7 +709,10 @@ ${LICENSE}`,
     assert.equal(Number(globals('.bss')!.calls) % 2, 0, 'calls grows by the seeded step');
     assert.deepEqual(globals('.rodata'), { step: 2, greeting: 'hello' });
     assert.deepEqual(globals('.data'), { level: 3, label: 'pg' });
-    assert.deepEqual(['.bss', '.data', '.rodata'].map((m) => run.meta(m).writable), [true, true, false]);
+    assert.deepEqual(
+      ['.bss', '.data', '.rodata'].map((m) => run.meta(m).writable),
+      [true, true, false],
+    );
 
     // Only the globals given change; the others keep their values.
     assertOk(await run.update('.data', 0, { level: 9 }), 'set level');
@@ -662,7 +736,10 @@ describe('big maps and bad values', () => {
 
     // sys_enter_bpf fires on the playground's own first map read after attach
     // (or any bpf() call before it), so the map is full before its first frame.
-    const run = await Running.start(t, 'big', `${HEADER}
+    const run = await Running.start(
+      t,
+      'big',
+      `${HEADER}
 #define ENTRIES 10000
 
 struct {
@@ -692,7 +769,8 @@ int fill_big(void *ctx)
 	filled = 1;
 	return 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     const first = await run.connection.waitFor((m) => m.type === 'maps' && m.runId === run.runId && m.maps.some((f) => f.name === 'big'), 10_000);
     const frame = (first as Extract<ServerMessage, { type: 'maps' }>).maps.find((f) => f.name === 'big')!;
     assert.equal(frame.full, true);
@@ -704,7 +782,10 @@ ${LICENSE}`);
       Array.from({ length: 10_000 }, (_, i) => i),
     );
     assert.ok(frame.entries.every((e) => e.value === Number(e.key) * 2));
-    assert.ok(dumps.some((d) => d.map === 'big' && d.count === 10_000 && d.batched), `dumps of big: ${JSON.stringify(dumps.filter((d) => d.map === 'big'))}`);
+    assert.ok(
+      dumps.some((d) => d.map === 'big' && d.count === 10_000 && d.batched),
+      `dumps of big: ${JSON.stringify(dumps.filter((d) => d.map === 'big'))}`,
+    );
 
     const seen = run.connection.inbox.length;
     assertOk(await run.update('big', 5, 12_345), 'update one entry');
@@ -723,8 +804,11 @@ ${LICENSE}`);
     assert.equal(run.entry('big', 5)!.value, 12_345);
   });
 
-  test('a value that does not fit its field is refused with the codec\'s one sentence', async (t) => {
-    const run = await Running.start(t, 'fit', `${HEADER}
+  test("a value that does not fit its field is refused with the codec's one sentence", async (t) => {
+    const run = await Running.start(
+      t,
+      'fit',
+      `${HEADER}
 struct limits {
 	__u32 max_bytes;
 	__u16 ports[2];
@@ -746,7 +830,8 @@ int use_limits(void *ctx)
 
 	return l ? l->level : 0;
 }
-${LICENSE}`);
+${LICENSE}`,
+    );
     assertMapError(await run.update('limits', 1, { max_bytes: 10, level: 300 }), 'Value 300 does not fit in __u8 at value.level (__u8 holds 0 to 255).');
     assertMapError(await run.update('limits', 1, { ports: [80, 70_000] }), 'Value 70000 does not fit in __u16 at value.ports[1] (__u16 holds 0 to 65535).');
     assertMapError(await run.update('limits', 1, { level: 1, speed: 3 }), /^Unknown field "speed" in struct limits at value/);

@@ -20,7 +20,10 @@ const is =
 
 /** The newest board that satisfies `match`, waiting for it. */
 async function boardWhere(instructor: PlaygroundConnection, match: (participants: Participant[]) => boolean): Promise<Participant[]> {
-  const board = await instructor.waitFor(is('room_board', (m) => match(m.participants)), 10_000);
+  const board = await instructor.waitFor(
+    is('room_board', (m) => match(m.participants)),
+    10_000,
+  );
   assert.ok(board, 'the board shows the change');
   return board.participants;
 }
@@ -54,7 +57,12 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     // The participant opens lesson 1, writes the solution, runs it and passes the check.
     assert.equal((await participant.request({ type: 'room_update', lesson: lesson.lesson.name, step: 2, files: lesson.solution })).ok, true);
     const runId = participant.send({ type: 'run', files: lesson.solution, seeds: lesson.lesson.seeds });
-    assert.ok(await participant.waitFor(is('run_state', (m) => m.runId === runId && m.state === 'running'), 60_000));
+    assert.ok(
+      await participant.waitFor(
+        is('run_state', (m) => m.runId === runId && m.state === 'running'),
+        60_000,
+      ),
+    );
     const verdict = await participant.request({ type: 'check', lesson: lesson.lesson.name }, 60_000);
     assert.ok(verdict.ok, JSON.stringify(verdict));
     assert.equal(verdict.pass, true, verdict.message);
@@ -67,9 +75,15 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
 
     // Read-only view: the files and the lines the participant's program printed.
     assert.equal((await instructor.request({ type: 'room_view', participantId })).ok, true);
-    const view = await instructor.waitFor(is('participant_view', (m) => !m.appended), 10_000);
+    const view = await instructor.waitFor(
+      is('participant_view', (m) => !m.appended),
+      10_000,
+    );
     assert.deepEqual(view?.files, lesson.solution);
-    assert.ok(view!.trace.some((l) => /hello/i.test(l.text)), 'the view has the participant’s output');
+    assert.ok(
+      view!.trace.some((l) => /hello/i.test(l.text)),
+      'the view has the participant’s output',
+    );
     // A participant cannot push or view.
     assert.equal((await participant.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, false);
 
@@ -93,7 +107,10 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     const back = await instructor.request({ type: 'room_instructor', code, key: instructorKey });
     assert.equal(back.ok && back.title, 'Friday workshop');
     const board = await boardWhere(instructor, (p) => p.length === 1);
-    assert.deepEqual({ name: board[0]!.name, passed: board[0]!.passed, hand: board[0]!.hand, connected: board[0]!.connected }, { name: 'Ada', passed: [lesson.lesson.name], hand: true, connected: false });
+    assert.deepEqual(
+      { name: board[0]!.name, passed: board[0]!.passed, hand: board[0]!.hand, connected: board[0]!.connected },
+      { name: 'Ada', passed: [lesson.lesson.name], hand: true, connected: false },
+    );
 
     const participant = await PlaygroundConnection.open(second.url, 'test');
     const again = await participant.request({ type: 'room_join', code, name: 'Ada', rejoin: { participantId, key: participantKey } });
@@ -120,7 +137,14 @@ test('room updates are rate-limited per session, so a script cannot hammer the s
     const participant = await PlaygroundConnection.open(backend.url, 'test');
     assert.equal((await participant.request({ type: 'room_join', code: created.code, name: 'Bob' })).ok, true);
     const ids = Array.from({ length: 60 }, (_, i) => participant.send({ type: 'room_hand', raised: i % 2 === 0 }));
-    const replies = await Promise.all(ids.map((id) => participant.waitFor(is('reply', (m) => m.id === id), 10_000)));
+    const replies = await Promise.all(
+      ids.map((id) =>
+        participant.waitFor(
+          is('reply', (m) => m.id === id),
+          10_000,
+        ),
+      ),
+    );
     const limited = replies.filter((r) => r && !r.ok && r.error.code === 'rate_limited').length;
     assert.ok(limited > 0 && limited < 60, `${limited} of 60 refused`);
     participant.close();

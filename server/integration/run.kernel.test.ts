@@ -24,7 +24,10 @@ describe('the bundled examples, against the real kernel', () => {
     assert.equal(report.error, undefined);
     assert.equal(report.ok, true);
     assert.equal(report.stage, 'run');
-    assert.ok(report.trace.some((line) => line === 'invoke bpf_prog: Hello, World!'), report.trace.slice(0, 5).join('\n'));
+    assert.ok(
+      report.trace.some((line) => line === 'invoke bpf_prog: Hello, World!'),
+      report.trace.slice(0, 5).join('\n'),
+    );
   });
 
   test('execve_counter counts once its key is seeded between load and attach', async () => {
@@ -43,20 +46,38 @@ describe('the bundled examples, against the real kernel', () => {
     assert.deepEqual(report.maps.execve_counter ?? [], []);
   });
 
-  test('bootstrap (exec and exit events, a struct from its header) runs and its events decode by the header\'s struct', async () => {
+  test("bootstrap (exec and exit events, a struct from its header) runs and its events decode by the header's struct", async () => {
     const report = await runRemote({ server: backend.url, files: [], example: 'bootstrap', seeds: [], seconds: 2, trigger: 'exec' });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
     const decoded = report.events.filter((e) => typeof e === 'object' && e !== null) as Record<string, unknown>[];
-    assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === false && e.filename === '/bin/true'), JSON.stringify(report.events.slice(0, 3)));
+    assert.ok(
+      decoded.some((e) => e.comm === 'true' && e.exit_event === false && e.filename === '/bin/true'),
+      JSON.stringify(report.events.slice(0, 3)),
+    );
     assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === true));
   });
 
   for (const name of ['exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe']) {
     test(`${name} compiles, loads and attaches`, async () => {
-      const report = await runRemote({ server: backend.url, files: [], example: name, seeds: [], seconds: 1.2, trigger: name.includes('open') ? 'open' : 'exec' });
+      const report = await runRemote({
+        server: backend.url,
+        files: [],
+        example: name,
+        seeds: [],
+        seconds: 1.2,
+        trigger: name.includes('open') ? 'open' : 'exec',
+      });
       assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
-      if (name === 'exec_parent_core') assert.ok(report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)), report.trace.join('\n'));
-      if (name === 'libc_execve_uprobe') assert.ok(report.trace.some((l) => l.startsWith('libc execve(/bin/true)')), report.trace.join('\n'));
+      if (name === 'exec_parent_core')
+        assert.ok(
+          report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)),
+          report.trace.join('\n'),
+        );
+      if (name === 'libc_execve_uprobe')
+        assert.ok(
+          report.trace.some((l) => l.startsWith('libc execve(/bin/true)')),
+          report.trace.join('\n'),
+        );
       if (name === 'open_events_ringbuf') assert.ok(Number(report.maps.stats?.find((e) => e.key === 0)?.value) >= 1);
       if (name === 'syscall_counts_raw_tp') assert.ok((report.maps.syscall_counts ?? []).length > 3);
     });
@@ -136,7 +157,7 @@ describe('maps from user space', () => {
 });
 
 describe('sessions', () => {
-  test('each session gets only its own bpf_printk lines, and cannot forge another\'s', async () => {
+  test("each session gets only its own bpf_printk lines, and cannot forge another's", async () => {
     const mine = `#include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 SEC("tracepoint/syscalls/sys_enter_execve")
@@ -162,7 +183,10 @@ char LICENSE[] SEC("license") = "GPL";
     try {
       const runA = a.send({ type: 'run', files: [{ name: 'a.bpf.c', content: mine }] });
       const runB = b.send({ type: 'run', files: [{ name: 'b.bpf.c', content: forger }] });
-      for (const [c, id] of [[a, runA], [b, runB]] as const) {
+      for (const [c, id] of [
+        [a, runA],
+        [b, runB],
+      ] as const) {
         assert.ok(await c.waitFor((m) => m.type === 'run_state' && m.runId === id && m.state === 'running', 30_000));
       }
       for (let i = 0; i < 5; i++) await a.request({ type: 'trigger', what: 'exec' });
@@ -194,14 +218,17 @@ describe('nothing stays in the kernel', () => {
     }
   });
 
-  test('a crashed loader ends only its own session\'s run, and frees its program', async () => {
+  test("a crashed loader ends only its own session's run, and frees its program", async () => {
     const [crashing, steady] = [uniqueProgramName(), uniqueProgramName()];
     const a = await PlaygroundConnection.open(backend.url, 'test');
     const b = await PlaygroundConnection.open(backend.url, 'test');
     try {
       const runA = a.send({ type: 'run', files: [{ name: 'a.bpf.c', content: helloSource(crashing, 'from a') }] });
       const runB = b.send({ type: 'run', files: [{ name: 'b.bpf.c', content: helloSource(steady, 'from b') }] });
-      for (const [c, id] of [[a, runA], [b, runB]] as const) {
+      for (const [c, id] of [
+        [a, runA],
+        [b, runB],
+      ] as const) {
         assert.ok(await c.waitFor((m) => m.type === 'run_state' && m.runId === id && m.state === 'running', 30_000));
       }
       const [loader] = pidsHoldingProgram(crashing);
@@ -256,7 +283,9 @@ describe('nothing stays in the kernel', () => {
 // The backend runs in this process, so the CLI must run asynchronously beside it.
 async function cli(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'server/cli/bin.js'), ...args, '--server', backend.url], { timeout: 60_000 });
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [path.join(ROOT, 'server/cli/bin.js'), ...args, '--server', backend.url], {
+      timeout: 60_000,
+    });
     return { status: 0, stdout, stderr };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -363,7 +392,11 @@ test('Inspect content is made when the page asks for it, and a prepared source r
     assert.equal(running.timings.compileMs, 0, 'compiled ahead by prepare');
     await new Promise((resolve) => setTimeout(resolve, 500));
     const lazy = ['inspect', 'skeleton', 'loaded_code'];
-    assert.equal(connection.inbox.some((m) => lazy.includes(m.type)), false, 'nobody asked for Inspect yet');
+    assert.equal(
+      connection.inbox.some((m) => lazy.includes(m.type)),
+      false,
+      'nobody asked for Inspect yet',
+    );
 
     assert.equal((await connection.request({ type: 'inspect' })).ok, true);
     const inspected = await connection.waitFor((m) => m.type === 'inspect' && m.runId === runId, 30_000);
@@ -379,12 +412,21 @@ test('const volatile settings in .rodata are set before load, the other globals 
   const seeds = [{ map: '.rodata', key: 0, value: { target_ppid: process.pid } }];
   const report = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds, seconds: 1.5, trigger: 'exec' });
   assert.equal(report.ok, true, report.error?.message);
-  assert.ok(report.trace.length > 0, 'the backend\'s own children pass the filter');
-  assert.ok(report.trace.every((line) => line.endsWith(`ppid=${process.pid}`)), `${process.pid}: ${JSON.stringify(report.trace)}`);
+  assert.ok(report.trace.length > 0, "the backend's own children pass the filter");
+  assert.ok(
+    report.trace.every((line) => line.endsWith(`ppid=${process.pid}`)),
+    `${process.pid}: ${JSON.stringify(report.trace)}`,
+  );
   const rodata = report.maps['.rodata']?.[0]?.value as Record<string, unknown>;
   assert.equal(rodata.target_ppid, process.pid);
 
-  const wrong = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds: [{ map: '.rodata', key: 0, value: { target_pid: 1 } }], seconds: 0 });
+  const wrong = await runRemote({
+    server: backend.url,
+    files: [],
+    example: 'exec_parent_core',
+    seeds: [{ map: '.rodata', key: 0, value: { target_pid: 1 } }],
+    seconds: 0,
+  });
   assert.equal(wrong.error?.code, 'seed_failed');
   assert.match(wrong.error?.message ?? '', /Setting \.rodata failed: unknown variable "target_pid" in SEC\("\.rodata"\)/);
 });

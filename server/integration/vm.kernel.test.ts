@@ -49,10 +49,13 @@ describe(`kernel ${KERNEL} in a VM of its own`, () => {
     }
   });
 
-  test('hello_execve prints its line for the guest\'s execs', async () => {
+  test("hello_execve prints its line for the guest's execs", async () => {
     const report = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 2, trigger: 'exec', kernel: KERNEL });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
-    assert.ok(report.trace.some((line) => line.endsWith('Hello, World!')), report.trace.slice(0, 5).join('\n'));
+    assert.ok(
+      report.trace.some((line) => line.endsWith('Hello, World!')),
+      report.trace.slice(0, 5).join('\n'),
+    );
   });
 
   test('execve_counter counts once its key is seeded between load and attach', async () => {
@@ -97,7 +100,10 @@ int on_file_open(unsigned long long *ctx)
     const report = await runRemote({ server: backend.url, files, seeds: [], seconds: 2, trigger: 'open', kernel: KERNEL });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
     for (const kind of ['kprobe', 'fentry', 'fexit', 'lsm']) {
-      assert.ok(report.trace.some((line) => line.startsWith(kind)), `${kind} never printed:\n${report.trace.slice(0, 8).join('\n')}`);
+      assert.ok(
+        report.trace.some((line) => line.startsWith(kind)),
+        `${kind} never printed:\n${report.trace.slice(0, 8).join('\n')}`,
+      );
     }
   });
 
@@ -124,7 +130,12 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
     try {
       const [ra, rb] = await Promise.all([
         a.startRun(reader, [], RUN_MS, KERNEL),
-        b.startRun(program('from_b', 'SEC("tp/syscalls/sys_enter_execve")\nint from_b(void *ctx)\n{\n\tbpf_printk("from b");\n\treturn 0;\n}'), [], RUN_MS, KERNEL),
+        b.startRun(
+          program('from_b', 'SEC("tp/syscalls/sys_enter_execve")\nint from_b(void *ctx)\n{\n\tbpf_printk("from b");\n\treturn 0;\n}'),
+          [],
+          RUN_MS,
+          KERNEL,
+        ),
       ]);
       assert.equal(ra.outcome?.type === 'run_state' && ra.outcome.state, 'running', JSON.stringify(ra.outcome));
       assert.equal(rb.outcome?.type === 'run_state' && rb.outcome.state, 'running', JSON.stringify(rb.outcome));
@@ -132,9 +143,14 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
       for (let i = 0; i < 10; i++) b.send({ type: 'trigger', what: 'exec' });
       await until(() => linesOf(b).includes('from b') && linesOf(a).some((l) => l.startsWith('w ')));
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      assert.ok(!linesOf(a).some((l) => l.includes(secret)), 'the host\'s writes reached a VM session');
+      assert.ok(!linesOf(a).some((l) => l.includes(secret)), "the host's writes reached a VM session");
       assert.ok(!linesOf(a).includes('from b'), "B's line reached A");
-      assert.ok(linesOf(b).every((l) => l === 'from b'), `B saw lines not its own: ${linesOf(b).filter((l) => l !== 'from b').slice(0, 3)}`);
+      assert.ok(
+        linesOf(b).every((l) => l === 'from b'),
+        `B saw lines not its own: ${linesOf(b)
+          .filter((l) => l !== 'from b')
+          .slice(0, 3)}`,
+      );
     } finally {
       clearInterval(writer);
       closeSync(sink);
@@ -155,7 +171,11 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
       const runs = [...new Set(states.filter((m) => m.state === 'running').map((m) => m.runId))];
       assert.equal(runs.length, bundledCourse().lessons.length);
       const booted = new Set(states.filter((m) => m.state === 'booting').map((m) => m.runId));
-      assert.deepEqual(runs.slice(1).filter((id) => booted.has(id)), [], 'later Runs waited for a VM');
+      assert.deepEqual(
+        runs.slice(1).filter((id) => booted.has(id)),
+        [],
+        'later Runs waited for a VM',
+      );
     } finally {
       connection.close();
     }
@@ -169,7 +189,7 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
     assert.match(report.error?.message ?? '', /on_ssl_write/);
   });
 
-  test("a program that kills every process in the guest, init too, ends only its VM, and the session is told in one sentence", async () => {
+  test('a program that kills every process in the guest, init too, ends only its VM, and the session is told in one sentence', async () => {
     const files = program('panic', 'SEC("tp/raw_syscalls/sys_enter")\nint kill_everyone(void *ctx)\n{\n\tbpf_send_signal(9);\n\treturn 0;\n}');
     const connection = await PlaygroundConnection.open(backend.url);
     try {
@@ -228,18 +248,32 @@ describe("kernel 6.1 (Debian 12's own) in the smallest VM, one at a time", () =>
     assert.match(vm?.release ?? '', /^6\.1\.\d+-\d+-amd64$/, JSON.stringify(older.host.kernels));
     const report = await runRemote({ server: older.url, files: [], example: 'exec_parent_core', seeds: [], seconds: 3, trigger: 'exec', kernel: '6.1' });
     assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}`);
-    assert.ok(report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)), report.trace.slice(0, 5).join('\n'));
+    assert.ok(
+      report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)),
+      report.trace.slice(0, 5).join('\n'),
+    );
   });
 
   test("maps that do not fit in the VM's memory: the kernel's ENOMEM, named with the VM's size, and the VM goes on", async () => {
     // Eight arrays of ~15 MiB each pass every per-map and per-session cap, but not 128 MiB of guest.
     const names = [...Array(8).keys()].map((i) => `big${i}`);
-    const maps = names.map((name) => `struct {\n\t__uint(type, BPF_MAP_TYPE_ARRAY);\n\t__uint(max_entries, 3800);\n\t__type(key, __u32);\n\t__type(value, char[4096]);\n} ${name} SEC(".maps");`);
-    const files = program('big', `${maps.join('\n\n')}\n\nSEC("tp/syscalls/sys_enter_execve")\nint touch(void *ctx)\n{\n\t__u32 key = 0;\n${names.map((n) => `\tbpf_map_lookup_elem(&${n}, &key);`).join('\n')}\n\treturn 0;\n}`);
+    const maps = names.map(
+      (name) =>
+        `struct {\n\t__uint(type, BPF_MAP_TYPE_ARRAY);\n\t__uint(max_entries, 3800);\n\t__type(key, __u32);\n\t__type(value, char[4096]);\n} ${name} SEC(".maps");`,
+    );
+    const files = program(
+      'big',
+      `${maps.join('\n\n')}\n\nSEC("tp/syscalls/sys_enter_execve")\nint touch(void *ctx)\n{\n\t__u32 key = 0;\n${names.map((n) => `\tbpf_map_lookup_elem(&${n}, &key);`).join('\n')}\n\treturn 0;\n}`,
+    );
     const report = await runRemote({ server: older.url, files, seeds: [], seconds: 1, kernel: '6.1' });
     assert.equal(report.ok, false);
     assert.equal(report.stage, 'load');
-    assert.match(report.error?.message ?? '', new RegExp(`^The kernel ran out of memory creating map big\\d \\(ENOMEM\\); the session's VM has ${MEMORY_MIB} MiB of memory in all \\(vm\\.memoryMiB\\)\\. Give it fewer max_entries, or a smaller value\\.$`));
+    assert.match(
+      report.error?.message ?? '',
+      new RegExp(
+        `^The kernel ran out of memory creating map big\\d \\(ENOMEM\\); the session's VM has ${MEMORY_MIB} MiB of memory in all \\(vm\\.memoryMiB\\)\\. Give it fewer max_entries, or a smaller value\\.$`,
+      ),
+    );
     const again = await runRemote({ server: older.url, files: [], example: 'hello_execve', seeds: [], seconds: 1, trigger: 'exec', kernel: '6.1' });
     assert.equal(again.ok, true, again.error?.message);
   });
@@ -256,7 +290,11 @@ describe("kernel 6.1 (Debian 12's own) in the smallest VM, one at a time", () =>
         (m): m is Extract<ServerMessage, { type: 'run_state' }> => m.type === 'run_state' && m.runId === runId && m.state === 'error',
         RUN_MS,
       );
-      assert.match(ended?.error?.message ?? '', new RegExp(`^Your session's VM stopped \\(it stopped answering: no reply to \\w+ within ${CALL_TIMEOUT_S} s\\)`), ended?.error?.message);
+      assert.match(
+        ended?.error?.message ?? '',
+        new RegExp(`^Your session's VM stopped \\(it stopped answering: no reply to \\w+ within ${CALL_TIMEOUT_S} s\\)`),
+        ended?.error?.message,
+      );
     } finally {
       connection.close();
     }
@@ -271,7 +309,8 @@ describe("kernel 6.1 (Debian 12's own) in the smallest VM, one at a time", () =>
       assert.ok(await first.waitFor((m) => m.type === 'run_state' && m.runId === firstRun && m.state === 'running', RUN_MS), 'the first Run did not start');
       const secondRun = second.send({ type: 'run', files, seeds: [], kernel: '6.1' });
       const waiting = await second.waitFor(
-        (m): m is Extract<ServerMessage, { type: 'run_state' }> => m.type === 'run_state' && m.runId === secondRun && m.state === 'booting' && m.queuePosition !== undefined,
+        (m): m is Extract<ServerMessage, { type: 'run_state' }> =>
+          m.type === 'run_state' && m.runId === secondRun && m.state === 'booting' && m.queuePosition !== undefined,
         RUN_MS,
       );
       assert.equal(waiting?.queuePosition, 1);

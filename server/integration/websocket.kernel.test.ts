@@ -226,7 +226,7 @@ async function until(check: () => boolean, ms = 5_000): Promise<void> {
   }
 }
 
-test('an idle session\'s program is stopped with a message', async () => {
+test("an idle session's program is stopped with a message", async () => {
   const quick = await startTestBackend((config) => {
     config.limits.idleMs = 1_500;
   });

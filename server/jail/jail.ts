@@ -29,13 +29,7 @@ export interface JailLimits {
  * an empty environment (bubblewrap). Resource limits come from prlimit, so a
  * macro bomb or a huge array cannot take the machine.
  */
-export function runJailed(
-  config: Config,
-  toolchain: Toolchain,
-  workdir: string,
-  argv: string[],
-  limits: JailLimits,
-): Promise<ExecResult> {
+export function runJailed(config: Config, toolchain: Toolchain, workdir: string, argv: string[], limits: JailLimits): Promise<ExecResult> {
   const rlimits = [
     `--as=${config.limits.compileMemoryBytes}`,
     // RLIMIT_NPROC counts every process of nobody on the host, jails that are
@@ -48,29 +42,47 @@ export function runJailed(
     return exec('prlimit', [...rlimits, '--', ...argv], { ...limits, cwd: workdir, env: { PATH: '/usr/bin:/bin' } });
   }
   const jail = [
-    '--ro-bind', '/usr', '/usr',
-    '--symlink', 'usr/lib', '/lib',
-    '--symlink', 'usr/lib64', '/lib64',
-    '--symlink', 'usr/bin', '/bin',
-    '--ro-bind', toolchain.includeDir, JAILED_PATHS.include,
-    '--ro-bind', toolchain.vmlinuxDir, JAILED_PATHS.vmlinux,
-    '--bind', workdir, JAILED_PATHS.work,
-    '--chdir', JAILED_PATHS.work,
-    '--proc', '/proc',
-    '--dev', '/dev',
-    '--tmpfs', '/tmp',
+    '--ro-bind',
+    '/usr',
+    '/usr',
+    '--symlink',
+    'usr/lib',
+    '/lib',
+    '--symlink',
+    'usr/lib64',
+    '/lib64',
+    '--symlink',
+    'usr/bin',
+    '/bin',
+    '--ro-bind',
+    toolchain.includeDir,
+    JAILED_PATHS.include,
+    '--ro-bind',
+    toolchain.vmlinuxDir,
+    JAILED_PATHS.vmlinux,
+    '--bind',
+    workdir,
+    JAILED_PATHS.work,
+    '--chdir',
+    JAILED_PATHS.work,
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
     '--unshare-all',
     '--new-session',
     '--die-with-parent',
     '--clearenv',
-    '--setenv', 'PATH', '/usr/bin',
+    '--setenv',
+    'PATH',
+    '/usr/bin',
   ];
   return exec('prlimit', [...rlimits, '--', 'bwrap', ...jail, ...argv], { ...limits, uid: NOBODY, gid: NOBODY });
 }
 
 /** The paths a compile uses: inside the jail, or the host's own when the jail is off. */
 export function pathsFor(config: Config, toolchain: Toolchain, workdir: string): JailPaths {
-  return config.compileJail === 'none'
-    ? { work: workdir, include: toolchain.includeDir, vmlinux: toolchain.vmlinuxDir }
-    : JAILED_PATHS;
+  return config.compileJail === 'none' ? { work: workdir, include: toolchain.includeDir, vmlinux: toolchain.vmlinuxDir } : JAILED_PATHS;
 }

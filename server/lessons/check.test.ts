@@ -67,7 +67,21 @@ test('event: one record must carry every value, strings as substrings', () => {
 
 test('histogram: slot-index keys or an array of slots', () => {
   const spec = { kind: 'histogram', bucket: '${usBucket}', atLeast: '${count}' } as const;
-  assert.equal(evaluateCheck(spec, seen({ mapsAfter: [map('hist', [[11, 1], [12, 3]])] }), facts).pass, true);
+  assert.equal(
+    evaluateCheck(
+      spec,
+      seen({
+        mapsAfter: [
+          map('hist', [
+            [11, 1],
+            [12, 3],
+          ]),
+        ],
+      }),
+      facts,
+    ).pass,
+    true,
+  );
   const slots = Array.from({ length: 32 }, (_, i) => (i === 12 ? 4 : 0));
   assert.equal(evaluateCheck(spec, seen({ mapsAfter: [map('.bss', [[0, { hist: slots }]])] }), facts).pass, true);
   const off = evaluateCheck(spec, seen({ mapsAfter: [map('hist', [[13, 5]])] }), facts);
@@ -76,7 +90,13 @@ test('histogram: slot-index keys or an array of slots', () => {
 });
 
 test('all: the first failing part speaks', () => {
-  const spec: CheckSpec = { kind: 'all', checks: [{ kind: 'trace', from: 'any', contains: 'x', atLeast: 1 }, { kind: 'map_grows', atLeast: 1 }] };
+  const spec: CheckSpec = {
+    kind: 'all',
+    checks: [
+      { kind: 'trace', from: 'any', contains: 'x', atLeast: 1 },
+      { kind: 'map_grows', atLeast: 1 },
+    ],
+  };
   const verdict = evaluateCheck(spec, seen({ trace: [line('a', 'x')] }), facts);
   assert.equal(verdict.pass, false);
   assert.match(verdict.message, /grow/);
@@ -84,6 +104,9 @@ test('all: the first failing part speaks', () => {
 
 test('splitSteps: ## headings start steps, not inside code fences', () => {
   const steps = splitSteps('# Title\nIntro text.\n\n## First\nDo this.\n```c\n## not a heading\n```\n## Second\nThen that.\n');
-  assert.deepEqual(steps.map((s) => s.title), ['Introduction', 'First', 'Second']);
+  assert.deepEqual(
+    steps.map((s) => s.title),
+    ['Introduction', 'First', 'Second'],
+  );
   assert.match(steps[1]!.markdown, /## not a heading/);
 });

@@ -47,7 +47,11 @@ export function evaluateCheck(spec: CheckSpec, seen: Observation, facts: Workloa
 function checkTrace(spec: Extract<CheckSpec, { kind: 'trace' }>, seen: Observation, facts: WorkloadFacts): CheckVerdict {
   const wanted = fill(spec.contains, facts).toLowerCase();
   const needed = number(spec.atLeast, facts);
-  const pids = new Set(String(facts.pids ?? facts.pid ?? '').split(',').map(Number));
+  const pids = new Set(
+    String(facts.pids ?? facts.pid ?? '')
+      .split(',')
+      .map(Number),
+  );
   const fromWorkload = spec.from === 'workload' ? seen.trace.filter((l) => l.comm === facts.comm || pids.has(l.pid)) : seen.trace;
   const matching = fromWorkload.filter((l) => l.text.toLowerCase().includes(wanted));
   const who = spec.from === 'workload' ? `the workload (process ${facts.comm})` : 'your program';
@@ -58,7 +62,8 @@ function checkTrace(spec: Extract<CheckSpec, { kind: 'trace' }>, seen: Observati
   const others = seen.trace.length - fromWorkload.length;
   return {
     pass: false,
-    message: `Expected at least ${count(needed, 'line')} from ${who} containing “${wanted}”, but saw ${matching.length}` +
+    message:
+      `Expected at least ${count(needed, 'line')} from ${who} containing “${wanted}”, but saw ${matching.length}` +
       ` (${count(fromWorkload.length, 'line')} from it in all${spec.from === 'workload' ? `, ${others} from other processes` : ''}).${sample}`,
   };
 }
@@ -116,7 +121,8 @@ function checkEvent(spec: Extract<CheckSpec, { kind: 'event' }>, seen: Observati
   const undecoded = seen.events.length - decoded.length;
   return {
     pass: false,
-    message: `Expected an event record with ${wanted.map((w) => JSON.stringify(w)).join(' and ')} in its fields, but none of the ${count(seen.events.length, 'record')} had them` +
+    message:
+      `Expected an event record with ${wanted.map((w) => JSON.stringify(w)).join(' and ')} in its fields, but none of the ${count(seen.events.length, 'record')} had them` +
       (undecoded ? ` (${undecoded} could not be decoded: is the struct named in the program's BTF?)` : '') +
       (decoded[0] ? `. One was ${JSON.stringify(decoded[0])}.` : '.'),
   };
@@ -133,10 +139,14 @@ function checkHistogram(spec: Extract<CheckSpec, { kind: 'histogram' }>, seen: O
     }
     if (sum(slots) > sum(bestSlots)) bestSlots = slots;
   }
-  const filled = bestSlots.map((n, i) => (n ? `${i}: ${n}` : '')).filter(Boolean).join(', ');
+  const filled = bestSlots
+    .map((n, i) => (n ? `${i}: ${n}` : ''))
+    .filter(Boolean)
+    .join(', ');
   return {
     pass: false,
-    message: `Expected at least ${needed} in slot ${bucket} (${2 ** bucket}–${2 ** (bucket + 1) - 1} µs), but it held ${bestSlots[bucket] ?? 0}` +
+    message:
+      `Expected at least ${needed} in slot ${bucket} (${2 ** bucket}–${2 ** (bucket + 1) - 1} µs), but it held ${bestSlots[bucket] ?? 0}` +
       (filled ? ` (counts by slot: ${filled}).` : ': no histogram map had any counts.'),
   };
 }

@@ -108,7 +108,9 @@ export function splitSteps(markdown: string): { title: string; markdown: string 
 
 function readSources(dir: string): SourceFile[] {
   if (!existsSync(dir)) throw new Error(`${dir} is missing.`);
-  const names = readdirSync(dir).filter((n) => SOURCE_FILE_NAME.test(n) && /\.[ch]$/.test(n)).sort((a, b) => mainFirst(a) - mainFirst(b) || a.localeCompare(b));
+  const names = readdirSync(dir)
+    .filter((n) => SOURCE_FILE_NAME.test(n) && /\.[ch]$/.test(n))
+    .sort((a, b) => mainFirst(a) - mainFirst(b) || a.localeCompare(b));
   if (!names.length) throw new Error(`${dir} has no .c or .h files.`);
   return names.map((n) => ({ name: n, content: readFileSync(path.join(dir, n), 'utf8') }));
 }

@@ -27,7 +27,10 @@ const SETTLE_MAX_MS = 2000;
  * program printed and sent while it ran and just after, read the maps again,
  * and judge. A verdict of "not yet" waits out the settle time first.
  */
-export async function checkRunningProgram(spec: { workload: WorkloadSpec; check: CheckSpec }, probe: CheckProbe): Promise<CheckVerdict & { facts: WorkloadFacts }> {
+export async function checkRunningProgram(
+  spec: { workload: WorkloadSpec; check: CheckSpec },
+  probe: CheckProbe,
+): Promise<CheckVerdict & { facts: WorkloadFacts }> {
   const trace: TraceLine[] = [];
   const events: (Json | null)[] = [];
   const mapsBefore = await probe.readMaps();

@@ -11,7 +11,10 @@ const checking = new WeakSet<SessionContext>();
 export const lessonHandlers = {
   get_lessons: (_session, message) => {
     const course = bundledCourse();
-    return accept(message.id, 'get_lessons', { course: { title: course.title, description: course.description }, lessons: course.lessons.map((l) => l.lesson) });
+    return accept(message.id, 'get_lessons', {
+      course: { title: course.title, description: course.description },
+      lessons: course.lessons.map((l) => l.lesson),
+    });
   },
 
   /** Starts the lesson's workload against the running program and says whether it passes. */

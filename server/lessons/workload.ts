@@ -78,7 +78,14 @@ export async function runWorkloadPlan(plan: WorkloadPlan): Promise<WorkloadRun> 
     }
     const shell = path.join(plan.dir, plan.comm);
     symlinkSync('/bin/sh', shell);
-    const result = await exec(shell, ['-c', plan.script], { timeoutMs: plan.timeoutMs, maxOutputBytes: 4096, uid: NOBODY, gid: NOBODY, cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    const result = await exec(shell, ['-c', plan.script], {
+      timeoutMs: plan.timeoutMs,
+      maxOutputBytes: 4096,
+      uid: NOBODY,
+      gid: NOBODY,
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+    });
     return { code: result.code, timedOut: result.timedOut, pid: result.pid, stdout: result.stdout.toString('utf8') };
   } finally {
     rmSync(plan.dir, { recursive: true, force: true });
@@ -93,7 +100,10 @@ export async function runWorkload(spec: WorkloadSpec, run: (plan: WorkloadPlan) 
   if (result.code !== 0 || result.pid === undefined) throw new Error(`the workload exited with status ${result.code}`);
   // Each background child's pid, from `echo $!`: trace_pipe prints "<...>" for a comm it did
   // not cache, so lines are matched by these pids too.
-  const children = result.stdout.split('\n').filter((line) => /^\d+$/.test(line)).map(Number);
+  const children = result.stdout
+    .split('\n')
+    .filter((line) => /^\d+$/.test(line))
+    .map(Number);
   facts.pid = result.pid;
   facts.pids = [result.pid, ...children].join(',');
   return facts;

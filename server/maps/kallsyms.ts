@@ -40,7 +40,10 @@ export class KernelSymbols {
     if (!found.length) return null;
     // Modules and BPF programs come after the kernel's own symbols, out of order.
     found.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
-    return new KernelSymbols(BigUint64Array.from(found, (s) => s.address), found.map((s) => s.name));
+    return new KernelSymbols(
+      BigUint64Array.from(found, (s) => s.address),
+      found.map((s) => s.name),
+    );
   }
 
   get size(): number {

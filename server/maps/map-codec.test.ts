@@ -47,7 +47,10 @@ test('build-id stack traces decode as build id and offset per frame', () => {
   const bytes = new Uint8Array(96);
   const view = new DataView(bytes.buffer);
   view.setInt32(0, 1, true);
-  bytes.set(Array.from({ length: 20 }, (_, i) => i + 1), 4);
+  bytes.set(
+    Array.from({ length: 20 }, (_, i) => i + 1),
+    4,
+  );
   view.setBigUint64(24, 0x1139n, true);
   view.setInt32(32, 2, true);
   view.setBigUint64(56, 0x7fb84baf5ad7n, true);
@@ -61,10 +64,28 @@ test('per-CPU values add up: integers, structs field by field, arrays element by
   assert.equal(sumPerCpu([1, 2, 3]), 6);
   assert.equal(sumPerCpu(['18446744073709551615', 1]), '18446744073709551616');
   assert.equal(sumPerCpu([-5, 2]), -3);
-  assert.deepEqual(sumPerCpu([{ events: 1, weight: 10, slots: [1, 2] }, { events: 2, weight: 20, slots: [3, 4] }]), { events: 3, weight: 30, slots: [4, 6] });
+  assert.deepEqual(
+    sumPerCpu([
+      { events: 1, weight: 10, slots: [1, 2] },
+      { events: 2, weight: 20, slots: [3, 4] },
+    ]),
+    { events: 3, weight: 30, slots: [4, 6] },
+  );
   // Text is kept when every CPU agrees, else there is no total to give.
-  assert.deepEqual(sumPerCpu([{ comm: 'sh', n: 1 }, { comm: 'sh', n: 1 }]), { comm: 'sh', n: 2 });
-  assert.deepEqual(sumPerCpu([{ comm: 'sh', n: 1 }, { comm: 'bash', n: 1 }]), { comm: null, n: 2 });
+  assert.deepEqual(
+    sumPerCpu([
+      { comm: 'sh', n: 1 },
+      { comm: 'sh', n: 1 },
+    ]),
+    { comm: 'sh', n: 2 },
+  );
+  assert.deepEqual(
+    sumPerCpu([
+      { comm: 'sh', n: 1 },
+      { comm: 'bash', n: 1 },
+    ]),
+    { comm: null, n: 2 },
+  );
   assert.equal(sumPerCpu([1.5, 2]), 3.5);
   assert.equal(sumPerCpu(['NaN', 1]), null);
 
@@ -78,11 +99,19 @@ test('per-CPU values add up: integers, structs field by field, arrays element by
 test('what can be written, and how each kind of map is read', () => {
   const meta = (overrides: Partial<RawMapInfo>) => new MapCodec(info(overrides), null, 2);
   assert.deepEqual(
-    ['.data', '.bss', '.data.settings', '.rodata', '.rodata.str1.1', '.kconfig'].map((name) => meta({ name, typeName: 'array', isInternal: true }).meta().writable),
+    ['.data', '.bss', '.data.settings', '.rodata', '.rodata.str1.1', '.kconfig'].map(
+      (name) => meta({ name, typeName: 'array', isInternal: true }).meta().writable,
+    ),
     [true, true, true, false, false, false],
   );
-  assert.deepEqual(['queue', 'stack', 'ringbuf', 'lpm_trie'].map((typeName) => meta({ typeName }).view), ['head', 'head', 'none', 'entries']);
+  assert.deepEqual(
+    ['queue', 'stack', 'ringbuf', 'lpm_trie'].map((typeName) => meta({ typeName }).view),
+    ['head', 'head', 'none', 'entries'],
+  );
   assert.equal(meta({ typeName: 'queue', keySize: 0 }).meta().writable, true);
-  assert.deepEqual(['array', 'percpu_array', 'hash'].map((typeName) => meta({ typeName }).isArray), [true, true, false]);
+  assert.deepEqual(
+    ['array', 'percpu_array', 'hash'].map((typeName) => meta({ typeName }).isArray),
+    [true, true, false],
+  );
   assert.equal(meta({ name: '.bss', typeName: 'array', isInternal: true }).isArray, true);
 });

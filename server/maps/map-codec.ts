@@ -193,14 +193,18 @@ function hexAddress(address: bigint): string {
 function decodeUntyped(bytes: Uint8Array): Json {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   switch (bytes.length) {
-    case 1: return view.getUint8(0);
-    case 2: return view.getUint16(0, true);
-    case 4: return view.getUint32(0, true);
+    case 1:
+      return view.getUint8(0);
+    case 2:
+      return view.getUint16(0, true);
+    case 4:
+      return view.getUint32(0, true);
     case 8: {
       const v = view.getBigUint64(0, true);
       return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
     }
-    default: return `0x${Buffer.from(bytes).toString('hex')}`;
+    default:
+      return `0x${Buffer.from(bytes).toString('hex')}`;
   }
 }
 
@@ -209,7 +213,8 @@ function encodeUntyped(input: Json, size: number, what: string): Encoded {
     return { ok: true, bytes: Uint8Array.from(Buffer.from(input.slice(2), 'hex')) };
   }
   if ((typeof input === 'number' && Number.isInteger(input)) || (typeof input === 'string' && /^-?\d+$/.test(input))) {
-    if (![1, 2, 4, 8].includes(size)) return { ok: false, error: `The ${what} is ${size} bytes with no BTF type: give it as 0x followed by ${size * 2} hex digits.` };
+    if (![1, 2, 4, 8].includes(size))
+      return { ok: false, error: `The ${what} is ${size} bytes with no BTF type: give it as 0x followed by ${size * 2} hex digits.` };
     const value = BigInt(input);
     const bits = BigInt(size * 8);
     if (value < -(1n << (bits - 1n)) || value >= 1n << bits) return { ok: false, error: `${input} does not fit in the ${size}-byte ${what}.` };

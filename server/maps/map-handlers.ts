@@ -7,7 +7,8 @@ import { capitalize } from '../text.ts';
 async function writeMap(session: SessionContext, message: Extract<ClientMessage, { type: 'map_update' | 'map_delete' }>) {
   const run = session.run;
   if (!run?.isLoaded) return refuse(message.id, { code: 'not_running', message: 'Maps can be changed while a program is loaded: press Run first.' });
-  const problem = message.type === 'map_update' ? await run.maps.writeEntry(message.map, message.key, message.value) : await run.maps.deleteEntry(message.map, message.key);
+  const problem =
+    message.type === 'map_update' ? await run.maps.writeEntry(message.map, message.key, message.value) : await run.maps.deleteEntry(message.map, message.key);
   return problem ? refuse(message.id, { code: 'map_error', message: capitalize(problem) }) : accept(message.id, message.type, {});
 }
 

@@ -135,7 +135,8 @@ export class RunMaps {
   async deleteEntry(mapName: string, key: Json): Promise<string | null> {
     const codec = this.codecs.get(mapName);
     if (!codec || this.closed) return `there is no map named "${mapName}" in this program.`;
-    if (codec.isArray) return `map ${mapName} is an array: it always holds all ${codec.info.maxEntries} entries, so an entry can be set (to zero, say) but not deleted.`;
+    if (codec.isArray)
+      return `map ${mapName} is an array: it always holds all ${codec.info.maxEntries} entries, so an entry can be set (to zero, say) but not deleted.`;
     try {
       if (codec.view === 'head') {
         const popped = await this.loader.call('pop', { map: mapName });

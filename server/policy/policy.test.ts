@@ -74,7 +74,10 @@ int count_execs(void *ctx)
 	bpf_printk("exec by %u", pid);
 	return 0;
 }`);
-    assert.deepEqual(input.programs.map((p) => p.typeName), ['tracepoint']);
+    assert.deepEqual(
+      input.programs.map((p) => p.typeName),
+      ['tracepoint'],
+    );
     assert.deepEqual(checkPolicy(hostPolicy(), input), []);
   });
 
@@ -96,7 +99,10 @@ int scribble(void *ctx)
 	return 0;
 }`);
     const violations = checkPolicy(hostPolicy(), input);
-    assert.deepEqual(violations.map((v) => v.rule), ['helper', 'helper', 'helper']);
+    assert.deepEqual(
+      violations.map((v) => v.rule),
+      ['helper', 'helper', 'helper'],
+    );
     assert.deepEqual(messages(violations).sort(), [
       "Program kill_it calls bpf_send_signal, which the playground does not allow: it sends signals to the processes it interrupts, which may be anyone's.",
       'Program scribble calls bpf_override_return, which the playground does not allow: it changes what kernel functions return to other processes.',
@@ -208,12 +214,18 @@ int signal_next(__u64 *ctx)
 	return 0;
 }`);
     assert.deepEqual(checkPolicy(hostPolicy(), input), [
-      { rule: 'kfunc', message: 'The object calls the kfunc bpf_send_signal_task, which the playground does not allow: it can affect the host beyond tracing.' },
+      {
+        rule: 'kfunc',
+        message: 'The object calls the kfunc bpf_send_signal_task, which the playground does not allow: it can affect the host beyond tracing.',
+      },
     ]);
   });
 
   test('every broken rule is reported at once, not only the first', async () => {
     const input = await opened('SEC("xdp")\nint pass(struct xdp_md *ctx)\n{\n\tbpf_send_signal(9);\n\treturn XDP_PASS;\n}');
-    assert.deepEqual(checkPolicy({ ...hostPolicy(), maxPrograms: 0 }, input).map((v) => v.rule), ['programs', 'program_type', 'helper']);
+    assert.deepEqual(
+      checkPolicy({ ...hostPolicy(), maxPrograms: 0 }, input).map((v) => v.rule),
+      ['programs', 'program_type', 'helper'],
+    );
   });
 });

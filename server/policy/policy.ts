@@ -70,7 +70,10 @@ export function checkPolicy(policy: Policy, input: PolicyInput): PolicyViolation
     for (const helper of calledHelpers(program.instructions)) {
       const name = input.helpers.get(helper) ?? `helper #${helper}`;
       if (deniedHelpers.has(name)) {
-        violations.push({ rule: 'helper', message: `Program ${program.name} calls ${name}, which the playground does not allow: ${HELPER_REASONS[name] ?? 'it can affect the host beyond tracing'}.` });
+        violations.push({
+          rule: 'helper',
+          message: `Program ${program.name} calls ${name}, which the playground does not allow: ${HELPER_REASONS[name] ?? 'it can affect the host beyond tracing'}.`,
+        });
       }
     }
   }
@@ -79,7 +82,10 @@ export function checkPolicy(policy: Policy, input: PolicyInput): PolicyViolation
   }
   for (const kfunc of declaredFunctions(input.btf)) {
     if (policy.deniedKfuncs.includes(kfunc)) {
-      violations.push({ rule: 'kfunc', message: `The object calls the kfunc ${kfunc}, which the playground does not allow: it can affect the host beyond tracing.` });
+      violations.push({
+        rule: 'kfunc',
+        message: `The object calls the kfunc ${kfunc}, which the playground does not allow: it can affect the host beyond tracing.`,
+      });
     }
   }
 
@@ -93,7 +99,10 @@ export function checkPolicy(policy: Policy, input: PolicyInput): PolicyViolation
     total += bytes;
     if (map.typeName === 'ringbuf') {
       if (map.maxEntries > policy.maxRingbufBytes) {
-        violations.push({ rule: 'ringbuf', message: `Ring buffer ${map.name} is ${formatBytes(map.maxEntries)}; the limit is ${formatBytes(policy.maxRingbufBytes)}.` });
+        violations.push({
+          rule: 'ringbuf',
+          message: `Ring buffer ${map.name} is ${formatBytes(map.maxEntries)}; the limit is ${formatBytes(policy.maxRingbufBytes)}.`,
+        });
       }
     } else if (bytes > policy.maxMapBytes) {
       violations.push({
@@ -103,10 +112,16 @@ export function checkPolicy(policy: Policy, input: PolicyInput): PolicyViolation
     }
   }
   if (total > policy.maxSessionMapBytes) {
-    violations.push({ rule: 'session_memory', message: `The maps would take about ${formatBytes(total)} in all; the limit per session is ${formatBytes(policy.maxSessionMapBytes)}.` });
+    violations.push({
+      rule: 'session_memory',
+      message: `The maps would take about ${formatBytes(total)} in all; the limit per session is ${formatBytes(policy.maxSessionMapBytes)}.`,
+    });
   }
   for (const map of pinnedMaps(input.btf)) {
-    violations.push({ rule: 'pinning', message: `Map ${map} asks to be pinned in bpffs; pinning is not available in the playground, so remove its "pinning" attribute.` });
+    violations.push({
+      rule: 'pinning',
+      message: `Map ${map} asks to be pinned in bpffs; pinning is not available in the playground, so remove its "pinning" attribute.`,
+    });
   }
   return violations;
 }
@@ -196,10 +211,10 @@ export function formatBytes(bytes: number): string {
 const NETWORK_TYPES = ['xdp', 'sched_cls', 'sched_act', 'socket_filter'];
 
 const HELPER_REASONS: Record<string, string> = {
-  bpf_send_signal: 'it sends signals to the processes it interrupts, which may be anyone\'s',
-  bpf_send_signal_thread: 'it sends signals to the threads it interrupts, which may be anyone\'s',
+  bpf_send_signal: "it sends signals to the processes it interrupts, which may be anyone's",
+  bpf_send_signal_thread: "it sends signals to the threads it interrupts, which may be anyone's",
   bpf_override_return: 'it changes what kernel functions return to other processes',
-  bpf_probe_write_user: 'it writes into other processes\' memory',
+  bpf_probe_write_user: "it writes into other processes' memory",
   bpf_sys_bpf: 'it runs bpf() system calls from inside the kernel',
   bpf_sys_close: 'it closes file descriptors from inside the kernel',
   bpf_kallsyms_lookup_name: 'it is for loader programs, not tracing',

@@ -4,7 +4,8 @@ import type { HandlerTable, SessionContext } from '../session/context.ts';
 import type { RoomRequest } from './room-hub.ts';
 
 function limited(spend: (session: SessionContext) => boolean, refusal: string) {
-  return (session: SessionContext, message: RoomRequest) => (spend(session) ? session.deps.rooms.handle(session.member, message) : refuse(message.id, { code: 'rate_limited', message: refusal }));
+  return (session: SessionContext, message: RoomRequest) =>
+    spend(session) ? session.deps.rooms.handle(session.member, message) : refuse(message.id, { code: 'rate_limited', message: refusal });
 }
 
 // Creating and joining add to the store: they spend the Run budget, so a script cannot fill it.

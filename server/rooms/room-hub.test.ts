@@ -103,13 +103,17 @@ function join(t: TestContext, code: string, name: string): { session: FakeSessio
 }
 
 const line = (text: string, i = 0): TraceLine => ({ ts: i, cpu: 0, pid: 100 + i, comm: 'cat', text });
-const boardNames = (board: Extract<ServerMessage, { type: 'room_board' }>) => board.participants.map((p) => `${p.name}${p.connected ? '' : ' (gone)'}${p.hand ? ' ✋' : ''}`);
+const boardNames = (board: Extract<ServerMessage, { type: 'room_board' }>) =>
+  board.participants.map((p) => `${p.name}${p.connected ? '' : ' (gone)'}${p.hand ? ' ✋' : ''}`);
 
 describe('opening and joining a room', () => {
   test('the instructor gets a code people can type, a key, and the empty board at once', () => {
     const instructor = new FakeSession('instructor');
     send(instructor, 'room_create', { title: '  ' });
-    assert.deepEqual(instructor.inbox.map((m) => m.type), ['reply', 'room_board']);
+    assert.deepEqual(
+      instructor.inbox.map((m) => m.type),
+      ['reply', 'room_board'],
+    );
     const reply = answer(instructor);
     assert.equal(reply!.ok, true);
     assert.equal(reply!.role, 'instructor');
@@ -259,7 +263,14 @@ describe('what the instructor does', () => {
     const alice = join(t, code, 'Alice');
     send(alice.session, 'room_update', { lesson: LESSONS[0], step: 2 });
     hub.runState(alice.session, { type: 'run_state', runId: 1, state: 'compiling', stage: 'compile', timings: {} });
-    hub.runState(alice.session, { type: 'run_state', runId: 1, state: 'error', stage: 'load', timings: {}, error: { code: 'verifier_rejected', message: 'invalid mem access' } });
+    hub.runState(alice.session, {
+      type: 'run_state',
+      runId: 1,
+      state: 'error',
+      stage: 'load',
+      timings: {},
+      error: { code: 'verifier_rejected', message: 'invalid mem access' },
+    });
     const ranAt = Date.now();
     hub.passed(alice.session, LESSONS[0]!);
     hub.passed(alice.session, LESSONS[0]!);
@@ -296,7 +307,7 @@ describe('what the instructor does', () => {
   });
 });
 
-describe("the read-only view of one participant", () => {
+describe('the read-only view of one participant', () => {
   test('shows their files and the output they already had, then only the new lines as they come', (t) => {
     const { instructor, code } = openRoom(t);
     const alice = join(t, code, 'Alice');
@@ -307,7 +318,11 @@ describe("the read-only view of one participant", () => {
     hub.trace(bob.session, [line('bob', 2)]);
 
     send(instructor, 'room_view', { participantId: alice.participantId });
-    assert.deepEqual(instructor.inbox.map((m) => m.type), ['reply', 'participant_view'], 'the reply, then the view');
+    assert.deepEqual(
+      instructor.inbox.map((m) => m.type),
+      ['reply', 'participant_view'],
+      'the reply, then the view',
+    );
     answer(instructor);
     assert.deepEqual(instructor.take('participant_view'), [
       { type: 'participant_view', participantId: alice.participantId, name: 'Alice', files, lastRun: null, trace: [line('before', 1)], appended: false },
@@ -315,7 +330,10 @@ describe("the read-only view of one participant", () => {
 
     hub.trace(alice.session, [line('after', 3)]);
     hub.trace(bob.session, [line('bob again', 4)]);
-    assert.deepEqual(instructor.take('participant_view').map((v) => [v.trace.map((l) => l.text), v.appended]), [[['after'], true]]);
+    assert.deepEqual(
+      instructor.take('participant_view').map((v) => [v.trace.map((l) => l.text), v.appended]),
+      [[['after'], true]],
+    );
 
     // New files: the whole view again, with the lines so far.
     const edited = [{ name: 'hello.bpf.c', content: '// hello, edited\n' }];
@@ -333,8 +351,14 @@ describe("the read-only view of one participant", () => {
   test('keeps the newest 200 lines for an instructor who starts viewing late', (t) => {
     const { instructor, code } = openRoom(t);
     const alice = join(t, code, 'Alice');
-    hub.trace(alice.session, Array.from({ length: 150 }, (_, i) => line(`a${i}`, i)));
-    hub.trace(alice.session, Array.from({ length: 100 }, (_, i) => line(`b${i}`, 150 + i)));
+    hub.trace(
+      alice.session,
+      Array.from({ length: 150 }, (_, i) => line(`a${i}`, i)),
+    );
+    hub.trace(
+      alice.session,
+      Array.from({ length: 100 }, (_, i) => line(`b${i}`, 150 + i)),
+    );
     send(instructor, 'room_view', { participantId: alice.participantId });
     const [view] = instructor.take('participant_view');
     assert.equal(view!.trace.length, 200);

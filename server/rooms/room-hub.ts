@@ -68,10 +68,12 @@ export class RoomHub {
       }
       case 'room_instructor': {
         const room = ROOM_CODE.test(message.code) ? this.store.room(message.code) : null;
-        if (!room || !sameSecret(room.instructorKey, message.key)) return answer({ code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
+        if (!room || !sameSecret(room.instructorKey, message.key))
+          return answer({ code: 'bad_request', message: 'That room code and instructor key do not match a room.' });
         this.bind(member, { role: 'instructor', code: room.code });
-        return followed(accept(id, 'room_instructor', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed }), () =>
-          this.sendBoard(room.code, member),
+        return followed(
+          accept(id, 'room_instructor', { role: 'instructor', code: room.code, title: room.title, key: room.instructorKey, pushed: room.pushed }),
+          () => this.sendBoard(room.code, member),
         );
       }
       case 'room_join': {
@@ -81,17 +83,21 @@ export class RoomHub {
         let participant = message.rejoin ? this.store.participant(code, message.rejoin.participantId) : null;
         if (participant && !sameSecret(participant.key, message.rejoin!.key)) participant = null;
         if (!participant) {
-          if (this.store.participants(code).length >= this.maxParticipants) return answer({ code: 'too_many_sessions', message: `The room is full (${this.maxParticipants} people).` });
+          if (this.store.participants(code).length >= this.maxParticipants)
+            return answer({ code: 'too_many_sessions', message: `The room is full (${this.maxParticipants} people).` });
           participant = this.store.addParticipant(code, message.name);
         } else if (participant.name !== message.name) {
           this.store.updateParticipant(code, participant.id, { name: message.name });
         }
         this.bind(member, { role: 'participant', code, participantId: participant.id });
         const joined = participant;
-        return followed(accept(id, 'room_join', { role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed }), () => {
-          this.refreshViewers(code, joined.id);
-          this.boardChanged(code);
-        });
+        return followed(
+          accept(id, 'room_join', { role: 'participant', code, title: room.title, key: participant.key, participantId: participant.id, pushed: room.pushed }),
+          () => {
+            this.refreshViewers(code, joined.id);
+            this.boardChanged(code);
+          },
+        );
       }
       case 'room_leave': {
         this.leave(member);
@@ -116,7 +122,8 @@ export class RoomHub {
         const room = this.instructorOf(member);
         if (!room) return done({ code: 'bad_request', message: 'Only the room’s instructor can push to everyone.' });
         if (!message.lesson === !message.files) return done({ code: 'bad_request', message: 'Push either a lesson or files.' });
-        if (message.lesson && !this.lessonNames().includes(message.lesson)) return done({ code: 'bad_request', message: `There is no lesson named "${message.lesson}".` });
+        if (message.lesson && !this.lessonNames().includes(message.lesson))
+          return done({ code: 'bad_request', message: `There is no lesson named "${message.lesson}".` });
         const push: RoomPush = message.lesson ? { lesson: message.lesson, at: Date.now() } : { files: message.files, seeds: message.seeds, at: Date.now() };
         this.store.setPushed(room, push);
         for (const [other, membership] of this.members) {
@@ -141,7 +148,8 @@ export class RoomHub {
         if (!room) return done({ code: 'bad_request', message: 'Only the room’s instructor can lower hands.' });
         this.store.updateParticipant(room, message.participantId, { hand: false });
         for (const [other, membership] of this.members) {
-          if (membership.role === 'participant' && membership.code === room && membership.participantId === message.participantId) other.deliver({ type: 'room_hand_lowered' });
+          if (membership.role === 'participant' && membership.code === room && membership.participantId === message.participantId)
+            other.deliver({ type: 'room_hand_lowered' });
         }
         this.boardChanged(room);
         return done();
@@ -180,7 +188,15 @@ export class RoomHub {
     if (!row) return;
     for (const [viewer, participantId] of this.viewing) {
       if (participantId !== me.participantId || this.instructorOf(viewer) !== me.code) continue;
-      viewer.deliver({ type: 'participant_view', participantId: row.id, name: row.name, files: row.files, lastRun: row.lastRun, trace: lines.slice(-VIEW_WINDOW_LINES), appended: true });
+      viewer.deliver({
+        type: 'participant_view',
+        participantId: row.id,
+        name: row.name,
+        files: row.files,
+        lastRun: row.lastRun,
+        trace: lines.slice(-VIEW_WINDOW_LINES),
+        appended: true,
+      });
     }
   }
 
@@ -245,7 +261,17 @@ export class RoomHub {
 }
 
 function boardRow(row: ParticipantRow, connected: boolean): Participant {
-  return { id: row.id, name: row.name, connected, lesson: row.lesson, step: row.step, passed: row.passed, lastRun: row.lastRun, hand: row.hand, joinedAt: row.joinedAt };
+  return {
+    id: row.id,
+    name: row.name,
+    connected,
+    lesson: row.lesson,
+    step: row.step,
+    passed: row.passed,
+    lastRun: row.lastRun,
+    hand: row.hand,
+    joinedAt: row.joinedAt,
+  };
 }
 
 /** Compares secrets in constant time. */

@@ -1,13 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import {
-  lastRunSchema,
-  roomPushSchema,
-  sourceFileSchema,
-  type LastRun,
-  type RoomPush,
-  type SourceFile,
-} from '../../protocol/messages.ts';
+import { lastRunSchema, roomPushSchema, sourceFileSchema, type LastRun, type RoomPush, type SourceFile } from '../../protocol/messages.ts';
 import { openDatabase } from '../store/database.ts';
 
 const CODE_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
@@ -117,7 +110,18 @@ export class RoomStore {
   }
 
   addParticipant(code: string, name: string): ParticipantRow {
-    const row: ParticipantRow = { id: randomBytes(6).toString('hex'), key: secret(), name, joinedAt: Date.now(), lesson: null, step: 0, passed: [], lastRun: null, hand: false, files: [] };
+    const row: ParticipantRow = {
+      id: randomBytes(6).toString('hex'),
+      key: secret(),
+      name,
+      joinedAt: Date.now(),
+      lesson: null,
+      step: 0,
+      passed: [],
+      lastRun: null,
+      hand: false,
+      files: [],
+    };
     this.db.prepare('INSERT INTO participants (room, id, key, name, joined_at) VALUES (?, ?, ?, ?, ?)').run(code, row.id, row.key, row.name, row.joinedAt);
     return row;
   }

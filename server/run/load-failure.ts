@@ -32,16 +32,26 @@ export function describeLoadFailure(err: RunnerCallError, context: LoadFailureCo
   if (mapProblem) return { ...logs, diagnostics: [], error: { code: 'load_failed', message: mapProblem } };
   // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code;
   // and the kernel's log buffer also takes its BTF check ("magic: 0xeb9f …"), which is no verdict.
-  const judged = context.stage === 'load' && err.verifierLog && !err.verifierLog.startsWith('magic: 0xeb9f') && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
+  const judged =
+    context.stage === 'load' && err.verifierLog && !err.verifierLog.startsWith('magic: 0xeb9f') && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
   if (judged) {
     const { explanation, diagnostics } = explainVerifierLog(err.verifierLog!, { mainFile: context.mainFile, files: context.files });
     if (explanation) {
       const where = explanation.line ? ` (${explanation.file}:${explanation.line})` : '';
-      return { ...logs, explanation, diagnostics, error: { code: 'verifier_rejected', message: `The verifier rejected the program${where}: ${explanation.summary}` } };
+      return {
+        ...logs,
+        explanation,
+        diagnostics,
+        error: { code: 'verifier_rejected', message: `The verifier rejected the program${where}: ${explanation.summary}` },
+      };
     }
   }
   const what = context.stage === 'open' ? 'libbpf could not open the object' : 'The kernel refused to load the program';
-  return { ...logs, diagnostics: [], error: { code: judged ? 'verifier_rejected' : 'load_failed', message: `${what}: ${explainLoadFailure(err, context.sections, context.kernel)}` } };
+  return {
+    ...logs,
+    diagnostics: [],
+    error: { code: judged ? 'verifier_rejected' : 'load_failed', message: `${what}: ${explainLoadFailure(err, context.sections, context.kernel)}` },
+  };
 }
 
 /**

@@ -1,16 +1,5 @@
 // One press of Run, stage by stage: compile → open → policy → globals → load → seed → attach → running.
-import type {
-  Json,
-  MapSeed,
-  PlaygroundError,
-  ProgramMeta,
-  RunState,
-  ServerMessage,
-  SourceFile,
-  Stage,
-  Timings,
-  TraceLine,
-} from '../../protocol/messages.ts';
+import type { Json, MapSeed, PlaygroundError, ProgramMeta, RunState, ServerMessage, SourceFile, Stage, Timings, TraceLine } from '../../protocol/messages.ts';
 import type { ProgramInfo } from '../../native/index.ts';
 import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
 import type { WorkloadPlan, WorkloadRun } from '../lessons/workload.ts';
@@ -252,7 +241,12 @@ export class Run {
     let opened: OpenResult;
     try {
       // A source that loaded before: its CO-RE relocations against the minimal BTF made then.
-      opened = await loader.call('open', { object: built.object, name: built.name, btf: built.cached.minimalBtfReady ?? undefined, logSize: config.limits.verifierLogBuffers[0] });
+      opened = await loader.call('open', {
+        object: built.object,
+        name: built.name,
+        btf: built.cached.minimalBtfReady ?? undefined,
+        logSize: config.limits.verifierLogBuffers[0],
+      });
     } catch (error) {
       this.failLoad(error, 'open');
       return null;
@@ -269,7 +263,12 @@ export class Run {
       traceTag: kernel.tagsTrace ? formatTraceTag(this.deps.traceSecret) : null,
       send: this.deps.send,
     });
-    const events = new EventStreams(opened.maps, btf, this.files.map((f) => f.content), { runId: this.id, sendBulk: this.deps.sendBulk, onRecords: this.deps.onRecords });
+    const events = new EventStreams(
+      opened.maps,
+      btf,
+      this.files.map((f) => f.content),
+      { runId: this.id, sendBulk: this.deps.sendBulk, onRecords: this.deps.onRecords },
+    );
     this.opened = { maps, events };
     if (events.maps.length) {
       const types = this.addHeaderTypes(events);
@@ -410,7 +409,13 @@ export class Run {
     for (const map of this.events.maps) {
       try {
         const { eventsPerSecond, eventSendsInFlight, eventPassRecords, eventPassBytes } = config.limits;
-        await this.loader!.call('consume', { map, maxPerSecond: eventsPerSecond, sendsInFlight: eventSendsInFlight, passRecords: eventPassRecords, passBytes: eventPassBytes });
+        await this.loader!.call('consume', {
+          map,
+          maxPerSecond: eventsPerSecond,
+          sendsInFlight: eventSendsInFlight,
+          passRecords: eventPassRecords,
+          passBytes: eventPassBytes,
+        });
       } catch (error) {
         this.fail({ code: 'internal', message: `Events from ${map} cannot be read: ${describeBpfError(error)}` });
         return false;
@@ -459,9 +464,11 @@ export class Run {
     const { config } = this.deps;
     const { toolchain } = this.deps.kernel;
     const context = compileContext(this.deps.kernel, this.deps.traceSecret);
-    return this.deps.skeletonQueue.run(() => compileTypeInfo(config, toolchain, this.files, context)).then((raw) => {
-      if (!this.stopped) events.addTypes(raw);
-    });
+    return this.deps.skeletonQueue
+      .run(() => compileTypeInfo(config, toolchain, this.files, context))
+      .then((raw) => {
+        if (!this.stopped) events.addTypes(raw);
+      });
   }
 
   /** Records from the loader, for the run's ring buffers and perf event arrays. */
@@ -526,7 +533,10 @@ export class Run {
       return;
     }
     if (this.stopped || this.state !== 'running') return;
-    const reading = this.cpu.sample(programs.reduce((sum, p) => sum + p.runTimeNs, 0), performance.now());
+    const reading = this.cpu.sample(
+      programs.reduce((sum, p) => sum + p.runTimeNs, 0),
+      performance.now(),
+    );
     this.deps.send({ type: 'stats', runId: this.id, programs, cpuShare: reading.share });
     if (reading.over) this.fail({ code: 'policy_denied', message: this.cpu.refusal(reading.share) });
   }
@@ -540,7 +550,10 @@ export class Run {
         type: p.typeName,
         instructions: p.insnCount,
         attached: result?.attached ?? false,
-        attachError: result && !result.attached ? (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result)) : undefined,
+        attachError:
+          result && !result.attached
+            ? (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result))
+            : undefined,
       };
     });
   }
@@ -593,5 +606,9 @@ export function compileContext(kernel: Kernel, traceSecret: string): { traceTag:
 
 /** Inspect's translated code is read with the host's bpftool, which cannot see into a guest. */
 function notShownInVm(programs: { name: string }[]) {
-  return programs.map(({ name }) => ({ name, xlated: `Program ${name} runs in your session's VM; the translated code is shown for the host kernel only.`, jited: null }));
+  return programs.map(({ name }) => ({
+    name,
+    xlated: `Program ${name} runs in your session's VM; the translated code is shown for the host kernel only.`,
+    jited: null,
+  }));
 }

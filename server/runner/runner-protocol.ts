@@ -78,9 +78,7 @@ export interface RunnerError {
   libbpfLog: string;
 }
 
-export type RunnerReply =
-  | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: RunnerError };
+export type RunnerReply = { id: number; ok: true; result: unknown } | { id: number; ok: false; error: RunnerError };
 
 /** Records from a consumed map, sent without being asked. */
 export interface RunnerEvents {

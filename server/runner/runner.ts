@@ -13,7 +13,12 @@ const BUNDLE = path.join(ROOT, 'native', 'build', 'runner.mjs');
 const ADDON = path.join(ROOT, 'native', 'build', 'Release', 'bpf_addon.node');
 
 /** What the bundle is made of: when any is newer, the sources run through tsx instead. */
-const BUNDLED = [SOURCE, path.join(import.meta.dirname, 'loader.ts'), path.join(import.meta.dirname, 'runner-protocol.ts'), path.join(ROOT, 'native', 'index.ts')];
+const BUNDLED = [
+  SOURCE,
+  path.join(import.meta.dirname, 'loader.ts'),
+  path.join(import.meta.dirname, 'runner-protocol.ts'),
+  path.join(ROOT, 'native', 'index.ts'),
+];
 
 function runnerEntry(): { entry: string; execArgv: string[] } {
   const fresh = existsSync(BUNDLE) && statSync(BUNDLE).mtimeMs >= Math.max(...BUNDLED.map((file) => statSync(file).mtimeMs));
@@ -87,7 +92,13 @@ export class Runner {
     });
     this.child.once('exit', (code, signal) => {
       this.exitReason = signal ? `it was killed by ${signal}` : `it exited with code ${code}`;
-      const error = new RunnerCallError({ message: `the session's loader process stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
+      const error = new RunnerCallError({
+        message: `the session's loader process stopped (${this.exitReason})`,
+        errno: 0,
+        code: 'ERUNNER',
+        verifierLog: null,
+        libbpfLog: '',
+      });
       for (const { reject } of this.pending.values()) reject(error);
       this.pending.clear();
       this.onExit?.(this.exitReason);
@@ -105,14 +116,29 @@ export class Runner {
   async call<K extends RunnerOp>(op: K, args: RunnerCalls[K]['args']): Promise<RunnerCalls[K]['result']> {
     await this.ready;
     if (!this.alive) {
-      throw new RunnerCallError({ message: `the session's loader process stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
+      throw new RunnerCallError({
+        message: `the session's loader process stopped (${this.exitReason})`,
+        errno: 0,
+        code: 'ERUNNER',
+        verifierLog: null,
+        libbpfLog: '',
+      });
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
       // The channel can close between the alive check and here; the exit handler then rejects.
       this.child.send({ id, op, args }, (error) => {
-        if (error && this.pending.delete(id)) reject(new RunnerCallError({ message: `the session's loader process is gone (${error.message})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' }));
+        if (error && this.pending.delete(id))
+          reject(
+            new RunnerCallError({
+              message: `the session's loader process is gone (${error.message})`,
+              errno: 0,
+              code: 'ERUNNER',
+              verifierLog: null,
+              libbpfLog: '',
+            }),
+          );
       });
     });
   }

@@ -6,7 +6,10 @@ import { encodeFrame, FrameReader, MAX_FRAME_BYTES } from './channel.ts';
 function reader() {
   const messages: unknown[] = [];
   const broken: string[] = [];
-  const r = new FrameReader((m) => messages.push(m), (why) => broken.push(why));
+  const r = new FrameReader(
+    (m) => messages.push(m),
+    (why) => broken.push(why),
+  );
   return { r, messages, broken };
 }
 

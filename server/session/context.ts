@@ -37,6 +37,8 @@ export interface FollowedReply {
 export type HandlerResult = Reply | FollowedReply;
 
 /** One request type's handler: its answer, as data. */
-export type Handler<T extends ClientMessage['type']> = (session: SessionContext, message: Extract<ClientMessage, { type: T }>) => HandlerResult | Promise<HandlerResult>;
+export type Handler<T extends ClientMessage['type']> = (
+  session: SessionContext,
+  message: Extract<ClientMessage, { type: T }>,
+) => HandlerResult | Promise<HandlerResult>;
 export type HandlerTable = { [T in ClientMessage['type']]?: Handler<T> };
-

@@ -31,11 +31,15 @@ export class SessionRegistry {
     }
     const fromClient = [...this.clients.values()].filter((c) => c === client).length;
     if (fromClient >= limits.sessionsPerClient) {
-      return { code: 'too_many_sessions', message: `Your address already has ${limits.sessionsPerClient} sessions open here, its limit: close a tab and try again.` };
+      return {
+        code: 'too_many_sessions',
+        message: `Your address already has ${limits.sessionsPerClient} sessions open here, its limit: close a tab and try again.`,
+      };
     }
     const session = new Session(this.deps, this.encode, (closed) => this.forget(closed));
     const lifetime = setTimeout(
-      () => session.close(`This session reached its limit of ${describeDuration(limits.sessionLifetimeMs)}; reload the page for a new one (your code is kept).`),
+      () =>
+        session.close(`This session reached its limit of ${describeDuration(limits.sessionLifetimeMs)}; reload the page for a new one (your code is kept).`),
       limits.sessionLifetimeMs,
     );
     lifetime.unref();

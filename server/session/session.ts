@@ -191,7 +191,10 @@ export class Session implements RoomMember, SessionContext {
       this.currentSide = null;
       this.loader = null;
       if (!this.stopRun()) return;
-      this.send({ type: 'session_end', reason: `Your program was stopped after ${describeDuration(this.deps.config.limits.idleMs)} without activity. Press Run to start it again.` });
+      this.send({
+        type: 'session_end',
+        reason: `Your program was stopped after ${describeDuration(this.deps.config.limits.idleMs)} without activity. Press Run to start it again.`,
+      });
     }, this.deps.config.limits.idleMs);
     this.idleTimer.unref();
   }
@@ -204,7 +207,10 @@ export class Session implements RoomMember, SessionContext {
     const kernel = kernels.byName(kernelName);
     if (!kernel) return refuse(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${kernels.names()}.` });
     if (!this.spendRunBudget()) {
-      return refuse(id, { code: 'rate_limited', message: `Too many runs: at most ${config.limits.runsPerWindow} every ${config.limits.runWindowMs / 1000} s. Wait a moment and press Run again.` });
+      return refuse(id, {
+        code: 'rate_limited',
+        message: `Too many runs: at most ${config.limits.runsPerWindow} every ${config.limits.runWindowMs / 1000} s. Wait a moment and press Run again.`,
+      });
     }
     const problem = checkSources(files, config.limits.sourceBytes);
     if (problem) return refuse(id, { code: 'bad_request', message: problem });
@@ -256,7 +262,8 @@ export class Session implements RoomMember, SessionContext {
   async prepare(id: string | number, files: SourceFile[], kernelName: string | undefined): Promise<Reply> {
     const { config, compileCache, prepareQueue } = this.deps;
     const kernel = this.deps.kernels.byName(kernelName);
-    if (!kernel) return refuse(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${this.deps.kernels.names()}.` });
+    if (!kernel)
+      return refuse(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${this.deps.kernels.names()}.` });
     const { toolchain } = kernel;
     const problem = checkSources(files, config.limits.sourceBytes);
     if (problem) return refuse(id, { code: 'bad_request', message: problem });
@@ -264,7 +271,8 @@ export class Session implements RoomMember, SessionContext {
     // One compile ahead at a time: wait for it, then see whether it (or a newer prepare) took these files.
     while (this.prepareQueued) await this.prepareQueued;
     if (this.prepareFiles !== files) return accept(id, 'prepare', {});
-    if (this.prepareBucket.take(1) === 0) return refuse(id, { code: 'rate_limited', message: 'Not compiled ahead: the page asked too often; Run will compile it.' });
+    if (this.prepareBucket.take(1) === 0)
+      return refuse(id, { code: 'rate_limited', message: 'Not compiled ahead: the page asked too often; Run will compile it.' });
     const job = prepareQueue
       .run(async () => {
         const latest = this.prepareFiles;

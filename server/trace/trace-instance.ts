@@ -153,7 +153,6 @@ export function sweepStaleInstances(): void {
   }
 }
 
-
 function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);

@@ -137,9 +137,7 @@ for (const c of CASES) {
     assert.equal(explanation.summary, c.summary);
     assert.ok(explanation.hint.length > 20, 'a hint is given');
     assert.deepEqual([explanation.file, explanation.line, explanation.insn], ['prog.bpf.c', c.line, c.insn]);
-    assert.deepEqual(diagnostics, [
-      { file: 'prog.bpf.c', line: c.line, column: 1, severity: 'error', message: c.summary, source: 'verifier' },
-    ]);
+    assert.deepEqual(diagnostics, [{ file: 'prog.bpf.c', line: c.line, column: 1, severity: 'error', message: c.summary, source: 'verifier' }]);
   });
 }
 
@@ -178,7 +176,10 @@ test('a line in a header maps to that header, by the name the user gave it', () 
 
   // The jail's paths and ./ spellings name the same files.
   const jailed = log.replaceAll('@ counter.h:', '@ /work/counter.h:').replaceAll('@ prog.bpf.c:', '@ ./prog.bpf.c:');
-  assert.deepEqual(explainVerifierLog(jailed, options).diagnostics.map((d) => [d.file, d.line]), [['counter.h', 12]]);
+  assert.deepEqual(
+    explainVerifierLog(jailed, options).diagnostics.map((d) => [d.file, d.line]),
+    [['counter.h', 12]],
+  );
 });
 
 test('a line in a header the user did not write falls back to their last line before it', () => {
@@ -203,7 +204,10 @@ test('log_level 2 logs (precision marks, live registers, stats) read the same', 
   assert.deepEqual(parseVerifierLog(fixture('unbounded_loop_level2_bpftool')).errors, ['infinite loop detected at insn 3']);
   const nd = explainVerifierLog(fixture('null_deref_level2'), { mainFile: 'null_deref.bpf.c', files: ['null_deref.bpf.c'] });
   assert.equal(nd.explanation?.summary, 'R0 may be NULL here: the pointer from bpf_map_lookup_elem (map counts) is used without checking it for NULL first.');
-  assert.deepEqual(nd.diagnostics.map((d) => [d.file, d.line]), [['null_deref.bpf.c', 20]]);
+  assert.deepEqual(
+    nd.diagnostics.map((d) => [d.file, d.line]),
+    [['null_deref.bpf.c', 20]],
+  );
 });
 
 test('a log the server clipped to its head and tail still finds the error and the line', () => {
@@ -214,7 +218,7 @@ test('a log the server clipped to its head and tail still finds the error and th
   assert.deepEqual([explanation?.kind, explanation?.line, explanation?.insn], ['too_many_insns', 24, 10]);
 });
 
-test('libbpf\'s framing around the log is ignored', () => {
+test("libbpf's framing around the log is ignored", () => {
   const framed = `libbpf: prog 'null_deref': BPF program load failed: Permission denied\nlibbpf: prog 'null_deref': -- BEGIN PROG LOAD LOG --\n${fixture('null_deref')}-- END PROG LOAD LOG --\nlibbpf: prog 'null_deref': failed to load: -13\n`;
   const { explanation } = explainVerifierLog(framed, FILES);
   assert.deepEqual([explanation?.kind, explanation?.line, explanation?.insn], ['null_deref', 20, 7]);
@@ -228,13 +232,14 @@ test('a log without an error explains nothing', () => {
 
 // Older kernels: `; source` annotations without a location, and older wording.
 // Written by hand from those kernels' format strings, not captured here.
-test('older kernels\' wording is classified, with no line when the log gives none', () => {
-  const older = (body: string) => `0: (b7) r1 = 0\n; __u32 key = 0;\n1: (63) *(u32 *)(r10 -4) = r1\n${body}\nprocessed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`;
+test("older kernels' wording is classified, with no line when the log gives none", () => {
+  const older = (body: string) =>
+    `0: (b7) r1 = 0\n; __u32 key = 0;\n1: (63) *(u32 *)(r10 -4) = r1\n${body}\nprocessed 3 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`;
   const cases: [string, string][] = [
     ['2: (85) call bpf_skb_load_bytes#26\nunknown func bpf_skb_load_bytes#26', 'unknown_helper'],
-    ['2: (79) r1 = *(u64 *)(r0 +0)\nR0 invalid mem access \'map_value_or_null\'', 'null_deref'],
+    ["2: (79) r1 = *(u64 *)(r0 +0)\nR0 invalid mem access 'map_value_or_null'", 'null_deref'],
     ['2: (85) call bpf_map_update_elem#2\nR3 type=map_value_or_null expected=fp', 'null_deref'],
-    ['2: (85) call bpf_probe_read#4\nR2 min value is negative, either use unsigned or \'var &= const\'', 'bad_arg_size'],
+    ["2: (85) call bpf_probe_read#4\nR2 min value is negative, either use unsigned or 'var &= const'", 'bad_arg_size'],
     ['2: (85) call bpf_probe_read_str#45\nR2 invalid zero-sized read', 'bad_arg_size'],
     ['2: (85) call bpf_map_update_elem#2\ninvalid indirect read from stack off -16+0 size 8', 'bad_arg_size'],
     ['2: (7b) *(u64 *)(r10 -520) = r1\ninvalid stack off=-520 size=8', 'out_of_bounds'],
@@ -254,12 +259,18 @@ test('older kernels\' wording is classified, with no line when the log gives non
   // check_cfg's refusal comes before any instruction is printed.
   const loop = explainVerifierLog('back-edge from insn 3 to 2\n', FILES).explanation;
   assert.equal(loop?.kind, 'unbounded_loop');
-  assert.equal(loop?.summary, 'The verifier refuses this loop: it jumps back from instruction 3 to 2, and this kernel (or this user) may only run loops it can prove end.');
+  assert.equal(
+    loop?.summary,
+    'The verifier refuses this loop: it jumps back from instruction 3 to 2, and this kernel (or this user) may only run loops it can prove end.',
+  );
   assert.equal(loop?.insn, undefined);
 });
 
 test('the generic fallback quotes the last error line', () => {
-  const { explanation } = explainVerifierLog(fixture('gpl_only').replace('cannot call GPL-restricted function from non-GPL compatible program', 'something new the kernel says'), FILES);
+  const { explanation } = explainVerifierLog(
+    fixture('gpl_only').replace('cannot call GPL-restricted function from non-GPL compatible program', 'something new the kernel says'),
+    FILES,
+  );
   assert.equal(explanation?.kind, 'other');
   assert.equal(explanation?.summary, 'The verifier rejected the program: "something new the kernel says".');
   assert.equal(explanation?.line, 11);

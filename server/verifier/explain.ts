@@ -76,24 +76,20 @@ type Verdict = Pick<VerifierExplanation, 'kind' | 'summary' | 'hint'>;
 const HINTS = {
   unbounded_loop:
     'Give the loop a constant upper bound the verifier can see (for example `for (int i = 0; i < 64 && !done; i++)`) or use bpf_loop(); kernels before 5.3 need `#pragma unroll` and a constant bound.',
-  null_deref:
-    'Check the pointer before using it, right after the call that returned it: `if (!v) return 0;`. The verifier trusts it only inside that check.',
+  null_deref: 'Check the pointer before using it, right after the call that returned it: `if (!v) return 0;`. The verifier trusts it only inside that check.',
   out_of_bounds:
     'Check every index against the size before using it (for example `if (i >= sizeof(buf)) return 0;`), prefer unsigned indexes, and keep constant offsets inside the object.',
-  missing_return:
-    'End every path of the function with a `return` (tracing programs usually `return 0;`).',
+  missing_return: 'End every path of the function with a `return` (tracing programs usually `return 0;`).',
   unknown_helper:
     'Use a helper this program type may call (tracing programs read memory with bpf_probe_read_kernel/bpf_probe_read_user, not skb or xdp helpers); `bpftool feature probe` lists what each program type may call on this kernel.',
-  gpl_only:
-    'Declare a GPL-compatible license at the end of the file: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
+  gpl_only: 'Declare a GPL-compatible license at the end of the file: `char LICENSE[] SEC("license") = "GPL";` (or "Dual BSD/GPL").',
   too_many_insns:
     'Make loops shorter or their bounds smaller, move long loops into bpf_loop(), and avoid branches inside loops that double the paths to check on every turn.',
   bad_arg_size:
     'Pass a size the verifier can bound: an unsigned variable clamped to the buffer (`if (n > sizeof(buf)) n = sizeof(buf);`, plus `if (n == 0) return 0;` where zero is refused) or simply `sizeof(buf)`, and make the buffer as big as the size.',
   bad_ctx_access:
-    'Read the context only through its real layout (the tracepoint\'s struct, e.g. struct trace_event_raw_sys_enter, or the BPF_PROG/BPF_KPROBE macros), never write to it, and use bpf_probe_read_kernel for memory it points to.',
-  other:
-    'Look at the marked line and the verifier log just above the error: the register states there show what the verifier knew when it gave up.',
+    "Read the context only through its real layout (the tracepoint's struct, e.g. struct trace_event_raw_sys_enter, or the BPF_PROG/BPF_KPROBE macros), never write to it, and use bpf_probe_read_kernel for memory it points to.",
+  other: 'Look at the marked line and the verifier log just above the error: the register states there show what the verifier knew when it gave up.',
 } as const;
 
 const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `#${n}`;
@@ -119,7 +115,7 @@ function classify(log: ParsedVerifierLog): Verdict {
     return {
       kind: 'other',
       summary: 'libbpf could not match a CO-RE field or type on this line to this kernel, so it replaced the access with an invalid call.',
-      hint: 'Check the field and struct names against this kernel\'s BTF (vmlinux.h), and guard optional fields with bpf_core_field_exists().',
+      hint: "Check the field and struct names against this kernel's BTF (vmlinux.h), and guard optional fields with bpf_core_field_exists().",
     };
   }
   if ((m = /program of this type cannot use helper (\w+)#(\d+)/.exec(text))) {
@@ -127,7 +123,10 @@ function classify(log: ParsedVerifierLog): Verdict {
   }
   if ((m = /(?:unknown|invalid) func (\w+)#(\d+)/.exec(text))) {
     const name = m[1] === 'unknown' ? `helper #${m[2]}` : `${m[1]} (helper #${m[2]})`;
-    return verdict('unknown_helper', `This kernel does not offer ${name} to this program type: the helper is newer than the kernel or meant for other kinds of programs.`);
+    return verdict(
+      'unknown_helper',
+      `This kernel does not offer ${name} to this program type: the helper is newer than the kernel or meant for other kinds of programs.`,
+    );
   }
   if ((m = /calling kernel function (\w+) is not allowed/.exec(text))) {
     return verdict('unknown_helper', `This program type may not call the kernel function ${m[1]}.`);
@@ -148,7 +147,10 @@ function classify(log: ParsedVerifierLog): Verdict {
     return verdict('unbounded_loop', `This loop can never end: the verifier came back to instruction ${m[1]} with nothing changed since the last turn.`);
   }
   if ((m = /back-edge from insn (\d+) to (\d+)/.exec(text))) {
-    return verdict('unbounded_loop', `The verifier refuses this loop: it jumps back from instruction ${m[1]} to ${m[2]}, and this kernel (or this user) may only run loops it can prove end.`);
+    return verdict(
+      'unbounded_loop',
+      `The verifier refuses this loop: it jumps back from instruction ${m[1]} to ${m[2]}, and this kernel (or this user) may only run loops it can prove end.`,
+    );
   }
 
   if (/^R0 !read_ok/m.test(text) && (insn === '' || insn === 'exit')) {
@@ -156,10 +158,16 @@ function classify(log: ParsedVerifierLog): Verdict {
   }
 
   if ((m = /invalid bpf_context access off=(-?\d+) size=(\d+)/.exec(text))) {
-    return verdict('bad_ctx_access', `The program ${verb}s ${m[2]} bytes at offset ${m[1]} of its context (ctx), which is not a field this program type may ${verb}.`);
+    return verdict(
+      'bad_ctx_access',
+      `The program ${verb}s ${m[2]} bytes at offset ${m[1]} of its context (ctx), which is not a field this program type may ${verb}.`,
+    );
   }
   if ((m = /dereference of modified ctx ptr (R\d+) off=(-?\d+) disallowed/.exec(text))) {
-    return verdict('bad_ctx_access', `${m[1]} points into the context moved by ${m[2]} bytes, and the verifier only allows context fields read straight from ctx.`);
+    return verdict(
+      'bad_ctx_access',
+      `${m[1]} points into the context moved by ${m[2]} bytes, and the verifier only allows context fields read straight from ctx.`,
+    );
   }
 
   if ((m = /(R\d+) invalid mem access '(\w*or_null\w*)'/.exec(text))) {
@@ -167,7 +175,10 @@ function classify(log: ParsedVerifierLog): Verdict {
   }
   if ((m = /(R(\d)) type=(\w*or_null\w*) expected=/.exec(text))) {
     const to = helper ? ` to ${helper}` : '';
-    return verdict('null_deref', `The ${ordinal(Number(m[2]))} argument${to} (${m[1]}) may be NULL: ${nullSource(log, m[3]!)} is passed on without checking it for NULL first.`);
+    return verdict(
+      'null_deref',
+      `The ${ordinal(Number(m[2]))} argument${to} (${m[1]}) may be NULL: ${nullSource(log, m[3]!)} is passed on without checking it for NULL first.`,
+    );
   }
   if ((m = /Possibly NULL pointer passed to (?:trusted |helper )?arg(\d+)/.exec(text))) {
     return verdict('null_deref', `Argument ${m[1]} of ${helper ?? 'this call'} may be NULL, and the function needs a valid pointer.`);
@@ -187,10 +198,16 @@ function classify(log: ParsedVerifierLog): Verdict {
     return verdict('bad_arg_size', `${sizeArg(m[1]!)} may be zero, which this helper does not accept.`);
   }
   if ((m = /invalid (?:variable-offset )?indirect read from stack (?:(R\d+) )?off/.exec(text))) {
-    return verdict('bad_arg_size', `${helper ?? 'The helper'} would read stack memory${m[1] ? ` through ${m[1]}` : ''} that was never written: the size covers more than the initialized buffer.`);
+    return verdict(
+      'bad_arg_size',
+      `${helper ?? 'The helper'} would read stack memory${m[1] ? ` through ${m[1]}` : ''} that was never written: the size covers more than the initialized buffer.`,
+    );
   }
   // A bounds error on a helper call: the pointer and size arguments disagree.
-  if (helper && (m = /invalid (?:(?:unbounded )?variable-offset )?(?:indirect )?(?:read from |write to |access to )?stack (?:type )?(R\d+)?.*?size=(\d+)/.exec(text))) {
+  if (
+    helper &&
+    (m = /invalid (?:(?:unbounded )?variable-offset )?(?:indirect )?(?:read from |write to |access to )?stack (?:type )?(R\d+)?.*?size=(\d+)/.exec(text))
+  ) {
     return verdict('bad_arg_size', `The size passed to ${helper} (${m[2]} bytes) is larger than the stack buffer${m[1] ? ` in ${m[1]}` : ''}.`);
   }
   if (helper && (m = /invalid access to (map value|memory|packet), (?:(?:value|mem)_size=(\d+) )?off=(-?\d+) size=(\d+)/.exec(text))) {
@@ -215,7 +232,10 @@ function classify(log: ParsedVerifierLog): Verdict {
     return verdict('out_of_bounds', `The index added to ${m[1]} can take this ${verb} outside the stack buffer it points into.`);
   }
   if ((m = /invalid (?:read from |write to )?stack (?:(R\d+) )?off=(-?\d+) size=(\d+)/.exec(text))) {
-    return verdict('out_of_bounds', `This ${verb} of ${m[3]} bytes at stack offset ${m[2]}${m[1] ? ` through ${m[1]}` : ''} is outside the program's 512-byte stack or the variable it belongs to.`);
+    return verdict(
+      'out_of_bounds',
+      `This ${verb} of ${m[3]} bytes at stack offset ${m[2]}${m[1] ? ` through ${m[1]}` : ''} is outside the program's 512-byte stack or the variable it belongs to.`,
+    );
   }
   if ((m = /(R\d+) min value is negative/.exec(text))) {
     return verdict('out_of_bounds', `The index used with ${m[1]} may be negative, so this access could land before the start of the memory it points into.`);

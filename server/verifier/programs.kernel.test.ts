@@ -12,7 +12,17 @@ import { explainVerifierLog } from './explain.ts';
 // real pipeline (jailed clang, policy, libbpf load in the runner) and the
 // kernel's own log is explained.
 const PROGRAMS = new URL('programs/', import.meta.url);
-const KINDS = ['unbounded_loop', 'null_deref', 'out_of_bounds', 'missing_return', 'unknown_helper', 'gpl_only', 'too_many_insns', 'bad_arg_size', 'bad_ctx_access'];
+const KINDS = [
+  'unbounded_loop',
+  'null_deref',
+  'out_of_bounds',
+  'missing_return',
+  'unknown_helper',
+  'gpl_only',
+  'too_many_insns',
+  'bad_arg_size',
+  'bad_ctx_access',
+];
 
 let backend: Backend;
 before(async () => {
@@ -21,7 +31,9 @@ before(async () => {
 after(() => backend.close());
 
 test('there is one program for every class', () => {
-  const names = readdirSync(PROGRAMS).filter((f) => f.endsWith('.bpf.c')).map((f) => f.replace(/\.bpf\.c$/, ''));
+  const names = readdirSync(PROGRAMS)
+    .filter((f) => f.endsWith('.bpf.c'))
+    .map((f) => f.replace(/\.bpf\.c$/, ''));
   assert.deepEqual(names.sort(), [...KINDS].sort());
 });
 

@@ -143,7 +143,11 @@ export class PlaygroundClient {
   }
 
   /** Asks the server for the program as a standalone project (a zip), its loader in C or Go. */
-  async exportProject(files: SourceFile[], seeds: MapSeed[], language: 'c' | 'go' = 'c'): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
+  async exportProject(
+    files: SourceFile[],
+    seeds: MapSeed[],
+    language: 'c' | 'go' = 'c',
+  ): Promise<{ ok: true; fileName: string; zip: Uint8Array<ArrayBuffer> } | { ok: false; error: PlaygroundError }> {
     const answer = await this.request({ type: 'export', files, seeds, language });
     if (!answer.ok) return answer;
     return { ok: true, fileName: answer.fileName, zip: Uint8Array.from(atob(answer.zipBase64), (c) => c.charCodeAt(0)) as Uint8Array<ArrayBuffer> };
@@ -198,7 +202,12 @@ export class PlaygroundClient {
   }
 
   private async greet(socket: WebSocket): Promise<void> {
-    const answer = await this.channel.send({ type: 'hello', version: PROTOCOL_VERSION, client: this.options.client, ...(this.resume ? { resume: this.resume } : {}) });
+    const answer = await this.channel.send({
+      type: 'hello',
+      version: PROTOCOL_VERSION,
+      client: this.options.client,
+      ...(this.resume ? { resume: this.resume } : {}),
+    });
     if (this.socket !== socket) return;
     if (answer.ok) {
       this.resume = { sessionId: answer.sessionId, token: answer.resumeToken };

@@ -173,7 +173,9 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
       monaco.editor.setModelMarkers(model, 'playground', markers);
       // Where the verifier stopped gets the whole line lit, in the gutter and the scrollbar too.
       const stops = diagnostics
-        .filter((d) => d.source === 'verifier' && d.severity === 'error' && fileOfDiagnostic(d, names) === name && d.line >= 1 && d.line <= model.getLineCount())
+        .filter(
+          (d) => d.source === 'verifier' && d.severity === 'error' && fileOfDiagnostic(d, names) === name && d.line >= 1 && d.line <= model.getLineCount(),
+        )
         .map((d) => ({
           range: new monaco.Range(d.line, 1, d.line, 1),
           options: {

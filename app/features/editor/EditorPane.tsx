@@ -97,7 +97,14 @@ export function EditorPane(props: EditorPaneProps) {
         <div className={styles.fileTabList} role="tablist" aria-label="Files">
           {files.map((file) =>
             naming?.kind === 'rename' && naming.file === file.name ? (
-              <NameField key={file.name} label={`New name for ${file.name}`} initial={file.name} onCommit={commitName} onCancel={closeNaming} invalid={!!nameError} />
+              <NameField
+                key={file.name}
+                label={`New name for ${file.name}`}
+                initial={file.name}
+                onCommit={commitName}
+                onCancel={closeNaming}
+                invalid={!!nameError}
+              />
             ) : (
               <div key={file.name} role="presentation" className={`${styles.fileTabWrap} ${file.name === activeFile ? styles.active : ''}`}>
                 <button
@@ -119,12 +126,26 @@ export function EditorPane(props: EditorPaneProps) {
                   )}
                 </button>
                 {file.name === activeFile && (
-                  <button type="button" className={styles.fileTabAction} tabIndex={-1} aria-label={`Rename ${file.name}`} title="Rename (F2)" onClick={() => setNaming({ kind: 'rename', file: file.name })}>
+                  <button
+                    type="button"
+                    className={styles.fileTabAction}
+                    tabIndex={-1}
+                    aria-label={`Rename ${file.name}`}
+                    title="Rename (F2)"
+                    onClick={() => setNaming({ kind: 'rename', file: file.name })}
+                  >
                     ✎
                   </button>
                 )}
                 {canDelete(file.name, names) && (
-                  <button type="button" className={styles.fileTabAction} tabIndex={-1} aria-label={`Delete ${file.name}`} title="Delete this file (Delete)" onClick={() => props.onDelete(file.name)}>
+                  <button
+                    type="button"
+                    className={styles.fileTabAction}
+                    tabIndex={-1}
+                    aria-label={`Delete ${file.name}`}
+                    title="Delete this file (Delete)"
+                    onClick={() => props.onDelete(file.name)}
+                  >
                     ×
                   </button>
                 )}
@@ -159,7 +180,12 @@ export function EditorPane(props: EditorPaneProps) {
               <span className={styles.capabilityWarningIcon} aria-hidden="true">
                 ⚠
               </span>
-              <button type="button" className={`${styles.linkButton} ${ui.linkButton}`} onClick={() => select(w.file, w.line, 1)} title={`Go to ${w.file}:${w.line}`}>
+              <button
+                type="button"
+                className={`${styles.linkButton} ${ui.linkButton}`}
+                onClick={() => select(w.file, w.line, 1)}
+                title={`Go to ${w.file}:${w.line}`}
+              >
                 SEC(&quot;{w.section}&quot;)
               </button>{' '}
               will not run here: {w.note}

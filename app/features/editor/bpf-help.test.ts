@@ -6,11 +6,30 @@ test('covers the helpers a learner meets first, once each, with every field fill
   const names = HELPERS.map((h) => h.name);
   assert.equal(new Set(names).size, names.length, 'no helper twice');
   for (const wanted of [
-    'bpf_map_lookup_elem', 'bpf_map_update_elem', 'bpf_map_delete_elem', 'bpf_printk', 'bpf_trace_printk',
-    'bpf_get_current_pid_tgid', 'bpf_get_current_comm', 'bpf_ktime_get_ns', 'bpf_probe_read_kernel', 'bpf_probe_read_user',
-    'bpf_probe_read_kernel_str', 'bpf_probe_read_user_str', 'bpf_ringbuf_reserve', 'bpf_ringbuf_submit', 'bpf_ringbuf_discard',
-    'bpf_ringbuf_output', 'bpf_perf_event_output', 'bpf_get_current_task', 'BPF_CORE_READ', 'bpf_get_smp_processor_id',
-    'bpf_get_prandom_u32', 'bpf_loop', 'bpf_get_stackid', 'bpf_send_signal',
+    'bpf_map_lookup_elem',
+    'bpf_map_update_elem',
+    'bpf_map_delete_elem',
+    'bpf_printk',
+    'bpf_trace_printk',
+    'bpf_get_current_pid_tgid',
+    'bpf_get_current_comm',
+    'bpf_ktime_get_ns',
+    'bpf_probe_read_kernel',
+    'bpf_probe_read_user',
+    'bpf_probe_read_kernel_str',
+    'bpf_probe_read_user_str',
+    'bpf_ringbuf_reserve',
+    'bpf_ringbuf_submit',
+    'bpf_ringbuf_discard',
+    'bpf_ringbuf_output',
+    'bpf_perf_event_output',
+    'bpf_get_current_task',
+    'BPF_CORE_READ',
+    'bpf_get_smp_processor_id',
+    'bpf_get_prandom_u32',
+    'bpf_loop',
+    'bpf_get_stackid',
+    'bpf_send_signal',
   ]) {
     assert.ok(names.includes(wanted), `${wanted} is documented`);
   }
@@ -43,7 +62,10 @@ test('snippets: placeholders are balanced, sections are plain SEC names, maps go
   }
   for (const s of SECTION_SNIPPETS) assert.doesNotMatch(s.body, /["\s]/, `${s.label} is only a section name`);
   const maps = CODE_SNIPPETS.filter((s) => s.label.startsWith('map '));
-  assert.deepEqual(maps.map((s) => s.label), ['map hash', 'map array', 'map percpu_array', 'map ringbuf']);
+  assert.deepEqual(
+    maps.map((s) => s.label),
+    ['map hash', 'map array', 'map percpu_array', 'map ringbuf'],
+  );
   for (const m of maps) assert.match(m.body, /SEC\("\.maps"\);$/);
 });
 

@@ -57,20 +57,20 @@ export const HELPERS: HelperDoc[] = [
   {
     name: 'bpf_get_current_pid_tgid',
     signature: '__u64 bpf_get_current_pid_tgid(void)',
-    meaning: 'The current task\'s ids: the upper 32 bits are the tgid (what user space calls the PID), the lower 32 the thread id.',
+    meaning: "The current task's ids: the upper 32 bits are the tgid (what user space calls the PID), the lower 32 the thread id.",
     programTypes: `${TRACING} Also cgroup and some socket programs.`,
     note: 'The PID as `ps` shows it is `bpf_get_current_pid_tgid() >> 32`.',
   },
   {
     name: 'bpf_get_current_uid_gid',
     signature: '__u64 bpf_get_current_uid_gid(void)',
-    meaning: 'The current task\'s ids: the upper 32 bits are the gid, the lower 32 the uid.',
+    meaning: "The current task's ids: the upper 32 bits are the gid, the lower 32 the uid.",
     programTypes: `${TRACING} Also cgroup programs.`,
   },
   {
     name: 'bpf_get_current_comm',
     signature: 'long bpf_get_current_comm(void *buf, __u32 size_of_buf)',
-    meaning: 'Copies the current task\'s command name (at most 16 bytes with the NUL, TASK_COMM_LEN) into buf.',
+    meaning: "Copies the current task's command name (at most 16 bytes with the NUL, TASK_COMM_LEN) into buf.",
     programTypes: `${TRACING} Also cgroup programs.`,
   },
   {
@@ -101,7 +101,7 @@ export const HELPERS: HelperDoc[] = [
   {
     name: 'bpf_probe_read_user_str',
     signature: 'long bpf_probe_read_user_str(void *dst, __u32 size, const void *unsafe_ptr)',
-    meaning: 'Copies a NUL-terminated string from user memory (a syscall\'s path argument, say), at most size bytes; returns its length including the NUL.',
+    meaning: "Copies a NUL-terminated string from user memory (a syscall's path argument, say), at most size bytes; returns its length including the NUL.",
     programTypes: TRACING_GPL,
   },
   {
@@ -132,7 +132,7 @@ export const HELPERS: HelperDoc[] = [
   {
     name: 'bpf_perf_event_output',
     signature: 'long bpf_perf_event_output(void *ctx, void *map, __u64 flags, void *data, __u64 size)',
-    meaning: 'Sends data as one record to a BPF_MAP_TYPE_PERF_EVENT_ARRAY; flags BPF_F_CURRENT_CPU picks this CPU\'s buffer.',
+    meaning: "Sends data as one record to a BPF_MAP_TYPE_PERF_EVENT_ARRAY; flags BPF_F_CURRENT_CPU picks this CPU's buffer.",
     programTypes: `${TRACING} Also tc and xdp programs.`,
     note: 'A ring buffer (bpf_ringbuf_output) keeps records in order across CPUs and wastes less memory.',
   },
@@ -192,12 +192,12 @@ export const HELPERS: HelperDoc[] = [
     signature: 'long bpf_send_signal(__u32 sig)',
     meaning: 'Sends signal sig to the process of the current task.',
     programTypes: TRACING,
-    note: 'The playground refuses programs that call it: a shared machine\'s processes are not yours to signal.',
+    note: "The playground refuses programs that call it: a shared machine's processes are not yours to signal.",
   },
   {
     name: 'bpf_probe_write_user',
     signature: 'long bpf_probe_write_user(void *dst, const void *src, __u32 len)',
-    meaning: 'Writes into the current process\'s memory.',
+    meaning: "Writes into the current process's memory.",
     programTypes: TRACING_GPL,
     note: 'The playground refuses programs that call it, and a locked-down kernel refuses it too.',
   },
@@ -227,12 +227,24 @@ export interface Snippet {
 
 /** Section names, offered inside SEC("…"). */
 export const SECTION_SNIPPETS: Snippet[] = [
-  { label: 'tracepoint/syscalls/sys_enter_*', body: 'tracepoint/syscalls/sys_enter_${1:openat}', detail: 'A syscall entry tracepoint: ctx is struct trace_event_raw_sys_enter *' },
-  { label: 'tracepoint/syscalls/sys_exit_*', body: 'tracepoint/syscalls/sys_exit_${1:openat}', detail: 'A syscall exit tracepoint: ctx is struct trace_event_raw_sys_exit *' },
+  {
+    label: 'tracepoint/syscalls/sys_enter_*',
+    body: 'tracepoint/syscalls/sys_enter_${1:openat}',
+    detail: 'A syscall entry tracepoint: ctx is struct trace_event_raw_sys_enter *',
+  },
+  {
+    label: 'tracepoint/syscalls/sys_exit_*',
+    body: 'tracepoint/syscalls/sys_exit_${1:openat}',
+    detail: 'A syscall exit tracepoint: ctx is struct trace_event_raw_sys_exit *',
+  },
   { label: 'tracepoint/sched/sched_process_exec', body: 'tracepoint/sched/sched_process_exec', detail: 'A program started (after execve succeeded)' },
   { label: 'raw_tp/', body: 'raw_tp/${1:sys_enter}', detail: 'A raw tracepoint: the arguments as the kernel passes them (ctx->args[])' },
   { label: 'tp_btf/', body: 'tp_btf/${1:sched_process_exec}', detail: 'A BTF-typed tracepoint: typed arguments, direct field reads' },
-  { label: 'uprobe//path:func', body: 'uprobe/${1:/lib/x86_64-linux-gnu/libc.so.6}:${2:getpid}', detail: 'Entry to a user-space function: library path, then the function' },
+  {
+    label: 'uprobe//path:func',
+    body: 'uprobe/${1:/lib/x86_64-linux-gnu/libc.so.6}:${2:getpid}',
+    detail: 'Entry to a user-space function: library path, then the function',
+  },
   { label: 'uretprobe//path:func', body: 'uretprobe/${1:/lib/x86_64-linux-gnu/libc.so.6}:${2:getpid}', detail: 'Return from a user-space function' },
   { label: 'kprobe/', body: 'kprobe/${1:do_sys_openat2}', detail: 'Entry to a kernel function (needs kprobes on the host)' },
   { label: 'kretprobe/', body: 'kretprobe/${1:do_sys_openat2}', detail: 'Return from a kernel function (needs kprobes on the host)' },
@@ -293,7 +305,14 @@ function programBody(section: string, signature: string): string {
 }
 
 function mapBody(type: string, maxEntries: string, key: string, value: string, name: string): string {
-  return ['struct {', `\t__uint(type, ${type});`, `\t__uint(max_entries, ${maxEntries});`, `\t__type(key, ${key});`, `\t__type(value, ${value});`, `} ${name} SEC(".maps");`].join('\n');
+  return [
+    'struct {',
+    `\t__uint(type, ${type});`,
+    `\t__uint(max_entries, ${maxEntries});`,
+    `\t__type(key, ${key});`,
+    `\t__type(value, ${value});`,
+    `} ${name} SEC(".maps");`,
+  ].join('\n');
 }
 
 /**

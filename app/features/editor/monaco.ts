@@ -60,7 +60,12 @@ function registerBpfHelp(monaco: Monaco): void {
   monaco.languages.registerCompletionItemProvider('c', {
     triggerCharacters: ['"', '/'],
     provideCompletionItems(model: MonacoApi.editor.ITextModel, position: MonacoApi.Position): MonacoApi.languages.CompletionList {
-      const before = model.getValueInRange({ startLineNumber: position.lineNumber, startColumn: 1, endLineNumber: position.lineNumber, endColumn: position.column });
+      const before = model.getValueInRange({
+        startLineNumber: position.lineNumber,
+        startColumn: 1,
+        endLineNumber: position.lineNumber,
+        endColumn: position.column,
+      });
       const inSection = sectionStart(before);
       if (inSection !== null) {
         const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: inSection, endColumn: position.column };

@@ -104,7 +104,10 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
               );
             })
           ) : (
-            <span className={decoded ? `${styles.eventBytes} ${styles.spans}` : styles.eventBytes} title={`${formatNumber(row.size)} bytes${row.type ? '' : ', no type known'}`}>
+            <span
+              className={decoded ? `${styles.eventBytes} ${styles.spans}` : styles.eventBytes}
+              title={`${formatNumber(row.size)} bytes${row.type ? '' : ', no type known'}`}
+            >
               {asText ? hexToText(row.hex) : spacedHex(row.hex)}
             </span>
           )}
@@ -172,7 +175,10 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
             </select>
           </label>
         ) : (
-          <span className={`${styles.toolbarMap} ${ui.mono}`} title={meta ? `${meta.type}, ${formatNumber(meta.maxEntries)} ${meta.type === 'ringbuf' ? 'bytes' : 'entries'}` : undefined}>
+          <span
+            className={`${styles.toolbarMap} ${ui.mono}`}
+            title={meta ? `${meta.type}, ${formatNumber(meta.maxEntries)} ${meta.type === 'ringbuf' ? 'bytes' : 'entries'}` : undefined}
+          >
             {map}
           </span>
         )}
@@ -193,7 +199,13 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           </select>
         </label>
         {!decoded && source.length > 0 && (
-          <button type="button" className={ui.toolButton} aria-pressed={asText} onClick={() => setAsText(!asText)} title="Show the bytes as text (printable characters, \xNN for the rest)">
+          <button
+            type="button"
+            className={ui.toolButton}
+            aria-pressed={asText}
+            onClick={() => setAsText(!asText)}
+            title="Show the bytes as text (printable characters, \xNN for the rest)"
+          >
             As text
           </button>
         )}
@@ -211,7 +223,9 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
       )}
       {source.length === 0 ? (
         <div className={ui.emptyState} data-testid="events-empty">
-          <p className={ui.emptyTitle}>{phase === 'running' ? `Waiting for records from ${map}…` : `Records from ${map} appear here while the program runs.`}</p>
+          <p className={ui.emptyTitle}>
+            {phase === 'running' ? `Waiting for records from ${map}…` : `Records from ${map} appear here while the program runs.`}
+          </p>
           <p>
             Each record the program submits shows as a row, with a column per field when its type is known
             {stream?.recordType ? ` (${stream.recordType})` : ''}.
@@ -312,8 +326,8 @@ function EventsEmpty({ phase, onOpenFile }: { phase: RunPhase; onOpenFile(): voi
     <div className={ui.emptyState} data-testid="events-empty">
       <p className={ui.emptyTitle}>Events from ring buffers and perf buffers appear here.</p>
       <p>
-        A program that calls <code>bpf_ringbuf_submit</code> or <code>bpf_perf_event_output</code> streams records to user space; each shows here as a row, decoded
-        by its struct&apos;s BTF.
+        A program that calls <code>bpf_ringbuf_submit</code> or <code>bpf_perf_event_output</code> streams records to user space; each shows here as a row,
+        decoded by its struct&apos;s BTF.
       </p>
       <p className={ui.hint}>
         Try the <strong>open_events_ringbuf</strong> example (Examples ▾ → Ring buffer: one record per openat), press <kbd>Run</kbd>, then{' '}
@@ -333,7 +347,11 @@ function EventsEmpty({ phase, onOpenFile }: { phase: RunPhase; onOpenFile(): voi
 /** What the filter looks in: the decoded fields' values, or the bytes as text. */
 function searchText(row: EventRow): string {
   const value = row.value;
-  if (value && typeof value === 'object' && !Array.isArray(value)) return Object.values(value).map((v) => cellText(v)).join(' ').toLowerCase();
+  if (value && typeof value === 'object' && !Array.isArray(value))
+    return Object.values(value)
+      .map((v) => cellText(v))
+      .join(' ')
+      .toLowerCase();
   return hexToText(row.hex).toLowerCase();
 }
 

@@ -4,14 +4,20 @@ import { EventStore, columnsOf, droppedOf, hexToText, spacedHex } from './event-
 
 const record = (pid: number) => ({ value: { pid, comm: 'cat', filename: '/etc/hostname' }, hex: '00', size: 84 });
 
-test('keeps the newest records per map and counts evicted ones as dropped, with the server\'s and the kernel\'s', () => {
+test("keeps the newest records per map and counts evicted ones as dropped, with the server's and the kernel's", () => {
   const store = new EventStore(3);
   store.append({ map: 'events', recordType: 'struct open_event', records: [record(1), record(2)], dropped: 0, lost: 0 }, 10);
   store.append({ map: 'events', recordType: 'struct open_event', records: [record(3), record(4), record(5)], dropped: 4, lost: 2 }, 20);
   store.append({ map: 'other', recordType: null, records: [{ value: null, hex: 'ff', size: 1 }], dropped: 0, lost: 0 }, 30);
   const events = store.stream('events')!;
-  assert.deepEqual(events.rows.map((r) => (r.value as { pid: number }).pid), [3, 4, 5]);
-  assert.deepEqual(events.rows.map((r) => r.seq), [2, 3, 4]);
+  assert.deepEqual(
+    events.rows.map((r) => (r.value as { pid: number }).pid),
+    [3, 4, 5],
+  );
+  assert.deepEqual(
+    events.rows.map((r) => r.seq),
+    [2, 3, 4],
+  );
   assert.equal(events.evicted, 2);
   assert.equal(droppedOf(events), 6);
   assert.equal(events.lost, 2);

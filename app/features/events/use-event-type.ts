@@ -5,7 +5,8 @@ import type { ClientHandle } from '../connection/use-playground-client.ts';
 export function useEventType({ client }: ClientHandle) {
   return useCallback(
     (map: string, typeName: string | null) =>
-      client?.request({ type: 'set_event_type', map, typeName }) ?? Promise.resolve({ ok: false as const, error: { code: 'internal' as const, message: 'Not connected.' } }),
+      client?.request({ type: 'set_event_type', map, typeName }) ??
+      Promise.resolve({ ok: false as const, error: { code: 'internal' as const, message: 'Not connected.' } }),
     [client],
   );
 }

@@ -24,7 +24,12 @@ export function ExportMenu({ disabled, onExport }: ExportMenuProps) {
       disabled={disabled}
       menuLabel="Export as"
       alignEnd
-      choices={CHOICES.map((choice) => ({ key: choice.language, title: choice.title, description: choice.description, onSelect: () => onExport(choice.language) }))}
+      choices={CHOICES.map((choice) => ({
+        key: choice.language,
+        title: choice.title,
+        description: choice.description,
+        onSelect: () => onExport(choice.language),
+      }))}
     />
   );
 }

@@ -60,15 +60,35 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
         {sub === 'sections' && <Sections view={view} />}
         {sub === 'disassembly' &&
           (view.inspect ? (
-            <ReadOnlyCode key="disassembly" text={view.inspect.disassembly.replace(/^\n+/, '')} language="bpf-asm" wrap={false} scheme={scheme} label="Disassembly with source" testId="disassembly-text" />
+            <ReadOnlyCode
+              key="disassembly"
+              text={view.inspect.disassembly.replace(/^\n+/, '')}
+              language="bpf-asm"
+              wrap={false}
+              scheme={scheme}
+              label="Disassembly with source"
+              testId="disassembly-text"
+            />
           ) : (
-            <Waiting view={view} what="The disassembly" detail={<>Each BPF instruction, numbered, with the C line it came from above it: what <code>llvm-objdump -S</code> prints for the object.</>} />
+            <Waiting
+              view={view}
+              what="The disassembly"
+              detail={
+                <>
+                  Each BPF instruction, numbered, with the C line it came from above it: what <code>llvm-objdump -S</code> prints for the object.
+                </>
+              }
+            />
           ))}
         {sub === 'btf' &&
           (view.inspect ? (
             <ReadOnlyCode key="btf" text={view.inspect.btf} language="c" wrap={false} scheme={scheme} label="BTF of the object" testId="btf-text" />
           ) : (
-            <Waiting view={view} what="The object's BTF" detail={<>The types clang recorded for maps, globals and functions: what user space and the verifier read.</>} />
+            <Waiting
+              view={view}
+              what="The object's BTF"
+              detail={<>The types clang recorded for maps, globals and functions: what user space and the verifier read.</>}
+            />
           ))}
         {sub === 'skeleton' && <Skeleton view={view} scheme={scheme} />}
         {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} />}
@@ -82,14 +102,28 @@ function Waiting({ view, what, detail }: { view: RunView; what: string; detail: 
   const building = isActive(view.phase) && view.compiled?.ok !== false;
   return (
     <div className={ui.emptyState}>
-      <p className={ui.emptyTitle}>{building ? `${what} is on its way…` : view.compiled?.ok === false ? `${what} needs a compile that succeeds.` : `${what} appears here after Run.`}</p>
+      <p className={ui.emptyTitle}>
+        {building ? `${what} is on its way…` : view.compiled?.ok === false ? `${what} needs a compile that succeeds.` : `${what} appears here after Run.`}
+      </p>
       <p>{detail}</p>
     </div>
   );
 }
 
 function Sections({ view }: { view: RunView }) {
-  if (!view.inspect) return <Waiting view={view} what="The section table" detail={<>Each ELF section of the object: programs live in sections named after their <code>SEC()</code>, maps in <code>.maps</code>, types in <code>.BTF</code>.</>} />;
+  if (!view.inspect)
+    return (
+      <Waiting
+        view={view}
+        what="The section table"
+        detail={
+          <>
+            Each ELF section of the object: programs live in sections named after their <code>SEC()</code>, maps in <code>.maps</code>, types in{' '}
+            <code>.BTF</code>.
+          </>
+        }
+      />
+    );
   const { sections } = view.inspect;
   const total = sections.reduce((sum, s) => sum + s.size, 0);
   return (
@@ -135,8 +169,8 @@ function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
       <div className={ui.emptyState}>
         <p className={ui.emptyTitle}>The generated skeleton appears here after a compile.</p>
         <p>
-          <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed field for each
-          map, program and global.
+          <code>bpftool gen skeleton</code> writes a <code>.skel.h</code> that a C loader includes to open, load and attach this object, with a typed field for
+          each map, program and global.
         </p>
       </div>
     );
@@ -149,7 +183,9 @@ function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
       </div>
     );
   }
-  return <ReadOnlyCode key="skeleton" text={view.skeleton.text} language="c" wrap={false} scheme={scheme} label="Generated skeleton header" testId="skeleton-text" />;
+  return (
+    <ReadOnlyCode key="skeleton" text={view.skeleton.text} language="c" wrap={false} scheme={scheme} label="Generated skeleton header" testId="skeleton-text" />
+  );
 }
 
 function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
@@ -161,11 +197,15 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
     return (
       <div className={ui.emptyState}>
         <p className={ui.emptyTitle}>
-          {view.loaded && !view.loaded.ok ? 'Nothing was loaded: the kernel refused the program.' : view.loaded ? 'The loaded code is on its way…' : 'The code the kernel runs appears here after a load.'}
+          {view.loaded && !view.loaded.ok
+            ? 'Nothing was loaded: the kernel refused the program.'
+            : view.loaded
+              ? 'The loaded code is on its way…'
+              : 'The code the kernel runs appears here after a load.'}
         </p>
         <p>
-          The verifier rewrites the program as it loads it (map addresses filled in, helper calls resolved, some instructions patched); then the JIT turns it into
-          machine code. <code>bpftool prog dump xlated</code> and <code>jited</code> show both.
+          The verifier rewrites the program as it loads it (map addresses filled in, helper calls resolved, some instructions patched); then the JIT turns it
+          into machine code. <code>bpftool prog dump xlated</code> and <code>jited</code> show both.
         </p>
       </div>
     );
@@ -184,25 +224,59 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
           </label>
         )}
         <div role="radiogroup" aria-label="Which code" className={ui.segments}>
-          <button type="button" role="radio" aria-checked={kind === 'xlated'} className={ui.segment} onClick={() => setKind('xlated')} title="The program after the verifier rewrote it">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={kind === 'xlated'}
+            className={ui.segment}
+            onClick={() => setKind('xlated')}
+            title="The program after the verifier rewrote it"
+          >
             Translated
           </button>
           {program.jited !== null && (
-            <button type="button" role="radio" aria-checked={kind === 'jited'} className={ui.segment} onClick={() => setKind('jited')} title="The machine code the JIT made">
+            <button
+              type="button"
+              role="radio"
+              aria-checked={kind === 'jited'}
+              className={ui.segment}
+              onClick={() => setKind('jited')}
+              title="The machine code the JIT made"
+            >
               JIT
             </button>
           )}
         </div>
         {program.jited === null && (
-          <span className={styles.jitNote} data-testid="jited-unavailable" title="The program is still JIT-compiled and runs as machine code; only the listing cannot be shown.">
+          <span
+            className={styles.jitNote}
+            data-testid="jited-unavailable"
+            title="The program is still JIT-compiled and runs as machine code; only the listing cannot be shown."
+          >
             JIT dump unavailable on this host (bpftool built without libbfd)
           </span>
         )}
       </div>
       {kind === 'jited' && program.jited !== null ? (
-        <ReadOnlyCode key={`j-${program.name}`} text={program.jited} language="bpf-asm" wrap={false} scheme={scheme} label={`JIT code of ${program.name}`} testId="jited-text" />
+        <ReadOnlyCode
+          key={`j-${program.name}`}
+          text={program.jited}
+          language="bpf-asm"
+          wrap={false}
+          scheme={scheme}
+          label={`JIT code of ${program.name}`}
+          testId="jited-text"
+        />
       ) : (
-        <ReadOnlyCode key={`x-${program.name}`} text={program.xlated} language="bpf-asm" wrap={false} scheme={scheme} label={`Translated code of ${program.name}`} testId="xlated-text" />
+        <ReadOnlyCode
+          key={`x-${program.name}`}
+          text={program.xlated}
+          language="bpf-asm"
+          wrap={false}
+          scheme={scheme}
+          label={`Translated code of ${program.name}`}
+          testId="xlated-text"
+        />
       )}
     </>
   );
@@ -226,7 +300,9 @@ function Stats({ view }: { view: RunView }) {
   if (!stats) {
     return (
       <div className={ui.emptyState}>
-        <p className={ui.emptyTitle}>{view.phase === 'running' ? 'The first count comes within a second…' : 'Run counts and times appear here while the program runs.'}</p>
+        <p className={ui.emptyTitle}>
+          {view.phase === 'running' ? 'The first count comes within a second…' : 'Run counts and times appear here while the program runs.'}
+        </p>
         <p>The kernel counts each run of each program and the time it took (BPF stats are switched on for the object). The server reads them every second.</p>
       </div>
     );
@@ -262,7 +338,9 @@ function Stats({ view }: { view: RunView }) {
                 </td>
                 <td className={`${ui.num} ${ui.mono}`}>{formatDuration(p.runTimeNs)}</td>
                 <td className={`${ui.num} ${ui.mono}`}>{p.runCount ? formatNumber(Math.round(p.runTimeNs / p.runCount)) : '–'}</td>
-                <td className={`${ui.num} ${ui.mono}`}>{rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}</td>
+                <td className={`${ui.num} ${ui.mono}`}>
+                  {rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}
+                </td>
               </tr>
             );
           })}

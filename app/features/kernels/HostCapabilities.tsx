@@ -48,7 +48,11 @@ export function HostCapabilities({ capabilities }: { capabilities: Capability[] 
         onClick={() => setOpen(!open)}
       >
         {shown.map((c) => (
-          <span key={c.section} className={works(c) ? `${styles.cap} ${styles.ok} ${ui.ok}` : `${styles.cap} ${styles.bad} ${ui.bad}`} title={c.note ?? `${c.section} programs load and attach here`}>
+          <span
+            key={c.section}
+            className={works(c) ? `${styles.cap} ${styles.ok} ${ui.ok}` : `${styles.cap} ${styles.bad} ${ui.bad}`}
+            title={c.note ?? `${c.section} programs load and attach here`}
+          >
             {c.section} {works(c) ? '✓' : '✗'}
           </span>
         ))}

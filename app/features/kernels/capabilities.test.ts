@@ -24,7 +24,10 @@ test('SEC names map to the probed kind, variants included', () => {
 });
 
 test('the status bar lists the kinds the playground attaches, and those that do not load', () => {
-  assert.deepEqual(statusKinds(HOST).map((c) => c.section), ['tracepoint', 'raw_tp', 'kprobe', 'uprobe', 'fentry']);
+  assert.deepEqual(
+    statusKinds(HOST).map((c) => c.section),
+    ['tracepoint', 'raw_tp', 'kprobe', 'uprobe', 'fentry'],
+  );
 });
 
 test('a SEC of a kind that does not work here is a warning with the host note, at its line', () => {

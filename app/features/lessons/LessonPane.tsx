@@ -39,7 +39,11 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
               <button type="button" className={`${ui.linkButton} ${styles.courseItem}`} onClick={() => onOpen(l)}>
                 {l.title}
               </button>
-              {progress.passed.includes(l.name) && <span className={styles.passMark} aria-label="passed">✓</span>}
+              {progress.passed.includes(l.name) && (
+                <span className={styles.passMark} aria-label="passed">
+                  ✓
+                </span>
+              )}
               <span className={styles.lessonSummary}>{l.summary}</span>
             </li>
           ))}
@@ -98,7 +102,6 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
 
         <section className={styles.lessonCheck} aria-label="Check">
           <Button
-           
             primary
             onClick={() => void lessons.check()}
             disabled={!running || outcome?.kind === 'checking'}
@@ -108,7 +111,11 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
           </Button>
           {!running && <span className={styles.hint}>Press Run first: the check watches your running program.</span>}
           {outcome?.kind === 'result' && (
-            <p className={outcome.pass ? `${styles.checkResult} ${styles.pass}` : `${styles.checkResult} ${styles.fail}`} role="status" data-testid="check-result">
+            <p
+              className={outcome.pass ? `${styles.checkResult} ${styles.pass}` : `${styles.checkResult} ${styles.fail}`}
+              role="status"
+              data-testid="check-result"
+            >
               {outcome.pass ? '✓ Passed. ' : '✕ Not yet. '}
               {outcome.message}
             </p>

@@ -13,7 +13,15 @@ export function useLessonOpener(lessons: LessonsHandle, currentExample: string |
     (lesson: Lesson) => {
       lessons.open(lesson.name);
       if (currentExample !== lessonExampleName(lesson)) {
-        openExample({ name: lessonExampleName(lesson), title: lesson.title, description: lesson.summary, expect: '', files: lesson.files, seeds: lesson.seeds, trigger: 'none' });
+        openExample({
+          name: lessonExampleName(lesson),
+          title: lesson.title,
+          description: lesson.summary,
+          expect: '',
+          files: lesson.files,
+          seeds: lesson.seeds,
+          trigger: 'none',
+        });
       }
     },
     [lessons, currentExample, openExample],

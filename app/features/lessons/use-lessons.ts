@@ -25,10 +25,7 @@ const fetchCourse = (client: PlaygroundClient) => client.lessons();
 
 const NO_PROGRESS: LessonProgress = { current: null, steps: {}, passed: [], failures: {} };
 
-export type CheckOutcome =
-  | { kind: 'checking' }
-  | { kind: 'result'; pass: boolean; message: string; facts: WorkloadFacts }
-  | { kind: 'error'; message: string };
+export type CheckOutcome = { kind: 'checking' } | { kind: 'result'; pass: boolean; message: string; facts: WorkloadFacts } | { kind: 'error'; message: string };
 
 export interface LessonsHandle {
   course: Course | null;

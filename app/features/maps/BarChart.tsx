@@ -54,7 +54,11 @@ export function BarChart({ map, view, bars, label, labelHeading, showRates = fal
         {bars.map((bar) => {
           const share = max > 0 ? bar.value / max : 0;
           return (
-            <tr key={bar.id} data-testid="bar" title={total > 0 ? `${bar.label}: ${formatNumber(bar.value)} (${((bar.value / total) * 100).toFixed(1)}% of ${formatNumber(total)})` : undefined}>
+            <tr
+              key={bar.id}
+              data-testid="bar"
+              title={total > 0 ? `${bar.label}: ${formatNumber(bar.value)} (${((bar.value / total) * 100).toFixed(1)}% of ${formatNumber(total)})` : undefined}
+            >
               <th scope="row" className={styles.barLabel}>
                 {bar.label}
               </th>

@@ -184,10 +184,24 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     <form ref={formRef} className={styles.entryForm} onSubmit={submit} aria-label={`Write an entry to ${map}`} noValidate>
       {(keyFormable || valueFormable) && (
         <div className={`${ui.segments} ${styles.entryMode}`} role="radiogroup" aria-label={`Editor for ${map}`}>
-          <button type="button" role="radio" aria-checked={mode === 'form'} className={`${styles.segment} ${ui.segment}`} onClick={() => switchMode('form')} title="Inputs generated from the BTF types">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={mode === 'form'}
+            className={`${styles.segment} ${ui.segment}`}
+            onClick={() => switchMode('form')}
+            title="Inputs generated from the BTF types"
+          >
             Form
           </button>
-          <button type="button" role="radio" aria-checked={mode === 'json'} className={`${styles.segment} ${ui.segment}`} onClick={() => switchMode('json')} title="Type the key and value as JSON">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={mode === 'json'}
+            className={`${styles.segment} ${ui.segment}`}
+            onClick={() => switchMode('json')}
+            title="Type the key and value as JSON"
+          >
             JSON
           </button>
         </div>
@@ -201,7 +215,14 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
             ))}
           </select>
         ) : keyByForm ? (
-          <TypeFields desc={keyDesc!} value={keyForm} onChange={(path, v) => setKeyForm((f) => setAt(f, path, v))} root="Key" map={map} invalidPath={invalid('key')} />
+          <TypeFields
+            desc={keyDesc!}
+            value={keyForm}
+            onChange={(path, v) => setKeyForm((f) => setAt(f, path, v))}
+            root="Key"
+            map={map}
+            invalidPath={invalid('key')}
+          />
         ) : (
           <input
             aria-label={`Key for ${map}`}
@@ -219,7 +240,14 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
         {/* A struct or array says "value" in its own legend. */}
         {!(valueByForm && ['struct', 'array'].includes(fieldKind(valueDesc!))) && <span className={styles.entryLabel}>value</span>}
         {valueByForm ? (
-          <TypeFields desc={valueDesc!} value={valueForm} onChange={(path, v) => setValueForm((f) => setAt(f, path, v))} root="Value" map={map} invalidPath={invalid('value')} />
+          <TypeFields
+            desc={valueDesc!}
+            value={valueForm}
+            onChange={(path, v) => setValueForm((f) => setAt(f, path, v))}
+            root="Value"
+            map={map}
+            invalidPath={invalid('value')}
+          />
         ) : (
           <input
             aria-label={`Value for ${map}`}
@@ -240,10 +268,22 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
         </button>
         {canInsertDelete && (
           <>
-            <button type="button" className={`${styles.toolButton} ${ui.toolButton}`} disabled={busy} onClick={() => void act('insert')} title="Add the entry; refused if the key is already there">
+            <button
+              type="button"
+              className={`${styles.toolButton} ${ui.toolButton}`}
+              disabled={busy}
+              onClick={() => void act('insert')}
+              title="Add the entry; refused if the key is already there"
+            >
               Insert entry
             </button>
-            <button type="button" className={`${styles.toolButton} ${ui.toolButton}`} disabled={busy} onClick={() => void act('delete')} title="Delete the entry with this key">
+            <button
+              type="button"
+              className={`${styles.toolButton} ${ui.toolButton}`}
+              disabled={busy}
+              onClick={() => void act('delete')}
+              title="Delete the entry with this key"
+            >
               Delete entry
             </button>
           </>

@@ -111,7 +111,8 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
   };
 
   const exportAs = (format: 'csv' | 'json') => {
-    const text = format === 'csv' ? mapToCsv(meta, entries) : mapToJson(meta, entries, { readAt, count: snapshot?.count ?? 0, truncated: snapshot?.truncated ?? false });
+    const text =
+      format === 'csv' ? mapToCsv(meta, entries) : mapToJson(meta, entries, { readAt, count: snapshot?.count ?? 0, truncated: snapshot?.truncated ?? false });
     downloadText(exportFileName(meta.name, format), text, format === 'csv' ? 'text/csv' : 'application/json');
   };
 
@@ -146,7 +147,15 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
           {!notListable && views.length > 1 && (
             <span className={`${ui.segments} ${styles.mapViews}`} role="radiogroup" aria-label={`View of ${meta.name}`}>
               {views.map((v) => (
-                <button key={v} type="button" role="radio" aria-checked={view === v} className={`${styles.segment} ${ui.segment}`} title={VIEW_TITLES[v]} onClick={() => setPreferred(v)}>
+                <button
+                  key={v}
+                  type="button"
+                  role="radio"
+                  aria-checked={view === v}
+                  className={`${styles.segment} ${ui.segment}`}
+                  title={VIEW_TITLES[v]}
+                  onClick={() => setPreferred(v)}
+                >
                   {VIEW_LABELS[v]}
                 </button>
               ))}
@@ -154,10 +163,24 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
           )}
           {!notListable && (
             <span className={styles.mapExport}>
-              <button type="button" className={ui.linkButton} aria-label={`Export ${meta.name} as CSV`} title="Download the entries as read last, as CSV" disabled={!snapshot} onClick={() => exportAs('csv')}>
+              <button
+                type="button"
+                className={ui.linkButton}
+                aria-label={`Export ${meta.name} as CSV`}
+                title="Download the entries as read last, as CSV"
+                disabled={!snapshot}
+                onClick={() => exportAs('csv')}
+              >
                 CSV
               </button>
-              <button type="button" className={ui.linkButton} aria-label={`Export ${meta.name} as JSON`} title="Download the entries as read last, as JSON" disabled={!snapshot} onClick={() => exportAs('json')}>
+              <button
+                type="button"
+                className={ui.linkButton}
+                aria-label={`Export ${meta.name} as JSON`}
+                title="Download the entries as read last, as JSON"
+                disabled={!snapshot}
+                onClick={() => exportAs('json')}
+              >
                 JSON
               </button>
             </span>
@@ -254,7 +277,11 @@ function TopView({ meta, rows, history }: { meta: MapMeta; rows: MapRow[]; histo
           {numeric.length > TOP_N ? `the ${TOP_N} largest of ${formatNumber(numeric.length)} values` : `all ${plural(numeric.length, 'value')}, largest first`}
         </span>
       </div>
-      {bars.length ? <BarChart map={meta.name} view="top" bars={bars} label={`Top ${TOP_N} of ${meta.name}`} labelHeading="key" showRates /> : <p className={styles.mapNote}>No values yet.</p>}
+      {bars.length ? (
+        <BarChart map={meta.name} view="top" bars={bars} label={`Top ${TOP_N} of ${meta.name}`} labelHeading="key" showRates />
+      ) : (
+        <p className={styles.mapNote}>No values yet.</p>
+      )}
     </div>
   );
 }
@@ -273,10 +300,24 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
     <div className={styles.mapChart} data-testid="map-chart" data-view="histogram">
       <div className={styles.chartControls}>
         <span className={ui.segments} role="radiogroup" aria-label={`Buckets of ${meta.name}`}>
-          <button type="button" role="radio" aria-checked={log2} className={`${styles.segment} ${ui.segment}`} onClick={() => setLog2(true)} title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={log2}
+            className={`${styles.segment} ${ui.segment}`}
+            onClick={() => setLog2(true)}
+            title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms"
+          >
             log2
           </button>
-          <button type="button" role="radio" aria-checked={!log2} className={`${styles.segment} ${ui.segment}`} onClick={() => setLog2(false)} title="Label buckets by their index">
+          <button
+            type="button"
+            role="radio"
+            aria-checked={!log2}
+            className={`${styles.segment} ${ui.segment}`}
+            onClick={() => setLog2(false)}
+            title="Label buckets by their index"
+          >
             index
           </button>
         </span>

@@ -88,11 +88,18 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
   const widths = useMemo(() => {
     const now = columnWidths(rows, fields, keyText);
     const w = widest.current.fields === fields ? widest.current : { fields, key: 0, value: 0, cols: [] as number[] };
-    widest.current = { fields, key: Math.max(w.key, now.key), value: Math.max(w.value, now.value), cols: now.fields.map((n, i) => Math.max(n, w.cols[i] ?? 0)) };
+    widest.current = {
+      fields,
+      key: Math.max(w.key, now.key),
+      value: Math.max(w.value, now.value),
+      cols: now.fields.map((n, i) => Math.max(n, w.cols[i] ?? 0)),
+    };
     return { key: widest.current.key, value: widest.current.value, fields: widest.current.cols };
   }, [rows, fields, keyText]);
   // Short fields (numbers, enum names) get the room they need; long text and the key share the rest.
-  const valueTemplate = fields ? fields.map((_, i) => (widths.fields[i]! <= 12 ? `${widths.fields[i]}ch` : `minmax(6ch, ${widths.fields[i]}fr)`)).join(' ') : `minmax(8ch, ${widths.value}fr)`;
+  const valueTemplate = fields
+    ? fields.map((_, i) => (widths.fields[i]! <= 12 ? `${widths.fields[i]}ch` : `minmax(6ch, ${widths.fields[i]}fr)`)).join(' ')
+    : `minmax(8ch, ${widths.value}fr)`;
   const template = `minmax(8ch, ${widths.key}fr) ${valueTemplate}${numericValues ? ' 10ch' : ''}${actionsWidth ? ` ${actionsWidth}ch` : ''}`;
 
   const toggle = (id: string) =>
@@ -124,10 +131,17 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
     const key = keyText(row);
     const value = formatJson(row.value, row.valueDesc);
     const open = expanded.has(row.id);
-    const classes = [styles.mapRow, changed.has(row.id) ? styles.changed : '', editing === row.id ? styles.editing : '', editable ? styles.clickable : ''].filter(Boolean).join(' ');
+    const classes = [styles.mapRow, changed.has(row.id) ? styles.changed : '', editing === row.id ? styles.editing : '', editable ? styles.clickable : '']
+      .filter(Boolean)
+      .join(' ');
     return (
       <div role="row" data-testid="map-entry" className={classes} style={{ gridTemplateColumns: template }} onClick={editable ? () => onEdit(row) : undefined}>
-        <span role="cell" className={`${styles.key} ${!globals && isNumeric(row.key, meta.keyDesc) ? `${styles.num} ${ui.num}` : ''} ${globals ? styles.variable : ''}`} data-testid="map-key" title={key}>
+        <span
+          role="cell"
+          className={`${styles.key} ${!globals && isNumeric(row.key, meta.keyDesc) ? `${styles.num} ${ui.num}` : ''} ${globals ? styles.variable : ''}`}
+          data-testid="map-key"
+          title={key}
+        >
           {key}
         </span>
         {fields && row.value && typeof row.value === 'object' && !Array.isArray(row.value) ? (
@@ -135,13 +149,25 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
             const v = (row.value as Record<string, Json>)[f.name];
             const text = v === undefined ? '' : formatJson(v, f.type);
             return (
-              <span key={f.name} role="cell" className={v !== undefined && isNumeric(v, f.type) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value} data-field={f.name} title={`${f.name}: ${text}`}>
+              <span
+                key={f.name}
+                role="cell"
+                className={v !== undefined && isNumeric(v, f.type) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value}
+                data-field={f.name}
+                title={`${f.name}: ${text}`}
+              >
                 {text}
               </span>
             );
           })
         ) : (
-          <span role="cell" className={isNumeric(row.value, row.valueDesc) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value} data-testid="map-value" title={value} style={fields ? { gridColumn: `span ${fields.length}` } : undefined}>
+          <span
+            role="cell"
+            className={isNumeric(row.value, row.valueDesc) ? `${styles.num} ${ui.num} ${styles.value}` : styles.value}
+            data-testid="map-value"
+            title={value}
+            style={fields ? { gridColumn: `span ${fields.length}` } : undefined}
+          >
             {value}
           </span>
         )}
@@ -174,10 +200,13 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
   };
 
   const keyAt = useCallback((i: number) => i, []);
-  const itemKey = useCallback((i: number) => {
-    const item = items[i]!;
-    return item.kind === 'entry' ? item.row.id : `${item.row.id}\u0000cpu${item.from}`;
-  }, [items]);
+  const itemKey = useCallback(
+    (i: number) => {
+      const item = items[i]!;
+      return item.kind === 'entry' ? item.row.id : `${item.row.id}\u0000cpu${item.from}`;
+    },
+    [items],
+  );
   const height = Math.max(1, Math.min(items.length, ROWS_IN_VIEW)) * ROW_HEIGHT;
 
   return (
@@ -206,7 +235,12 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
             </span>
             {fields ? (
               fields.map((f) => (
-                <span key={f.name} role="columnheader" className={f.type.kind === 'int' || f.type.kind === 'float' ? `${styles.num} ${ui.num}` : undefined} title={`value.${f.name}: ${f.type.name}`}>
+                <span
+                  key={f.name}
+                  role="columnheader"
+                  className={f.type.kind === 'int' || f.type.kind === 'float' ? `${styles.num} ${ui.num}` : undefined}
+                  title={`value.${f.name}: ${f.type.name}`}
+                >
                   {f.name}
                 </span>
               ))
@@ -269,14 +303,19 @@ function columnWidths(rows: MapRow[], fields: { name: string; type: TypeDesc }[]
   const key = clamp(Math.max(3, ...sample.map((r) => keyText(r).length)), 40);
   if (!fields) return { key, value: clamp(Math.max(5, ...sample.map((r) => formatJson(r.value, r.valueDesc).length)), 60), fields: [] };
   const widths = fields.map((f) =>
-    clamp(Math.max(f.name.length, ...sample.map((r) => {
-      const v = r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value[f.name] : undefined;
-      return v === undefined ? 0 : formatJson(v, f.type).length;
-    })), 24),
+    clamp(
+      Math.max(
+        f.name.length,
+        ...sample.map((r) => {
+          const v = r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value[f.name] : undefined;
+          return v === undefined ? 0 : formatJson(v, f.type).length;
+        }),
+      ),
+      24,
+    ),
   );
   return { key, value: 0, fields: widths };
 }
 
 const ignore = () => {};
 const NO_HISTORY = { version: 0, subscribe: () => () => {} };
-

@@ -47,13 +47,20 @@ export function MapsPane(props: MapsPaneProps) {
           </select>
         </label>
         <span className={ui.spacer} />
-        {snapshotAt && <span className={ui.muted} data-testid="maps-read-at">read at {formatClock(snapshotAt / 1000)}</span>}
+        {snapshotAt && (
+          <span className={ui.muted} data-testid="maps-read-at">
+            read at {formatClock(snapshotAt / 1000)}
+          </span>
+        )}
       </div>
       <div className={styles.mapsScroll}>
         {maps.length === 0 ? (
           <div className={ui.emptyState} data-testid="maps-empty">
             <p className={ui.emptyTitle}>Maps appear here after the program is loaded.</p>
-            <p>Each map shows its type, its key and value types, and its entries, read again every {intervalMs < 1000 ? `${intervalMs} ms` : `${intervalMs / 1000} s`} while the program runs.</p>
+            <p>
+              Each map shows its type, its key and value types, and its entries, read again every{' '}
+              {intervalMs < 1000 ? `${intervalMs} ms` : `${intervalMs / 1000} s`} while the program runs.
+            </p>
           </div>
         ) : (
           maps.map((meta) => (

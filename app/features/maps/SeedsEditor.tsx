@@ -51,10 +51,29 @@ export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
                     : null;
             return (
               <li key={i} className={styles.seedRow} data-testid="seed-row">
-                <input aria-label={`Seed ${i + 1} map`} value={seed.map} list={listId} placeholder="map" spellCheck={false} onChange={(e) => update(i, { map: e.target.value })} />
-                <input aria-label={`Seed ${i + 1} key`} value={seed.key} placeholder="key (JSON)" spellCheck={false} onChange={(e) => update(i, { key: e.target.value })} />
+                <input
+                  aria-label={`Seed ${i + 1} map`}
+                  value={seed.map}
+                  list={listId}
+                  placeholder="map"
+                  spellCheck={false}
+                  onChange={(e) => update(i, { map: e.target.value })}
+                />
+                <input
+                  aria-label={`Seed ${i + 1} key`}
+                  value={seed.key}
+                  placeholder="key (JSON)"
+                  spellCheck={false}
+                  onChange={(e) => update(i, { key: e.target.value })}
+                />
                 <span aria-hidden="true">→</span>
-                <input aria-label={`Seed ${i + 1} value`} value={seed.value} placeholder="value (JSON)" spellCheck={false} onChange={(e) => update(i, { value: e.target.value })} />
+                <input
+                  aria-label={`Seed ${i + 1} value`}
+                  value={seed.value}
+                  placeholder="value (JSON)"
+                  spellCheck={false}
+                  onChange={(e) => update(i, { value: e.target.value })}
+                />
                 <button type="button" className={`${ui.linkButton} ${ui.danger}`} aria-label={`Remove seed ${i + 1}`} onClick={() => remove(i)}>
                   ✕
                 </button>

@@ -47,7 +47,12 @@ export function SeriesChart({ map, history, scheme, mode, keyHeading }: SeriesCh
     const css = (name: string) => style.getPropertyValue(name).trim();
     const palette = Array.from({ length: SERIES_VARS }, (_, i) => css(`--series-${i}`));
     setColors(palette);
-    const axis = { stroke: css('--text-muted'), grid: { stroke: css('--border'), width: 1 }, ticks: { stroke: css('--border'), width: 1 }, font: `11px ${css('--font-ui')}` };
+    const axis = {
+      stroke: css('--text-muted'),
+      grid: { stroke: css('--border'), width: 1 },
+      ticks: { stroke: css('--border'), width: 1 },
+      font: `11px ${css('--font-ui')}`,
+    };
 
     let plot: uPlot | null = null;
     let shape = '';
@@ -124,14 +129,31 @@ export function SeriesChart({ map, history, scheme, mode, keyHeading }: SeriesCh
 
   return (
     <div className={styles.seriesChart}>
-      <div ref={container} className={styles.seriesPlot} role="img" aria-label={`${mode === 'rate' ? 'Rate per second' : 'Values'} of ${map}'s largest keys over the last 10 minutes`} />
+      <div
+        ref={container}
+        className={styles.seriesPlot}
+        role="img"
+        aria-label={`${mode === 'rate' ? 'Rate per second' : 'Values'} of ${map}'s largest keys over the last 10 minutes`}
+      />
       <SeriesLegend map={map} history={history} colors={colors} hover={hover} keyHeading={keyHeading} />
     </div>
   );
 }
 
 /** Beside the chart: each charted key with its colour, its value and its rate (at the cursor while hovering). */
-function SeriesLegend({ map, history, colors, hover, keyHeading }: { map: string; history: MapHistory; colors: string[]; hover: number | null; keyHeading: string }) {
+function SeriesLegend({
+  map,
+  history,
+  colors,
+  hover,
+  keyHeading,
+}: {
+  map: string;
+  history: MapHistory;
+  colors: string[];
+  hover: number | null;
+  keyHeading: string;
+}) {
   useStoreVersion(history);
   const { times, series } = history.series(map);
   if (!series.length) return <p className={`${styles.seriesEmpty} ${ui.muted}`}>Waiting for a second reading…</p>;

@@ -52,9 +52,28 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
       );
     }
     case 'float':
-      return <input {...common} type="number" step="any" value={String(value)} onChange={(e) => set(e.target.value)} style={{ width: '16ch' }} title={`${desc.name}: a number`} />;
+      return (
+        <input
+          {...common}
+          type="number"
+          step="any"
+          value={String(value)}
+          onChange={(e) => set(e.target.value)}
+          style={{ width: '16ch' }}
+          title={`${desc.name}: a number`}
+        />
+      );
     case 'bool':
-      return <input aria-label={name} aria-invalid={common['aria-invalid']} type="checkbox" checked={value === true} onChange={(e) => set(e.target.checked)} title={desc.name} />;
+      return (
+        <input
+          aria-label={name}
+          aria-invalid={common['aria-invalid']}
+          type="checkbox"
+          checked={value === true}
+          onChange={(e) => set(e.target.checked)}
+          title={desc.name}
+        />
+      );
     case 'enum':
       return (
         <select {...common} value={String(value)} onChange={(e) => set(e.target.value)} title={desc.name}>
@@ -67,7 +86,17 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
       );
     case 'pointer':
       return (
-        <input {...common} type="text" value={String(value)} onChange={(e) => set(e.target.value)} placeholder="0x0" spellCheck={false} autoComplete="off" style={{ width: '20ch' }} title={`${desc.name}: an address`} />
+        <input
+          {...common}
+          type="text"
+          value={String(value)}
+          onChange={(e) => set(e.target.value)}
+          placeholder="0x0"
+          spellCheck={false}
+          autoComplete="off"
+          style={{ width: '20ch' }}
+          title={`${desc.name}: an address`}
+        />
       );
     case 'text': {
       const room = Math.max(0, (desc.length ?? 1) - 1);
@@ -123,7 +152,15 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
               const kind = fieldKind(f.type);
               const nested = kind === 'struct' || kind === 'array';
               const input = (
-                <TypeFields desc={f.type} value={object[f.name] ?? ''} onChange={onChange} root={root} map={map} invalidPath={invalidPath} path={[...path, f.name]} />
+                <TypeFields
+                  desc={f.type}
+                  value={object[f.name] ?? ''}
+                  onChange={onChange}
+                  root={root}
+                  map={map}
+                  invalidPath={invalidPath}
+                  path={[...path, f.name]}
+                />
               );
               return nested ? (
                 <div key={f.name} className={styles.tfNested}>

@@ -5,7 +5,14 @@ import { defaultView, formatRate, histogramCounts, histogramShape, log2Label, ma
 
 const u32: TypeDesc = { kind: 'int', name: '__u32', size: 4, signed: false, bits: 32 };
 const u64: TypeDesc = { kind: 'int', name: '__u64', size: 8, signed: false, bits: 64 };
-const stringKey: TypeDesc = { kind: 'array', name: 'stringkey', size: 64, length: 64, text: true, elem: { kind: 'int', name: 'char', size: 1, signed: true, bits: 8 } };
+const stringKey: TypeDesc = {
+  kind: 'array',
+  name: 'stringkey',
+  size: 64,
+  length: 64,
+  text: true,
+  elem: { kind: 'int', name: 'char', size: 1, signed: true, bits: 8 },
+};
 
 function meta(over: Partial<MapMeta>): MapMeta {
   return {
@@ -44,7 +51,12 @@ test('the libbpf-tools pattern: a struct value with a slots[] array is a log2 hi
       { name: 'slots', offset: 128, type: { kind: 'array', name: '__u32[32]', length: 32, elem: u32 } },
     ],
   };
-  assert.deepEqual(histogramShape(meta({ valueDesc: two }))?.kind === 'slots' && histogramShape(meta({ valueDesc: two })), { kind: 'slots', path: ['slots'], length: 32, log2: true });
+  assert.deepEqual(histogramShape(meta({ valueDesc: two }))?.kind === 'slots' && histogramShape(meta({ valueDesc: two })), {
+    kind: 'slots',
+    path: ['slots'],
+    length: 32,
+    log2: true,
+  });
   // Text (a comm) is not buckets.
   const comm: TypeDesc = { kind: 'struct', name: 'e', fields: [{ name: 'comm', offset: 0, type: { ...stringKey, length: 16 } }] };
   assert.equal(histogramShape(meta({ valueDesc: comm })), null);
@@ -115,7 +127,12 @@ test('log2 buckets read as power-of-two ranges, as bcc prints them', () => {
 
 test('top N: the largest values first, ties in key order', () => {
   const m = meta({});
-  const rows = numericRows(mapRows(m, [1, 2, 3, 4, 5].map((k) => ({ key: k, value: k === 3 ? '18446744073709551615' : k % 2 }))).rows);
+  const rows = numericRows(
+    mapRows(
+      m,
+      [1, 2, 3, 4, 5].map((k) => ({ key: k, value: k === 3 ? '18446744073709551615' : k % 2 })),
+    ).rows,
+  );
   assert.deepEqual(
     topRows(rows, 3).map((r) => r.key),
     [3, 1, 5],

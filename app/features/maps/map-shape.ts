@@ -117,7 +117,13 @@ export type HistogramShape = { kind: 'slots'; path: string[]; length: number; lo
 export function histogramShape(meta: MapMeta): HistogramShape | null {
   if (isGlobalsMap(meta) || !(HASH_TYPES.has(meta.type) || ARRAY_TYPES.has(meta.type))) return null;
   const slots = meta.valueDesc ? findSlots(meta.valueDesc) : null;
-  if (slots) return { kind: 'slots', path: slots.path, length: slots.length, log2: HISTOGRAM_HINT.test(meta.name) || HISTOGRAM_HINT.test(slots.path.join('.')) || slots.path.length > 0 };
+  if (slots)
+    return {
+      kind: 'slots',
+      path: slots.path,
+      length: slots.length,
+      log2: HISTOGRAM_HINT.test(meta.name) || HISTOGRAM_HINT.test(slots.path.join('.')) || slots.path.length > 0,
+    };
 
   const keyIsInt = meta.keyDesc ? meta.keyDesc.kind === 'int' && (meta.keyDesc.size ?? 8) <= 4 : meta.keySize <= 4;
   const valueIsInt = meta.valueDesc ? meta.valueDesc.kind === 'int' : [4, 8].includes(meta.valueSize);

@@ -7,7 +7,15 @@ const u64: TypeDesc = { kind: 'int', name: 'u64', size: 8, signed: false, bits: 
 const s8: TypeDesc = { kind: 'int', name: 's8', size: 1, signed: true, bits: 8 };
 const char: TypeDesc = { kind: 'int', name: 'char', size: 1, signed: true, bits: 8 };
 const comm: TypeDesc = { kind: 'array', name: 'char[16]', size: 16, length: 16, text: true, elem: char };
-const state: TypeDesc = { kind: 'enum', name: 'enum state', size: 4, enumerators: [{ name: 'IDLE', value: 0 }, { name: 'BUSY', value: 1 }] };
+const state: TypeDesc = {
+  kind: 'enum',
+  name: 'enum state',
+  size: 4,
+  enumerators: [
+    { name: 'IDLE', value: 0 },
+    { name: 'BUSY', value: 1 },
+  ],
+};
 const event: TypeDesc = {
   kind: 'struct',
   name: 'struct event',

@@ -16,7 +16,10 @@ export function useMapActions({ client }: ClientHandle, active: boolean, setInte
     (map: string, key: Json, value: Json) => client?.request({ type: 'map_update', map, key, value }) ?? Promise.resolve({ ok: true as const }),
     [client],
   );
-  const deleteEntry = useCallback((map: string, key: Json) => client?.request({ type: 'map_delete', map, key }) ?? Promise.resolve({ ok: true as const }), [client]);
+  const deleteEntry = useCallback(
+    (map: string, key: Json) => client?.request({ type: 'map_delete', map, key }) ?? Promise.resolve({ ok: true as const }),
+    [client],
+  );
   const changeInterval = useCallback(
     (ms: number) => {
       setIntervalMs(ms);

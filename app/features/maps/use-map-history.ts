@@ -11,7 +11,12 @@ import type { RunView } from '../run/run-view.ts';
  * arrives for one and a half refresh intervals, the same values are sampled
  * again: a counter that stopped reads a rate of 0, not its last one.
  */
-export function useMapHistory(history: MapHistory, view: Pick<RunView, 'runId' | 'phase' | 'maps' | 'snapshots' | 'snapshotAt'>, intervalMs: number, connected: boolean): void {
+export function useMapHistory(
+  history: MapHistory,
+  view: Pick<RunView, 'runId' | 'phase' | 'maps' | 'snapshots' | 'snapshotAt'>,
+  intervalMs: number,
+  connected: boolean,
+): void {
   const latest = useRef(view);
   latest.current = view;
 

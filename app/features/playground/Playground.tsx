@@ -89,19 +89,34 @@ export function Playground() {
   // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
   const onInvalidSeeds = useCallback((error: string) => (embed ? say(`The seeds are not valid: ${error}`) : selectTab('maps')), [embed, say, selectTab]);
   const { seedError, checkSeeds } = useSeedCheck(workspace.seeds, onInvalidSeeds);
-  const { run, stopRun, trigger } = useRunControls(handle, view, runControls, { files: workspace.files, kernel: kernel?.name, checkSeeds, onStart: shared.dismiss, say });
+  const { run, stopRun, trigger } = useRunControls(handle, view, runControls, {
+    files: workspace.files,
+    kernel: kernel?.name,
+    checkSeeds,
+    onStart: shared.dismiss,
+    say,
+  });
   useHotkeys({ run: () => void run(), stop: () => void stopRun(), save });
 
   const pickExample = useExamplePicker(workspace, files, say);
   const openLesson = useLessonOpener(lessons, workspace.example, pickExample);
-  const { openPushed, pushEditor } = useRoomPush({ room, lessons, files: workspace.files, checkSeeds, openLesson, openExample: pickExample, showLessons: () => selectTab('lesson') });
+  const { openPushed, pushEditor } = useRoomPush({
+    room,
+    lessons,
+    files: workspace.files,
+    checkSeeds,
+    openLesson,
+    openExample: pickExample,
+    showLessons: () => selectTab('lesson'),
+  });
   const exportProject = useProjectExport(handle, workspace.files, checkSeeds, say);
   const share = useShare(handle, workspace.files, checkSeeds);
   const deleteFile = useFileDeletion(workspace, files, say);
 
   const goToFirstError = () => {
     const first = view.diagnostics.find((d) => d.severity === 'error') ?? view.diagnostics[0];
-    if (first) editorRef.current?.reveal(workspace.files.some((f) => f.name === first.file) ? first.file : (workspace.activeFile ?? ''), first.line, first.column);
+    if (first)
+      editorRef.current?.reveal(workspace.files.some((f) => f.name === first.file) ? first.file : (workspace.activeFile ?? ''), first.line, first.column);
   };
   const example = examples?.find((e) => e.name === workspace.example);
 

@@ -87,7 +87,14 @@ export function ResultsPanel(props: ResultsPanelProps) {
     },
     {
       id: 'maps',
-      label: <TabLabel text="Maps" badge={view.maps.length && unseen('maps') ? view.maps.length : null} badgeLabel={plural(view.maps.length, 'map')} testId="badge-maps" />,
+      label: (
+        <TabLabel
+          text="Maps"
+          badge={view.maps.length && unseen('maps') ? view.maps.length : null}
+          badgeLabel={plural(view.maps.length, 'map')}
+          testId="badge-maps"
+        />
+      ),
       keepMounted: true,
       panel: (
         <>
@@ -131,7 +138,14 @@ export function ResultsPanel(props: ResultsPanelProps) {
     },
     {
       id: 'inspect',
-      label: <TabLabel text="Inspect" badge={(view.inspect || view.skeleton) && unseen('inspect') ? 'dot' : null} badgeLabel="new build to inspect" testId="badge-inspect" />,
+      label: (
+        <TabLabel
+          text="Inspect"
+          badge={(view.inspect || view.skeleton) && unseen('inspect') ? 'dot' : null}
+          badgeLabel="new build to inspect"
+          testId="badge-inspect"
+        />
+      ),
       keepMounted: false,
       panel: <InspectPane view={view} scheme={scheme} onRequest={props.onInspect} />,
     },
@@ -165,7 +179,15 @@ export function ResultsPanel(props: ResultsPanelProps) {
       id: 'room',
       label: <RoomTabLabel room={room} />,
       keepMounted: false,
-      panel: <RoomPane room={room} lessons={lessons.course?.lessons ?? []} suggestedCode={props.suggestedRoomCode} scheme={scheme} onPushEditor={props.onPushEditor} />,
+      panel: (
+        <RoomPane
+          room={room}
+          lessons={lessons.course?.lessons ?? []}
+          suggestedCode={props.suggestedRoomCode}
+          scheme={scheme}
+          onPushEditor={props.onPushEditor}
+        />
+      ),
     },
   ];
 

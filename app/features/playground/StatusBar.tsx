@@ -29,7 +29,12 @@ const CONNECTION: Record<ConnectionState['status'], string> = {
 };
 
 /** The connection dot's colour per state. */
-const CONNECTION_DOT: Record<ConnectionState['status'], string | undefined> = { open: styles.connOpen, reconnecting: styles.connReconnecting, connecting: styles.connConnecting, closed: styles.connClosed };
+const CONNECTION_DOT: Record<ConnectionState['status'], string | undefined> = {
+  open: styles.connOpen,
+  reconnecting: styles.connReconnecting,
+  connecting: styles.connConnecting,
+  closed: styles.connClosed,
+};
 
 /** The bottom line: connection, the kernel we run on, what is saved, and the latest short message. */
 export function StatusBar({ connection, host, kernel, sessionId, expiresAt, savedAt, dirty, message, onSave }: StatusBarProps) {
@@ -37,7 +42,11 @@ export function StatusBar({ connection, host, kernel, sessionId, expiresAt, save
   const left = expiresAt !== null ? Math.max(0, (expiresAt - now) / 1000) : null;
   return (
     <footer className={styles.statusbar} data-testid="statusbar">
-      <span className={`${styles.conn} ${CONNECTION_DOT[connection.status]}`} data-testid="connection-status" title={sessionId ? `session ${sessionId}` : undefined}>
+      <span
+        className={`${styles.conn} ${CONNECTION_DOT[connection.status]}`}
+        data-testid="connection-status"
+        title={sessionId ? `session ${sessionId}` : undefined}
+      >
         <span className={styles.connDot} aria-hidden="true" />
         {CONNECTION[connection.status]}
       </span>
@@ -47,7 +56,10 @@ export function StatusBar({ connection, host, kernel, sessionId, expiresAt, save
             {kernel?.kind === 'vm' ? `kernel ${kernel.release} in your own VM` : `kernel ${host.kernel}`}
           </span>
           <span>{host.arch}</span>
-          <span className={host.btf ? ui.ok : ui.bad} title={host.btf ? 'Kernel BTF (/sys/kernel/btf/vmlinux) is present: CO-RE and vmlinux.h work' : 'No kernel BTF: CO-RE programs will not load'}>
+          <span
+            className={host.btf ? ui.ok : ui.bad}
+            title={host.btf ? 'Kernel BTF (/sys/kernel/btf/vmlinux) is present: CO-RE and vmlinux.h work' : 'No kernel BTF: CO-RE programs will not load'}
+          >
             BTF {host.btf ? '✓' : '✗'}
           </span>
           {host.problems.length > 0 && <span className={ui.bad}>host cannot load BPF</span>}
@@ -68,7 +80,13 @@ export function StatusBar({ connection, host, kernel, sessionId, expiresAt, save
       <span className={dirty ? ui.warn : ui.muted} data-testid="save-state">
         {dirty ? 'Unsaved changes' : savedAt ? `Saved in this browser at ${formatClock(savedAt / 1000).slice(0, 8)}` : 'Not saved'}
       </span>
-      <button type="button" className={`${styles.linkButton} ${ui.linkButton}`} onClick={onSave} aria-keyshortcuts="Control+S Meta+S" title={`Save the files in this browser's storage (${shortcut('S')})`}>
+      <button
+        type="button"
+        className={`${styles.linkButton} ${ui.linkButton}`}
+        onClick={onSave}
+        aria-keyshortcuts="Control+S Meta+S"
+        title={`Save the files in this browser's storage (${shortcut('S')})`}
+      >
         Save
       </button>
     </footer>

@@ -85,19 +85,37 @@ export function TopBar(props: TopBarProps) {
       )}
       <span className={styles.topbarSep} aria-hidden="true" />
       <KernelPicker kernels={props.kernels} value={kernel?.name} onChange={props.onChooseKernel} disabled={active} />
-      <Button primary onClick={props.onRun} disabled={!props.hasFiles} aria-keyshortcuts="Control+Enter Meta+Enter" title={`Compile, load and attach (${shortcut('Enter')})`}>
+      <Button
+        primary
+        onClick={props.onRun}
+        disabled={!props.hasFiles}
+        aria-keyshortcuts="Control+Enter Meta+Enter"
+        title={`Compile, load and attach (${shortcut('Enter')})`}
+      >
         <span aria-hidden="true">▶</span>Run<kbd aria-hidden="true">{shortcut('Enter', true)}</kbd>
       </Button>
       <Button onClick={props.onStop} disabled={!active} aria-keyshortcuts="Escape" title="Detach and unload (Esc)">
         <span aria-hidden="true">■</span>Stop
       </Button>
       <span className={styles.topbarSep} aria-hidden="true" />
-      <Button compact suggested={example?.trigger === 'exec'} onClick={() => props.onTrigger('exec')} disabled={!connected} title={`Run /bin/true ${where}: one execve`}>
+      <Button
+        compact
+        suggested={example?.trigger === 'exec'}
+        onClick={() => props.onTrigger('exec')}
+        disabled={!connected}
+        title={`Run /bin/true ${where}: one execve`}
+      >
         Trigger exec
       </Button>
       {!embed && (
         <>
-          <Button compact suggested={example?.trigger === 'open'} onClick={() => props.onTrigger('open')} disabled={!connected} title={`Open /etc/hostname ${where}: one openat`}>
+          <Button
+            compact
+            suggested={example?.trigger === 'open'}
+            onClick={() => props.onTrigger('open')}
+            disabled={!connected}
+            title={`Open /etc/hostname ${where}: one openat`}
+          >
             Open a file
           </Button>
           <span className={styles.topbarSep} aria-hidden="true" />

@@ -79,11 +79,26 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
         <h2 className={styles.heading}>Join a workshop room</h2>
         <label>
           Room code
-          <input className={`${styles.filterInput} ${ui.filterInput}`} value={code} onChange={(e) => setCode(e.target.value.toUpperCase())} placeholder="K7PQ2M" maxLength={6} required autoComplete="off" />
+          <input
+            className={`${styles.filterInput} ${ui.filterInput}`}
+            value={code}
+            onChange={(e) => setCode(e.target.value.toUpperCase())}
+            placeholder="K7PQ2M"
+            maxLength={6}
+            required
+            autoComplete="off"
+          />
         </label>
         <label>
           Your name
-          <input className={`${styles.filterInput} ${ui.filterInput}`} value={name} onChange={(e) => setName(e.target.value)} placeholder="Ada" maxLength={40} required />
+          <input
+            className={`${styles.filterInput} ${ui.filterInput}`}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="Ada"
+            maxLength={40}
+            required
+          />
         </label>
         <Button type="submit" primary disabled={code.length !== 6 || !name.trim()}>
           Join
@@ -100,11 +115,15 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
         <h2 className={styles.heading}>Run a workshop</h2>
         <label>
           Title
-          <input className={`${styles.filterInput} ${ui.filterInput}`} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="Friday eBPF workshop" maxLength={80} />
+          <input
+            className={`${styles.filterInput} ${ui.filterInput}`}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            placeholder="Friday eBPF workshop"
+            maxLength={80}
+          />
         </label>
-        <Button type="submit">
-          Start a room
-        </Button>
+        <Button type="submit">Start a room</Button>
         <p className={styles.hint}>You get a code for the room; this browser keeps the instructor’s key.</p>
       </form>
       {room.error && (
@@ -116,7 +135,17 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
   );
 }
 
-function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHandle; lessons: Lesson[]; scheme: ColorScheme; onPushEditor(): Promise<string | null> }) {
+function InstructorBoard({
+  room,
+  lessons,
+  scheme,
+  onPushEditor,
+}: {
+  room: RoomHandle;
+  lessons: Lesson[];
+  scheme: ColorScheme;
+  onPushEditor(): Promise<string | null>;
+}) {
   const membership = room.membership!;
   const [lesson, setLesson] = useState(lessons[0]?.name ?? '');
   const [notice, setNotice] = useState<string | null>(null);
@@ -130,9 +159,18 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
     <div className={styles.roomPane} data-testid="room-board">
       <div className={ui.paneToolbar}>
         <span>
-          Room <strong className={styles.roomCode} data-testid="room-code">{membership.code}</strong> · {membership.title}
+          Room{' '}
+          <strong className={styles.roomCode} data-testid="room-code">
+            {membership.code}
+          </strong>{' '}
+          · {membership.title}
         </span>
-        <button type="button" className={ui.linkButton} onClick={() => void navigator.clipboard?.writeText(link).then(() => setNotice(`Copied ${link}`))} title={link}>
+        <button
+          type="button"
+          className={ui.linkButton}
+          onClick={() => void navigator.clipboard?.writeText(link).then(() => setNotice(`Copied ${link}`))}
+          title={link}
+        >
           Copy join link
         </button>
         <span className={ui.spacer} />
@@ -184,7 +222,14 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
             </thead>
             <tbody>
               {room.board.map((p) => (
-                <BoardRow key={p.id} participant={p} lessonTitle={lessonTitle} viewing={viewed?.participantId === p.id} room={room} lessonCount={lessons.length} />
+                <BoardRow
+                  key={p.id}
+                  participant={p}
+                  lessonTitle={lessonTitle}
+                  viewing={viewed?.participantId === p.id}
+                  room={room}
+                  lessonCount={lessons.length}
+                />
               ))}
             </tbody>
           </table>
@@ -221,11 +266,27 @@ function InstructorBoard({ room, lessons, scheme, onPushEditor }: { room: RoomHa
   );
 }
 
-function BoardRow({ participant: p, lessonTitle, viewing, room, lessonCount }: { participant: Participant; lessonTitle(name: string | null): string; viewing: boolean; room: RoomHandle; lessonCount: number }) {
+function BoardRow({
+  participant: p,
+  lessonTitle,
+  viewing,
+  room,
+  lessonCount,
+}: {
+  participant: Participant;
+  lessonTitle(name: string | null): string;
+  viewing: boolean;
+  room: RoomHandle;
+  lessonCount: number;
+}) {
   return (
     <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
       <td>
-        <span className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`} aria-label={p.connected ? 'connected' : 'not connected'} /> {p.name}
+        <span
+          className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
+          aria-label={p.connected ? 'connected' : 'not connected'}
+        />{' '}
+        {p.name}
       </td>
       <td>
         {lessonTitle(p.lesson)}

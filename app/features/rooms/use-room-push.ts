@@ -25,7 +25,15 @@ export function useRoomPush({ room, lessons, files, checkSeeds, openLesson, open
       openLesson(lesson);
       showLessons();
     } else if (push.files) {
-      openExample({ name: `room:${push.at}`, title: 'the instructor’s code', description: '', expect: '', files: push.files, seeds: push.seeds ?? [], trigger: 'none' });
+      openExample({
+        name: `room:${push.at}`,
+        title: 'the instructor’s code',
+        description: '',
+        expect: '',
+        files: push.files,
+        seeds: push.seeds ?? [],
+        trigger: 'none',
+      });
     }
   }, [room, lessons.course, openLesson, showLessons, openExample]);
 

@@ -59,7 +59,12 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
     const body =
       membership.role === 'instructor'
         ? ({ type: 'room_instructor', code: membership.code, key: membership.key } as const)
-        : ({ type: 'room_join', code: membership.code, name: membership.name, rejoin: { participantId: membership.participantId, key: membership.key } } as const);
+        : ({
+            type: 'room_join',
+            code: membership.code,
+            name: membership.name,
+            rejoin: { participantId: membership.participantId, key: membership.key },
+          } as const);
     void client.request(body).then((answer) => {
       if (!live) return;
       if (!answer.ok) {
@@ -176,4 +181,3 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
 
   return { membership, board, pushed, handRaised, view, error, create, join, leave, raiseHand, lowerHand, push, watch, dismissPush };
 }
-

@@ -42,9 +42,7 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
   const rows = useMemo(() => {
     const needle = deferredFilter.trim().toLowerCase();
     if (!needle) return source;
-    return source.filter(
-      (r) => r.text.toLowerCase().includes(needle) || r.comm.toLowerCase().includes(needle) || String(r.pid) === needle,
-    );
+    return source.filter((r) => r.text.toLowerCase().includes(needle) || r.comm.toLowerCase().includes(needle) || String(r.pid) === needle);
     // `version` marks changes to the (mutable) buffer behind `source`.
   }, [source, deferredFilter, version]);
 
@@ -60,7 +58,9 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
           <span className={styles.traceTime}>{time}</span>
           <span className={styles.traceCpu}>{row.cpu}</span>
           <span className={styles.tracePid}>{row.pid}</span>
-          <span className={styles.traceComm} data-testid="trace-comm">{row.comm}</span>
+          <span className={styles.traceComm} data-testid="trace-comm">
+            {row.comm}
+          </span>
           <span>{row.text}</span>
         </div>
       );

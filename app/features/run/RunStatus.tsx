@@ -68,7 +68,11 @@ export function RunStatus({ view, trace }: { view: RunView; trace: TraceBuffer }
         </span>
       )}
       {steps.length > 0 && (
-        <span className={styles.timings} data-testid="run-timings" title={timings.skeletonMs !== undefined ? `The skeleton took ${timings.skeletonMs} ms beside the load` : undefined}>
+        <span
+          className={styles.timings}
+          data-testid="run-timings"
+          title={timings.skeletonMs !== undefined ? `The skeleton took ${timings.skeletonMs} ms beside the load` : undefined}
+        >
           {steps.join(' · ')}
         </span>
       )}

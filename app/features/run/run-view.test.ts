@@ -49,7 +49,7 @@ test('a session the server did not keep stops the run, with a reason', () => {
   assert.match(lost.notice ?? '', /stopped the program/);
 });
 
-test('a rejection keeps clang\'s warnings and adds the verifier\'s diagnostic, explanation and truncation', () => {
+test("a rejection keeps clang's warnings and adds the verifier's diagnostic, explanation and truncation", () => {
   const compiled = runReducer(started, {
     type: 'message',
     at: 1,
@@ -78,7 +78,13 @@ test('a rejection keeps clang\'s warnings and adds the verifier\'s diagnostic, e
       logTruncated: true,
     },
   });
-  assert.deepEqual(view.diagnostics.map((d) => [d.source, d.line]), [['clang', 3], ['verifier', 19]]);
+  assert.deepEqual(
+    view.diagnostics.map((d) => [d.source, d.line]),
+    [
+      ['clang', 3],
+      ['verifier', 19],
+    ],
+  );
   assert.deepEqual(view.loaded?.explanation, explanation);
   assert.equal(view.loaded?.logTruncated, true);
   assert.deepEqual(view.loaded?.structs, []);
@@ -90,7 +96,11 @@ test('stats give runs per second between two messages; inspect and loaded code a
   assert.deepEqual(view.runRates, {});
   view = runReducer(view, { type: 'message', at: 3000, message: stats(50) });
   assert.deepEqual(view.runRates, { p: 20 });
-  view = runReducer(view, { type: 'message', at: 3000, message: { type: 'inspect', runId: 7, sections: [{ name: '.maps', type: 'PROGBITS', size: 32, flags: 'WA' }], disassembly: 'd', btf: 'b' } });
+  view = runReducer(view, {
+    type: 'message',
+    at: 3000,
+    message: { type: 'inspect', runId: 7, sections: [{ name: '.maps', type: 'PROGBITS', size: 32, flags: 'WA' }], disassembly: 'd', btf: 'b' },
+  });
   view = runReducer(view, { type: 'message', at: 3000, message: { type: 'loaded_code', runId: 7, programs: [{ name: 'p', xlated: 'x', jited: null }] } });
   assert.equal(view.inspect?.sections[0]?.name, '.maps');
   assert.equal(view.loadedCode?.[0]?.jited, null);

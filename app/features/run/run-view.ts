@@ -149,7 +149,11 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
         error: message.error ?? (message.state === 'error' ? view.error : null),
         queuePosition: message.state === 'queued' || message.state === 'booting' ? (message.queuePosition ?? null) : null,
         bootingSince:
-          message.state === 'booting' && message.timings.bootingForMs !== undefined ? (view.bootingSince ?? at - message.timings.bootingForMs) : message.state === 'booting' ? view.bootingSince : null,
+          message.state === 'booting' && message.timings.bootingForMs !== undefined
+            ? (view.bootingSince ?? at - message.timings.bootingForMs)
+            : message.state === 'booting'
+              ? view.bootingSince
+              : null,
         runningSince: message.state === 'running' ? (view.runningSince ?? at) : view.runningSince,
         endedAt: ended ? (view.endedAt ?? at) : null,
       };

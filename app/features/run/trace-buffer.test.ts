@@ -5,12 +5,18 @@ import { TraceBuffer } from './trace-buffer.ts';
 
 const line = (ts: number, text = 'x'): TraceLine => ({ ts, cpu: 0, pid: 1, comm: 'sh', text });
 
-test('keeps the newest lines and counts the evicted ones as dropped, with the server\'s', () => {
+test("keeps the newest lines and counts the evicted ones as dropped, with the server's", () => {
   const buffer = new TraceBuffer(3);
   buffer.append([line(1, 'a'), line(2, 'b')], 0);
   buffer.append([line(3, 'c'), line(4, 'd'), line(5, 'e')], 7);
-  assert.deepEqual(buffer.lines.map((l) => l.text), ['c', 'd', 'e']);
-  assert.deepEqual(buffer.lines.map((l) => l.seq), [2, 3, 4]);
+  assert.deepEqual(
+    buffer.lines.map((l) => l.text),
+    ['c', 'd', 'e'],
+  );
+  assert.deepEqual(
+    buffer.lines.map((l) => l.seq),
+    [2, 3, 4],
+  );
   assert.equal(buffer.evicted, 2);
   assert.equal(buffer.serverDropped, 7);
   assert.equal(buffer.dropped, 9);

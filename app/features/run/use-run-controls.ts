@@ -15,7 +15,12 @@ interface RunControlOptions {
 }
 
 /** Run, Stop and the triggers (one execve, one openat) as the top bar and the shortcuts use them. */
-export function useRunControls({ client }: ClientHandle, view: RunView, { start, stop }: RunControls, { files, kernel, checkSeeds, onStart, say }: RunControlOptions) {
+export function useRunControls(
+  { client }: ClientHandle,
+  view: RunView,
+  { start, stop }: RunControls,
+  { files, kernel, checkSeeds, onStart, say }: RunControlOptions,
+) {
   const active = isActive(view.phase);
   const run = useCallback(async () => {
     if (!files.length) return;

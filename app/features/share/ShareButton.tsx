@@ -57,7 +57,6 @@ export function ShareButton({ disabled, onShare }: ShareButtonProps) {
     <div className={styles.share}>
       <Button
         ref={button}
-       
         compact
         aria-haspopup="dialog"
         aria-expanded={open}

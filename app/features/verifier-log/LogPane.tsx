@@ -26,14 +26,22 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
     libbpf: view.loaded?.libbpfLog ?? '',
     clang: view.compiled?.log ?? '',
   };
-  const preferred: LogKind = logs.verifier ? 'verifier' : logs.libbpf && view.loaded && !view.loaded.ok ? 'libbpf' : view.compiled && !view.compiled.ok ? 'clang' : 'verifier';
+  const preferred: LogKind = logs.verifier
+    ? 'verifier'
+    : logs.libbpf && view.loaded && !view.loaded.ok
+      ? 'libbpf'
+      : view.compiled && !view.compiled.ok
+        ? 'clang'
+        : 'verifier';
   const [kind, setKind] = useState<LogKind>(preferred);
   // Each run opens on the log that explains it.
   useEffect(() => setKind(preferred), [view.runId, preferred]);
 
   const text = logs[kind];
   const empty: Record<LogKind, string> = {
-    verifier: view.loaded ? 'The kernel returned no verifier log for this load.' : 'The verifier log appears here after a load: what the kernel checked, instruction by instruction.',
+    verifier: view.loaded
+      ? 'The kernel returned no verifier log for this load.'
+      : 'The verifier log appears here after a load: what the kernel checked, instruction by instruction.',
     libbpf: view.loaded ? 'libbpf said nothing.' : "libbpf's messages from opening and loading the object appear here.",
     clang: view.compiled ? 'clang printed nothing: no warnings.' : "clang's warnings and errors appear here after a compile.",
   };
@@ -52,7 +60,12 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
               {explanation.file && explanation.line ? (
                 <>
                   {' '}
-                  <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={() => onGoTo(explanation.file!, explanation.line!)} title="Show the line in the editor">
+                  <button
+                    type="button"
+                    className={`${ui.linkButton} ${ui.inline}`}
+                    onClick={() => onGoTo(explanation.file!, explanation.line!)}
+                    title="Show the line in the editor"
+                  >
                     {explanation.file}:{explanation.line}
                   </button>
                 </>
@@ -63,7 +76,9 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
             <span className={styles.explanationLabel}>Fix:</span> {withCode(explanation.hint)}
           </p>
           {explanation.insn !== undefined && (
-            <p className={`${styles.explanationInsn} ${ui.muted}`}>The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.</p>
+            <p className={`${styles.explanationInsn} ${ui.muted}`}>
+              The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.
+            </p>
           )}
         </div>
       )}
@@ -110,38 +125,46 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
 function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; objectSize?: number; stats: RunView['stats'] }) {
   return (
     <div className={styles.programsScroll}>
-    <table className={styles.programsTable} aria-label="Programs">
-      <thead>
-        <tr>
-          <th scope="col">program · section</th>
-          <th scope="col">type</th>
-          <th scope="col" className={`${styles.num} ${ui.num}`}>insns</th>
-          <th scope="col" className={`${styles.num} ${ui.num}`} title="Times the kernel ran the program since attach">runs</th>
-          <th scope="col" className={`${styles.num} ${ui.num}`} title="Average time per run">avg</th>
-          <th scope="col" title={objectSize ? `The compiled object is ${formatBytes(objectSize)}` : undefined}>
-            attached
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {programs.map((p) => {
-          const runs = stats?.programs.find((s) => s.name === p.name);
-          return (
-          <tr key={p.name}>
-            <td className={`${ui.mono} ${styles.programCell}`}>
-              {p.name}
-              <span className={styles.programSection}>{p.section}</span>
-            </td>
-            <td>{p.type}</td>
-            <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
-            <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
-            <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
-            <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>{p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}</td>
+      <table className={styles.programsTable} aria-label="Programs">
+        <thead>
+          <tr>
+            <th scope="col">program · section</th>
+            <th scope="col">type</th>
+            <th scope="col" className={`${styles.num} ${ui.num}`}>
+              insns
+            </th>
+            <th scope="col" className={`${styles.num} ${ui.num}`} title="Times the kernel ran the program since attach">
+              runs
+            </th>
+            <th scope="col" className={`${styles.num} ${ui.num}`} title="Average time per run">
+              avg
+            </th>
+            <th scope="col" title={objectSize ? `The compiled object is ${formatBytes(objectSize)}` : undefined}>
+              attached
+            </th>
           </tr>
-          );
-        })}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {programs.map((p) => {
+            const runs = stats?.programs.find((s) => s.name === p.name);
+            return (
+              <tr key={p.name}>
+                <td className={`${ui.mono} ${styles.programCell}`}>
+                  {p.name}
+                  <span className={styles.programSection}>{p.section}</span>
+                </td>
+                <td>{p.type}</td>
+                <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
+                <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
+                <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
+                <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>
+                  {p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </div>
   );
 }

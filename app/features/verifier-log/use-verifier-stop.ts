@@ -43,7 +43,10 @@ export function useVerifierStop(view: RunView, workspace: Workspace, files: Work
 
   const goToLine = useCallback(
     (target: string, line: number) => {
-      const name = fileOfDiagnostic({ file: target }, workspace.files.map((f) => f.name));
+      const name = fileOfDiagnostic(
+        { file: target },
+        workspace.files.map((f) => f.name),
+      );
       if (!name) return;
       files.setActiveFile(name);
       editorRef.current?.reveal(name, line, 1);

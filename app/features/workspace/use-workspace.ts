@@ -68,13 +68,16 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
   });
   const [state, setState] = useState<State>(() =>
     initial.from
-      ? { example: initial.from.example, files: initial.from.files, seeds: initial.from.seeds, activeFile: initial.from.activeFile ?? initial.from.files[0]!.name }
+      ? {
+          example: initial.from.example,
+          files: initial.from.files,
+          seeds: initial.from.seeds,
+          activeFile: initial.from.activeFile ?? initial.from.files[0]!.name,
+        }
       : EMPTY,
   );
   // What "unsaved" is measured against: the last save, or the example as it was loaded.
-  const [baseline, setBaseline] = useState<State | null>(() =>
-    initial.saved ? { ...EMPTY, files: initial.saved.files, seeds: initial.saved.seeds } : null,
-  );
+  const [baseline, setBaseline] = useState<State | null>(() => (initial.saved ? { ...EMPTY, files: initial.saved.files, seeds: initial.saved.seeds } : null));
   const [savedAt, setSavedAt] = useState<number | null>(initial.saved?.savedAt ?? null);
   const previous = useRef<State | null>(null);
   const stateRef = useRef(state);

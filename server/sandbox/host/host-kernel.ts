@@ -32,7 +32,14 @@ export class HostKernel implements Kernel {
   ) {
     this.memory = new KernelMemoryBudget(memoryBudgetBytes);
     const release = os.release();
-    this.info = { name: 'host', label: `host ${release.split('-')[0]!.split('.').slice(0, 2).join('.')}`, kind: 'host', release, capabilities, default: isDefault };
+    this.info = {
+      name: 'host',
+      label: `host ${release.split('-')[0]!.split('.').slice(0, 2).join('.')}`,
+      kind: 'host',
+      release,
+      capabilities,
+      default: isDefault,
+    };
   }
 
   open(): KernelSide {

@@ -27,7 +27,10 @@ export class VmCgroup {
   /** The directories a process joins: one on v2, one per controller on v1. */
   readonly dirs: string[];
 
-  constructor(readonly name: string, limits: CgroupLimits) {
+  constructor(
+    readonly name: string,
+    limits: CgroupLimits,
+  ) {
     const periodUs = 100_000;
     const quotaUs = Math.max(1000, Math.round(limits.cpuShare * periodUs));
     if (V2) {
@@ -80,7 +83,6 @@ export function sweepStaleCgroups(): void {
     }
   }
 }
-
 
 function removeDir(dir: string): void {
   try {

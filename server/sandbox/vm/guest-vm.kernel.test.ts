@@ -13,7 +13,11 @@ import { vmImageDir, vmOptions } from './vm-kernel.ts';
 
 const config = loadConfig();
 const kernelDir = path.join(vmImageDir(config), 'kernels', '6.12');
-const image: VmImage = { vmlinuz: path.join(kernelDir, 'vmlinuz'), initrd: path.join(kernelDir, 'initrd.img'), rootfs: path.join(vmImageDir(config), 'rootfs.img') };
+const image: VmImage = {
+  vmlinuz: path.join(kernelDir, 'vmlinuz'),
+  initrd: path.join(kernelDir, 'initrd.img'),
+  rootfs: path.join(vmImageDir(config), 'rootfs.img'),
+};
 const options = vmOptions(config);
 
 function exitOf(vm: GuestVm): Promise<string> {

@@ -116,7 +116,13 @@ export class GuestVm implements Loader {
     this.child.once('exit', (code, signal) => {
       if (this.bootTimer) clearTimeout(this.bootTimer);
       this.exitReason = this.killedBecause ?? this.explainExit(code, signal);
-      const error = new RunnerCallError({ message: `the session's VM stopped (${this.exitReason})`, errno: 0, code: 'ERUNNER', verifierLog: null, libbpfLog: '' });
+      const error = new RunnerCallError({
+        message: `the session's VM stopped (${this.exitReason})`,
+        errno: 0,
+        code: 'ERUNNER',
+        verifierLog: null,
+        libbpfLog: '',
+      });
       markFailed(error);
       for (const { reject, timer } of this.pending.values()) {
         clearTimeout(timer);
@@ -157,7 +163,10 @@ export class GuestVm implements Loader {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       // A guest that stops answering (its kernel stalled by a program, say) is ended, not waited for.
-      const timer = setTimeout(() => this.kill(`it stopped answering: no reply to ${op} within ${Math.round(this.callTimeoutMs / 1000)} s`), this.callTimeoutMs);
+      const timer = setTimeout(
+        () => this.kill(`it stopped answering: no reply to ${op} within ${Math.round(this.callTimeoutMs / 1000)} s`),
+        this.callTimeoutMs,
+      );
       this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer });
       this.channel.write(encodeFrame({ id, op, args }));
     });
@@ -202,7 +211,8 @@ export class GuestVm implements Loader {
       const oom = /Out of memory|oom-kill|System is deadlocked on memory/.test(tail);
       return oom ? `the guest ran out of memory and its kernel stopped (${panic[1]!.trim()})` : `the guest kernel panicked: ${panic[1]!.trim()}`;
     }
-    if (/pg-guest: agent exited/.test(tail)) return /Out of memory|oom-kill|Killed process/.test(tail) ? 'the guest ran out of memory and its agent was killed' : "the guest's agent stopped";
+    if (/pg-guest: agent exited/.test(tail))
+      return /Out of memory|oom-kill|Killed process/.test(tail) ? 'the guest ran out of memory and its agent was killed' : "the guest's agent stopped";
     if (/pg-guest: the root image did not mount/.test(tail)) return 'it did not boot: its root image did not mount';
     if (signal) return `QEMU was killed by ${signal}`;
     const qemuError = /qemu-system-x86_64: ([^\r\n]*)/.exec(tail);
@@ -213,23 +223,40 @@ export class GuestVm implements Loader {
 
 function qemuArgs(options: VmOptions): string[] {
   return [
-    '-machine', 'q35',
+    '-machine',
+    'q35',
     // TCG's translated-code cache is 1 GiB by default, and a guest's touched part of it stays resident.
     ...(options.accel === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', `tcg,tb-size=${options.tcgCacheMiB}`]),
-    '-m', String(options.memoryMiB),
-    '-smp', String(options.vcpus),
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
+    '-m',
+    String(options.memoryMiB),
+    '-smp',
+    String(options.vcpus),
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
     // No network device at all: -nodefaults adds none, and none is asked for.
-    '-kernel', '/proc/self/fd/4',
-    '-initrd', '/proc/self/fd/5',
-    '-append', 'console=ttyS0 quiet panic=-1 oops=panic',
-    '-serial', 'stdio',
-    '-drive', 'file=/proc/self/fd/6,if=none,id=root,format=raw,readonly=on',
-    '-device', 'virtio-blk-pci,drive=root',
-    '-device', 'virtio-serial-pci',
-    '-chardev', 'socket,id=agent,fd=3',
-    '-device', `virtserialport,chardev=agent,name=${AGENT_PORT}`,
-    '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    '-kernel',
+    '/proc/self/fd/4',
+    '-initrd',
+    '/proc/self/fd/5',
+    '-append',
+    'console=ttyS0 quiet panic=-1 oops=panic',
+    '-serial',
+    'stdio',
+    '-drive',
+    'file=/proc/self/fd/6,if=none,id=root,format=raw,readonly=on',
+    '-device',
+    'virtio-blk-pci,drive=root',
+    '-device',
+    'virtio-serial-pci',
+    '-chardev',
+    'socket,id=agent,fd=3',
+    '-device',
+    `virtserialport,chardev=agent,name=${AGENT_PORT}`,
+    '-sandbox',
+    'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
   ];
 }
 

@@ -73,7 +73,8 @@ export class VmKernel implements Kernel {
     const dir = path.join(vmImageDir(config), 'kernels', name);
     const image: VmImage = { vmlinuz: path.join(dir, 'vmlinuz'), initrd: path.join(dir, 'initrd.img'), rootfs: path.join(vmImageDir(config), 'rootfs.img') };
     for (const file of Object.values(image)) {
-      if (!existsSync(file)) throw new Error(`VM kernel ${name} is not built (${path.basename(file)} is missing): npm start builds it (scripts/build-guest.sh).`);
+      if (!existsSync(file))
+        throw new Error(`VM kernel ${name} is not built (${path.basename(file)} is missing): npm start builds it (scripts/build-guest.sh).`);
     }
     const release = readFileSync(path.join(dir, 'release'), 'utf8').trim();
     const options = vmOptions(config);
@@ -86,7 +87,11 @@ export class VmKernel implements Kernel {
         writeFileSync(`${btfFile}.tmp`, btf);
         renameSync(`${btfFile}.tmp`, btfFile);
       }
-      const toolchain: Toolchain = { ...hostToolchain, vmlinuxDir: await ensureVmlinuxHeader(hostToolchain.bpftool, config.cacheDir, readFileSync(btfFile)), vmlinuxPch: null };
+      const toolchain: Toolchain = {
+        ...hostToolchain,
+        vmlinuxDir: await ensureVmlinuxHeader(hostToolchain.bpftool, config.cacheDir, readFileSync(btfFile)),
+        vmlinuxPch: null,
+      };
       toolchain.vmlinuxPch = await ensureVmlinuxPch(config, toolchain);
       // The guest booted for the BTF (if one was) serves the probes too: under TCG a boot takes seconds.
       let handedOut = false;
@@ -151,7 +156,10 @@ export class VmKernel implements Kernel {
       symbols() {
         const current = vm;
         if (!current?.alive) return Promise.resolve(null);
-        symbols ??= current.call('kallsyms', {}).then((text) => KernelSymbols.parse(text), () => null);
+        symbols ??= current.call('kallsyms', {}).then(
+          (text) => KernelSymbols.parse(text),
+          () => null,
+        );
         return symbols;
       },
       // The VM stays for the session's next Run: its programs are gone (closed), the guest is still its own.

@@ -14,7 +14,10 @@ export class VmBudget {
   booting = 0;
   private readonly waiters: (() => void)[] = [];
 
-  constructor(readonly maxVms: number, readonly bootConcurrency: number) {}
+  constructor(
+    readonly maxVms: number,
+    readonly bootConcurrency: number,
+  ) {}
 
   /** Waits for room for one more VM. */
   async reserve(onQueued: (position: number) => void): Promise<void> {
