@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../server/config.ts';
-import { Cleanup, TRACEFS, exited, killChild, onLines, removeInstance } from './util.ts';
+import { type Cleanup, TRACEFS, exited, killChild, onLines, removeInstance } from './util.ts';
 
 export interface BackendProcess {
   url: string;

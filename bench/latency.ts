@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ServerMessage, Timings } from '../protocol/messages.ts';
 import type { PlaygroundConnection } from '../server/cli/connection.ts';
-import { Cleanup, exited, killChild, onLines } from './util.ts';
+import { type Cleanup, exited, killChild, onLines } from './util.ts';
 
 type RunState = Extract<ServerMessage, { type: 'run_state' }>;
 

@@ -11,7 +11,7 @@ import { Collection } from '../native/index.ts';
 import { compileBpf } from '../native/test-support.ts';
 import { PlaygroundConnection, isRunning } from '../server/cli/connection.ts';
 import { startBackendProcess } from './backend.ts';
-import { Cleanup, median, round, sleep } from './util.ts';
+import { type Cleanup, median, round, sleep } from './util.ts';
 import { helloWorldSource, memorySnapshot } from './workshop.ts';
 
 export interface SessionStep {

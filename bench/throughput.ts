@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { PlaygroundConnection } from '../server/cli/connection.ts';
-import { Cleanup, TRACEFS, bufferStats, exited, killChild, onLines, removeInstance, sleep, statsDelta, type BufferStats } from './util.ts';
+import { type Cleanup, TRACEFS, bufferStats, exited, killChild, onLines, removeInstance, sleep, statsDelta, type BufferStats } from './util.ts';
 
 export const MARKER = 'bench_flood';
 

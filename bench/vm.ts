@@ -108,7 +108,9 @@ async function main(): Promise<void> {
     await sleep(2000);
     const idle = qemuPidsOf(process.pid).map(rssMiB);
     const sessions: PlaygroundConnection[] = [];
-    cleanup.add('sessions', async () => sessions.forEach((c) => c.close()));
+    cleanup.add('sessions', async () => {
+      for (const c of sessions) c.close();
+    });
     await Promise.all(
       Array.from({ length: CONCURRENT }, async (_, i) => {
         const c = await PlaygroundConnection.open(backend.url, 'bench');

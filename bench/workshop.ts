@@ -3,7 +3,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { ServerMessage } from '../protocol/messages.ts';
 import { PlaygroundConnection, isRunning, settlesRun } from '../server/cli/connection.ts';
 import type { BackendProcess } from './backend.ts';
-import { Cleanup, exited, round, sleep, summarize, type Summary } from './util.ts';
+import { type Cleanup, exited, round, sleep, summarize, type Summary } from './util.ts';
 
 type RunState = Extract<ServerMessage, { type: 'run_state' }>;
 
@@ -53,11 +53,12 @@ export async function timeFirstOutput(connection: PlaygroundConnection, name: st
   const since = connection.inbox.length;
   const execAt = performance.now();
   const child = spawn('/bin/true', [], { stdio: 'ignore' });
+  let sample: FirstOutputSample;
   try {
     const frame = await connection.waitFor((m) => m.type === 'trace' && m.runId === runId && m.lines.some((l) => l.text === text), 5000, since);
     const lineAt = performance.now();
-    if (!frame || frame.type !== 'trace') throw new Error('no trace line from the hello world within 5 s of an execve.');
-    return {
+    if (frame?.type !== 'trace') throw new Error('no trace line from the hello world within 5 s of an execve.');
+    sample = {
       runningToLineMs: lineAt - runningAt,
       execToLineMs: lineAt - execAt,
       runningToExecMs: execAt - runningAt,
@@ -66,9 +67,11 @@ export async function timeFirstOutput(connection: PlaygroundConnection, name: st
     };
   } finally {
     await exited(child, 2000);
-    const stopped = await connection.request({ type: 'stop' });
-    if (!stopped.ok) throw new Error(`stop failed: ${stopped.error?.message}`);
   }
+  // After a failed sample the caller closes the connection, which stops the run with the session.
+  const stopped = await connection.request({ type: 'stop' });
+  if (!stopped.ok) throw new Error(`stop failed: ${stopped.error.message}`);
+  return sample;
 }
 
 // ---------------------------------------------------------------- process accounting
@@ -144,7 +147,8 @@ export function memorySnapshot(backendPid: number): MemorySnapshot {
     total += kb;
     if (pid === backendPid) continue;
     const c = comm(pid);
-    const slot = (byComm[c] ??= { count: 0, mb: 0 });
+    byComm[c] ??= { count: 0, mb: 0 };
+    const slot = byComm[c];
     slot.count++;
     slot.mb = round(slot.mb + kb / 1024, 1);
   }

@@ -186,7 +186,12 @@ export class BtfBuilder {
     view.setUint32(16, typeBytes, true);
     view.setUint32(20, this.#strLen, true);
     let off = 24;
-    for (const w of this.#words) for (const x of w) view.setUint32((off += 4) - 4, x, true);
+    for (const w of this.#words) {
+      for (const x of w) {
+        view.setUint32(off, x, true);
+        off += 4;
+      }
+    }
     for (const s of this.#strings) {
       const b = new TextEncoder().encode(s);
       out.set(b, off);

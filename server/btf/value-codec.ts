@@ -73,7 +73,10 @@ const fieldCache = new WeakMap<Btf, Map<number, readonly Field[]>>();
 
 function fieldsOf(btf: Btf, t: BtfComposite | BtfDatasec, depth = 0): readonly Field[] {
   let perBtf = fieldCache.get(btf);
-  if (!perBtf) fieldCache.set(btf, (perBtf = new Map()));
+  if (!perBtf) {
+    perBtf = new Map();
+    fieldCache.set(btf, perBtf);
+  }
   const cached = perBtf.get(t.id);
   if (cached) return cached;
   if (depth > MAX_DEPTH) throw new BtfError(`${btf.typeName(t.id)} nests too deeply`);
@@ -532,10 +535,10 @@ function parseFloatInput(v: unknown): number | undefined {
 
 // The type tree of `id` for a form: structs expanded, arrays described once, pointers not followed.
 export function describeType(btf: Btf, id: number): TypeShape {
-  return describe(btf, id, 0, new Set());
+  return shapeOf(btf, id, 0, new Set());
 }
 
-function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): TypeShape {
+function shapeOf(btf: Btf, id: number, bitSize: number, open: Set<number>): TypeShape {
   const name = btf.typeName(id);
   const t = btf.resolve(id);
   if (open.size > MAX_DEPTH) return { kind: 'opaque', name, reason: 'nested too deeply' };
@@ -563,7 +566,7 @@ function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): Typ
         size: btf.sizeOf(t.id),
         length: t.length,
         text: isCharLike(btf, t.type),
-        elem: describe(btf, t.type, 0, open),
+        elem: shapeOf(btf, t.type, 0, open),
       };
     case 'struct':
     case 'union':
@@ -571,7 +574,7 @@ function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): Typ
       if (open.has(t.id)) return { kind: 'opaque', name, reason: `${name} contains itself` };
       open.add(t.id);
       const fields = fieldsOf(btf, t).map((f): FieldShape => {
-        const shape: FieldShape = { name: f.name, offset: Math.floor(f.bitOffset / 8), type: describe(btf, f.type, f.bitSize, open) };
+        const shape: FieldShape = { name: f.name, offset: Math.floor(f.bitOffset / 8), type: shapeOf(btf, f.type, f.bitSize, open) };
         if (f.bitSize) {
           shape.bitOffset = f.bitOffset;
           shape.bits = f.bitSize;
@@ -582,7 +585,7 @@ function describe(btf: Btf, id: number, bitSize: number, open: Set<number>): Typ
       return { kind: t.kind, name, size: t.size, fields };
     }
     case 'var':
-      return describe(btf, t.type, 0, open);
+      return shapeOf(btf, t.type, 0, open);
     case 'fwd':
       return { kind: 'opaque', name, reason: `${name} is declared but never defined` };
     default:

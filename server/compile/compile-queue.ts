@@ -57,6 +57,6 @@ export class CompileQueue {
       this.waiting.shift()!.start();
       started = true;
     }
-    if (started) this.waiting.forEach((entry, index) => entry.onPosition(index + 1));
+    if (started) for (const [index, entry] of this.waiting.entries()) entry.onPosition(index + 1);
   }
 }

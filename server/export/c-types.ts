@@ -3,10 +3,9 @@
 // define it), and printers of a struct's fields by name for event records.
 // Pure.
 
-import type { Btf, BtfComposite, BtfMember, BtfType } from '../btf/btf.ts';
+import type { Btf, BtfComposite, BtfType } from '../btf/btf.ts';
 import { bitWidth, type RecordField } from './record-fields.ts';
 
-const QUALIFIERS = new Set(['const', 'volatile', 'restrict', 'type_tag']);
 const MAX_DEPTH = 64;
 
 /** C's spelling of type `id` declaring `inner` (a name, or '' for an abstract declarator), anonymous aggregates inline. */
@@ -249,6 +248,8 @@ export function structPrinter(fields: RecordField[]): string[] {
         return `printf(${label}); print_text(p + ${f.offset}, ${f.size});`;
       case 'hex':
         return `printf(${label}); print_hex(p + ${f.offset}, ${f.size});`;
+      default:
+        throw new Error(`no C printer for a ${(f as RecordField).show} field`);
     }
   });
 }

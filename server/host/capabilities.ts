@@ -16,6 +16,7 @@ import type { Config } from '../config.ts';
 import { compile } from '../compile/compiler.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import { Runner, RunnerCallError } from '../runner/runner.ts';
+import type { RunnerCalls } from '../runner/runner-protocol.ts';
 import type { Loader } from '../sandbox/sandbox.ts';
 import { hostFacts, KPROBE_TARGET, LSM_HOOK, type HostFacts } from './kernel-facts.ts';
 import { toCapabilities, type Kind, type ProbeOutcome } from './capability-notes.ts';
@@ -91,7 +92,7 @@ function source(probe: Probe): string {
  * the node binary exports.
  */
 export function findUprobeTarget(maps: string = readFileSafe('/proc/self/maps')): string {
-  const SAFE = /^\/[A-Za-z0-9_.+\/-]+$/;
+  const SAFE = /^\/[A-Za-z0-9_.+/-]+$/;
   for (const line of maps.split('\n')) {
     const file = line.trim().split(/\s+/)[5];
     if (file && SAFE.test(file) && /\/(libc\.so\.\d+|libc-[\d.]+\.so|ld-musl-[^/]+\.so\.1)$/.test(file)) return `${file}:getpid`;
@@ -220,7 +221,7 @@ async function probeOne(runner: Loader, probe: Probe, object: Buffer, base: { ki
       return { ...base, type, loads: false, attaches: null, failure: failureOf('load', error) };
     }
     if (!probe.attachable) return { ...base, type, loads: true, attaches: null };
-    let attached;
+    let attached: RunnerCalls['attachAll']['result'];
     try {
       attached = await withTimeout(runner.call('attachAll', {}), STEP_TIMEOUT_MS);
     } catch (error) {

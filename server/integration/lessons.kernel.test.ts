@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import path from 'node:path';
-import type { ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { checkLesson } from '../cli/lesson-command.ts';
 import { COURSE_DIR, loadCourse } from '../lessons/course.ts';

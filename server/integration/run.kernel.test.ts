@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../config.ts';
 import type { Backend } from '../backend.ts';
-import { applyMapDelta, type MapEntry, type ServerMessage } from '../../protocol/messages.ts';
+import { applyMapDelta, type MapEntry } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { runRemote } from '../cli/remote-run.ts';
 import { helloSource, loadedProgramNames, pidsHoldingProgram, startTestBackend, uniqueProgramName } from './harness.ts';

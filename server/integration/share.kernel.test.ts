@@ -5,7 +5,6 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { helloSource, refusalOf, startTestBackend } from './harness.ts';
 

@@ -158,7 +158,7 @@ function histogramOf(map: MapSnapshot): number[] {
     const index = typeof entry.key === 'number' ? entry.key : null;
     const value = entry.value;
     const array = Array.isArray(value) ? value : value && typeof value === 'object' ? Object.values(value).find(Array.isArray) : undefined;
-    if (array) array.forEach((n, i) => (slots[i] = (slots[i] ?? 0) + (numeric(n) ?? 0)));
+    if (array) for (const [i, n] of array.entries()) slots[i] = (slots[i] ?? 0) + (numeric(n) ?? 0);
     else if (index !== null) slots[index] = (slots[index] ?? 0) + (numbers(value)[0] ?? 0);
   }
   return Array.from(slots, (n) => n ?? 0);

@@ -24,7 +24,7 @@ export const lessonHandlers = {
     const spec = lesson ?? message.spec;
     if (!spec) return fail('bad_request', message.lesson ? `There is no lesson named "${message.lesson}".` : 'Name a lesson, or give a workload and a check.');
     const run = session.run;
-    if (!run || run.state !== 'running') return fail('not_running', 'Press Run first: the check watches your running program.');
+    if (run?.state !== 'running') return fail('not_running', 'Press Run first: the check watches your running program.');
     if (checking.has(session)) return fail('busy', 'A check is already running: wait for its result.');
     // A check starts a process, so it spends the same budget as a Run.
     if (!session.spendRunBudget()) return fail('rate_limited', 'Too many runs and checks at once: wait a moment and try again.');

@@ -10,7 +10,7 @@ function info(overrides: Partial<RawMapInfo>): RawMapInfo {
 function u64s(...values: bigint[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 8);
   const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setBigUint64(i * 8, v, true));
+  for (const [i, v] of values.entries()) view.setBigUint64(i * 8, v, true);
   return bytes;
 }
 

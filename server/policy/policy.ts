@@ -158,7 +158,7 @@ function declaredFunctions(btf: Btf | null): string[] {
 function pinnedMaps(btf: Btf | null): string[] {
   if (!btf) return [];
   const section = btf.findByName('.maps', 'datasec');
-  if (!section || section.kind !== 'datasec') return [];
+  if (section?.kind !== 'datasec') return [];
   const pinned: string[] = [];
   for (const { type: varId } of section.vars) {
     const variable = btf.type(varId);

@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { RunMaps } from '../maps/run-maps.ts';
 import { EventStreams } from '../events/event-streams.ts';
 import { describeBpfError, type RunnerCallError } from '../runner/runner.ts';
-import type { OpenResult, RunnerEvents } from '../runner/runner-protocol.ts';
+import type { OpenResult, RunnerCalls, RunnerEvents } from '../runner/runner-protocol.ts';
 import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
@@ -425,7 +425,7 @@ export class Run {
     // From attach on: records can arrive before the run is marked running.
     this.events.setFlowing(true);
     const attachStarted = performance.now();
-    let attached;
+    let attached: RunnerCalls['attachAll']['result'];
     try {
       attached = await this.loader!.call('attachAll', {});
     } catch (error) {
@@ -526,7 +526,7 @@ export class Run {
    * when, over the budget window, they used more CPU than the operator allows.
    */
   private async checkCpu(): Promise<void> {
-    let programs;
+    let programs: RunnerCalls['stats']['result'];
     try {
       programs = await this.loader!.call('stats', {});
     } catch {

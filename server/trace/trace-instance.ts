@@ -109,7 +109,10 @@ export class TraceInstance {
         continue;
       }
       let batch = this.pending.get(this.lastOwner);
-      if (!batch) this.pending.set(this.lastOwner, (batch = []));
+      if (!batch) {
+        batch = [];
+        this.pending.set(this.lastOwner, batch);
+      }
       batch.push(line);
     }
     // One batch per ~10 ms: cheap for a flood, still well under the 100 ms a user notices.

@@ -1,5 +1,5 @@
 import type { Diagnostic, VerifierExplanation } from '../../protocol/messages.ts';
-import { parseVerifierLog, type Annotation, type Instruction, type ParsedVerifierLog } from '../../protocol/verifier-log.ts';
+import { parseVerifierLog, type Annotation, type ParsedVerifierLog } from '../../protocol/verifier-log.ts';
 
 export { parseVerifierLog, type ParsedVerifierLog } from '../../protocol/verifier-log.ts';
 

@@ -132,7 +132,7 @@ tracePipe.stdout.on('data', (text: string) => {
   if (pendingTrace.length + text.length > MAX_PENDING_TRACE_BYTES || traceInFlight > 16) {
     droppedLines += (text.match(/\n/g) ?? []).length;
   } else pendingTrace += text;
-  flushTimer ??= setTimeout(flushTrace, TRACE_FLUSH_MS);
+  if (!flushTimer) flushTimer = setTimeout(flushTrace, TRACE_FLUSH_MS);
 });
 
 sendFrame({ id: 0, ok: true, result: { release: release(), version: version() } });

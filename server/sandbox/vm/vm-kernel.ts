@@ -17,7 +17,7 @@ import { KernelSymbols } from '../../maps/kallsyms.ts';
 import { TraceTextParser } from '../../trace/trace-line.ts';
 import type { Kernel, KernelSide, TraceListener } from '../sandbox.ts';
 import { GuestVm, type VmImage, type VmOptions } from './guest-vm.ts';
-import { VmBudget, VmPool } from './vm-pool.ts';
+import { type VmBudget, VmPool } from './vm-pool.ts';
 import { resolveAccel } from './accel.ts';
 
 /** Where scripts/build-guest.sh leaves the kernels and the root image. */

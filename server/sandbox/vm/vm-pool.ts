@@ -86,8 +86,9 @@ export class VmPool {
   async take(onWait: (wait: LoaderWait) => void): Promise<GuestVm> {
     for (;;) {
       if (this.closed) throw new Error('the playground is shutting down');
-      let vm: GuestVm | undefined;
-      while ((vm = this.ready.shift()) && !vm.alive);
+      // The first ready VM that is still alive; dead ones are dropped on the way.
+      let vm = this.ready.shift();
+      while (vm && !vm.alive) vm = this.ready.shift();
       if (!vm && this.sparesBooting) {
         // A spare is on its way: waiting for it is quicker than a boot, and with every slot
         // taken (vm.maxVms) a new boot would wait behind it for good.
