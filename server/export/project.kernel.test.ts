@@ -1,50 +1,25 @@
 // Needs: root and a kernel that loads BPF: exported projects are built (make, go) and their loaders run.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
-import type { Example, MapSeed, SourceFile } from '../../protocol/messages.ts';
-import { ROOT, loadConfig, type Config } from '../config.ts';
-import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
-import { loadExamples } from '../examples/examples.ts';
-import { exportProject, type ExportResult } from './project.ts';
+import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
+import { ROOT, loadConfig } from '../config.ts';
+import { exportFixture } from './export-fixture.ts';
 import { bundledCourse } from '../lessons/course.ts';
 
 const run = promisify(execFile);
 const BPFTOOL = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
 
-let config: Config;
-let toolchain: Toolchain;
-let examples: Example[];
-let workdir: string;
-
-before(async () => {
-  config = loadConfig({});
-  toolchain = await findToolchain(config.cacheDir);
-  examples = loadExamples();
-  workdir = mkdtempSync(path.join(tmpdir(), 'export-test-'));
-});
-after(() => rmSync(workdir, { recursive: true, force: true }));
-
-function example(name: string): Example {
-  const found = examples.find((e) => e.name === name);
-  assert.ok(found, `no example ${name}`);
-  return found;
-}
-
-async function exported(files: SourceFile[], seeds: MapSeed[], name?: string, language: 'c' | 'go' = 'c'): Promise<Extract<ExportResult, { ok: true }>> {
-  const result = await exportProject({ files, seeds, name, language }, { config, toolchain });
-  assert.ok(result.ok, result.ok ? '' : result.error);
-  return result;
-}
+const fixture = exportFixture(() => loadConfig({}));
+const { example, exported } = fixture;
 
 /** Unzips into a fresh dir and returns the project's folder. */
 function unzipProject(zip: Uint8Array, name: string): string {
-  const dir = mkdtempSync(path.join(workdir, `${name}-`));
+  const dir = mkdtempSync(path.join(fixture.workdir, `${name}-`));
   for (const [file, bytes] of Object.entries(unzipSync(zip))) {
     mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
     writeFileSync(path.join(dir, file), bytes);
@@ -316,7 +291,7 @@ function minimalBtf(project: string): string {
  * go.mod stays the one a user builds online.
  */
 async function goBuild(project: string): Promise<void> {
-  const work = mkdtempSync(path.join(workdir, 'gowork-'));
+  const work = mkdtempSync(path.join(fixture.workdir, 'gowork-'));
   const env = {
     ...process.env,
     GOWORK: path.join(work, 'go.work'),

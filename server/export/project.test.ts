@@ -1,50 +1,25 @@
 // Needs: nothing (no root, no kernel): clang compiles outside the jail (the jail switches to
 // nobody, which only root can), and nothing is loaded. Projects built with make or go and run
 // as root are in project.kernel.test.ts.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
-import type { Example, MapSeed, SourceFile } from '../../protocol/messages.ts';
-import { ROOT, loadConfig, type Config } from '../config.ts';
-import { findToolchain, type Toolchain } from '../compile/toolchain.ts';
-import { loadExamples } from '../examples/examples.ts';
-import { exportProject, type ExportResult } from './project.ts';
+import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
+import { ROOT, loadConfig } from '../config.ts';
+import { exportProject } from './project.ts';
+import { exportFixture } from './export-fixture.ts';
 
 const run = promisify(execFile);
 
-let config: Config;
-let toolchain: Toolchain;
-let examples: Example[];
-let workdir: string;
-
-before(async () => {
-  workdir = mkdtempSync(path.join(tmpdir(), 'export-test-'));
-  // A cache of our own for vmlinux.h: the repo's .cache belongs to whoever ran setup.
-  config = { ...loadConfig({}), compileJail: 'none', cacheDir: path.join(workdir, 'cache') };
-  toolchain = await findToolchain(config.cacheDir);
-  examples = loadExamples();
-});
-after(() => rmSync(workdir, { recursive: true, force: true }));
-
-function example(name: string): Example {
-  const found = examples.find((e) => e.name === name);
-  assert.ok(found, `no example ${name}`);
-  return found;
-}
-
-async function exported(files: SourceFile[], seeds: MapSeed[], name?: string, language: 'c' | 'go' = 'c'): Promise<Extract<ExportResult, { ok: true }>> {
-  const result = await exportProject({ files, seeds, name, language }, { config, toolchain });
-  assert.ok(result.ok, result.ok ? '' : result.error);
-  return result;
-}
+const fixture = exportFixture((workdir) => ({ ...loadConfig({}), compileJail: 'none', cacheDir: path.join(workdir, 'cache') }));
+const { example, exported } = fixture;
 
 async function refusal(files: SourceFile[], seeds: MapSeed[], name?: string): Promise<string> {
-  const result = await exportProject({ files, seeds, name }, { config, toolchain });
+  const result = await exportProject({ files, seeds, name }, { config: fixture.config, toolchain: fixture.toolchain });
   assert.equal(result.ok, false, 'the export should have been refused');
   return result.ok ? '' : result.error;
 }
@@ -135,9 +110,9 @@ describe('exportProject: what goes in the zip', () => {
     assert.match(await refusal(core, [{ map: '.rodata', key: 0, value: 5 }]), /give the globals of \.rodata as an object/);
 
     const codes = await Promise.all([
-      exportProject({ files: [...hello, { name: 'two.c', content: '' }], seeds: [] }, { config, toolchain }),
-      exportProject({ files: [{ name: 'x.bpf.c', content: 'nope' }], seeds: [] }, { config, toolchain }),
-      exportProject({ files: counter, seeds: [{ map: 'nope', key: 1, value: 1 }] }, { config, toolchain }),
+      exportProject({ files: [...hello, { name: 'two.c', content: '' }], seeds: [] }, { config: fixture.config, toolchain: fixture.toolchain }),
+      exportProject({ files: [{ name: 'x.bpf.c', content: 'nope' }], seeds: [] }, { config: fixture.config, toolchain: fixture.toolchain }),
+      exportProject({ files: counter, seeds: [{ map: 'nope', key: 1, value: 1 }] }, { config: fixture.config, toolchain: fixture.toolchain }),
     ]);
     assert.deepEqual(
       codes.map((r) => (r.ok ? 'ok' : r.code)),
@@ -148,7 +123,7 @@ describe('exportProject: what goes in the zip', () => {
 
 describe('ebpf-playground export', () => {
   test('writes the zip of an example locally, with no server', async () => {
-    const output = path.join(workdir, 'cli.zip');
+    const output = path.join(fixture.workdir, 'cli.zip');
     const { stdout } = await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '-o', output], {
       timeout: 30_000,
     });
@@ -159,7 +134,7 @@ describe('ebpf-playground export', () => {
   });
 
   test('--go writes the Go project of an example', async () => {
-    const output = path.join(workdir, 'cli-go.zip');
+    const output = path.join(fixture.workdir, 'cli-go.zip');
     await run(process.execPath, [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', '--example', 'execve_counter', '--go', '-o', output], {
       timeout: 30_000,
     });
@@ -172,7 +147,7 @@ describe('ebpf-playground export', () => {
     await assert.rejects(
       run(
         process.execPath,
-        [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', source, '--seed', '.rodata:0={"nope":1}', '-o', path.join(workdir, 'x.zip')],
+        [path.join(ROOT, 'server', 'cli', 'bin.js'), 'export', source, '--seed', '.rodata:0={"nope":1}', '-o', path.join(fixture.workdir, 'x.zip')],
         { timeout: 30_000 },
       ),
       (error: { code: number; stderr: string }) => {
