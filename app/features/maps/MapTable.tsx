@@ -289,7 +289,7 @@ const MAX_FIELD_COLUMNS = 8;
 
 /** The value's fields as columns, when it is a struct of a few fields none of which is a long array (a histogram's slots stay one cell). */
 function valueColumns(desc: TypeDesc | null): { name: string; type: TypeDesc }[] | null {
-  if (!desc || desc.kind !== 'struct' || !desc.fields) return null;
+  if (desc?.kind !== 'struct' || !desc.fields) return null;
   const fields = desc.fields.filter((f) => f.name);
   if (fields.length < 2 || fields.length > MAX_FIELD_COLUMNS) return null;
   if (fields.some((f) => f.type.kind === 'array' && !f.type.text && (f.type.length ?? 0) > 4)) return null;

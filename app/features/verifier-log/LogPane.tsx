@@ -156,7 +156,7 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                 <td>{p.type}</td>
                 <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
                 <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
-                <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
+                <td className={`${styles.num} ${ui.num}`}>{runs?.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
                 <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>
                   {p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}
                 </td>
