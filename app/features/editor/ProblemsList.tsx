@@ -44,7 +44,7 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
                   onClick={() => file && onSelect(file, d.line, d.column)}
                   title={file ? `Go to ${where}` : `${d.file} is not one of the editor's files`}
                 >
-                  <span className={styles.problemIcon} aria-label={d.severity}>
+                  <span className={styles.problemIcon} role="img" aria-label={d.severity}>
                     {ICON[d.severity]}
                   </span>
                   <span className={styles.problemMessage}>{d.message}</span>

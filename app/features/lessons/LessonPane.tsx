@@ -40,7 +40,7 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
                 {l.title}
               </button>
               {progress.passed.includes(l.name) && (
-                <span className={styles.passMark} aria-label="passed">
+                <span className={styles.passMark} role="img" aria-label="passed">
                   ✓
                 </span>
               )}

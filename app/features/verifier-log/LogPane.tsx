@@ -1,12 +1,13 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import type { ProgramMeta } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../../shared/format.ts';
 import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { Segment } from '../../shared/Segment.tsx';
 import styles from './verifier-log.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -34,6 +35,7 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
         ? 'clang'
         : 'verifier';
   const [kind, setKind] = useState<LogKind>(preferred);
+  const logGroup = useId();
   // Each run opens on the log that explains it.
   useEffect(() => setKind(preferred), [view.runId, preferred]);
 
@@ -105,10 +107,10 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
       {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
       <div className={ui.paneToolbar} role="radiogroup" aria-label="Which log">
         {(['verifier', 'libbpf', 'clang'] as const).map((k) => (
-          <button key={k} type="button" role="radio" aria-checked={kind === k} className={ui.segment} onClick={() => setKind(k)}>
+          <Segment key={k} name={logGroup} checked={kind === k} onSelect={() => setKind(k)}>
             {k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
             {logs[k] && <span className={ui.segmentCount}>{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
-          </button>
+          </Segment>
         ))}
       </div>
       {text ? (
