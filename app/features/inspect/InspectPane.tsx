@@ -44,10 +44,11 @@ interface InspectPaneProps {
 export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
   const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
   const viewGroup = useId();
-  const wanted = view.runId !== null && !view.inspect;
+  // The run whose inspection has not arrived yet: each new run asks again.
+  const wantedRun = view.runId !== null && !view.inspect ? view.runId : null;
   useEffect(() => {
-    if (wanted) onRequest();
-  }, [wanted, view.runId, onRequest]);
+    if (wantedRun !== null) onRequest();
+  }, [wantedRun, onRequest]);
 
   return (
     <section className={styles.inspectPane} aria-label="Inspect">

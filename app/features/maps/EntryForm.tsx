@@ -70,9 +70,12 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     setValueText(globals?.[variable] !== undefined ? toInputText(globals[variable]!) : '');
   }, [variable, valueDesc, valueFormable, globals]);
 
-  // Clicking an entry fills the form with it, ready to change and update.
+  // Clicking an entry fills the form with it, ready to change and update. Only a new click (nonce) refills
+  // the form: the types and a globals map's values come with every snapshot, and must not undo the user's typing.
+  const filledNonce = useRef<number | null>(null);
   useEffect(() => {
-    if (!prefill) return;
+    if (!prefill || filledNonce.current === prefill.nonce) return;
+    filledNonce.current = prefill.nonce;
     if (globals && typeof prefill.key === 'string') {
       shownVariable.current = prefill.key;
       setVariable(prefill.key);
@@ -88,8 +91,7 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     setDone(null);
     const first = formRef.current?.querySelector<HTMLElement>(`[aria-label^="Value"]`);
     first?.focus({ preventScroll: true });
-    // Only a new click (nonce) refills the form.
-  }, [prefill?.nonce]);
+  }, [prefill, globals, meta.valueDesc, keyFormable, keyDesc, valueFormable, valueDesc]);
 
   const keyByForm = mode === 'form' && keyFormable;
   const valueByForm = mode === 'form' && valueFormable;

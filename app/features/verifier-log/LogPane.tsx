@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ProgramMeta } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../../shared/format.ts';
@@ -34,10 +34,11 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
       : view.compiled && !view.compiled.ok
         ? 'clang'
         : 'verifier';
-  const [kind, setKind] = useState<LogKind>(preferred);
+  // Each run opens on the log that explains it: a pick holds while the run and the log that explains it stay the same.
+  const [picked, setPicked] = useState<{ runId: number | null; preferred: LogKind; kind: LogKind } | null>(null);
+  const kind = picked && picked.runId === view.runId && picked.preferred === preferred ? picked.kind : preferred;
+  const setKind = (k: LogKind) => setPicked({ runId: view.runId, preferred, kind: k });
   const logGroup = useId();
-  // Each run opens on the log that explains it.
-  useEffect(() => setKind(preferred), [view.runId, preferred]);
 
   const text = logs[kind];
   const empty: Record<LogKind, string> = {
