@@ -75,7 +75,15 @@ export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabe
                 {content}
               </button>
             ) : (
-              <button key={choice.key} type="button" role="menuitemradio" aria-checked={choice.checked} className={styles.menuItem} tabIndex={-1} onClick={onClick}>
+              <button
+                key={choice.key}
+                type="button"
+                role="menuitemradio"
+                aria-checked={choice.checked}
+                className={styles.menuItem}
+                tabIndex={-1}
+                onClick={onClick}
+              >
                 {content}
               </button>
             );

@@ -108,12 +108,23 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
       {rows}
     </div>
   );
-  // Focusable, so the keyboard scrolls it.
   return role === 'log' ? (
-    <div ref={ref} className={styles.vlist} onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role="log" aria-label={label} aria-live="off" tabIndex={0}>
+    <div
+      ref={ref}
+      className={styles.vlist}
+      onScroll={onScroll}
+      onWheel={onWheel}
+      onKeyDown={onKeyDown}
+      role="log"
+      aria-label={label}
+      aria-live="off"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes the focus so the keyboard can scroll it (PageUp, End…).
+      tabIndex={0}
+    >
       {spacer}
     </div>
   ) : (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrolling region takes the focus so the keyboard can scroll it; the body of an ARIA table of divs (MapTable), whose rows sit in positioned wrappers a <tbody> cannot hold.
     <div ref={ref} className={styles.vlist} onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role="rowgroup" aria-label={label} tabIndex={0}>
       {spacer}
     </div>

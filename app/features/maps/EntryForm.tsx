@@ -188,10 +188,22 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     <form ref={formRef} className={styles.entryForm} onSubmit={submit} aria-label={`Write an entry to ${map}`} noValidate>
       {(keyFormable || valueFormable) && (
         <div className={`${ui.segments} ${styles.entryMode}`} role="radiogroup" aria-label={`Editor for ${map}`}>
-          <Segment name={modeGroup} checked={mode === 'form'} className={styles.segment} onSelect={() => switchMode('form')} title="Inputs generated from the BTF types">
+          <Segment
+            name={modeGroup}
+            checked={mode === 'form'}
+            className={styles.segment}
+            onSelect={() => switchMode('form')}
+            title="Inputs generated from the BTF types"
+          >
             Form
           </Segment>
-          <Segment name={modeGroup} checked={mode === 'json'} className={styles.segment} onSelect={() => switchMode('json')} title="Type the key and value as JSON">
+          <Segment
+            name={modeGroup}
+            checked={mode === 'json'}
+            className={styles.segment}
+            onSelect={() => switchMode('json')}
+            title="Type the key and value as JSON"
+          >
             JSON
           </Segment>
         </div>
