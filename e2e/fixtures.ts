@@ -7,7 +7,7 @@ interface Fixtures {
   /** The playground, opened and ready (editor loaded, first example in it). */
   playground: PlaygroundPage;
   /** Fails the test on any request off this machine (no CDN) and on any console error. */
-  guard: void;
+  guard: undefined;
 }
 
 export const test = base.extend<Fixtures>({
@@ -38,7 +38,7 @@ export const test = base.extend<Fixtures>({
       };
       watch(page);
       context.on('page', watch);
-      await use();
+      await use(undefined);
       expect(offsite, 'requests to hosts other than this machine').toEqual([]);
       expect(consoleErrors, 'errors in the browser console').toEqual([]);
     },

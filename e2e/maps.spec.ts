@@ -104,7 +104,7 @@ test('execve_counter draws a rising time series, with the rate beside the value'
   await status.expectPhase('running');
   await maps.open();
   // A map of numbers opens as its time series.
-  await expect(maps.card(COUNTER).getByRole('radio', { name: 'Time series' })).toHaveAttribute('aria-checked', 'true');
+  await expect(maps.card(COUNTER).getByRole('radio', { name: 'Time series' })).toBeChecked();
 
   await playground.triggerExec();
   const latest = async () => {
@@ -144,7 +144,7 @@ test('a log2 histogram renders as bars: struct hist slots[] and an array of coun
   await playground.openAFile();
 
   for (const map of ['open_hist', 'open_slots']) {
-    await expect(maps.card(map).getByRole('radio', { name: 'Histogram' })).toHaveAttribute('aria-checked', 'true');
+    await expect(maps.card(map).getByRole('radio', { name: 'Histogram' })).toBeChecked();
     const bars = maps.histogramBars(map);
     await expect(bars.first()).toBeVisible();
     // Buckets read as power-of-two ranges; the first one drawn is the first with a count.

@@ -57,24 +57,37 @@ export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabe
       )}
       {open && (
         <div ref={menu} className={alignEnd ? `${styles.menu} ${styles.menuEnd}` : styles.menu} role="menu" aria-label={menuLabel} onKeyDown={onKeyDown}>
-          {choices.map((choice) => (
-            <button
-              key={choice.key}
-              type="button"
-              role={choice.checked === undefined ? 'menuitem' : 'menuitemradio'}
-              aria-checked={choice.checked}
-              className={styles.menuItem}
-              tabIndex={-1}
-              onClick={() => {
-                close();
-                choice.onSelect();
-              }}
-            >
-              <span className={styles.menuItemTitle}>{choice.title}</span>
-              <span className={styles.menuItemDescription}>{choice.description}</span>
-              {choice.detail !== undefined && <span className={styles.menuItemFiles}>{choice.detail}</span>}
-            </button>
-          ))}
+          {choices.map((choice) => {
+            const onClick = () => {
+              close();
+              choice.onSelect();
+            };
+            const content = (
+              <>
+                <span className={styles.menuItemTitle}>{choice.title}</span>
+                <span className={styles.menuItemDescription}>{choice.description}</span>
+                {choice.detail !== undefined && <span className={styles.menuItemFiles}>{choice.detail}</span>}
+              </>
+            );
+            // A choice with a checked state is one of a set (menuitemradio); one without is a plain action.
+            return choice.checked === undefined ? (
+              <button key={choice.key} type="button" role="menuitem" className={styles.menuItem} tabIndex={-1} onClick={onClick}>
+                {content}
+              </button>
+            ) : (
+              <button
+                key={choice.key}
+                type="button"
+                role="menuitemradio"
+                aria-checked={choice.checked}
+                className={styles.menuItem}
+                tabIndex={-1}
+                onClick={onClick}
+              >
+                {content}
+              </button>
+            );
+          })}
         </div>
       )}
     </div>

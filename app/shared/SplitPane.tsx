@@ -60,9 +60,8 @@ export function SplitPane({ storageKey, initial, minPx, left, right, label }: Sp
       style={{ gridTemplateColumns: `${fraction}fr 5px ${1 - fraction}fr` }}
     >
       <div className={styles.splitPane}>{left}</div>
-      <div
+      <hr
         className={styles.splitDivider}
-        role="separator"
         aria-orientation="vertical"
         aria-label={label}
         aria-valuemin={10}

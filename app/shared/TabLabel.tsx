@@ -68,8 +68,13 @@ export function UnseenCountLabel({ text, store, active, noun, testId }: UnseenCo
 /** A count that is the news itself (raised hands), read out under its own name. */
 export function CountBadge({ count, label, testId }: { count: number; label: string; testId: string }) {
   return (
-    <span className={styles.badge} data-testid={testId} aria-label={label}>
-      {count}
-    </span>
+    <>
+      <span className={styles.badge} data-testid={testId} aria-hidden="true">
+        {count}
+      </span>
+      <span className={ui.visuallyHidden}>
+        ({label}: {count})
+      </span>
+    </>
   );
 }

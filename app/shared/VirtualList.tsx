@@ -46,6 +46,7 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     return () => observer.disconnect();
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` says the rows changed when neither `count` nor `keyAt` does (a full buffer, changed in place).
   useLayoutEffect(() => {
     const element = ref.current;
     if (!element) return;
@@ -63,8 +64,7 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     }
     // Following, the render already placed the rows at the bottom: a second render per batch is what costs frames.
     if (!follow) setScrollTop(element.scrollTop);
-    // keyAt changes identity with the rows; version says when they changed.
-  }, [count, version, follow, rowHeight, height]);
+  }, [count, version, keyAt, follow, rowHeight, height]);
 
   const onScroll = () => {
     const element = ref.current;
@@ -103,21 +103,30 @@ export function VirtualList({ count, rowHeight, keyAt, renderRow, follow, onFoll
     );
   }
 
-  return (
+  const spacer = (
+    <div className={styles.vlistSpacer} style={{ height: count * rowHeight }}>
+      {rows}
+    </div>
+  );
+  return role === 'log' ? (
     <div
       ref={ref}
       className={styles.vlist}
       onScroll={onScroll}
       onWheel={onWheel}
       onKeyDown={onKeyDown}
-      role={role}
+      role="log"
       aria-label={label}
-      aria-live={role === 'log' ? 'off' : undefined}
+      aria-live="off"
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region takes the focus so the keyboard can scroll it (PageUp, End…).
       tabIndex={0}
     >
-      <div className={styles.vlistSpacer} style={{ height: count * rowHeight }}>
-        {rows}
-      </div>
+      {spacer}
+    </div>
+  ) : (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex lint/a11y/useSemanticElements: a scrolling region takes the focus so the keyboard can scroll it; the body of an ARIA table of divs (MapTable), whose rows sit in positioned wrappers a <tbody> cannot hold.
+    <div ref={ref} className={styles.vlist} onScroll={onScroll} onWheel={onWheel} onKeyDown={onKeyDown} role="rowgroup" aria-label={label} tabIndex={0}>
+      {spacer}
     </div>
   );
 }

@@ -177,7 +177,7 @@ export class Maps {
       .getByRole('radiogroup', { name: `View of ${map}` })
       .getByRole('radio', { name: view });
     await radio.click();
-    await expect(radio).toHaveAttribute('aria-checked', 'true');
+    await expect(radio).toBeChecked();
   }
 
   /** What the map's chart holds, through the page's test hook (not the canvas's pixels); null when none is shown. */

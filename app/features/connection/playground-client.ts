@@ -99,7 +99,10 @@ export class PlaygroundClient {
 
   on<K extends keyof ClientEvents>(event: K, listener: Listener<K>): () => void {
     let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
+    if (!set) {
+      set = new Set();
+      this.listeners.set(event, set);
+    }
     const added = listener as (event: never) => void;
     set.add(added);
     return () => void set.delete(added);

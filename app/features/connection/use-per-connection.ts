@@ -5,6 +5,8 @@ import type { ClientHandle } from './use-playground-client.ts';
 /**
  * Data the server serves the same to everyone (examples, the course), asked
  * for again after each (re)connect; the last answer stays while offline.
+ * `fetch` must keep its identity (a module-level function, as at every call
+ * site): a new one asks again.
  */
 export function usePerConnection<T>({ client, welcomes }: ClientHandle, fetch: (client: PlaygroundClient) => Promise<T | null>): T | null {
   const [data, setData] = useState<T | null>(null);
@@ -17,8 +19,6 @@ export function usePerConnection<T>({ client, welcomes }: ClientHandle, fetch: (
     return () => {
       live = false;
     };
-    // `fetch` is a module-level function at every call site.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, welcomes]);
+  }, [client, welcomes, fetch]);
   return data;
 }

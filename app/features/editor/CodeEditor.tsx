@@ -140,9 +140,10 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
   }, [monaco, files]);
 
   // The active file's model is the one shown; each file keeps its scroll and cursor.
+  // New files (an example picked) may have replaced the active file's model under the same name.
   useEffect(() => {
     if (!monaco || !editor) return;
-    const model = activeFile ? monaco.editor.getModel(modelUri(monaco, activeFile)) : null;
+    const model = activeFile && files.some((f) => f.name === activeFile) ? monaco.editor.getModel(modelUri(monaco, activeFile)) : null;
     if (editor.getModel() === model) return;
     if (shownFile.current) viewStates.current.set(shownFile.current, editor.saveViewState());
     editor.setModel(model);

@@ -120,7 +120,7 @@ export function EditorPane(props: EditorPaneProps) {
                 >
                   {file.name}
                   {modified.has(file.name) && (
-                    <span className={styles.modifiedDot} aria-label="unsaved">
+                    <span className={styles.modifiedDot} role="img" aria-label="unsaved">
                       ●
                     </span>
                   )}

@@ -31,11 +31,11 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
       </button>
       {open && diagnostics.length > 0 && (
         <ul className={styles.problemsList}>
-          {diagnostics.map((d, i) => {
+          {keyed(diagnostics).map(({ key, d }) => {
             const file = fileOf(d);
             const where = `${d.file}:${d.line}:${d.column}`;
             return (
-              <li key={i}>
+              <li key={key}>
                 <button
                   type="button"
                   className={`${styles.problem} ${styles[d.severity] ?? ''}`}
@@ -44,7 +44,7 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
                   onClick={() => file && onSelect(file, d.line, d.column)}
                   title={file ? `Go to ${where}` : `${d.file} is not one of the editor's files`}
                 >
-                  <span className={styles.problemIcon} aria-label={d.severity}>
+                  <span className={styles.problemIcon} role="img" aria-label={d.severity}>
                     {ICON[d.severity]}
                   </span>
                   <span className={styles.problemMessage}>{d.message}</span>
@@ -59,4 +59,15 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
       )}
     </section>
   );
+}
+
+/** Each diagnostic with a key from what it says and where (the same one twice gets #2). */
+function keyed(diagnostics: Diagnostic[]): { key: string; d: Diagnostic }[] {
+  const seen = new Map<string, number>();
+  return diagnostics.map((d) => {
+    const base = `${d.severity} ${d.file}:${d.line}:${d.column} ${d.source} ${d.message}`;
+    const n = (seen.get(base) ?? 0) + 1;
+    seen.set(base, n);
+    return { key: n === 1 ? base : `${base}#${n}`, d };
+  });
 }

@@ -34,7 +34,8 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
     let model: MonacoApi.editor.ITextModel | null = null;
     void loadMonaco().then((monaco) => {
       if (disposed || !container.current) return;
-      model = monaco.editor.createModel('', language, monaco.Uri.parse(`inmemory://readonly/${encodeURIComponent(id)}`));
+      // The language, the wrapping and the label are set by the effects below, and follow the props.
+      model = monaco.editor.createModel('', 'plaintext', monaco.Uri.parse(`inmemory://readonly/${encodeURIComponent(id)}`));
       const instance = monaco.editor.create(container.current, {
         model,
         readOnly: true,
@@ -45,9 +46,7 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
         lineHeight: 17,
         fontFamily: MONO_FONT,
         scrollBeyondLastLine: false,
-        wordWrap: wrap ? 'on' : 'off',
         renderLineHighlight: 'none',
-        ariaLabel: label,
         tabSize: 8,
       });
       editor = instance;
@@ -58,8 +57,17 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
       editor?.dispose();
       model?.dispose();
     };
-    // The language and label of one mounted view do not change.
-  }, []);
+  }, [id]);
+
+  useEffect(() => {
+    const model = view?.editor.getModel();
+    if (view && model) view.monaco.editor.setModelLanguage(model, language);
+  }, [view, language]);
+
+  // A log view is relabelled as another log is picked.
+  useEffect(() => {
+    view?.editor.updateOptions({ wordWrap: wrap ? 'on' : 'off', ariaLabel: label });
+  }, [view, wrap, label]);
 
   useEffect(() => {
     const model = view?.editor.getModel();

@@ -212,7 +212,7 @@ export function helperDoc(word: string): HelperDoc | null {
 
 /** Markdown for a hover: the prototype, what it does, who may call it, the pitfall. */
 export function helperMarkdown(doc: HelperDoc): string[] {
-  const parts = ['```c\n' + doc.signature + '\n```', doc.meaning, `**Program types:** ${doc.programTypes}`];
+  const parts = [`\`\`\`c\n${doc.signature}\n\`\`\``, doc.meaning, `**Program types:** ${doc.programTypes}`];
   if (doc.note) parts.push(doc.note);
   return parts;
 }

@@ -91,7 +91,7 @@ function registerBpfHelp(monaco: Monaco): void {
                 label: s.label,
                 kind: CompletionItemKind.Snippet,
                 detail: s.detail,
-                documentation: { value: '```c\n' + s.body.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}/g, '') + '\n```' },
+                documentation: { value: `\`\`\`c\n${s.body.replace(/\$\{\d+:([^}]*)\}/g, '$1').replace(/\$\{\d+\}/g, '')}\n\`\`\`` },
                 insertText: s.body,
                 insertTextRules: CompletionItemInsertTextRule.InsertAsSnippet,
                 range,

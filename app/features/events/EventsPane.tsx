@@ -35,11 +35,11 @@ interface EventsPaneProps {
  */
 export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType, onOpenFile }: EventsPaneProps) {
   const version = useStoreVersion(store);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` counts the store's changes; its maps change in place, `store` keeps its identity.
   const mapNames = useMemo(() => {
     const names = eventMaps.map((m) => m.name);
     for (const name of store.maps) if (!names.includes(name)) names.push(name);
     return names;
-    // `version` marks changes in the store's maps.
   }, [eventMaps, store, version]);
   const [picked, setPicked] = useState<string | null>(null);
   const map = picked && mapNames.includes(picked) ? picked : (mapNames[0] ?? null);
@@ -57,7 +57,10 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
   const widest = useRef(new Map<string, number>());
 
   // A new run starts with nothing chosen and nothing frozen.
+  const shownRun = useRef(runId);
   useEffect(() => {
+    if (shownRun.current === runId) return;
+    shownRun.current = runId;
     setTypeChoice({});
     setTypeError(null);
     setPaused(null);
@@ -67,22 +70,24 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
 
   const livePaused = paused && paused.map === map ? paused : null;
   const source: readonly EventRow[] = livePaused?.rows ?? stream?.rows ?? [];
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` counts the store's changes; the rows behind `source` change in place, the array keeps its identity.
   const rows = useMemo(() => {
     const needle = deferredFilter.trim().toLowerCase();
     if (!needle) return source;
     return source.filter((r) => searchText(r).includes(needle));
-    // `version` marks changes to the (mutable) rows behind `source`.
   }, [source, deferredFilter, version]);
-  const columns = useMemo(() => columnsOf(source), [source, version]);
-  const decoded = columns.length > 0;
-  const widths = useMemo(() => {
-    return columnWidths(source, columns).map((w, i) => {
+  // The table's shape: its columns, their widths (which only ever widen), and which hold numbers.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` counts the store's changes; the rows behind `source` change in place, the array keeps its identity.
+  const { columns, widths, numeric } = useMemo(() => {
+    const columns = columnsOf(source);
+    const widths = columnWidths(source, columns).map((w, i) => {
       const most = Math.max(w, widest.current.get(columns[i]!) ?? 0);
       widest.current.set(columns[i]!, most);
       return most;
     });
-  }, [source, columns, version]);
-  const numeric = useMemo(() => numericColumns(source, columns), [source, columns, version]);
+    return { columns, widths, numeric: numericColumns(source, columns) };
+  }, [source, version]);
+  const decoded = columns.length > 0;
   const firstAt = stream?.firstAt ?? 0;
 
   const keyAt = useCallback((i: number) => rows[i]!.seq, [rows]);

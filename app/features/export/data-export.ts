@@ -13,7 +13,7 @@ export function flatten(value: Json | undefined, prefix: string, out: Record<str
   if (value === undefined) return out;
   if (Array.isArray(value)) {
     if (value.length === 0) out[prefix] = '';
-    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+    value.forEach((v, i) => void flatten(v, `${prefix}[${i}]`, out));
   } else if (value !== null && typeof value === 'object') {
     const names = Object.keys(value);
     if (names.length === 0) out[prefix] = '';
@@ -67,7 +67,7 @@ export function mapToCsv(meta: MapMeta, entries: MapEntry[]): string {
     const record: Record<string, Cell> = {};
     flatten(entry.key, 'key', record);
     flatten(entry.value, 'value', record);
-    entry.perCpu?.forEach((v, cpu) => flatten(v, `cpu${cpu}`, record));
+    entry.perCpu?.forEach((v, cpu) => void flatten(v, `cpu${cpu}`, record));
     return record;
   });
   return toCsv(records, [...(isScalar(meta, 'key') ? ['key'] : []), ...(isScalar(meta, 'value') ? ['value'] : [])]);

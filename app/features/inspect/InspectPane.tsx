@@ -1,12 +1,13 @@
 'use client';
 
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useId, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { usePreference } from '../../shared/use-preference.ts';
 import { formatNumber, plural } from '../../shared/format.ts';
 import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { Segment } from '../../shared/Segment.tsx';
 import styles from './inspect.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -42,18 +43,20 @@ interface InspectPaneProps {
 /** What was built and what runs: ELF sections, disassembly, BTF, skeleton, the loaded code and run stats. */
 export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
   const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
-  const wanted = view.runId !== null && !view.inspect;
+  const viewGroup = useId();
+  // The run whose inspection has not arrived yet: each new run asks again.
+  const wantedRun = view.runId !== null && !view.inspect ? view.runId : null;
   useEffect(() => {
-    if (wanted) onRequest();
-  }, [wanted, view.runId, onRequest]);
+    if (wantedRun !== null) onRequest();
+  }, [wantedRun, onRequest]);
 
   return (
     <section className={styles.inspectPane} aria-label="Inspect">
       <div className={`${ui.paneToolbar} ${styles.inspectToolbar}`} role="radiogroup" aria-label="What to inspect">
         {VIEWS.map((v) => (
-          <button key={v} type="button" role="radio" aria-checked={sub === v} className={ui.segment} title={VIEW_TITLES[v]} onClick={() => setSub(v)}>
+          <Segment key={v} name={viewGroup} checked={sub === v} title={VIEW_TITLES[v]} onSelect={() => setSub(v)}>
             {VIEW_LABELS[v]}
-          </button>
+          </Segment>
         ))}
       </div>
       <div className={ui.paneBody}>
@@ -192,6 +195,7 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   const programs = view.loadedCode ?? [];
   const [picked, setPicked] = useState<string | null>(null);
   const [kind, setKind] = useState<'xlated' | 'jited'>('xlated');
+  const codeGroup = useId();
   const program = programs.find((p) => p.name === picked) ?? programs[0];
   if (!program) {
     return (
@@ -224,27 +228,13 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
           </label>
         )}
         <div role="radiogroup" aria-label="Which code" className={ui.segments}>
-          <button
-            type="button"
-            role="radio"
-            aria-checked={kind === 'xlated'}
-            className={ui.segment}
-            onClick={() => setKind('xlated')}
-            title="The program after the verifier rewrote it"
-          >
+          <Segment name={codeGroup} checked={kind === 'xlated'} onSelect={() => setKind('xlated')} title="The program after the verifier rewrote it">
             Translated
-          </button>
+          </Segment>
           {program.jited !== null && (
-            <button
-              type="button"
-              role="radio"
-              aria-checked={kind === 'jited'}
-              className={ui.segment}
-              onClick={() => setKind('jited')}
-              title="The machine code the JIT made"
-            >
+            <Segment name={codeGroup} checked={kind === 'jited'} onSelect={() => setKind('jited')} title="The machine code the JIT made">
               JIT
-            </button>
+            </Segment>
           )}
         </div>
         {program.jited === null && (

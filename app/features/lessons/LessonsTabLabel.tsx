@@ -10,7 +10,7 @@ export function LessonsTabLabel({ lessons }: { lessons: LessonsHandle }) {
   return (
     <TabLabel text="Lessons" badge={null}>
       {passed && (
-        <span className={styles.passMark} aria-label="passed">
+        <span className={styles.passMark} role="img" aria-label="passed">
           ✓
         </span>
       )}

@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Json, MapMeta, TypeDesc } from '../../../protocol/messages.ts';
 import { formatJson } from '../../shared/format.ts';
 import { describeDesc, parseJsonInput, placeholderFor, toInputText } from '../../shared/json-input.ts';
@@ -8,6 +8,7 @@ import { HASH_TYPES } from './map-shape.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import { checkForm, fieldKind, formSupported, initialForm, setAt, type FormValue } from './type-form.ts';
 import { TypeFields } from './TypeFields.tsx';
+import { Segment } from '../../shared/Segment.tsx';
 import styles from './maps.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -49,6 +50,7 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
   const keyFormable = !globals && formSupported(keyDesc);
   const valueFormable = formSupported(valueDesc);
   const [mode, setMode] = useState<Mode>(valueFormable || keyFormable ? 'form' : 'json');
+  const modeGroup = useId();
 
   const [keyForm, setKeyForm] = useState<FormValue>(() => (keyFormable ? initialForm(keyDesc!) : ''));
   const [valueForm, setValueForm] = useState<FormValue>(() => (valueFormable ? initialForm(valueDesc!) : ''));
@@ -68,9 +70,12 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     setValueText(globals?.[variable] !== undefined ? toInputText(globals[variable]!) : '');
   }, [variable, valueDesc, valueFormable, globals]);
 
-  // Clicking an entry fills the form with it, ready to change and update.
+  // Clicking an entry fills the form with it, ready to change and update. Only a new click (nonce) refills
+  // the form: the types and a globals map's values come with every snapshot, and must not undo the user's typing.
+  const filledNonce = useRef<number | null>(null);
   useEffect(() => {
-    if (!prefill) return;
+    if (!prefill || filledNonce.current === prefill.nonce) return;
+    filledNonce.current = prefill.nonce;
     if (globals && typeof prefill.key === 'string') {
       shownVariable.current = prefill.key;
       setVariable(prefill.key);
@@ -86,8 +91,7 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     setDone(null);
     const first = formRef.current?.querySelector<HTMLElement>(`[aria-label^="Value"]`);
     first?.focus({ preventScroll: true });
-    // Only a new click (nonce) refills the form.
-  }, [prefill?.nonce]);
+  }, [prefill, globals, meta.valueDesc, keyFormable, keyDesc, valueFormable, valueDesc]);
 
   const keyByForm = mode === 'form' && keyFormable;
   const valueByForm = mode === 'form' && valueFormable;
@@ -184,26 +188,24 @@ export function EntryForm({ meta, globals, globalsKey, hasKey, prefill, onWrite,
     <form ref={formRef} className={styles.entryForm} onSubmit={submit} aria-label={`Write an entry to ${map}`} noValidate>
       {(keyFormable || valueFormable) && (
         <div className={`${ui.segments} ${styles.entryMode}`} role="radiogroup" aria-label={`Editor for ${map}`}>
-          <button
-            type="button"
-            role="radio"
-            aria-checked={mode === 'form'}
-            className={`${styles.segment} ${ui.segment}`}
-            onClick={() => switchMode('form')}
+          <Segment
+            name={modeGroup}
+            checked={mode === 'form'}
+            className={styles.segment}
+            onSelect={() => switchMode('form')}
             title="Inputs generated from the BTF types"
           >
             Form
-          </button>
-          <button
-            type="button"
-            role="radio"
-            aria-checked={mode === 'json'}
-            className={`${styles.segment} ${ui.segment}`}
-            onClick={() => switchMode('json')}
+          </Segment>
+          <Segment
+            name={modeGroup}
+            checked={mode === 'json'}
+            className={styles.segment}
+            onSelect={() => switchMode('json')}
             title="Type the key and value as JSON"
           >
             JSON
-          </button>
+          </Segment>
         </div>
       )}
       <div className={styles.entryPart}>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useRef, useState } from 'react';
+import { useId, useMemo, useRef, useState } from 'react';
 import { z } from 'zod';
 import type { Json, MapMeta, MapSnapshot } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
@@ -31,6 +31,7 @@ import { BarChart, type Bar } from './BarChart.tsx';
 import { EntryForm, type Prefill } from './EntryForm.tsx';
 import { MapTable } from './MapTable.tsx';
 import { SeriesChart, type SeriesMode } from './SeriesChart.tsx';
+import { Segment } from '../../shared/Segment.tsx';
 import styles from './maps.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -77,6 +78,7 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
   const [prefill, setPrefill] = useState<Prefill | null>(null);
   const [editing, setEditing] = useState<string | null>(null);
   const [rowError, setRowError] = useState<string | null>(null);
+  const viewGroup = useId();
 
   const entries = useMemo(() => snapshot?.entries ?? [], [snapshot]);
   const { rows, globals } = useMemo(() => mapRows(meta, entries), [meta, entries]);
@@ -147,17 +149,9 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
           {!notListable && views.length > 1 && (
             <span className={`${ui.segments} ${styles.mapViews}`} role="radiogroup" aria-label={`View of ${meta.name}`}>
               {views.map((v) => (
-                <button
-                  key={v}
-                  type="button"
-                  role="radio"
-                  aria-checked={view === v}
-                  className={`${styles.segment} ${ui.segment}`}
-                  title={VIEW_TITLES[v]}
-                  onClick={() => setPreferred(v)}
-                >
+                <Segment key={v} name={viewGroup} checked={view === v} className={styles.segment} title={VIEW_TITLES[v]} onSelect={() => setPreferred(v)}>
                   {VIEW_LABELS[v]}
-                </button>
+                </Segment>
               ))}
             </span>
           )}
@@ -246,16 +240,17 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
 
 function SeriesView({ meta, history, scheme }: { meta: MapMeta; history: MapHistory; scheme: ColorScheme }) {
   const [mode, setMode] = useState<SeriesMode>('value');
+  const modeGroup = useId();
   return (
     <div className={styles.mapChart} data-testid="map-chart" data-view="series">
       <div className={styles.chartControls}>
         <span className={ui.segments} role="radiogroup" aria-label={`Plot of ${meta.name}`}>
-          <button type="button" role="radio" aria-checked={mode === 'value'} className={`${styles.segment} ${ui.segment}`} onClick={() => setMode('value')}>
+          <Segment name={modeGroup} checked={mode === 'value'} className={styles.segment} onSelect={() => setMode('value')}>
             value
-          </button>
-          <button type="button" role="radio" aria-checked={mode === 'rate'} className={`${styles.segment} ${ui.segment}`} onClick={() => setMode('rate')}>
+          </Segment>
+          <Segment name={modeGroup} checked={mode === 'rate'} className={styles.segment} onSelect={() => setMode('rate')}>
             rate/s
-          </button>
+          </Segment>
         </span>
         <span className={ui.muted}>largest {history.seriesPerMap} keys · last 10 minutes</span>
       </div>
@@ -288,6 +283,7 @@ function TopView({ meta, rows, history }: { meta: MapMeta; rows: MapRow[]; histo
 
 function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramShape; rows: MapRow[] }) {
   const [log2, setLog2] = useState(shape.log2);
+  const bucketGroup = useId();
   const [source, setSource] = useState<string>('');
   const pickable = shape.kind === 'slots' && rows.length > 1;
   const picked = pickable && source && rows.some((r) => r.id === source) ? source : '';
@@ -300,26 +296,18 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
     <div className={styles.mapChart} data-testid="map-chart" data-view="histogram">
       <div className={styles.chartControls}>
         <span className={ui.segments} role="radiogroup" aria-label={`Buckets of ${meta.name}`}>
-          <button
-            type="button"
-            role="radio"
-            aria-checked={log2}
-            className={`${styles.segment} ${ui.segment}`}
-            onClick={() => setLog2(true)}
+          <Segment
+            name={bucketGroup}
+            checked={log2}
+            className={styles.segment}
+            onSelect={() => setLog2(true)}
             title="Bucket i holds 2^i to 2^(i+1)-1, as bcc's log2 histograms"
           >
             log2
-          </button>
-          <button
-            type="button"
-            role="radio"
-            aria-checked={!log2}
-            className={`${styles.segment} ${ui.segment}`}
-            onClick={() => setLog2(false)}
-            title="Label buckets by their index"
-          >
+          </Segment>
+          <Segment name={bucketGroup} checked={!log2} className={styles.segment} onSelect={() => setLog2(false)} title="Label buckets by their index">
             index
-          </button>
+          </Segment>
         </span>
         {pickable && (
           <label className={ui.toolbarLabel}>

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useDeferredValue, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import type { Json, MapMeta, TypeDesc } from '../../../protocol/messages.ts';
 import { useStoreVersion } from '../../shared/use-store-version.ts';
 import { formatJson, formatNumber, isNumeric } from '../../shared/format.ts';
@@ -110,18 +110,20 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
       return next;
     });
 
+  // biome-ignore-start lint/a11y/useSemanticElements lint/a11y/useFocusableInteractive: the entries are an ARIA table of divs: VirtualList places each row in a positioned wrapper, which <table> markup does not allow, and rows laid out as grids keep their table semantics only through these roles; a table, not a grid, so its rows and headers take no focus.
   const renderRow = (i: number): ReactNode => {
     const item = items[i]!;
     const row = item.row;
     if (item.kind === 'cpus') {
-      const values = row.perCpu!.slice(item.from, item.from + CPUS_PER_LINE);
+      const perCpu = row.perCpu!;
+      const cpus = Array.from({ length: Math.min(CPUS_PER_LINE, perCpu.length - item.from) }, (_, j) => item.from + j);
       return (
         <div role="row" className={`${styles.mapRow} ${styles.perCpuLine}`}>
           <span role="cell" className={styles.perCpuCells}>
-            {values.map((v, j) => (
-              <span key={item.from + j} className={styles.perCpuCell} data-testid="per-cpu-value">
-                <span className={styles.perCpuLabel}>cpu{item.from + j}</span>
-                <span className={`${styles.num} ${ui.num}`}>{formatJson(v, meta.valueDesc)}</span>
+            {cpus.map((cpu) => (
+              <span key={cpu} className={styles.perCpuCell} data-testid="per-cpu-value">
+                <span className={styles.perCpuLabel}>cpu{cpu}</span>
+                <span className={`${styles.num} ${ui.num}`}>{formatJson(perCpu[cpu]!, meta.valueDesc)}</span>
               </span>
             ))}
           </span>
@@ -134,8 +136,13 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
     const classes = [styles.mapRow, changed.has(row.id) ? styles.changed : '', editing === row.id ? styles.editing : '', editable ? styles.clickable : '']
       .filter(Boolean)
       .join(' ');
+    // A click on the row, outside its actions, edits it: a mouse shortcut for its Edit button, which the keyboard reaches.
+    const onRowClick = (event: MouseEvent) => {
+      if (!(event.target instanceof Element && event.target.closest(`.${styles.actions}`))) onEdit(row);
+    };
     return (
-      <div role="row" data-testid="map-entry" className={classes} style={{ gridTemplateColumns: template }} onClick={editable ? () => onEdit(row) : undefined}>
+      // biome-ignore lint/a11y/useKeyWithClickEvents: the click is a shortcut for the row's Edit button, which is in the tab order.
+      <div role="row" data-testid="map-entry" className={classes} style={{ gridTemplateColumns: template }} onClick={editable ? onRowClick : undefined}>
         <span
           role="cell"
           className={`${styles.key} ${!globals && isNumeric(row.key, meta.keyDesc) ? `${styles.num} ${ui.num}` : ''} ${globals ? styles.variable : ''}`}
@@ -177,7 +184,7 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
           </span>
         )}
         {actionsWidth > 0 && (
-          <span role="cell" className={styles.actions} onClick={(e) => e.stopPropagation()}>
+          <span role="cell" className={styles.actions}>
             {row.perCpu && (
               <button type="button" className={ui.linkButton} aria-expanded={open} aria-label={`Per-CPU values of ${key}`} onClick={() => toggle(row.id)}>
                 {open ? '▾' : '▸'} {row.perCpu.length} CPUs
@@ -198,6 +205,7 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
       </div>
     );
   };
+  // biome-ignore-end lint/a11y/useSemanticElements lint/a11y/useFocusableInteractive: the entries' ARIA table ends here.
 
   const keyAt = useCallback((i: number) => i, []);
   const itemKey = useCallback(
@@ -227,6 +235,7 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
           </span>
         </div>
       )}
+      {/* biome-ignore-start lint/a11y/useSemanticElements lint/a11y/useFocusableInteractive: the entries are an ARIA table of divs: VirtualList places each row in a positioned wrapper, which <table> markup does not allow, and rows laid out as grids keep their table semantics only through these roles; a table, not a grid, so its rows and headers take no focus. */}
       <div role="table" aria-label={`Entries of ${meta.name}`} aria-rowcount={shown.length + 1} className={styles.mapGrid}>
         <div role="rowgroup">
           <div role="row" className={`${styles.mapRow} ${styles.mapHead}`} style={{ gridTemplateColumns: template }}>
@@ -280,6 +289,7 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
           </div>
         )}
       </div>
+      {/* biome-ignore-end lint/a11y/useSemanticElements lint/a11y/useFocusableInteractive: the entries' ARIA table ends here. */}
     </div>
   );
 }
@@ -289,7 +299,7 @@ const MAX_FIELD_COLUMNS = 8;
 
 /** The value's fields as columns, when it is a struct of a few fields none of which is a long array (a histogram's slots stay one cell). */
 function valueColumns(desc: TypeDesc | null): { name: string; type: TypeDesc }[] | null {
-  if (!desc || desc.kind !== 'struct' || !desc.fields) return null;
+  if (desc?.kind !== 'struct' || !desc.fields) return null;
   const fields = desc.fields.filter((f) => f.name);
   if (fields.length < 2 || fields.length > MAX_FIELD_COLUMNS) return null;
   if (fields.some((f) => f.type.kind === 'array' && !f.type.text && (f.type.length ?? 0) > 4)) return null;

@@ -1,6 +1,6 @@
 'use client';
 
-import { useId } from 'react';
+import { useId, useRef } from 'react';
 import { parseJsonInput } from '../../shared/json-input.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 import styles from './maps.module.css';
@@ -19,9 +19,20 @@ interface SeedsEditorProps {
  */
 export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
   const listId = useId();
+  // A key per row that stays with it as rows above are removed (a row's object changes with every keystroke).
+  // Seeds replaced from outside (an example, a share link) get new keys.
+  const nextKey = useRef(0);
+  const rowKeys = useRef<number[]>([]);
+  if (rowKeys.current.length !== seeds.length) rowKeys.current = seeds.map(() => nextKey.current++);
   const update = (index: number, patch: Partial<SeedRow>) => onChange(seeds.map((s, i) => (i === index ? { ...s, ...patch } : s)));
-  const remove = (index: number) => onChange(seeds.filter((_, i) => i !== index));
-  const add = () => onChange([...seeds, { map: mapNames[0] ?? '', key: '', value: '' }]);
+  const remove = (index: number) => {
+    rowKeys.current = rowKeys.current.filter((_, i) => i !== index);
+    onChange(seeds.filter((_, i) => i !== index));
+  };
+  const add = () => {
+    rowKeys.current = [...rowKeys.current, nextKey.current++];
+    onChange([...seeds, { map: mapNames[0] ?? '', key: '', value: '' }]);
+  };
 
   return (
     <section className={styles.seeds} aria-label="Seeds">
@@ -50,7 +61,7 @@ export function SeedsEditor({ seeds, onChange, mapNames }: SeedsEditorProps) {
                     ? 'Give a key and a value.'
                     : null;
             return (
-              <li key={i} className={styles.seedRow} data-testid="seed-row">
+              <li key={rowKeys.current[i]} className={styles.seedRow} data-testid="seed-row">
                 <input
                   aria-label={`Seed ${i + 1} map`}
                   value={seed.map}

@@ -40,6 +40,7 @@ export function SeriesChart({ map, history, scheme, mode, keyHeading }: SeriesCh
   const [hover, setHover] = useState<number | null>(null);
   const [colors, setColors] = useState<string[]>([]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `scheme` is read through getComputedStyle (the colours are CSS variables it switches): a new scheme makes the chart again.
   useEffect(() => {
     const element = container.current;
     if (!element) return;

@@ -1,5 +1,6 @@
 'use client';
 
+import { useId } from 'react';
 import type { TypeDesc } from '../../../protocol/messages.ts';
 import { placeholderFor } from '../../shared/json-input.ts';
 import { fieldKind, intRange, type FormValue } from './type-form.ts';
@@ -18,6 +19,8 @@ interface TypeFieldsProps {
   /** Where the last check failed ("slots[3]"), so that input is marked. */
   invalidPath: string | null;
   path?: Path;
+  /** The input's id, for the label around it (a struct's field name, an array's index). */
+  id?: string;
 }
 
 /**
@@ -26,12 +29,26 @@ interface TypeFieldsProps {
  * their room, bools as checkboxes, structs as fieldsets, arrays as rows of
  * inputs, and JSON for what a form cannot say (unions).
  */
-export function TypeFields({ desc, value, onChange, root, map, invalidPath, path = [] }: TypeFieldsProps) {
+export function TypeFields({ desc, value, onChange, root, map, invalidPath, path = [], id }: TypeFieldsProps) {
   const where = pathText(path);
   const name = where ? `${root} ${where} for ${map}` : `${root} for ${map}`;
   const invalid = invalidPath === where;
-  const common = { 'aria-label': name, 'aria-invalid': invalid || undefined, className: `${styles.tfInput} ${invalid ? styles.invalid : ''}` };
+  const common = { id, 'aria-label': name, 'aria-invalid': invalid || undefined, className: `${styles.tfInput} ${invalid ? styles.invalid : ''}` };
   const set = (v: FormValue) => onChange(path, v);
+  // The ids of a struct's or an array's inputs, which their labels point to.
+  const childIds = useId();
+  const child = (type: TypeDesc, childValue: FormValue, part: string | number) => (
+    <TypeFields
+      desc={type}
+      value={childValue}
+      onChange={onChange}
+      root={root}
+      map={map}
+      invalidPath={invalidPath}
+      path={[...path, part]}
+      id={`${childIds}-${part}`}
+    />
+  );
 
   switch (fieldKind(desc)) {
     case 'int': {
@@ -66,6 +83,7 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
     case 'bool':
       return (
         <input
+          id={id}
           aria-label={name}
           aria-invalid={common['aria-invalid']}
           type="checkbox"
@@ -123,19 +141,20 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
           <legend>
             {where || root.toLowerCase()} <span className={styles.typeName}>{desc.name}</span>
           </legend>
-          {items.map((item, i) => {
-            const input = <TypeFields desc={desc.elem!} value={item} onChange={onChange} root={root} map={map} invalidPath={invalidPath} path={[...path, i]} />;
-            return elemIsScalar ? (
-              <label key={i} className={styles.tfItem}>
+          {items.map((item, i) =>
+            elemIsScalar ? (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a BTF array has a fixed length and its elements never move: the index is the element.
+              <label key={i} className={styles.tfItem} htmlFor={`${childIds}-${i}`}>
                 <span className={styles.tfIndex}>[{i}]</span>
-                {input}
+                {child(desc.elem!, item, i)}
               </label>
             ) : (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a BTF array has a fixed length and its elements never move: the index is the element.
               <div key={i} className={styles.tfNested}>
-                {input}
+                {child(desc.elem!, item, i)}
               </div>
-            );
-          })}
+            ),
+          )}
         </fieldset>
       );
     }
@@ -151,25 +170,14 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
             .map((f) => {
               const kind = fieldKind(f.type);
               const nested = kind === 'struct' || kind === 'array';
-              const input = (
-                <TypeFields
-                  desc={f.type}
-                  value={object[f.name] ?? ''}
-                  onChange={onChange}
-                  root={root}
-                  map={map}
-                  invalidPath={invalidPath}
-                  path={[...path, f.name]}
-                />
-              );
               return nested ? (
                 <div key={f.name} className={styles.tfNested}>
-                  {input}
+                  {child(f.type, object[f.name] ?? '', f.name)}
                 </div>
               ) : (
-                <label key={f.name} className={styles.tfField}>
+                <label key={f.name} className={styles.tfField} htmlFor={`${childIds}-${f.name}`}>
                   <span className={styles.tfName}>{f.name}</span>
-                  {input}
+                  {child(f.type, object[f.name] ?? '', f.name)}
                 </label>
               );
             })}

@@ -20,7 +20,11 @@ export function useMapHistory(
   const latest = useRef(view);
   latest.current = view;
 
+  // A new run's charts start empty.
+  const historyRun = useRef(view.runId);
   useEffect(() => {
+    if (historyRun.current === view.runId) return;
+    historyRun.current = view.runId;
     history.reset();
   }, [history, view.runId]);
 

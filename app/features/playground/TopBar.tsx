@@ -63,7 +63,7 @@ export function TopBar(props: TopBarProps) {
         </a>
       ) : (
         <>
-          <span className={styles.brand} aria-label="eBPF Playground">
+          <span className={styles.brand}>
             <span className={styles.brandMark} aria-hidden="true">
               ⬡
             </span>
@@ -89,10 +89,11 @@ export function TopBar(props: TopBarProps) {
         primary
         onClick={props.onRun}
         disabled={!props.hasFiles}
+        aria-label="Run"
         aria-keyshortcuts="Control+Enter Meta+Enter"
         title={`Compile, load and attach (${shortcut('Enter')})`}
       >
-        <span aria-hidden="true">▶</span>Run<kbd aria-hidden="true">{shortcut('Enter', true)}</kbd>
+        <span aria-hidden="true">▶</span>Run<kbd>{shortcut('Enter', true)}</kbd>
       </Button>
       <Button onClick={props.onStop} disabled={!active} aria-keyshortcuts="Escape" title="Detach and unload (Esc)">
         <span aria-hidden="true">■</span>Stop

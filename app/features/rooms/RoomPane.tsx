@@ -284,6 +284,7 @@ function BoardRow({
       <td>
         <span
           className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
+          role="img"
           aria-label={p.connected ? 'connected' : 'not connected'}
         />{' '}
         {p.name}

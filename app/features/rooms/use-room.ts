@@ -53,18 +53,22 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
   const seenPush = useRef<number>(0);
 
   // Every (re)connection binds the session to the room again: after a server restart the session is new.
+  // The membership object changes identity on every save: the effect depends on the fields it sends.
+  const memberRole = membership?.role ?? null;
+  const memberCode = membership?.code ?? null;
+  const memberKey = membership?.key ?? null;
+  const memberName = membership?.role === 'participant' ? membership.name : null;
+  const memberId = membership?.role === 'participant' ? membership.participantId : null;
   useEffect(() => {
-    if (!client || !welcomes || !membership) return;
-    let live = true;
+    if (!client || !welcomes || memberCode === null || memberKey === null) return;
     const body =
-      membership.role === 'instructor'
-        ? ({ type: 'room_instructor', code: membership.code, key: membership.key } as const)
-        : ({
-            type: 'room_join',
-            code: membership.code,
-            name: membership.name,
-            rejoin: { participantId: membership.participantId, key: membership.key },
-          } as const);
+      memberRole === 'instructor'
+        ? ({ type: 'room_instructor', code: memberCode, key: memberKey } as const)
+        : memberName !== null && memberId !== null
+          ? ({ type: 'room_join', code: memberCode, name: memberName, rejoin: { participantId: memberId, key: memberKey } } as const)
+          : null;
+    if (!body) return;
+    let live = true;
     void client.request(body).then((answer) => {
       if (!live) return;
       if (!answer.ok) {
@@ -77,9 +81,7 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
     return () => {
       live = false;
     };
-    // The membership object changes identity on every save; its code and role are what matter.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [client, welcomes, membership?.code, membership?.role]);
+  }, [client, welcomes, memberRole, memberCode, memberKey, memberName, memberId, setMembership]);
 
   useEffect(() => {
     if (!client) return;
@@ -105,15 +107,14 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
   }, [client]);
 
   // A participant's lesson and step go to the board at once; their files after a pause in typing.
-  const role = membership?.role;
   useEffect(() => {
-    if (client && role === 'participant' && welcomes) void client.request({ type: 'room_update', lesson: progress.lesson, step: progress.step });
-  }, [client, role, welcomes, progress.lesson, progress.step]);
+    if (client && memberRole === 'participant' && welcomes) void client.request({ type: 'room_update', lesson: progress.lesson, step: progress.step });
+  }, [client, memberRole, welcomes, progress.lesson, progress.step]);
   useEffect(() => {
-    if (!client || role !== 'participant' || !welcomes || !progress.files.length) return;
+    if (!client || memberRole !== 'participant' || !welcomes || !progress.files.length) return;
     const timer = setTimeout(() => void client.request({ type: 'room_update', files: progress.files }), FILES_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [client, role, welcomes, progress.files]);
+  }, [client, memberRole, welcomes, progress.files]);
 
   const create = useCallback(
     async (title: string) => {

@@ -39,11 +39,11 @@ export function OutputPane({ trace, phase, expect, onShowEvents, where }: Output
   const [timeMode, setTimeMode] = usePreference('time-mode', z.enum(['relative', 'absolute']), 'relative');
 
   const source = paused?.rows ?? frozen?.rows ?? trace.lines;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `version` counts the buffer's changes; the lines behind `source` change in place, the array keeps its identity.
   const rows = useMemo(() => {
     const needle = deferredFilter.trim().toLowerCase();
     if (!needle) return source;
     return source.filter((r) => r.text.toLowerCase().includes(needle) || r.comm.toLowerCase().includes(needle) || String(r.pid) === needle);
-    // `version` marks changes to the (mutable) buffer behind `source`.
   }, [source, deferredFilter, version]);
 
   const keyAt = useCallback((i: number) => rows[i]!.seq, [rows]);
@@ -205,7 +205,12 @@ function OutputEmpty({ phase, expect, onShowEvents, where }: { phase: RunPhase; 
   );
 }
 
-/** Renders `code` spans of an example's text as code. */
+/** Renders `code` spans of an example's text as code; each span is keyed by where it starts in the text. */
 export function withCode(text: string): ReactNode[] {
-  return text.split(/(`[^`]+`)/).map((part, i) => (part.startsWith('`') && part.endsWith('`') ? <code key={i}>{part.slice(1, -1)}</code> : part));
+  let at = 0;
+  return text.split(/(`[^`]+`)/).map((part) => {
+    const start = at;
+    at += part.length;
+    return part.startsWith('`') && part.endsWith('`') ? <code key={start}>{part.slice(1, -1)}</code> : part;
+  });
 }

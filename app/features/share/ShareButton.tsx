@@ -109,6 +109,7 @@ function LinkField({ label, text, autoFocus }: { label: string; text: string; au
     <div className={styles.shareField}>
       <label>
         <span className={styles.shareLabel}>{label}</span>
+        {/* biome-ignore lint/a11y/noAutofocus: the user opened the Share dialog, and a dialog takes the focus (WAI-ARIA dialog pattern): onto the link, selected. */}
         <input ref={input} type="text" readOnly value={text} autoFocus={autoFocus} onFocus={(e) => e.currentTarget.select()} spellCheck={false} />
       </label>
       <Button compact onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>

@@ -1,12 +1,13 @@
 'use client';
 
-import { useEffect, useState } from 'react';
+import { useId, useState } from 'react';
 import type { ProgramMeta } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../../shared/format.ts';
 import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { Segment } from '../../shared/Segment.tsx';
 import styles from './verifier-log.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -33,9 +34,11 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
       : view.compiled && !view.compiled.ok
         ? 'clang'
         : 'verifier';
-  const [kind, setKind] = useState<LogKind>(preferred);
-  // Each run opens on the log that explains it.
-  useEffect(() => setKind(preferred), [view.runId, preferred]);
+  // Each run opens on the log that explains it: a pick holds while the run and the log that explains it stay the same.
+  const [picked, setPicked] = useState<{ runId: number | null; preferred: LogKind; kind: LogKind } | null>(null);
+  const kind = picked && picked.runId === view.runId && picked.preferred === preferred ? picked.kind : preferred;
+  const setKind = (k: LogKind) => setPicked({ runId: view.runId, preferred, kind: k });
+  const logGroup = useId();
 
   const text = logs[kind];
   const empty: Record<LogKind, string> = {
@@ -105,10 +108,10 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
       {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
       <div className={ui.paneToolbar} role="radiogroup" aria-label="Which log">
         {(['verifier', 'libbpf', 'clang'] as const).map((k) => (
-          <button key={k} type="button" role="radio" aria-checked={kind === k} className={ui.segment} onClick={() => setKind(k)}>
+          <Segment key={k} name={logGroup} checked={kind === k} onSelect={() => setKind(k)}>
             {k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
             {logs[k] && <span className={ui.segmentCount}>{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
-          </button>
+          </Segment>
         ))}
       </div>
       {text ? (
@@ -156,7 +159,7 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                 <td>{p.type}</td>
                 <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
                 <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
-                <td className={`${styles.num} ${ui.num}`}>{runs && runs.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
+                <td className={`${styles.num} ${ui.num}`}>{runs?.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
                 <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>
                   {p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}
                 </td>
