@@ -4,7 +4,7 @@ FROM node:20-bookworm
 
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux \
+      clang-19 llvm-19 clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux \
       qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils \
  && rm -rf /var/lib/apt/lists/*
 

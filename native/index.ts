@@ -17,8 +17,11 @@
  *     btf(): Buffer | null
  *     initialValue(map: string): Buffer | null
  *     setInitialValue(map: string, value: Buffer): void
+ *     setMaxEntries(map: string, entries: number): void
+ *     setValueSize(map: string, bytes: number): void
+ *     setAutoload(program: string, autoload: boolean): void
  *     load(): Promise<LoadResult>
- *     attachAll(): AttachResult[]
+ *     attachAll(opts?: AttachOptions): AttachResult[]
  *     detach(): void
  *     lookup(map: string, key: Buffer): Buffer | null
  *     peek(map: string): Buffer | null          (queue/stack: the head, left in place)
@@ -31,7 +34,8 @@
  *     close(): void
  *   }
  *
- * Typical flow: open -> setInitialValue (.rodata settings) -> load -> update
+ * Typical flow: open -> setMaxEntries / setAutoload (fit the object to the
+ * kernel) -> setInitialValue (.rodata settings) -> load -> update
  * (seed map keys) -> consume (ring/perf buffers) -> attachAll -> lookup/dump
  * while it runs -> close.
  */
@@ -155,6 +159,18 @@ export interface LoadResult {
   libbpfLog: string;
 }
 
+/** Options for {@link Collection.attachAll}. */
+export interface AttachOptions {
+  /**
+   * perf_event programs are attached to a software CPU clock on every online
+   * CPU (no hardware counter needed), sampling this many times a second. Default 49.
+   */
+  perfFrequency?: number;
+}
+
+/** An odd rate, so samples do not march in step with timers that tick at round ones. */
+const DEFAULT_PERF_FREQUENCY = 49;
+
 /** One autoload program's outcome in {@link Collection.attachAll}. */
 export interface AttachResult {
   program: string;
@@ -168,6 +184,8 @@ export interface AttachResult {
   message?: string;
   /** What libbpf printed while attaching this program; set when attached is false. */
   libbpfLog?: string;
+  /** perf_event programs: how many CPUs' clocks it was attached to. */
+  cpus?: number;
 }
 
 /** What {@link Collection.dump} resolves with. */
@@ -256,8 +274,10 @@ interface NativeBinding {
   programStats(h: NativeHandle): ProgramStats[];
   initialValue(h: NativeHandle, map: string): Buffer | null;
   setInitialValue(h: NativeHandle, map: string, value: Buffer): void;
+  resizeMap(h: NativeHandle, map: string, field: 'max_entries' | 'value_size', value: number): void;
+  setAutoload(h: NativeHandle, program: string, autoload: boolean): void;
   load(h: NativeHandle): Promise<LoadResult>;
-  attachAll(h: NativeHandle): AttachResult[];
+  attachAll(h: NativeHandle, perfFrequency: number): AttachResult[];
   detach(h: NativeHandle): void;
   lookup(h: NativeHandle, map: string, key: Buffer): Buffer | null;
   peek(h: NativeHandle, map: string): Buffer | null;
@@ -439,6 +459,29 @@ export class Collection {
     binding.setInitialValue(this.#handle, map, value);
   }
 
+  /** Sets a map's max_entries before load(), as a loader shrinks a map to fit a memory limit. */
+  setMaxEntries(map: string, entries: number): void {
+    this.#resize(map, 'max_entries', entries);
+  }
+
+  /** Sets a map's value_size before load(): a stack-trace map that names none gets its depth this way. */
+  setValueSize(map: string, bytes: number): void {
+    this.#resize(map, 'value_size', bytes);
+  }
+
+  #resize(map: string, field: 'max_entries' | 'value_size', value: number): void {
+    if (!Number.isInteger(value) || value <= 0 || value > 0xffffffff) throw new RangeError(`${field} must be a positive 32-bit integer, got ${value}`);
+    this.#map(map);
+    binding.resizeMap(this.#handle, map, field, value);
+    this.#maps = null;
+  }
+
+  /** Leaves a program out of load() and attachAll() (false), or puts it back; before load(). */
+  setAutoload(program: string, autoload: boolean): void {
+    if (typeof program !== 'string') throw new TypeError('program must be a string');
+    binding.setAutoload(this.#handle, program, autoload);
+  }
+
   /**
    * Loads maps and programs into the kernel, off the JS thread.
    * @returns the verifier log and libbpf's messages.
@@ -453,13 +496,17 @@ export class Collection {
   }
 
   /**
-   * Attaches every autoload program (bpf_program__attach). Never throws for
-   * one program's failure: programs libbpf cannot auto-attach (xdp, socket,
-   * perf_event) come back with attached false and code 'EOPNOTSUPP'.
+   * Attaches every autoload program (bpf_program__attach; perf_event ones to
+   * every CPU's clock). Never throws for one program's failure: programs
+   * libbpf cannot auto-attach (xdp, socket) come back with attached false and
+   * code 'EOPNOTSUPP'.
    * Programs already attached stay as they are.
    */
-  attachAll(): AttachResult[] {
-    return binding.attachAll(this.#handle).map((r) =>
+  attachAll(opts: AttachOptions = {}): AttachResult[] {
+    const { perfFrequency = DEFAULT_PERF_FREQUENCY } = opts;
+    if (!Number.isInteger(perfFrequency) || perfFrequency < 1 || perfFrequency > 100_000)
+      throw new RangeError('perfFrequency must be an integer in [1, 100000]');
+    return binding.attachAll(this.#handle, perfFrequency).map((r) =>
       // libbpf says nothing when a section type has no auto-attach; say it here.
       r.code === 'EOPNOTSUPP' && !r.libbpfLog ? { ...r, message: `attach failed: libbpf cannot auto-attach programs in section '${r.section}'` } : r,
     );

@@ -4,7 +4,7 @@ import { diagnosticSchema, playgroundErrorSchema, verifierExplanationSchema } fr
 import { jsonSchema } from './json.ts';
 import { mapMetaSchema, mapSnapshotSchema } from './maps.ts';
 import { requestIdSchema } from './requests.ts';
-import { elfSectionSchema, programMetaSchema, runStateSchema, stageSchema, timingsSchema, traceLineSchema } from './run.ts';
+import { elfSectionSchema, objectChangeSchema, programMetaSchema, runStateSchema, stageSchema, timingsSchema, traceLineSchema } from './run.ts';
 
 const requestId = requestIdSchema;
 
@@ -40,6 +40,8 @@ export const runMessageSchemas = [
     runId: requestId,
     violations: z.array(z.object({ rule: z.string(), message: z.string() })),
   }),
+  /** What the playground changed in the object before load (one sentence each), as its own loader would. */
+  z.object({ type: z.literal('adjusted'), runId: requestId, changes: z.array(objectChangeSchema) }),
   z.object({ type: z.literal('skeleton'), runId: requestId, ok: z.boolean(), text: z.string() }),
   z.object({
     type: z.literal('loaded'),

@@ -17,8 +17,16 @@ export const programMetaSchema = z.object({
   attached: z.boolean(),
   /** Why it did not attach, in one sentence. */
   attachError: z.string().optional(),
+  /** Left out of load on purpose (its target is absent here, or a variant of it runs instead): the sentence says which and why. */
+  notLoaded: z.string().optional(),
+  /** perf_event programs: the CPUs whose clocks it samples. */
+  cpus: z.number().optional(),
 });
 export type ProgramMeta = z.infer<typeof programMetaSchema>;
+
+/** One thing the playground changed in the object before load, as the program's own loader would: a map resized, a program left out. */
+export const objectChangeSchema = z.object({ kind: z.enum(['map', 'program']), name: z.string(), message: z.string() });
+export type ObjectChange = z.infer<typeof objectChangeSchema>;
 
 export const traceLineSchema = z.object({
   /** Kernel timestamp in seconds, as trace_pipe prints it. */

@@ -90,7 +90,10 @@ fi
 # The root image: rebuilt when node, the addon, the agent, busybox or the init changed.
 addon=native/build/Release/bpf_addon.node
 node_bin=$(readlink -f "$(command -v node)")
-stamp=$(cat "$node_bin" "$addon" "$agent" /bin/busybox /usr/bin/dash scripts/guest/init scripts/build-guest.sh | sha256sum | cut -c1-16)
+# The shared libraries node and the addon need (libbpf among them), copied in below.
+shared_libs=$( (ldd "$node_bin"; ldd "$addon"; ldd /usr/bin/dash) | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u)
+# shellcheck disable=SC2086
+stamp=$(cat "$node_bin" "$addon" "$agent" /bin/busybox /usr/bin/dash scripts/guest/init scripts/build-guest.sh $(readlink -f $shared_libs) | sha256sum | cut -c1-16)
 if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "building the guest's root image"
   root=$(mktemp -d)
@@ -108,7 +111,7 @@ if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "
   cp /usr/bin/dash "$root/usr/bin/dash"
   ln -s dash "$root/usr/bin/sh"
   # The shared libraries node and the addon need, where the dynamic loader looks for them.
-  for lib in $( (ldd "$node_bin"; ldd "$addon"; ldd /usr/bin/dash) | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u); do
+  for lib in $shared_libs; do
     target="$root/usr/${lib#/usr/}"
     mkdir -p "$(dirname "$target")"
     cp -L "$lib" "$target"

@@ -17,7 +17,10 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 
 # 1. Debian packages: the BPF toolchain, the compile jail, QEMU and what builds the
 # guests' images (scripts/build-guest.sh), and Chromium for e2e.
-packages=(clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux
+# The playground compiles with clang-19 (Debian 12's newest) rather than the default clang-14: it
+# assembles may_goto and compiles arena pointers (README, "Dependencies", has the figures). The
+# default clang stays: an exported project's Makefile calls plain `clang`, as a user's machine would.
+packages=(clang-19 llvm-19 clang llvm libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux
   qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils)
 [ "$want_tests" = 1 ] && packages+=(chromium golang-go golang-github-cilium-ebpf-dev)
 [ "$want_bench" = 1 ] && packages+=(bpftrace)
@@ -33,12 +36,19 @@ if [ "$(id -u)" = 0 ] && grep -q '^VERSION_CODENAME=bookworm' /etc/os-release &&
   printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' > "$backports"
   need_update=1
 fi
-if [ "${#missing[@]}" -gt 0 ] || [ "$need_update" = 1 ]; then
-  [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}): run this as root so it can apt-get install them."
+# libbpf 1.4 and bpftool 7.5 come from bookworm-backports, named per package ("pkg/suite"), so
+# nothing else is upgraded: Debian 12's libbpf 1.1 lacks newer macros and its bpftool 7.1
+# writes no kfunc declarations into vmlinux.h.
+from_backports=()
+newer_than() { dpkg --compare-versions "$(dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo 0)" ge "$2"; }
+newer_than libbpf-dev 1:1.4 || from_backports+=(libbpf-dev/bookworm-backports libbpf1/bookworm-backports)
+newer_than bpftool 7.5 || from_backports+=(bpftool/bookworm-backports)
+if [ "${#missing[@]}" -gt 0 ] || [ "${#from_backports[@]}" -gt 0 ] || [ "$need_update" = 1 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]} ${from_backports[*]}): run this as root so it can apt-get install them."
   apt-get update -qq
-  if [ "${#missing[@]}" -gt 0 ]; then
-    say "installing ${missing[*]}"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if [ "${#missing[@]}" -gt 0 ] || [ "${#from_backports[@]}" -gt 0 ]; then
+    say "installing ${missing[*]} ${from_backports[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" "${from_backports[@]}" >/dev/null
   fi
 fi
 
@@ -52,13 +62,17 @@ fi
 
 # 3. The native addon, rebuilt when its sources change. Node's own headers
 # are used (no download): they ship with every Node install.
+# and when libbpf's version changes (its headers decide what the addon may call).
 addon=native/build/Release/bpf_addon.node
-if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ]; then
+libbpf_version=$(dpkg-query -W -f='${Version}' libbpf-dev)
+if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp -newer "$addon" 2>/dev/null | head -1)" ] ||
+  [ "$(cat native/build/libbpf-version 2>/dev/null)" != "$libbpf_version" ]; then
   nodedir=$(dirname "$(dirname "$(readlink -f "$(command -v node)")")")
   [ -f "$nodedir/include/node/node_api.h" ] || nodedir=/usr
   [ -f "$nodedir/include/node/node_api.h" ] || die "Node's headers (include/node/node_api.h) are missing: install Node.js with its headers."
   say "building the native addon"
   npx --no-install node-gyp rebuild --directory native --nodedir="$nodedir" >/dev/null
+  echo "$libbpf_version" > native/build/libbpf-version
 fi
 
 # The runner process, bundled to plain JavaScript so it boots fast (server/runner/runner.ts).

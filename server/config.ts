@@ -92,9 +92,16 @@ export const configSchema = z.object({
           'bpf_kallsyms_lookup_name',
         ]),
       deniedKfuncs: z.array(z.string()).default(['bpf_send_signal_task', 'bpf_throw']),
-      maxPrograms: z.number().int().default(8),
-      maxMaps: z.number().int().default(16),
-      maxInstructions: z.number().int().default(100_000),
+      // Real tools carry one program per syscall or per kernel function: objects of 40–100 programs are common.
+      maxPrograms: z.number().int().default(128),
+      maxMaps: z.number().int().default(32),
+      maxInstructions: z.number().int().default(250_000),
+      /**
+       * Shrink a hash-like map or ring buffer that is over its limit (max_entries
+       * down to the largest power of two that fits), as tools' loaders do, and say
+       * so. false: refuse it instead.
+       */
+      shrinkMaps: z.boolean().default(true),
       maxMapBytes: z
         .number()
         .int()
@@ -205,6 +212,8 @@ export const configSchema = z.object({
       /** Trace lines per session per second, sustained, and the burst allowed above it. */
       traceLinesPerSecond: z.number().int().default(200),
       traceBurstLines: z.number().int().default(2_000),
+      /** perf_event programs sample each CPU's software clock this many times a second (a profiler's rate). */
+      perfEventFrequency: z.number().int().min(1).max(10_000).default(49),
       /** Ring buffer / perf buffer records forwarded per map per second; the rest are dropped and counted. */
       eventsPerSecond: z.number().int().default(1_000),
       /** Event messages the loader may have written that the backend has not taken yet; past it, records are dropped and counted. */

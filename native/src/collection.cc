@@ -5,6 +5,8 @@
 
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
+#include <linux/perf_event.h>
+#include <sys/syscall.h>
 
 #include <cerrno>
 #include <cstring>
@@ -389,6 +391,47 @@ Napi::Value InitialValue(const Napi::CallbackInfo& info) {
   return Napi::Buffer<uint8_t>::Copy(env, static_cast<const uint8_t*>(data), size);
 }
 
+// resizeMap(h, map, field: 'max_entries' | 'value_size', value): what a loader
+// does between open and load (bpf_map__set_max_entries, bpf_map__set_value_size).
+Napi::Value ResizeMap(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "map");
+  std::string field = StringArg(info, 2, "field");
+  int64_t value = IntegerArg(info, 3, "value");
+  RequireIdle(env, s);
+  if (s.phase != Phase::kOpened)
+    ThrowBpfError(env, StateFailure(EBUSY, "EBUSY", "map '" + name + "': sizes must be set before load()"));
+  if (value <= 0 || value > UINT32_MAX) throw Napi::RangeError::New(env, "value out of range");
+  bpf_map* map = FindMap(env, s, name);
+  size_t mark = s.log.Size();
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    if (field == "max_entries") err = bpf_map__set_max_entries(map, static_cast<__u32>(value));
+    else if (field == "value_size") err = bpf_map__set_value_size(map, static_cast<__u32>(value));
+    else throw Napi::TypeError::New(env, "field must be 'max_entries' or 'value_size'");
+  }
+  if (err) ThrowBpfError(env, CallFailure(-err, "map '" + name + "': setting " + field + " failed", s.log.Since(mark)));
+  return env.Undefined();
+}
+
+// setAutoload(h, program, autoload): a program left out of load (and attach).
+Napi::Value SetAutoload(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  std::string name = StringArg(info, 1, "program");
+  bool autoload = info[2].ToBoolean();
+  RequireIdle(env, s);
+  if (s.phase != Phase::kOpened)
+    ThrowBpfError(env, StateFailure(EBUSY, "EBUSY", "program '" + name + "': autoload must be set before load()"));
+  bpf_program* prog = bpf_object__find_program_by_name(s.obj.get(), name.c_str());
+  if (prog == nullptr) ThrowBpfError(env, StateFailure(ENOENT, "ENOENT", "no program named '" + name + "'"));
+  int err = bpf_program__set_autoload(prog, autoload);
+  if (err) ThrowBpfError(env, CallFailure(-err, "program '" + name + "': setting autoload failed"));
+  return env.Undefined();
+}
+
 class LoadWorker : public Napi::AsyncWorker {
  public:
   LoadWorker(Napi::Env env, Napi::Object handle, std::shared_ptr<CollectionState> state,
@@ -484,10 +527,51 @@ Napi::Value Load(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-// attachAll(h) -> NativeAttachResult[]; one entry per autoload program.
+// A software CPU clock on one CPU, sampling `frequency` times a second: what a
+// profiler attaches its perf_event program to. No hardware counter needed.
+int OpenCpuClock(int cpu, uint64_t frequency) {
+  perf_event_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.size = sizeof attr;
+  attr.type = PERF_TYPE_SOFTWARE;
+  attr.config = PERF_COUNT_SW_CPU_CLOCK;
+  attr.freq = 1;
+  attr.sample_freq = frequency;
+  return static_cast<int>(syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
+}
+
+// Attaches a perf_event program to the CPU clock of every online CPU (an
+// offline one answers ENODEV and is skipped). Returns how many took it, or
+// -errno of the first failure when none did. Each link owns its perf fd.
+int AttachToCpuClocks(CollectionState& s, bpf_program* prog, uint64_t frequency) {
+  int cpus = libbpf_num_possible_cpus();
+  int attached = 0;
+  int firstError = 0;
+  for (int cpu = 0; cpu < cpus; cpu++) {
+    int fd = OpenCpuClock(cpu, frequency);
+    if (fd < 0) {
+      if (errno != ENODEV && firstError == 0) firstError = errno;
+      continue;
+    }
+    bpf_link* link = bpf_program__attach_perf_event(prog, fd);
+    if (link == nullptr) {
+      if (firstError == 0) firstError = errno;
+      close(fd);
+      continue;
+    }
+    s.links.emplace_back(prog, LinkPtr(link));
+    attached++;
+  }
+  return attached > 0 ? attached : -(firstError ? firstError : ENODEV);
+}
+
+// attachAll(h, perfFrequency) -> NativeAttachResult[]; one entry per autoload
+// program. perf_event programs go on every CPU's clock at perfFrequency Hz.
 Napi::Value AttachAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
+  int64_t perfFrequency = IntegerArg(info, 1, "perfFrequency");
+  if (perfFrequency <= 0 || perfFrequency > 100000) throw Napi::RangeError::New(env, "perfFrequency out of range");
   RequireLoaded(env, s, "attach");
   Napi::Array out = Napi::Array::New(env);
   uint32_t i = 0;
@@ -506,6 +590,25 @@ Napi::Value AttachAll(const Napi::CallbackInfo& info) {
       continue;
     }
     size_t mark = s.log.Size();
+    if (bpf_program__type(prog) == BPF_PROG_TYPE_PERF_EVENT) {
+      int result;
+      {
+        ScopedLogSink scope(&s.log);
+        result = AttachToCpuClocks(s, prog, static_cast<uint64_t>(perfFrequency));
+      }
+      if (result > 0) {
+        r.Set("attached", true);
+        r.Set("cpus", result);
+        continue;
+      }
+      ErrorInfo failure = CallFailure(-result, "attach to the CPU clock failed");
+      r.Set("attached", false);
+      r.Set("errno", failure.err);
+      r.Set("code", failure.code);
+      r.Set("message", failure.message);
+      r.Set("libbpfLog", s.log.Since(mark));
+      continue;
+    }
     bpf_link* link;
     int err;
     {
@@ -795,6 +898,8 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("initialValue", Napi::Function::New(env, InitialValue, "initialValue"));
   exports.Set("load", Napi::Function::New(env, Load, "load"));
   exports.Set("attachAll", Napi::Function::New(env, AttachAll, "attachAll"));
+  exports.Set("resizeMap", Napi::Function::New(env, ResizeMap, "resizeMap"));
+  exports.Set("setAutoload", Napi::Function::New(env, SetAutoload, "setAutoload"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));
   exports.Set("lookup", Napi::Function::New(env, Lookup, "lookup"));
   exports.Set("peek", Napi::Function::New(env, Peek, "peek"));

@@ -6,6 +6,7 @@ import { PlaygroundConnection } from './connection.ts';
 import { localAccessToken } from '../access-token.ts';
 import { loadConfig } from '../config.ts';
 import { collectSeeds } from './seeds.ts';
+import { writeOut } from './write-out.ts';
 import { exportCommand } from './export-command.ts';
 import { lessonCommand } from './lesson-command.ts';
 import type { MapSeed } from '../../protocol/messages.ts';
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
     trigger: values.trigger as 'exec' | 'open' | undefined,
     kernel: values.kernel,
   });
-  process.stdout.write(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
+  await writeOut(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
   process.exit(report.ok ? 0 : 1);
 }
 
@@ -109,14 +110,13 @@ async function kernelsCommand(server: string, json: boolean): Promise<void> {
   const connection = await PlaygroundConnection.open(server);
   connection.close();
   const kernels = connection.host?.kernels ?? [];
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ kernels })}\n`);
-  } else {
-    for (const k of kernels) {
-      const works = k.capabilities.filter((c) => c.loads && c.attaches !== false).map((c) => c.section);
-      process.stdout.write(`${k.name.padEnd(6)} ${k.kind.padEnd(4)} ${k.release}${k.default ? '  (default)' : ''}\n       runs: ${works.join(', ')}\n`);
-    }
-  }
+  const lines = json
+    ? [JSON.stringify({ kernels })]
+    : kernels.map((k) => {
+        const works = k.capabilities.filter((c) => c.loads && c.attaches !== false).map((c) => c.section);
+        return `${k.name.padEnd(6)} ${k.kind.padEnd(4)} ${k.release}${k.default ? '  (default)' : ''}\n       runs: ${works.join(', ')}`;
+      });
+  await writeOut(lines.map((l) => `${l}\n`).join(''));
   process.exit(0);
 }
 
@@ -126,6 +126,8 @@ function humanReport(report: RemoteRunReport): string {
   if (!report.ok && report.verifierLog) out.push('--- verifier log ---', report.verifierLog.trimEnd(), '---');
   if (report.explanation) out.push(`${report.explanation.summary}`, `hint: ${report.explanation.hint}`);
   if (report.error) out.push(`${report.stage} failed: ${report.error.message}`);
+  for (const change of report.changes) out.push(`changed: ${change.message}`);
+  for (const p of report.programs) if (!p.attached && !p.notLoaded && p.attachError) out.push(`not attached: ${p.section}: ${p.attachError}`);
   for (const line of report.trace) out.push(line);
   for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
   for (const [name, entries] of Object.entries(report.maps)) {

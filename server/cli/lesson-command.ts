@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ServerMessage } from '../../protocol/messages.ts';
 import { loadCourse, loadLessonFolder, type LessonFolder } from '../lessons/course.ts';
 import { PlaygroundConnection, type RunOutcome } from './connection.ts';
+import { writeOut } from './write-out.ts';
 
 const USAGE = `Usage:
   ebpf-playground lesson check <lesson dir | course dir>… [--kernel NAME] [--json] [--server URL]
@@ -58,8 +59,7 @@ export async function lessonCommand(argv: string[]): Promise<void> {
     connection.close();
   }
   const passed = reports.filter((r) => r.pass).length;
-  if (values.json) process.stdout.write(`${JSON.stringify({ ok: passed === reports.length, lessons: reports })}\n`);
-  else process.stdout.write(`${passed} of ${reports.length} lessons pass.\n`);
+  await writeOut(values.json ? `${JSON.stringify({ ok: passed === reports.length, lessons: reports })}\n` : `${passed} of ${reports.length} lessons pass.\n`);
   process.exit(passed === reports.length ? 0 : 1);
 }
 

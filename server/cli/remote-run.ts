@@ -1,5 +1,17 @@
 import { applyMapDelta } from '../../protocol/messages.ts';
-import type { Diagnostic, Json, MapSeed, PlaygroundError, ServerMessage, SourceFile, Stage, Timings, VerifierExplanation } from '../../protocol/messages.ts';
+import type {
+  Diagnostic,
+  Json,
+  MapSeed,
+  ObjectChange,
+  PlaygroundError,
+  ProgramMeta,
+  ServerMessage,
+  SourceFile,
+  Stage,
+  Timings,
+  VerifierExplanation,
+} from '../../protocol/messages.ts';
 import { PlaygroundConnection, isRunning } from './connection.ts';
 
 export interface RemoteRunOptions {
@@ -32,6 +44,10 @@ export interface RemoteRunReport {
   timings: Timings;
   /** The rules the object broke, when the playground's policy refused it before the kernel saw it. */
   refused?: { rule: string; message: string }[];
+  /** What the playground changed in the object before load (a map shrunk, a program left out), one sentence each. */
+  changes: ObjectChange[];
+  /** Each program: attached, or why not (`attachError`), or left out of load (`notLoaded`). */
+  programs: ProgramMeta[];
   error?: PlaygroundError;
 }
 
@@ -83,6 +99,8 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
     maps: {},
     events: [],
     timings: {},
+    changes: [],
+    programs: [],
   };
   let reachedRunning = false;
   for (const m of inbox) {
@@ -102,7 +120,14 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
       case 'refused':
         report.refused = m.violations;
         break;
+      case 'adjusted':
+        report.changes = m.changes;
+        break;
+      case 'attached':
+        report.programs = m.programs;
+        break;
       case 'loaded':
+        report.programs = m.programs;
         report.verifierLog = m.verifierLog;
         report.explanation = m.explanation ?? null;
         if (m.diagnostics?.length) report.diagnostics = [...report.diagnostics, ...m.diagnostics];

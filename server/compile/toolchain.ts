@@ -27,12 +27,13 @@ export interface Toolchain {
 const TARGET_ARCH: Record<string, string> = { x64: 'x86', arm64: 'arm64', arm: 'arm', s390x: 's390', ppc64: 'powerpc', riscv64: 'riscv', loong64: 'loongarch' };
 
 export async function findToolchain(cacheDir: string): Promise<Toolchain> {
-  const clang = '/usr/bin/clang';
+  // clang-19 assembles may_goto and compiles arena pointers, which clang-14 (Debian 12's default) cannot.
+  const clang = ['/usr/bin/clang-19', '/usr/bin/clang'].find((p) => existsSync(p)) ?? '/usr/bin/clang-19';
   const bpftool = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : '/usr/bin/bpftool';
   const targetArch = TARGET_ARCH[process.arch];
   if (!targetArch) throw new Error(`This playground does not know the BPF target arch for ${process.arch}.`);
   for (const tool of [clang, bpftool]) {
-    if (!existsSync(tool)) throw new Error(`${tool} is missing: install the Debian packages clang and bpftool (npm start does this).`);
+    if (!existsSync(tool)) throw new Error(`${tool} is missing: install the Debian packages clang-19 and bpftool (npm start does this).`);
   }
   const [systemIncludes, clangVersion, bpftoolVersion] = await Promise.all([
     clangSystemIncludes(clang),
@@ -42,11 +43,11 @@ export async function findToolchain(cacheDir: string): Promise<Toolchain> {
   return {
     clang,
     bpftool,
-    objcopy: ['/usr/bin/llvm-objcopy', '/usr/lib/llvm-14/bin/llvm-objcopy'].find((p) => existsSync(p)) ?? 'llvm-objcopy',
+    objcopy: ['/usr/bin/llvm-objcopy-19', '/usr/bin/llvm-objcopy'].find((p) => existsSync(p)) ?? 'llvm-objcopy',
     targetArch,
     systemIncludes,
     includeDir: path.join(ROOT, 'bpf', 'include'),
-    vmlinuxDir: await ensureVmlinuxHeader(bpftool, cacheDir, readHostBtf()),
+    vmlinuxDir: await ensureVmlinuxHeader(bpftool, cacheDir, readHostBtf(), bpftoolVersion),
     version: `${clangVersion}; ${bpftoolVersion}`,
   };
 }
@@ -80,10 +81,11 @@ function readHostBtf(): Buffer {
 
 /**
  * Generates vmlinux.h from a kernel's BTF (the host's, or a VM kernel's read
- * in its guest), once per distinct BTF: the directory is named by its hash.
+ * in its guest), once per distinct BTF and bpftool: the directory is named by their hash.
  */
-export async function ensureVmlinuxHeader(bpftool: string, cacheDir: string, btf: Buffer): Promise<string> {
-  const digest = createHash('sha256').update(btf).digest('hex').slice(0, 16);
+export async function ensureVmlinuxHeader(bpftool: string, cacheDir: string, btf: Buffer, bpftoolVersion: string): Promise<string> {
+  // By bpftool's version too: newer ones write more into the header (kfunc declarations since 7.3).
+  const digest = createHash('sha256').update(btf).update(bpftoolVersion).digest('hex').slice(0, 16);
   const dir = path.join(cacheDir, 'vmlinux', digest);
   const header = path.join(dir, 'vmlinux.h');
   mkdirSync(dir, { recursive: true, mode: 0o755 });

@@ -36,6 +36,9 @@ interface Probe {
   attachable: boolean;
 }
 
+/** Bumped whenever a probe changes what it tries (2: perf_event is attached, to the CPU clock). */
+const PROBES_VERSION = '2';
+
 /** Where each kind is tried: targets every kernel of the last years has. */
 
 function probes(uprobeTarget: string): Probe[] {
@@ -66,7 +69,8 @@ function probes(uprobeTarget: string): Probe[] {
     plain('iter', 'pgcap_iter', 'tracing', 'iter/task', 'void *ctx', '0', false),
     plain('xdp', 'pgcap_xdp', 'xdp', 'xdp', 'struct xdp_md *ctx', 'XDP_PASS', false),
     plain('socket', 'pgcap_socket', 'socket_filter', 'socket', 'struct __sk_buff *skb', '0', false),
-    plain('perf_event', 'pgcap_perf', 'perf_event', 'perf_event', 'void *ctx', '0', false),
+    // Attached as a profiler is: to every CPU's software clock.
+    plain('perf_event', 'pgcap_perf', 'perf_event', 'perf_event'),
   ];
 }
 
@@ -206,6 +210,9 @@ export async function runProbes(config: Config, toolchain: Toolchain, target: Pr
   return outcomes;
 }
 
+/** Low: the perf_event probe only has to attach, and is closed at once. */
+const PROBE_PERF_FREQUENCY = 1;
+
 async function probeOne(runner: Loader, probe: Probe, object: Buffer, base: { kind: Kind; section: string; type: string }): Promise<ProbeOutcome> {
   let type = base.type;
   try {
@@ -223,7 +230,7 @@ async function probeOne(runner: Loader, probe: Probe, object: Buffer, base: { ki
     if (!probe.attachable) return { ...base, type, loads: true, attaches: null };
     let attached: RunnerCalls['attachAll']['result'];
     try {
-      attached = await withTimeout(runner.call('attachAll', {}), STEP_TIMEOUT_MS);
+      attached = await withTimeout(runner.call('attachAll', { perfFrequency: PROBE_PERF_FREQUENCY }), STEP_TIMEOUT_MS);
     } catch (error) {
       return { ...base, type, loads: true, attaches: false, failure: failureOf('attach', error) };
     }
@@ -257,7 +264,8 @@ const cacheSchema = z.object({
 
 export function capabilitiesCachePath(config: Config, toolchain: Toolchain, kernelRelease = os.release()): string {
   const release = kernelRelease.replace(/[^A-Za-z0-9._+-]/g, '_');
-  const digest = createHash('sha256').update(toolchain.version).digest('hex').slice(0, 12);
+  // The probes' own version too: a cache made before a probe changed says nothing of it.
+  const digest = createHash('sha256').update(toolchain.version).update(PROBES_VERSION).digest('hex').slice(0, 12);
   return path.join(config.cacheDir, `capabilities-${release}-${digest}.json`);
 }
 

@@ -115,8 +115,6 @@ export function noteFor(outcome: ProbeOutcome, outcomes: ProbeOutcome[], facts: 
         return 'xdp programs need a network interface to attach to; the playground does not attach them.';
       case 'socket':
         return 'socket filter programs need a socket to attach to; the playground does not attach them.';
-      case 'perf_event':
-        return 'perf_event programs need a perf event (a CPU timer or counter) to attach to; the playground does not attach them.';
       case 'iter':
         return 'iterator programs are read (each read runs the program once per item), not attached; the playground does not read them.';
       default:

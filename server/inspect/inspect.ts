@@ -42,8 +42,9 @@ interface LlvmTools {
 let llvmTools: LlvmTools | null = null;
 
 /**
- * Finds llvm-objdump and llvm-readelf once: the unversioned names first, then
- * the LLVM that matches clang's major version, then any other. Only paths
+ * Finds llvm-objdump and llvm-readelf once: the LLVM that matches clang's
+ * major version first (an older objdump cannot print newer instructions such
+ * as addr_space_cast), then the unversioned names, then any other. Only paths
  * under /usr count, since the jail shows nothing else of the host.
  */
 export function findLlvmTools(toolchain: Toolchain): LlvmTools {
@@ -57,7 +58,9 @@ export function findLlvmTools(toolchain: Toolchain): LlvmTools {
     : [];
   const ordered = major ? [major, ...versions.filter((v) => v !== major)] : versions;
   const find = (tool: string): string | null =>
-    [`/usr/bin/${tool}`, ...ordered.flatMap((v) => [`/usr/lib/llvm-${v}/bin/${tool}`, `/usr/bin/${tool}-${v}`])].find((p) => existsSync(p)) ?? null;
+    [...ordered.slice(0, 1), 'unversioned', ...ordered.slice(1)]
+      .flatMap((v) => (v === 'unversioned' ? [`/usr/bin/${tool}`] : [`/usr/lib/llvm-${v}/bin/${tool}`, `/usr/bin/${tool}-${v}`]))
+      .find((p) => existsSync(p)) ?? null;
   llvmTools = { objdump: find('llvm-objdump'), readelf: find('llvm-readelf') };
   return llvmTools;
 }
@@ -143,24 +146,32 @@ function toolText(result: ExecResult, tool: string, format: (stdout: string) => 
 
 // ---- ELF sections ----
 
-const readelfJsonSchema = z.array(
-  z.record(
-    z.string(),
-    z.object({
-      Sections: z.array(
-        z.object({
-          Section: z.object({
-            Index: z.number(),
-            Name: z.object({ Value: z.string() }),
-            Type: z.object({ Value: z.string() }),
-            Flags: z.object({ RawFlags: z.number() }),
-            Size: z.number(),
-          }),
-        }),
-      ),
-    }),
-  ),
-);
+/**
+ * One section as llvm-readelf's JSON writes it. LLVM 14 nests the sections
+ * under the file's name and gives names and types as `Value`, flags as
+ * `RawFlags`; LLVM 19 puts them beside a FileSummary, with the names in `Name`
+ * and the numbers in `Value`. Both read as {index, name, type, size, flags}.
+ */
+const llvm14Section = z
+  .object({
+    Index: z.number(),
+    Name: z.object({ Value: z.string() }),
+    Type: z.object({ Value: z.string() }),
+    Flags: z.object({ RawFlags: z.number() }),
+    Size: z.number(),
+  })
+  .transform((s) => ({ index: s.Index, name: s.Name.Value, type: s.Type.Value, size: s.Size, flags: s.Flags.RawFlags }));
+const llvm19Section = z
+  .object({
+    Index: z.number(),
+    Name: z.object({ Name: z.string() }),
+    Type: z.object({ Name: z.string() }),
+    Flags: z.object({ Value: z.number() }),
+    Size: z.number(),
+  })
+  .transform((s) => ({ index: s.Index, name: s.Name.Name, type: s.Type.Name, size: s.Size, flags: s.Flags.Value }));
+const sectionList = z.object({ Sections: z.array(z.object({ Section: z.union([llvm14Section, llvm19Section]) })) });
+const readelfJsonSchema = z.array(z.union([sectionList, z.record(z.string(), sectionList)]));
 
 /** readelf's flag letters, in the order it prints them ("Key to Flags" in `llvm-readelf -S`). */
 const FLAG_LETTERS: [number, string][] = [
@@ -205,11 +216,12 @@ export function parseSections(result: ExecResult): ElfSection[] {
   }
   const parsed = readelfJsonSchema.safeParse(data);
   if (!parsed.success) return [];
-  const file = Object.values(parsed.data[0] ?? {})[0];
-  return (file?.Sections ?? [])
+  const first = parsed.data[0];
+  const file = first && 'Sections' in first ? first : Object.values(first ?? {})[0];
+  return ((file?.Sections ?? []) as { Section: { index: number; name: string; type: string; size: number; flags: number } }[])
     .map(({ Section: s }) => s)
-    .filter((s) => s.Index !== 0)
-    .map((s) => ({ name: s.Name.Value, type: s.Type.Value.replace(/^SHT_/, ''), size: s.Size, flags: sectionFlags(s.Flags.RawFlags) }));
+    .filter((s) => s.index !== 0)
+    .map((s) => ({ name: s.name, type: s.type.replace(/^SHT_/, ''), size: s.size, flags: sectionFlags(s.flags) }));
 }
 
 // ---- disassembly ----
@@ -232,9 +244,11 @@ export function annotateDisassembly(text: string, helpers: Map<number, string> =
       const [, address, hex, insn] = m;
       const bytes = hex!.split(' ').map((b) => parseInt(b, 16));
       let out = insn!;
-      const call = /^call (-?\d+)$/.exec(out);
+      // llvm-objdump 14 prints `call 6`, 19 prints `call 0x6` (and `call -0x1`).
+      const call = /^call (-?(?:0x[0-9a-f]+|\d+))$/.exec(out);
       if (bytes[0] === 0x85 && call) {
-        const imm = Number(call[1]);
+        const text = call[1]!;
+        const imm = text.startsWith('-') ? -Number(text.slice(1)) : Number(text);
         const srcReg = bytes[1]! >> 4;
         if (srcReg === 0 && helpers.has(imm)) out = `call ${helpers.get(imm)}#${imm}`;
         // imm -1 is a call relocated later: the relocation line below names its target.

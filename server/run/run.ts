@@ -1,5 +1,17 @@
 // One press of Run, stage by stage: compile → open → policy → globals → load → seed → attach → running.
-import type { Json, MapSeed, PlaygroundError, ProgramMeta, RunState, ServerMessage, SourceFile, Stage, Timings, TraceLine } from '../../protocol/messages.ts';
+import type {
+  Json,
+  MapSeed,
+  ObjectChange,
+  PlaygroundError,
+  ProgramMeta,
+  RunState,
+  ServerMessage,
+  SourceFile,
+  Stage,
+  Timings,
+  TraceLine,
+} from '../../protocol/messages.ts';
 import type { ProgramInfo } from '../../native/index.ts';
 import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
 import type { WorkloadPlan, WorkloadRun } from '../lessons/workload.ts';
@@ -13,7 +25,8 @@ import type { Config } from '../config.ts';
 import { RunMaps } from '../maps/run-maps.ts';
 import { EventStreams } from '../events/event-streams.ts';
 import { describeBpfError, type RunnerCallError } from '../runner/runner.ts';
-import type { OpenResult, RunnerCalls, RunnerEvents } from '../runner/runner-protocol.ts';
+import type { ObjectAdjustments, OpenResult, RunnerCalls, RunnerEvents } from '../runner/runner-protocol.ts';
+import { choosePrograms, fitMaps, targetsToFind } from './fit-object.ts';
 import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
@@ -251,6 +264,9 @@ export class Run {
       this.failLoad(error, 'open');
       return null;
     }
+    const fitted = await this.fit(loader, opened);
+    if (!fitted) return null;
+    opened = fitted;
     this.programs = opened.programs;
     const btf = opened.btf ? Btf.parse(opened.btf) : null;
     this.btf = btf;
@@ -278,6 +294,37 @@ export class Run {
     return opened;
   }
 
+  /** What fit() changed in the object: applied again whenever it is opened again. */
+  private adjustments: ObjectAdjustments = { maxEntries: [], valueSize: [], skipPrograms: [] };
+  private changes: ObjectChange[] = [];
+
+  /**
+   * Fits the object to this kernel and the limits, as the program's own loader
+   * would (server/run/fit-object.ts), and says each change in one line.
+   */
+  private async fit(loader: Loader, opened: OpenResult): Promise<OpenResult | null> {
+    const { kernel } = this.deps;
+    try {
+      const lookups = targetsToFind(opened.programs);
+      const answers = lookups.length ? await loader.call('findTargets', { targets: lookups.map((l) => l.target) }) : [];
+      const programs = choosePrograms(
+        opened.programs,
+        lookups.map((l, i) => ({ ...l, exists: answers[i] ?? null })),
+        kernel.capabilities,
+      );
+      const maps = fitMaps(opened.maps, kernel.policy, opened.possibleCpus);
+      this.adjustments = { maxEntries: maps.maxEntries, valueSize: maps.valueSize, skipPrograms: programs.skipPrograms };
+      this.changes = [...maps.changes, ...programs.changes];
+      if (!this.changes.length) return opened;
+      const adjusted = await loader.call('adjust', this.adjustments);
+      this.deps.send({ type: 'adjusted', runId: this.id, changes: this.changes });
+      return { ...opened, programs: adjusted.programs, maps: adjusted.maps };
+    } catch (error) {
+      this.failLoad(error, 'open');
+      return null;
+    }
+  }
+
   /** The opened object's BTF, parsed once for the codecs and the policy. */
   private btf: Btf | null = null;
 
@@ -288,7 +335,8 @@ export class Run {
   private admit(opened: OpenResult): boolean {
     const { kernel } = this.deps;
     const violations = checkPolicy(kernel.policy, {
-      programs: opened.programs.map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() })),
+      // Programs left out of load (SEC("?…"), or by fit()) never reach the kernel.
+      programs: opened.programs.filter((p) => p.autoload).map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() })),
       maps: opened.maps,
       btf: this.btf,
       possibleCpus: opened.possibleCpus,
@@ -379,8 +427,9 @@ export class Run {
           }
         }
         if (this.stopped) throw error;
-        // libbpf cannot load an object twice: open it again, with the globals set again.
+        // libbpf cannot load an object twice: open it again, fitted and with the globals set again.
         await this.loader!.call('open', { object, name, logSize });
+        if (this.changes.length) await this.loader!.call('adjust', this.adjustments);
         const problem = await this.setGlobals();
         if (problem) throw new Error(problem);
       }
@@ -427,7 +476,7 @@ export class Run {
     const attachStarted = performance.now();
     let attached: RunnerCalls['attachAll']['result'];
     try {
-      attached = await this.loader!.call('attachAll', {});
+      attached = await this.loader!.call('attachAll', { perfFrequency: config.limits.perfEventFrequency });
     } catch (error) {
       this.fail({ code: 'attach_failed', message: `Attaching failed: ${describeBpfError(error)}` });
       return false;
@@ -437,7 +486,10 @@ export class Run {
     const programs = this.programMeta(attached.results);
     this.deps.send({ type: 'attached', runId: this.id, programs });
     if (!programs.some((p) => p.attached)) {
-      const why = programs.map((p) => `${p.name}: ${p.attachError}`).join('; ');
+      const why = programs
+        .filter((p) => !p.notLoaded)
+        .map((p) => `${p.name}: ${p.attachError}`)
+        .join('; ');
       this.fail({ code: 'attach_failed', message: `No program could be attached: ${why || 'the object has no programs'}.` });
       return false;
     }
@@ -541,9 +593,10 @@ export class Run {
     if (reading.over) this.fail({ code: 'policy_denied', message: this.cpu.refusal(reading.share) });
   }
 
-  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string }[]): ProgramMeta[] {
+  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string; cpus?: number }[]): ProgramMeta[] {
     return this.programs.map((p) => {
       const result = results?.find((r) => r.program === p.name);
+      const notLoaded = this.changes.find((c) => c.kind === 'program' && c.name === p.name)?.message;
       return {
         name: p.name,
         section: p.section,
@@ -554,6 +607,8 @@ export class Run {
           result && !result.attached
             ? (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result))
             : undefined,
+        ...(notLoaded ? { notLoaded } : {}),
+        ...(result?.cpus ? { cpus: result.cpus } : {}),
       };
     });
   }

@@ -10,6 +10,7 @@ import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BpfError, Collection } from '../../native/index.ts';
+import { findAttachTargets } from './attach-targets.ts';
 import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp } from './runner-protocol.ts';
 
 /** How records leave the process: `send` returns false when there is no one to send to; `done` is called once the message is written. */
@@ -116,9 +117,19 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
       }
       return { ...loaded, programs: c.programs(), maps: c.maps() };
     },
-    attachAll() {
+    findTargets({ targets }) {
+      return findAttachTargets(targets);
+    },
+    adjust({ maxEntries, valueSize, skipPrograms }) {
       const c = current();
-      const results = c.attachAll();
+      for (const { map, entries } of maxEntries) c.setMaxEntries(map, entries);
+      for (const { map, bytes } of valueSize) c.setValueSize(map, bytes);
+      for (const program of skipPrograms) c.setAutoload(program, false);
+      return { programs: c.programs(), maps: c.maps() };
+    },
+    attachAll({ perfFrequency }) {
+      const c = current();
+      const results = c.attachAll({ perfFrequency });
       return { results, programs: c.programs() };
     },
     update({ map, key, value }) {

@@ -25,13 +25,32 @@ export interface DumpReply {
   unchanged?: boolean;
 }
 
+/** Something a program attaches to, to be looked up in the kernel: a function, `category/name` tracepoint, or raw tracepoint. */
+export interface AttachTarget {
+  kind: 'function' | 'tracepoint' | 'raw_tracepoint';
+  name: string;
+}
+
+/** What the backend changes in an opened object before load, as a loader would (see server/run/fit-object.ts). */
+export interface ObjectAdjustments {
+  maxEntries: { map: string; entries: number }[];
+  valueSize: { map: string; bytes: number }[];
+  /** Programs left out of load and attach. */
+  skipPrograms: string[];
+}
+
 /** Every call the backend can make, with its arguments and what it returns. */
 export interface RunnerCalls {
   /** `logSize`: the verifier log buffer; a bigger one after a load failed with ENOSPC. */
   /** `btf`: a minimal kernel BTF for the object's CO-RE relocations (see generateMinimalBtf). */
   open: { args: { object: Uint8Array; name: string; logSize?: number; btf?: Uint8Array }; result: OpenResult };
+  /** Which attach targets this kernel has: asked where the kernel is (host or guest), before load. */
+  findTargets: { args: { targets: AttachTarget[] }; result: (boolean | null)[] };
+  /** Fits the opened object to the kernel and the limits, before load: map sizes, programs left out. */
+  adjust: { args: ObjectAdjustments; result: { programs: ProgramInfo[]; maps: MapInfo[] } };
   load: { args: Record<string, never>; result: LoadResult & { programs: ProgramInfo[]; maps: MapInfo[] } };
-  attachAll: { args: Record<string, never>; result: { results: AttachResult[]; programs: ProgramInfo[] } };
+  /** `perfFrequency`: perf_event programs sample every CPU's clock this often (config `limits.perfEventFrequency`). */
+  attachAll: { args: { perfFrequency: number }; result: { results: AttachResult[]; programs: ProgramInfo[] } };
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
   /** One value, or null when the key is absent. */

@@ -16,6 +16,7 @@ const ADDON = path.join(ROOT, 'native', 'build', 'Release', 'bpf_addon.node');
 const BUNDLED = [
   SOURCE,
   path.join(import.meta.dirname, 'loader.ts'),
+  path.join(import.meta.dirname, 'attach-targets.ts'),
   path.join(import.meta.dirname, 'runner-protocol.ts'),
   path.join(ROOT, 'native', 'index.ts'),
 ];

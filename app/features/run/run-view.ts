@@ -3,6 +3,7 @@ import type {
   ElfSection,
   MapMeta,
   MapSnapshot,
+  ObjectChange,
   PlaygroundError,
   ProgramMeta,
   RunState,
@@ -31,6 +32,8 @@ export interface RunView {
   compiled: { ok: boolean; log: string; objectSize?: number } | null;
   /** The rules the built object broke, when the playground's policy refused it before load. */
   refusal: { rule: string; message: string }[] | null;
+  /** What the playground changed in the object before load, as its own loader would (a map shrunk, a program left out). */
+  changes: ObjectChange[];
   diagnostics: Diagnostic[];
   skeleton: { ok: boolean; text: string } | null;
   loaded: LoadedView | null;
@@ -76,6 +79,7 @@ export const initialRunView: RunView = {
   notice: null,
   runningSince: null,
   refusal: null,
+  changes: [],
   endedAt: null,
   compiled: null,
   diagnostics: [],
@@ -166,6 +170,8 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
       };
     case 'refused':
       return { ...view, refusal: message.violations };
+    case 'adjusted':
+      return { ...view, changes: message.changes };
     case 'skeleton':
       return { ...view, skeleton: { ok: message.ok, text: message.text } };
     case 'loaded':

@@ -100,6 +100,16 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
           </ul>
         </div>
       )}
+      {view.changes.length > 0 && (
+        <div className={styles.objectChanges} role="note" data-testid="object-changes">
+          <p>Fitted to this kernel before load, as the program&apos;s own loader would:</p>
+          <ul>
+            {view.changes.map((change) => (
+              <li key={change.kind + change.name}>{withCode(change.message)}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {view.loaded?.logTruncated && (
         <p className={styles.logTruncated} role="note" data-testid="log-truncated">
           The verifier&apos;s log was cut: it did not fit even the largest buffer the server tries, so part of it is missing below.
@@ -160,8 +170,12 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                 <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
                 <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
                 <td className={`${styles.num} ${ui.num}`}>{runs?.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
-                <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted}>
-                  {p.attached ? '✓ attached' : (p.attachError ?? 'not attached')}
+                <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted} data-testid="program-attach">
+                  {p.attached
+                    ? p.cpus
+                      ? `✓ attached to the CPU clock of ${p.cpus} CPU${p.cpus === 1 ? '' : 's'}`
+                      : '✓ attached'
+                    : (p.attachError ?? (p.notLoaded ? `not loaded: ${p.notLoaded.replace(/^[^:]+: not loaded, /, '')}` : 'not attached'))}
                 </td>
               </tr>
             );

@@ -89,7 +89,7 @@ export class VmKernel implements Kernel {
       }
       const toolchain: Toolchain = {
         ...hostToolchain,
-        vmlinuxDir: await ensureVmlinuxHeader(hostToolchain.bpftool, config.cacheDir, readFileSync(btfFile)),
+        vmlinuxDir: await ensureVmlinuxHeader(hostToolchain.bpftool, config.cacheDir, readFileSync(btfFile), hostToolchain.version),
         vmlinuxPch: null,
       };
       toolchain.vmlinuxPch = await ensureVmlinuxPch(config, toolchain);

@@ -1,0 +1,221 @@
+// Needs: root and a kernel that loads BPF (starts the backend, which loads programs).
+// Programs in the shapes real tools have (written here, not copied): each runs as its own
+// loader would run it, and everything the playground changed or left out is said.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Backend } from '../backend.ts';
+import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
+import { startTestBackend } from './harness.ts';
+
+let backend: Backend;
+before(async () => {
+  backend = await startTestBackend();
+});
+after(() => backend.close());
+
+const CORE = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n';
+const LICENSE = '\nchar LICENSE[] SEC("license") = "GPL";\n';
+
+function run(content: string, seconds = 1): Promise<RemoteRunReport> {
+  return runRemote({ server: backend.url, files: [{ name: 'tool.bpf.c', content }], seeds: [], seconds, trigger: 'exec' });
+}
+
+const why = (report: RemoteRunReport) => `${report.stage}: ${report.error?.message ?? ''} ${report.compileLog}`;
+
+describe('programs shaped like real tools', () => {
+  test('a hash map too big for the per-map limit is shrunk, said in one line, and the program runs', async () => {
+    const report = await run(`${CORE}
+struct exec_record { u32 pid; char argv[7680]; };
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, u32);
+	__type(value, struct exec_record);
+} execs SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int record_exec(void *ctx)
+{
+	u32 pid = bpf_get_current_pid_tgid() >> 32;
+	struct exec_record *r = bpf_map_lookup_elem(&execs, &pid);
+	if (r)
+		r->pid = pid;
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    assert.deepEqual(
+      report.changes.map((c) => c.message),
+      ['execs: max_entries 10,240 → 2,048 to fit the 16.0 MiB per-map limit.'],
+    );
+  });
+
+  test('an object with 40 programs, one per syscall, loads and attaches them all', async () => {
+    const syscalls = [
+      'read',
+      'write',
+      'openat',
+      'close',
+      'newfstatat',
+      'getppid',
+      'lseek',
+      'mmap',
+      'mprotect',
+      'munmap',
+      'brk',
+      'rt_sigaction',
+      'rt_sigprocmask',
+      'ioctl',
+      'pread64',
+      'pwrite64',
+      'readv',
+      'writev',
+      'access',
+      'pipe2',
+      'dup',
+      'dup2',
+      'nanosleep',
+      'getpid',
+      'socket',
+      'connect',
+      'accept',
+      'sendto',
+      'recvfrom',
+      'bind',
+      'listen',
+      'clone',
+      'execve',
+      'exit_group',
+      'wait4',
+      'kill',
+      'newuname',
+      'fcntl',
+      'getcwd',
+      'chdir',
+    ];
+    const programs = syscalls
+      .map((name) => `SEC("tp/syscalls/sys_enter_${name}")\nint on_${name}(void *ctx)\n{\n\tcount(${syscalls.indexOf(name)});\n\treturn 0;\n}\n`)
+      .join('\n');
+    const report = await run(`${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 40);
+	__type(key, u32);
+	__type(value, u64);
+} calls SEC(".maps");
+
+static __always_inline void count(u32 slot)
+{
+	u64 *n = bpf_map_lookup_elem(&calls, &slot);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+${programs}${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    assert.equal(report.programs.length, 40);
+    assert.deepEqual(report.changes, []);
+    assert.ok(
+      report.programs.every((p) => p.attached),
+      report.programs
+        .filter((p) => !p.attached)
+        .map((p) => `${p.section}: ${p.attachError}`)
+        .join('\n'),
+    );
+  });
+
+  test('a stack-trace map with no value_size gets the kernel’s default depth', async () => {
+    const report = await run(`${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 256);
+	__type(key, u32);
+} stacks SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int where_from(void *ctx)
+{
+	bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    assert.deepEqual(
+      report.changes.map((c) => c.message),
+      ["stacks: value_size 0 → 1,016 bytes (127 frames, the kernel's default stack depth)."],
+    );
+  });
+
+  test('a kprobe on a function this kernel lacks is left out, and its tp_btf variant runs', async () => {
+    const report = await run(`${CORE}
+SEC("kprobe/__playground_no_such_function")
+int BPF_KPROBE(old_way)
+{
+	bpf_printk("old");
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(new_way, struct task_struct *p)
+{
+	bpf_printk("new");
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    assert.deepEqual(
+      report.changes.map((c) => c.message),
+      ['kprobe/__playground_no_such_function: not loaded, this kernel has no such function.'],
+    );
+    const old = report.programs.find((p) => p.name === 'old_way');
+    assert.equal(old?.attached, false);
+    assert.match(old?.notLoaded ?? '', /no such function/);
+    assert.equal(report.programs.find((p) => p.name === 'new_way')?.attached, true);
+  });
+
+  test('a perf_event profiler is attached to every CPU’s clock and samples', async () => {
+    const report = await run(
+      `${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} samples SEC(".maps");
+
+SEC("perf_event")
+int sample(void *ctx)
+{
+	u32 zero = 0;
+	u64 *n = bpf_map_lookup_elem(&samples, &zero);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return 0;
+}
+${LICENSE}`,
+      2,
+    );
+    assert.equal(report.ok, true, why(report));
+    const program = report.programs.find((p) => p.name === 'sample');
+    assert.equal(program?.attached, true);
+    assert.ok((program?.cpus ?? 0) >= 1, JSON.stringify(program));
+    const value = report.maps.samples?.[0]?.value;
+    assert.ok(typeof value === 'number' && value > 0, `samples: ${JSON.stringify(report.maps.samples)}`);
+  });
+
+  test('a kfunc declared by the newer vmlinux.h (bpf_task_from_pid) compiles and loads', async () => {
+    const report = await run(`${CORE}
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(parent_of, struct task_struct *p)
+{
+	struct task_struct *t = bpf_task_from_pid(p->tgid);
+	if (t) {
+		bpf_printk("found %d", t->pid);
+		bpf_task_release(t);
+	}
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+  });
+});
