@@ -39,3 +39,17 @@ test('fatal errors count as errors', () => {
   assert.equal(d!.severity, 'error');
   assert.equal(d!.message, "'nope.h' file not found");
 });
+
+test('a struct bpf_map_def SEC("maps") from an old tutorial is named for what it is, on its line', () => {
+  const stderr = `counter.bpf.c:6:20: error: variable has incomplete type 'struct bpf_map_def'
+struct bpf_map_def SEC("maps") counts = {
+                   ^
+`;
+  const [d] = parseClangDiagnostics(stderr, 'counter.bpf.c');
+  assert.equal(d!.line, 6);
+  assert.match(
+    d!.message,
+    /^This map is defined the old way, struct bpf_map_def in SEC\("maps"\), which libbpf 1\.0 removed: define it as a BTF map in SEC\("\.maps"\)/,
+  );
+  assert.match(d!.message, /\(clang: variable has incomplete type 'struct bpf_map_def'\)\.$/);
+});

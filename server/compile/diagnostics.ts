@@ -39,5 +39,20 @@ export function parseClangDiagnostics(stderr: string, mainFile: string): Diagnos
       out.push({ file: mainFile, line: 1, column: 1, severity: severityOf(word!), message, source: 'clang' });
     }
   }
-  return out;
+  return out.map(withMeaning);
+}
+
+/**
+ * clang's words where they mislead a learner, said for what they mean; clang's
+ * own message stays, in brackets. Old tutorials define maps as struct
+ * bpf_map_def in SEC("maps"), which libbpf 1.0 removed with the struct.
+ */
+function withMeaning(d: Diagnostic): Diagnostic {
+  if (/variable has incomplete type 'struct bpf_map_def'/.test(d.message)) {
+    return {
+      ...d,
+      message: `This map is defined the old way, struct bpf_map_def in SEC("maps"), which libbpf 1.0 removed: define it as a BTF map in SEC(".maps") with __uint(type, …), __uint(max_entries, …), __type(key, …) and __type(value, …) (clang: ${d.message}).`,
+    };
+  }
+  return d;
 }

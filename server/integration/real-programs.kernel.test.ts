@@ -218,4 +218,50 @@ int BPF_PROG(parent_of, struct task_struct *p)
 ${LICENSE}`);
     assert.equal(report.ok, true, why(report));
   });
+
+  test('a map whose value is a struct only declared gets a sentence about that struct, not about the verifier', async () => {
+    const report = await run(`${CORE}
+struct opaque_thing;
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, u32);
+	__type(value, struct opaque_thing);
+	__uint(value_size, 16);
+} things SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int look(void *ctx)
+{
+	u32 key = 1;
+	bpf_map_lookup_elem(&things, &key);
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, false);
+    assert.equal(
+      report.error?.message,
+      "libbpf could not open the object: map things's value type has no size: it names a struct that is only declared (forward-declared), not defined; define the struct with its fields before the map, or include the header that does.",
+    );
+    assert.doesNotMatch(report.error?.message ?? '', /verifier/);
+  });
+
+  test('a legacy struct bpf_map_def SEC("maps") gets the sentence on its line', async () => {
+    const report = await run(`#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct bpf_map_def SEC("maps") counts = {
+	.type = BPF_MAP_TYPE_HASH,
+	.key_size = sizeof(__u32),
+	.value_size = sizeof(__u64),
+	.max_entries = 64,
+};
+${LICENSE}`);
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'compile');
+    assert.match(
+      report.error?.message ?? '',
+      /^tool\.bpf\.c:4:\d+: This map is defined the old way, struct bpf_map_def in SEC\("maps"\), which libbpf 1\.0 removed/,
+    );
+  });
 });

@@ -38,21 +38,49 @@ export function describeLoadFailure(err: RunnerCallError, context: LoadFailureCo
     const { explanation, diagnostics } = explainVerifierLog(err.verifierLog!, { mainFile: context.mainFile, files: context.files });
     if (explanation) {
       const where = explanation.line ? ` (${explanation.file}:${explanation.line})` : '';
+      // A summary that is already the whole sentence ("The verifier rejected the program: …") is not prefixed again.
+      const summary = explanation.summary.replace(/^The verifier rejected the program: /, '');
       return {
         ...logs,
         explanation,
         diagnostics,
-        error: { code: 'verifier_rejected', message: `The verifier rejected the program${where}: ${explanation.summary}` },
+        error: { code: 'verifier_rejected', message: `The verifier rejected the program${where}: ${summary}` },
       };
     }
   }
-  const what = context.stage === 'open' ? 'libbpf could not open the object' : 'The kernel refused to load the program';
+  if (context.stage === 'open') {
+    return { ...logs, diagnostics: [], error: { code: 'load_failed', message: `libbpf could not open the object: ${explainOpenFailure(err)}` } };
+  }
   return {
     ...logs,
     diagnostics: [],
-    error: { code: judged ? 'verifier_rejected' : 'load_failed', message: `${what}: ${explainLoadFailure(err, context.sections, context.kernel)}` },
+    error: {
+      code: judged ? 'verifier_rejected' : 'load_failed',
+      message: `The kernel refused to load the program: ${explainLoadFailure(err, context.sections, context.kernel)}`,
+    },
   };
 }
+
+/** libbpf's open reads only the object: what it says is about the object's ELF and BTF, never the verifier's verdict. */
+export function explainOpenFailure(err: RunnerCallError): string {
+  const log = err.libbpfLog ?? '';
+  const sizeless = /map '([^']+)': can't determine (key|value) size for type \[\d+\]/.exec(log);
+  if (sizeless) {
+    return `map ${sizeless[1]}'s ${sizeless[2]} type has no size: it names a struct that is only declared (forward-declared), not defined; define the struct with its fields before the map, or include the header that does.`;
+  }
+  const legacy = /legacy map definitions in 'maps' section are not supported/.exec(log);
+  if (legacy) return LEGACY_MAPS;
+  const last = log
+    .split('\n')
+    .map((l) => l.replace(/^libbpf: /, '').trim())
+    .filter(Boolean)
+    .at(-1);
+  return last ? `${last.replace(/\.$/, '')} (${err.code}).` : `${err.message} (${err.code}).`;
+}
+
+/** A SEC("maps") struct bpf_map_def: the pre-BTF syntax that libbpf 1.0 removed. */
+export const LEGACY_MAPS =
+  'this map is defined the old way, struct bpf_map_def in SEC("maps"), which libbpf 1.0 removed; define it as a BTF map in SEC(".maps") with __uint(type, …), __uint(max_entries, …), __type(key, …) and __type(value, …).';
 
 /**
  * A log longer than the limit keeps its start (what was loaded) and its end
