@@ -125,19 +125,20 @@ describe('choosePrograms', () => {
     assert.equal(chosen.changes[0]!.message, 'kprobe/__blk_account_io_start: not loaded, this kernel has no such function.');
   });
 
-  test('of an fentry and a kprobe variant, fentry where it runs, kprobe where fentry is refused', () => {
+  test('of an fentry and a kprobe variant, both where both run (the user may compare them), kprobe where fentry is refused', () => {
     const programs = [program('fast', 'fentry/vfs_read'), program('slow', 'kprobe/vfs_read')];
-    assert.deepEqual(choosePrograms(programs, [], VM).skipPrograms, ['slow']);
+    assert.deepEqual(choosePrograms(programs, [], VM).skipPrograms, []);
     const onHost = choosePrograms(programs, [], HOST);
     assert.deepEqual(onHost.skipPrograms, ['fast']);
     assert.match(onHost.changes[0]!.message, /^fentry\/vfs_read: not loaded, fentry and fexit programs are refused here/);
   });
 
-  test('tp_btf is preferred over raw_tp for the same event', () => {
-    const programs = [program('btf', 'tp_btf/sched_switch'), program('raw', 'raw_tp/sched_switch')];
-    const chosen = choosePrograms(programs, [], HOST);
-    assert.deepEqual(chosen.skipPrograms, ['raw']);
-    assert.equal(chosen.changes[0]!.message, 'raw_tp/sched_switch: not loaded, tp_btf/sched_switch does the same and runs here.');
+  test('on a kernel without kprobes, a kprobe gives way to its fentry variant of the same function', () => {
+    const noKprobes = VM.map((c) => (c.section === 'kprobe' ? { ...c, attaches: false } : c));
+    const programs = [program('entry', 'fentry/vfs_read'), program('probe', 'kprobe/vfs_read')];
+    const chosen = choosePrograms(programs, [], noKprobes);
+    assert.deepEqual(chosen.skipPrograms, ['probe']);
+    assert.equal(chosen.changes[0]!.message, 'kprobe/vfs_read: not loaded, fentry/vfs_read does the same and runs here.');
   });
 
   test('never every program: an object left with nothing fails with the kernel’s own reason', () => {

@@ -1,7 +1,7 @@
 // What a real tool's loader does to its object between open and load, done for the user and
 // said in one line each: maps shrunk to fit the limits, a stack-trace map given the kernel's
 // default depth, programs left out whose attach target this kernel lacks, and of two variants
-// of one probe (fentry and kprobe, tp_btf and raw_tp), the one this kernel runs.
+// of one probe (fentry and kprobe, tp_btf and raw_tp), the one this kernel cannot run.
 import type { Capability, ObjectChange } from '../../protocol/messages.ts';
 import type { MapInfo, ProgramInfo } from '../../native/index.ts';
 import { sectionKind, type Kind } from '../host/capability-notes.ts';
@@ -144,8 +144,8 @@ const ABSENT: Record<AttachTarget['kind'], (name: string) => string> = {
  * Which programs to leave out, as libbpf-tools' loaders decide with their
  * fentry_can_attach / kprobe_exists / tracepoint_exists checks: one whose
  * target is absent; one of a kind this kernel refuses to load (it would fail
- * the whole object); and of variants of one probe, all but the one this kernel
- * runs best. Never all of them: an object left with nothing to load fails with
+ * the whole object); and of variants of one probe, those this kernel cannot
+ * run, when one that it can is there. Never all of them: an object left with nothing to load fails with
  * the kernel's own reason instead.
  */
 export function choosePrograms(
@@ -166,7 +166,8 @@ export function choosePrograms(
       reasons.set(p.name, capability.note ? lowerFirst(capability.note.replace(/\.$/, '')) : `${kind} programs do not load on this kernel`);
     }
   }
-  // Variants: in each group, keep the preferred kind that works here, and leave out the rest.
+  // Variants: in a group where some kinds do not work here, keep the preferred one that does and
+  // leave out those that do not. Where all of them work, all stay: the user may be comparing them.
   const groups = new Map<string, { program: ProgramInfo; kind: Kind }[]>();
   for (const p of loaded) {
     const t = programTarget(p.section);
@@ -182,7 +183,7 @@ export function choosePrograms(
     const best = [...members].sort((a, b) => PREFERENCE.indexOf(a.kind) - PREFERENCE.indexOf(b.kind)).find((m) => works(m.kind));
     if (!best) continue;
     for (const m of members) {
-      if (m.kind !== best.kind) reasons.set(m.program.name, `${best.program.section} does the same and runs here`);
+      if (!works(m.kind)) reasons.set(m.program.name, `${best.program.section} does the same and runs here`);
     }
   }
   if (reasons.size === 0 || reasons.size >= loaded.length) return { skipPrograms: [], changes: [] };
