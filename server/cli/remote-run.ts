@@ -39,7 +39,8 @@ export interface RemoteRunReport {
   explanation: VerifierExplanation | null;
   trace: string[];
   dropped: number;
-  maps: Record<string, { key: Json; value: Json }[]>;
+  /** Per-CPU maps keep one value per CPU (`perCpu`) beside their total (`value`), as the page shows them. */
+  maps: Record<string, { key: Json; value: Json; perCpu?: Json[] }[]>;
   events: Json[];
   timings: Timings;
   /** The rules the object broke, when the playground's policy refused it before the kernel saw it. */
@@ -141,7 +142,11 @@ export function summarize(inbox: ServerMessage[], runId: number): RemoteRunRepor
         break;
       case 'maps':
         for (const frame of m.maps) {
-          report.maps[frame.name] = applyMapDelta(report.maps[frame.name], frame).map(({ key, value }) => ({ key, value }));
+          report.maps[frame.name] = applyMapDelta(report.maps[frame.name], frame).map(({ key, value, perCpu }) => ({
+            key,
+            value,
+            ...(perCpu ? { perCpu } : {}),
+          }));
         }
         break;
     }

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import type { Backend } from '../backend.ts';
 import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { startTestBackend } from './harness.ts';
+import { Collection } from '../../native/index.ts';
 
 let backend: Backend;
 before(async () => {
@@ -262,6 +263,35 @@ ${LICENSE}`);
     assert.match(
       report.error?.message ?? '',
       /^tool\.bpf\.c:4:\d+: This map is defined the old way, struct bpf_map_def in SEC\("maps"\), which libbpf 1\.0 removed/,
+    );
+  });
+
+  test('a per-CPU counter keeps one value per CPU and their total in the CLI’s report', async () => {
+    const report = await run(`${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} execs SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int count_exec(void *ctx)
+{
+	u32 zero = 0;
+	u64 *n = bpf_map_lookup_elem(&execs, &zero);
+	if (n)
+		*n += 1;
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    const entry = report.maps.execs?.[0];
+    assert.ok(entry?.perCpu, JSON.stringify(report.maps));
+    assert.equal(entry.perCpu.length, Collection.possibleCpus());
+    assert.equal(
+      (entry.perCpu as number[]).reduce((sum, n) => sum + n, 0),
+      entry.value,
     );
   });
 });
