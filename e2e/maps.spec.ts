@@ -288,3 +288,43 @@ test("Export as Go downloads a cilium/ebpf module with the sources, bpf2go's lin
   expect(main).toContain('{mapName: "execve_counter", key: []byte{0x65, 0x78');
   await expect(page.getByText('Downloaded execve_counter.zip: unzip, go mod tidy && make, sudo ./execve_counter (see its README).')).toBeVisible();
 });
+
+test('a map too big for the limit is shrunk to fit, and its card and the Verifier log say so', async ({ playground }) => {
+  const { editor, maps, status, verifier } = playground;
+  await editor.setSource(
+    HELLO,
+    `#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct record {
+	__u32 pid;
+	char args[7680];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, struct record);
+} execs SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int remember(void *ctx)
+{
+	__u32 pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_map_lookup_elem(&execs, &pid);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`,
+  );
+  await editor.run();
+  await status.expectPhase('running');
+  const line = 'execs: max_entries 10,240 → 2,048 to fit the 16.0 MiB per-map limit.';
+  await maps.open();
+  await expect(maps.card('execs').getByTestId('map-change')).toHaveText(line);
+  await expect(maps.card('execs')).toContainText('max 2,048');
+  await verifier.open();
+  await expect(playground.page.getByTestId('object-changes')).toContainText(line);
+});

@@ -56,6 +56,8 @@ const TOP_N = 10;
 
 interface MapCardProps {
   meta: MapMeta;
+  /** What the playground changed in this map before load (shrunk to fit, a stack depth), in one sentence. */
+  change?: string;
   snapshot: MapSnapshot | undefined;
   /** Date.now() of the last maps frame: the export says when the values were read. */
   readAt: number | null;
@@ -68,7 +70,7 @@ interface MapCardProps {
 }
 
 /** One map: what it is, a chart where one helps, its entries, export, and a form to change them. */
-export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite, onDelete }: MapCardProps) {
+export function MapCard({ meta, change, snapshot, readAt, live, history, scheme, onWrite, onDelete }: MapCardProps) {
   const internal = isGlobalsMap(meta);
   // Array entries always exist (the kernel refuses to delete them): they can only be overwritten.
   const deletable = !/array/.test(meta.type);
@@ -181,6 +183,11 @@ export function MapCard({ meta, snapshot, readAt, live, history, scheme, onWrite
           )}
         </span>
       </header>
+      {change && (
+        <p className={styles.mapChange} role="note" data-testid="map-change">
+          {change}
+        </p>
+      )}
 
       {snapshot?.error && (
         <p className={styles.mapError} role="alert">

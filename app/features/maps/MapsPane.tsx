@@ -1,6 +1,6 @@
 'use client';
 
-import type { Json, MapMeta, MapSnapshot } from '../../../protocol/messages.ts';
+import type { Json, MapMeta, MapSnapshot, ObjectChange } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatClock } from '../../shared/format.ts';
 import type { MapHistory } from './map-history.ts';
@@ -15,6 +15,8 @@ const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000];
 
 interface MapsPaneProps {
   maps: MapMeta[];
+  /** What the playground changed before load; a map's own change is shown on its card. */
+  changes: ObjectChange[];
   snapshots: Record<string, MapSnapshot>;
   snapshotAt: number | null;
   /** The program is loaded (entries can be read and written). */
@@ -67,6 +69,7 @@ export function MapsPane(props: MapsPaneProps) {
             <MapCard
               key={meta.name}
               meta={meta}
+              change={props.changes.find((c) => c.kind === 'map' && c.name === meta.name)?.message}
               snapshot={snapshots[meta.name]}
               readAt={snapshotAt}
               live={live}

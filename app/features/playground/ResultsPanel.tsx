@@ -105,6 +105,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
           )}
           <MapsPane
             maps={view.maps}
+            changes={view.changes}
             snapshots={view.snapshots}
             snapshotAt={view.snapshotAt}
             live={view.phase === 'running'}
