@@ -20,7 +20,10 @@ export interface RemoteRunOptions {
   /** A bundled example to run instead of `files`, with its seeds. */
   example?: string;
   seeds: MapSeed[];
+  /** How long the program runs: `until` may end it sooner. */
   seconds: number;
+  /** Stops the program as soon as the report so far satisfies this (checked on each map frame and trace line). */
+  until?: (report: RemoteRunReport) => boolean;
   trigger?: 'exec' | 'open';
   /** A kernel's name (`ebpf-playground kernels` lists them); the server's default when left out. */
   kernel?: string;
@@ -76,7 +79,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
     if (!outcome) throw new Error(`the run reached neither running nor an error within ${waitMs / 1000} s.`);
     if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
-      await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
+      const { until } = options;
+      if (until)
+        await connection.waitFor((m) => (m.type === 'maps' || m.type === 'trace') && until(summarize(connection.inbox, runId)), options.seconds * 1000);
+      else await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
       if (triggers) clearInterval(triggers);
       await connection.request({ type: 'stop' });
     }

@@ -84,6 +84,21 @@ describe('the bundled examples, against the real kernel', () => {
   }
 });
 
+test('Stop reads the maps once more: the last values arrive even when no poll was due', async () => {
+  // Polls are an hour apart here: the first frame (count 0) comes at attach, the next only from Stop.
+  const slowPolls = await startTestBackend((config) => {
+    config.limits.mapIntervalMs = 3_600_000;
+  });
+  try {
+    const report = await runRemote({ server: slowPolls.url, files: [], example: 'execve_counter', seeds: [], seconds: 1.5, trigger: 'exec' });
+    assert.equal(report.ok, true, report.error?.message);
+    const count = report.maps.execve_counter?.[0]?.value;
+    assert.ok(typeof count === 'number' && count >= 1, `count was ${count}`);
+  } finally {
+    slowPolls.close();
+  }
+});
+
 describe('failures come back as data', () => {
   test('a compile error names the file, line and column', async () => {
     const content = helloSource('bad').replace('return 0;', 'return 0 +;');

@@ -171,6 +171,20 @@ export class RunMaps {
     this.timer = null;
   }
 
+  /**
+   * Polling ends, and every listable map is read one last time; what changed goes
+   * to the client. The dump requests leave before this returns its promise, so a
+   * close sent right after reaches the loader behind them.
+   */
+  readLast(): Promise<void> {
+    this.close();
+    const reads = [...this.codecs.values()].filter((codec) => codec.view === 'entries').map((codec) => this.snapshot(codec, true));
+    return Promise.all(reads).then((snapshots) => {
+      const frames = snapshots.flatMap((snapshot) => (snapshot ? (this.delta(snapshot) ?? []) : []));
+      if (frames.length) this.options.send({ type: 'maps', runId: this.options.runId, maps: frames });
+    });
+  }
+
   /** Every listable map, read whole now (for a lesson check), not the deltas the client gets. */
   async readAll(): Promise<MapSnapshot[]> {
     const snapshots: MapSnapshot[] = [];

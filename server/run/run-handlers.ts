@@ -6,8 +6,8 @@ import { capitalize } from '../text.ts';
 export const runHandlers = {
   run: (session, message) => session.startRun(message.id, message.files, message.seeds, message.kernel),
   prepare: (session, message) => session.prepare(message.id, message.files, message.kernel),
-  stop: (session, message) =>
-    session.stopRun() ? accept(message.id, 'stop', {}) : refuse(message.id, { code: 'not_running', message: 'Nothing is running.' }),
+  stop: async (session, message) =>
+    (await session.stopRun()) ? accept(message.id, 'stop', {}) : refuse(message.id, { code: 'not_running', message: 'Nothing is running.' }),
   inspect: (session, message) => {
     if (!session.run) return refuse(message.id, { code: 'not_running', message: 'Press Run first: Inspect shows what the last Run built.' });
     session.run.requestInspect();

@@ -549,12 +549,23 @@ export class Run {
     return this.maps.readAll();
   }
 
-  /** Detaches and closes everything. Safe to call at any stage and more than once. */
-  stop(): void {
-    if (this.stopped) return;
+  /**
+   * Detaches and closes everything. Safe to call at any stage and more than once.
+   * A Stop the user pressed (`lastMaps`) first reads the maps once more, so what
+   * they show, and what the CLI reports, is what the maps held at the end.
+   */
+  stop(options: { lastMaps?: boolean } = {}): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.stopped = true;
+    // The reads are sent before the close, and the loader answers in order: they see the maps still open.
+    const lastRead = options.lastMaps && this.state === 'running' && this.loaderAlive ? this.opened?.maps.readLast() : undefined;
     this.close();
-    if (this.state !== 'error') this.setState('stopped', this.stage);
+    const settle = () => {
+      if (this.state !== 'error') this.setState('stopped', this.stage);
+    };
+    // Without a last read the state changes now, while the session still counts this run as its own.
+    if (!lastRead) return Promise.resolve(settle());
+    return lastRead.then(settle);
   }
 
   /** Gives the maps' share of the kernel's memory back: set once the Run reserved it. */

@@ -21,7 +21,7 @@ export interface SessionContext {
   /** Starts a Run, replacing the previous one: it starts once its reply has gone out. */
   startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined): HandlerResult;
   /** Stops the current Run; false when nothing was running. */
-  stopRun(): boolean;
+  stopRun(): Promise<boolean>;
   /** Compiles ahead into the cache; answers once done, skipped or refused. */
   prepare(id: string | number, files: SourceFile[], kernel: string | undefined): Promise<Reply>;
   /** Sees the run's trace lines and decoded records before any rate limit (a lesson check); returns the unsubscribe. */

@@ -25,7 +25,7 @@ function fakeSession(budget = 5): SessionContext & { spent: number } {
     spendRunBudget: () => session.spent++ < budget,
     spendRoomBudget: () => session.spent++ < budget,
     startRun: () => assert.fail('no Run in these tests'),
-    stopRun: () => false,
+    stopRun: async () => false,
     prepare: () => assert.fail('no compile in these tests'),
     watchRun: () => () => {},
   };

@@ -156,10 +156,13 @@ export class Session implements RoomMember, SessionContext {
     } else this.send(result);
   }
 
-  stopRun(): boolean {
-    if (!this.currentRun) return false;
-    this.currentRun.stop();
-    this.currentRun = null;
+  /** The user's Stop: resolves once the maps' last values and the stopped state went out; false when nothing ran. */
+  async stopRun(): Promise<boolean> {
+    const run = this.currentRun;
+    if (!run) return false;
+    // The run stays the session's until its last messages are out; a Run pressed meanwhile replaces it.
+    await run.stop({ lastMaps: true });
+    if (this.currentRun === run) this.currentRun = null;
     return true;
   }
 
@@ -168,7 +171,7 @@ export class Session implements RoomMember, SessionContext {
     if (this.closed) return;
     this.closed = true;
     if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.currentRun?.stop();
+    void this.currentRun?.stop();
     this.currentRun = null;
     this.currentSide?.close();
     this.currentSide = null;
@@ -190,7 +193,9 @@ export class Session implements RoomMember, SessionContext {
       this.currentSide?.close();
       this.currentSide = null;
       this.loader = null;
-      if (!this.stopRun()) return;
+      if (!this.currentRun) return;
+      void this.currentRun.stop();
+      this.currentRun = null;
       this.send({
         type: 'session_end',
         reason: `Your program was stopped after ${describeDuration(this.deps.config.limits.idleMs)} without activity. Press Run to start it again.`,
@@ -215,7 +220,7 @@ export class Session implements RoomMember, SessionContext {
     const problem = checkSources(files, config.limits.sourceBytes);
     if (problem) return refuse(id, { code: 'bad_request', message: problem });
     // One run per session: a new Run replaces the old one.
-    this.currentRun?.stop();
+    void this.currentRun?.stop();
     this.droppedLines = 0;
     const side = this.sideFor(kernel);
     const run = new Run(id, files, seeds, {
