@@ -25,13 +25,24 @@ function isIntegerDesc(desc?: TypeDesc | null): boolean {
   return desc.kind === 'int';
 }
 
+// A pid, tid, uid or CPU number is a name for something, not a quantity: "1785", never "1,785".
+const ID_NAME = /^(?:id|pid|tid|tgid|ppid|uid|gid|euid|egid|cpu|cgroup|inode|ino|dev|port|sport|dport|ifindex)$|_(?:id|pid|tid|tgid|uid|gid|cpu)$/i;
+const ID_TYPE = /^(?:pid_t|uid_t|gid_t|kuid_t|kgid_t|dev_t|ino_t)$/;
+
+/** Is a value of this field name or type an identifier (shown without separators)? */
+export function isIdentifier(name?: string | null, desc?: TypeDesc | null): boolean {
+  return (!!name && ID_NAME.test(name)) || (!!desc?.name && ID_TYPE.test(desc.name));
+}
+
 /**
  * A decoded map key or value as one line: numbers with separators, strings
  * quoted (`"execve_counter"`), pointers ("0x…") and big integers bare,
- * structs as `{ pid: 1,234, comm: "ls" }`.
+ * structs as `{ pid: 1785, bytes: 1,234, comm: "ls" }`: identifiers (by
+ * field name or type) without separators.
  */
-export function formatJson(value: Json, desc?: TypeDesc | null): string {
+export function formatJson(value: Json, desc?: TypeDesc | null, name?: string): string {
   if (value === null) return 'null';
+  if ((typeof value === 'number' || typeof value === 'string') && /^-?\d+$/.test(String(value)) && isIdentifier(name, desc)) return String(value);
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'boolean') return String(value);
   if (typeof value === 'string') {
@@ -50,7 +61,7 @@ export function formatJson(value: Json, desc?: TypeDesc | null): string {
   const fields = desc?.fields;
   const parts = Object.entries(value).map(([name, v]) => {
     const field = fields?.find((f) => f.name === name);
-    return `${name}: ${formatJson(v, field?.type)}`;
+    return `${name}: ${formatJson(v, field?.type, name)}`;
   });
   return `{ ${parts.join(', ')} }`;
 }

@@ -101,7 +101,7 @@ export function EventsPane({ store, runId, eventMaps, structs, phase, onSetType,
           <span className={styles.eventTime}>{formatRelative((row.at - firstAt) / 1000)}</span>
           {decoded && value && typeof value === 'object' && !Array.isArray(value) ? (
             columns.map((c) => {
-              const text = cellText(value[c]);
+              const text = cellText(value[c], c);
               return (
                 <span key={c} className={numeric.has(c) ? `${styles.num} ${ui.num}` : undefined} data-field={c} title={text}>
                   {text}
@@ -353,18 +353,18 @@ function EventsEmpty({ phase, onOpenFile }: { phase: RunPhase; onOpenFile(): voi
 function searchText(row: EventRow): string {
   const value = row.value;
   if (value && typeof value === 'object' && !Array.isArray(value))
-    return Object.values(value)
-      .map((v) => cellText(v))
+    return Object.entries(value)
+      .map(([name, v]) => cellText(v, name))
       .join(' ')
       .toLowerCase();
   return hexToText(row.hex).toLowerCase();
 }
 
 /** A cell's text: strings bare (a comm, a path), numbers with separators, the rest as the maps show them. */
-function cellText(value: Json | undefined): string {
+function cellText(value: Json | undefined, field: string): string {
   if (value === undefined) return '';
   if (typeof value === 'string' && !/^-?\d+$/.test(value)) return value;
-  return formatJson(value);
+  return formatJson(value, null, field);
 }
 
 /** Column widths in ch, from the header and the newest rows: numbers fit, text gets room up to a cap. */
@@ -375,7 +375,7 @@ function columnWidths(rows: readonly EventRow[], columns: string[]): number[] {
     const value = rows[i]!.value;
     if (!value || typeof value !== 'object' || Array.isArray(value)) continue;
     columns.forEach((c, j) => {
-      widths[j] = Math.max(widths[j]!, cellText(value[c]).length);
+      widths[j] = Math.max(widths[j]!, cellText(value[c], c).length);
     });
   }
   return widths.map((w) => Math.min(Math.max(w, 3), 40));

@@ -154,7 +154,7 @@ export function MapTable({ meta, rows, globals, changed, history, editable, dele
         {fields && row.value && typeof row.value === 'object' && !Array.isArray(row.value) ? (
           fields.map((f) => {
             const v = (row.value as Record<string, Json>)[f.name];
-            const text = v === undefined ? '' : formatJson(v, f.type);
+            const text = v === undefined ? '' : formatJson(v, f.type, f.name);
             return (
               <span
                 key={f.name}
