@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { usePreference } from '../../shared/use-preference.ts';
 import { formatNumber, plural } from '../../shared/format.ts';
+import { formatDuration, formatRate, formatShare, statSentence } from './program-stats.ts';
 import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Segment } from '../../shared/Segment.tsx';
@@ -272,19 +273,6 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   );
 }
 
-function formatDuration(ns: number): string {
-  if (ns < 10_000) return `${formatNumber(Math.round(ns))} ns`;
-  if (ns < 10_000_000) return `${formatNumber(Math.round(ns / 1000))} µs`;
-  return `${formatNumber(Math.round(ns / 1_000_000))} ms`;
-}
-
-/** "0.042%" of one CPU, with more digits the smaller it is. */
-export function formatShare(share: number): string {
-  const percent = share * 100;
-  if (percent === 0) return '0%';
-  return `${percent < 0.01 ? percent.toFixed(4) : percent < 1 ? percent.toFixed(3) : percent.toFixed(1)}%`;
-}
-
 function Stats({ view }: { view: RunView }) {
   const stats = view.stats;
   if (!stats) {
@@ -328,14 +316,19 @@ function Stats({ view }: { view: RunView }) {
                 </td>
                 <td className={`${ui.num} ${ui.mono}`}>{formatDuration(p.runTimeNs)}</td>
                 <td className={`${ui.num} ${ui.mono}`}>{p.runCount ? formatNumber(Math.round(p.runTimeNs / p.runCount)) : '–'}</td>
-                <td className={`${ui.num} ${ui.mono}`}>
-                  {rate === undefined ? '–' : formatNumber(rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10)}
-                </td>
+                <td className={`${ui.num} ${ui.mono}`}>{rate === undefined ? '–' : formatRate(rate)}</td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      <ul className={styles.statSentences}>
+        {stats.programs.map((p) => (
+          <li key={p.name} data-testid="stat-sentence">
+            {statSentence(p, view.runRates[p.name])}
+          </li>
+        ))}
+      </ul>
       <p className={styles.statsCpu} data-testid="stats-cpu">
         CPU: <strong className={ui.mono}>{formatShare(stats.cpuShare)}</strong> of one CPU over the server&apos;s budget window
         {view.phase !== 'running' && <span className={ui.muted}> (last reading before the program stopped)</span>}
