@@ -22,7 +22,7 @@ export interface RemoteRunOptions {
   seeds: MapSeed[];
   /** How long the program runs: `until` may end it sooner. */
   seconds: number;
-  /** Stops the program as soon as the report so far satisfies this (checked on each map frame and trace line). */
+  /** Stops the program as soon as the report so far satisfies this (checked on each map frame, not each trace line: the report is folded anew each time). */
   until?: (report: RemoteRunReport) => boolean;
   trigger?: 'exec' | 'open';
   /** A kernel's name (`ebpf-playground kernels` lists them); the server's default when left out. */
@@ -80,8 +80,7 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
     if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
       const { until } = options;
-      if (until)
-        await connection.waitFor((m) => (m.type === 'maps' || m.type === 'trace') && until(summarize(connection.inbox, runId)), options.seconds * 1000);
+      if (until) await connection.waitFor((m) => m.type === 'maps' && until(summarize(connection.inbox, runId)), options.seconds * 1000);
       else await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
       if (triggers) clearInterval(triggers);
       await connection.request({ type: 'stop' });

@@ -179,10 +179,7 @@ export class RunMaps {
   readLast(): Promise<void> {
     this.close();
     const reads = [...this.codecs.values()].filter((codec) => codec.view === 'entries').map((codec) => this.snapshot(codec, true));
-    return Promise.all(reads).then((snapshots) => {
-      const frames = snapshots.flatMap((snapshot) => (snapshot ? (this.delta(snapshot) ?? []) : []));
-      if (frames.length) this.options.send({ type: 'maps', runId: this.options.runId, maps: frames });
-    });
+    return Promise.all(reads).then((snapshots) => this.sendChanges(snapshots));
   }
 
   /** Every listable map, read whole now (for a lesson check), not the deltas the client gets. */
@@ -216,10 +213,14 @@ export class RunMaps {
       if (codec.view === 'head') snapshots.push(await this.headSnapshot(codec));
     }
     if (this.closed) return;
-    // Only what changed since the last frame goes out: a 10,000-entry map with one busy key costs one entry.
-    const frames = snapshots.flatMap((snapshot) => this.delta(snapshot) ?? []);
-    if (frames.length) this.options.send({ type: 'maps', runId: this.options.runId, maps: frames });
+    this.sendChanges(snapshots);
     if (!this.timer) this.timer = setTimeout(() => void this.poll(), this.intervalMs);
+  }
+
+  /** Only what changed since the last frame goes out: a 10,000-entry map with one busy key costs one entry. */
+  private sendChanges(snapshots: (MapSnapshot | null)[]): void {
+    const frames = snapshots.flatMap((snapshot) => (snapshot ? (this.delta(snapshot) ?? []) : []));
+    if (frames.length) this.options.send({ type: 'maps', runId: this.options.runId, maps: frames });
   }
 
   /** The frame for one map against what the client already has, or null when nothing changed. */
