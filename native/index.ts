@@ -166,6 +166,43 @@ export interface AttachOptions {
    * CPU (no hardware counter needed), sampling this many times a second. Default 49.
    */
   perfFrequency?: number;
+  /** What perf_event programs sample on each CPU: the software CPU clock by default, or a hardware counter. */
+  perfEvent?: PerfEventName;
+  /** Programs to leave alone: those the caller attaches itself (uprobes bound to one process). */
+  skip?: string[];
+}
+
+/** perf events a perf_event program can sample: `perf list`'s names, with (perf_event_attr.type, .config). */
+export const PERF_EVENTS = {
+  'cpu-clock': { type: 1, config: 0, hardware: false }, // PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK
+  cycles: { type: 0, config: 0, hardware: true }, // PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES
+  instructions: { type: 0, config: 1, hardware: true },
+  'cache-references': { type: 0, config: 2, hardware: true },
+  'cache-misses': { type: 0, config: 3, hardware: true },
+  'branch-misses': { type: 0, config: 5, hardware: true },
+} as const;
+export type PerfEventName = keyof typeof PERF_EVENTS;
+
+/** Where {@link Collection.attachUprobe} puts a uprobe: a function of a binary, in one process or all. */
+export interface UprobeTarget {
+  binary: string;
+  functionName: string;
+  retprobe: boolean;
+  /** -1: every process that runs the binary. */
+  pid: number;
+}
+
+/** Where {@link Collection.attachUsdt} puts a USDT program: a probe of a binary, in one process or all. */
+export interface UsdtTarget {
+  binary: string;
+  provider: string;
+  name: string;
+  /** -1: every process that runs the binary. */
+  pid: number;
+}
+
+function checkPid(pid: number): void {
+  if (!Number.isInteger(pid) || pid < -1 || pid === 0 || pid > 2 ** 31 - 1) throw new RangeError('pid must be -1 (every process) or a process id');
 }
 
 /** An odd rate, so samples do not march in step with timers that tick at round ones. */
@@ -277,7 +314,9 @@ interface NativeBinding {
   resizeMap(h: NativeHandle, map: string, field: 'max_entries' | 'value_size', value: number): void;
   setAutoload(h: NativeHandle, program: string, autoload: boolean): void;
   load(h: NativeHandle): Promise<LoadResult>;
-  attachAll(h: NativeHandle, perfFrequency: number): AttachResult[];
+  attachAll(h: NativeHandle, perfFrequency: number, perfType: number, perfConfig: number, skip: string[]): AttachResult[];
+  attachUprobe(h: NativeHandle, program: string, binary: string, functionName: string, retprobe: boolean, pid: number): AttachResult;
+  attachUsdt(h: NativeHandle, program: string, binary: string, provider: string, name: string, pid: number): AttachResult;
   detach(h: NativeHandle): void;
   lookup(h: NativeHandle, map: string, key: Buffer): Buffer | null;
   peek(h: NativeHandle, map: string): Buffer | null;
@@ -496,20 +535,34 @@ export class Collection {
   }
 
   /**
-   * Attaches every autoload program (bpf_program__attach; perf_event ones to
-   * every CPU's clock). Never throws for one program's failure: programs
-   * libbpf cannot auto-attach (xdp, socket) come back with attached false and
-   * code 'EOPNOTSUPP'.
+   * Attaches every autoload program not in `skip` (bpf_program__attach;
+   * perf_event ones to every CPU's event). Never throws for one program's
+   * failure: programs libbpf cannot auto-attach (xdp, socket) come back with
+   * attached false and code 'EOPNOTSUPP'.
    * Programs already attached stay as they are.
    */
   attachAll(opts: AttachOptions = {}): AttachResult[] {
-    const { perfFrequency = DEFAULT_PERF_FREQUENCY } = opts;
+    const { perfFrequency = DEFAULT_PERF_FREQUENCY, perfEvent = 'cpu-clock', skip = [] } = opts;
     if (!Number.isInteger(perfFrequency) || perfFrequency < 1 || perfFrequency > 100_000)
       throw new RangeError('perfFrequency must be an integer in [1, 100000]');
-    return binding.attachAll(this.#handle, perfFrequency).map((r) =>
+    const event = PERF_EVENTS[perfEvent];
+    if (!event) throw new RangeError(`unknown perf event ${perfEvent}`);
+    return binding.attachAll(this.#handle, perfFrequency, event.type, event.config, skip).map((r) =>
       // libbpf says nothing when a section type has no auto-attach; say it here.
       r.code === 'EOPNOTSUPP' && !r.libbpfLog ? { ...r, message: `attach failed: libbpf cannot auto-attach programs in section '${r.section}'` } : r,
     );
+  }
+
+  /** Attaches a uprobe or uretprobe program to a function of a binary (libbpf finds its offset), in one process or all. */
+  attachUprobe(program: string, target: UprobeTarget): AttachResult {
+    checkPid(target.pid);
+    return binding.attachUprobe(this.#handle, program, target.binary, target.functionName, target.retprobe, target.pid);
+  }
+
+  /** Attaches a USDT program to a binary's `provider:name` probe, in one process or all. */
+  attachUsdt(program: string, target: UsdtTarget): AttachResult {
+    checkPid(target.pid);
+    return binding.attachUsdt(this.#handle, program, target.binary, target.provider, target.name, target.pid);
   }
 
   /** Destroys all links, detaching the programs; they stay loaded. Safe to call twice. */

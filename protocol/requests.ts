@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { jsonSchema } from './json.ts';
 import { checkSpecSchema, workloadSpecSchema } from './lessons.ts';
+import { attachSettingsSchema } from './run.ts';
 import { mapSeedSchema, MAX_SOURCE_FILES, sourceFileSchema } from './sources.ts';
 
 export const requestIdSchema = z.union([z.string().max(64), z.number().int()]);
@@ -28,6 +29,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seeds: z.array(mapSeedSchema).max(256).default([]),
     /** A kernel's name from `hello.host.kernels`; the default kernel when left out. */
     kernel: z.string().max(32).optional(),
+    /** How perf_event, uprobe and usdt programs attach; the defaults when left out. */
+    attach: attachSettingsSchema.optional(),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),
   /** The Inspect tabs were opened: send the current run's `inspect` (made on this first ask, then cached with the object). */

@@ -24,6 +24,27 @@ export const programMetaSchema = z.object({
 });
 export type ProgramMeta = z.infer<typeof programMetaSchema>;
 
+/** What a perf_event program can sample on each CPU: the software clock (the default, works everywhere) or a hardware counter, by `perf list`'s name. */
+export const PERF_EVENT_NAMES = ['cpu-clock', 'cycles', 'instructions', 'cache-references', 'cache-misses', 'branch-misses'] as const;
+export type PerfEventName = (typeof PERF_EVENT_NAMES)[number];
+
+/** What a tool's loader takes on its command line to attach: a Run's choices for its perf_event, uprobe and usdt programs. */
+export const attachSettingsSchema = z.object({
+  perfEvent: z.enum(PERF_EVENT_NAMES).optional(),
+  /** The binary uprobes and usdt probes watch, where the kernel is; the playground's target program when left out. */
+  binary: z.string().min(1).max(4096).optional(),
+  /** For SEC("uprobe") and SEC("usdt") with no target in the section: a function, or `provider:name`. */
+  function: z.string().min(1).max(256).optional(),
+  /** Only this process (VM kernels); every process that runs the binary when left out. */
+  pid: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 1)
+    .optional(),
+});
+export type AttachSettings = z.infer<typeof attachSettingsSchema>;
+
 /** One thing the playground changed in the object before load, as the program's own loader would: a map resized, a program left out. */
 export const objectChangeSchema = z.object({ kind: z.enum(['map', 'program']), name: z.string(), message: z.string() });
 export type ObjectChange = z.infer<typeof objectChangeSchema>;

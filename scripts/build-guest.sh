@@ -87,13 +87,14 @@ if [ ! -f "$agent" ] || [ -n "$(find server/sandbox server/runner server/lessons
   npx --no-install esbuild server/sandbox/guest/agent-main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$agent"
 fi
 
-# The root image: rebuilt when node, the addon, the agent, busybox or the init changed.
+# The root image: rebuilt when node, the addon, the agent, the target program, busybox or the init changed.
 addon=native/build/Release/bpf_addon.node
 node_bin=$(readlink -f "$(command -v node)")
 # The shared libraries node and the addon need (libbpf among them), copied in below.
 shared_libs=$( (ldd "$node_bin"; ldd "$addon"; ldd /usr/bin/dash) | awk '$3 ~ /^\// { print $3 } $1 ~ /^\/lib64\// { print $1 }' | sort -u)
 # shellcheck disable=SC2086
-stamp=$(cat "$node_bin" "$addon" "$agent" /bin/busybox /usr/bin/dash scripts/guest/init scripts/build-guest.sh $(readlink -f $shared_libs) | sha256sum | cut -c1-16)
+target=native/build/playground-target
+stamp=$(cat "$node_bin" "$addon" "$agent" "$target" /bin/busybox /usr/bin/dash scripts/guest/init scripts/build-guest.sh $(readlink -f $shared_libs) | sha256sum | cut -c1-16)
 if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "$stamp" ]; then
   say "building the guest's root image"
   root=$(mktemp -d)
@@ -104,6 +105,7 @@ if [ ! -f "$out/rootfs.img" ] || [ "$(cat "$out/rootfs.stamp" 2>/dev/null)" != "
   cp "$node_bin" "$root/usr/bin/node"
   cp "$addon" "$root/opt/playground/bpf_addon.node"
   cp "$agent" "$root/opt/playground/guest-agent.mjs"
+  cp "$target" "$root/opt/playground/playground-target"
   cp /bin/busybox "$root/usr/bin/busybox"
   for tool in cat mount mkdir true sleep kill ls echo poweroff; do ln -s busybox "$root/usr/bin/$tool"; done
   # /bin/sh is dash, as on Debian: a lesson's workload starts it through a symlink with a random

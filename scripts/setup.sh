@@ -20,8 +20,9 @@ die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
 # The playground compiles with clang-19 (Debian 12's newest) rather than the default clang-14: it
 # assembles may_goto and compiles arena pointers (README, "Dependencies", has the figures). The
 # default clang stays: an exported project's Makefile calls plain `clang`, as a user's machine would.
+# systemtap-sdt-dev: <sys/sdt.h>, for the USDT probe in the target program that uprobes watch.
 packages=(clang-19 llvm-19 clang llvm libelf-dev zlib1g-dev pkg-config make g++ python3 bubblewrap util-linux
-  qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils)
+  qemu-system-x86 busybox-static kmod cpio squashfs-tools xz-utils systemtap-sdt-dev)
 [ "$want_tests" = 1 ] && packages+=(chromium golang-go golang-github-cilium-ebpf-dev)
 [ "$want_bench" = 1 ] && packages+=(bpftrace)
 missing=()
@@ -80,6 +81,13 @@ runner=native/build/runner.mjs
 if [ ! -f "$runner" ] || [ -n "$(find server/runner native/index.ts -newer "$runner" 2>/dev/null | head -1)" ]; then
   say "bundling the runner"
   npx --no-install esbuild server/runner/runner-main.ts --bundle --platform=node --format=esm --target=node20 --log-level=warning --outfile="$runner"
+fi
+
+# The target program uprobes and USDT probes watch (bpf/target/), on the host and in the guests' image.
+target=native/build/playground-target
+if [ ! -f "$target" ] || [ bpf/target/playground-target.c -nt "$target" ]; then
+  say "building the uprobe target program"
+  cc -O2 -g -Wall -o "$target" bpf/target/playground-target.c
 fi
 
 # The microVMs' kernels and root image (a fresh VM per session, sandbox/vm/).

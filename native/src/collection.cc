@@ -8,6 +8,7 @@
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
@@ -527,28 +528,29 @@ Napi::Value Load(const Napi::CallbackInfo& info) {
   return deferred.Promise();
 }
 
-// A software CPU clock on one CPU, sampling `frequency` times a second: what a
-// profiler attaches its perf_event program to. No hardware counter needed.
-int OpenCpuClock(int cpu, uint64_t frequency) {
+// One CPU's perf event, sampling `frequency` times a second: by default the
+// software CPU clock a profiler attaches its perf_event program to (no
+// hardware counter needed); a hardware counter where the caller asks for one.
+int OpenCpuEvent(int cpu, uint32_t type, uint64_t config, uint64_t frequency) {
   perf_event_attr attr;
   std::memset(&attr, 0, sizeof attr);
   attr.size = sizeof attr;
-  attr.type = PERF_TYPE_SOFTWARE;
-  attr.config = PERF_COUNT_SW_CPU_CLOCK;
+  attr.type = type;
+  attr.config = config;
   attr.freq = 1;
   attr.sample_freq = frequency;
   return static_cast<int>(syscall(__NR_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
 }
 
-// Attaches a perf_event program to the CPU clock of every online CPU (an
-// offline one answers ENODEV and is skipped). Returns how many took it, or
-// -errno of the first failure when none did. Each link owns its perf fd.
-int AttachToCpuClocks(CollectionState& s, bpf_program* prog, uint64_t frequency) {
+// Attaches a perf_event program to one event on every online CPU (an offline
+// one answers ENODEV and is skipped). Returns how many took it, or -errno of
+// the first failure when none did. Each link owns its perf fd.
+int AttachToCpuEvents(CollectionState& s, bpf_program* prog, uint32_t type, uint64_t config, uint64_t frequency) {
   int cpus = libbpf_num_possible_cpus();
   int attached = 0;
   int firstError = 0;
   for (int cpu = 0; cpu < cpus; cpu++) {
-    int fd = OpenCpuClock(cpu, frequency);
+    int fd = OpenCpuEvent(cpu, type, config, frequency);
     if (fd < 0) {
       if (errno != ENODEV && firstError == 0) firstError = errno;
       continue;
@@ -565,27 +567,55 @@ int AttachToCpuClocks(CollectionState& s, bpf_program* prog, uint64_t frequency)
   return attached > 0 ? attached : -(firstError ? firstError : ENODEV);
 }
 
-// attachAll(h, perfFrequency) -> NativeAttachResult[]; one entry per autoload
-// program. perf_event programs go on every CPU's clock at perfFrequency Hz.
+bool HasLink(const CollectionState& s, const bpf_program* prog) {
+  for (const auto& entry : s.links)
+    if (entry.first == prog) return true;
+  return false;
+}
+
+// Fills one attach result from a link or the failure that left none.
+void SetAttachOutcome(CollectionState& s, Napi::Object r, bpf_program* prog, bpf_link* link, int err, size_t logMark, const char* what) {
+  if (link != nullptr) {
+    s.links.emplace_back(prog, LinkPtr(link));
+    r.Set("attached", true);
+    return;
+  }
+  ErrorInfo failure = CallFailure(err, what);
+  r.Set("attached", false);
+  r.Set("errno", failure.err);
+  r.Set("code", failure.code);
+  r.Set("message", failure.message);
+  r.Set("libbpfLog", s.log.Since(logMark));
+}
+
+// attachAll(h, perfFrequency, perfType, perfConfig, skip) -> NativeAttachResult[];
+// one entry per autoload program not named in skip (those the caller attaches
+// itself, e.g. uprobes bound to one process). perf_event programs go on every
+// CPU's (perfType, perfConfig) event at perfFrequency Hz.
 Napi::Value AttachAll(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
   int64_t perfFrequency = IntegerArg(info, 1, "perfFrequency");
+  int64_t perfType = IntegerArg(info, 2, "perfType");
+  int64_t perfConfig = IntegerArg(info, 3, "perfConfig");
   if (perfFrequency <= 0 || perfFrequency > 100000) throw Napi::RangeError::New(env, "perfFrequency out of range");
+  if (perfType < 0 || perfType > UINT32_MAX || perfConfig < 0) throw Napi::RangeError::New(env, "perf event out of range");
+  if (info.Length() < 5 || !info[4].IsArray()) throw Napi::TypeError::New(env, "skip must be an array of program names");
+  Napi::Array skipList = info[4].As<Napi::Array>();
+  std::vector<std::string> skip;
+  for (uint32_t k = 0; k < skipList.Length(); k++) skip.push_back(skipList.Get(k).ToString().Utf8Value());
   RequireLoaded(env, s, "attach");
   Napi::Array out = Napi::Array::New(env);
   uint32_t i = 0;
   bpf_program* prog;
   bpf_object__for_each_program(prog, s.obj.get()) {
     if (!bpf_program__autoload(prog)) continue;
+    if (std::find(skip.begin(), skip.end(), bpf_program__name(prog)) != skip.end()) continue;
     Napi::Object r = Napi::Object::New(env);
     r.Set("program", bpf_program__name(prog));
     r.Set("section", bpf_program__section_name(prog));
     out[i++] = r;
-
-    bool attached = false;
-    for (const auto& entry : s.links) attached = attached || entry.first == prog;
-    if (attached) {  // attachAll twice keeps the first link
+    if (HasLink(s, prog)) {  // attachAll twice keeps the first link
       r.Set("attached", true);
       continue;
     }
@@ -594,19 +624,15 @@ Napi::Value AttachAll(const Napi::CallbackInfo& info) {
       int result;
       {
         ScopedLogSink scope(&s.log);
-        result = AttachToCpuClocks(s, prog, static_cast<uint64_t>(perfFrequency));
+        result = AttachToCpuEvents(s, prog, static_cast<uint32_t>(perfType), static_cast<uint64_t>(perfConfig),
+                                   static_cast<uint64_t>(perfFrequency));
       }
       if (result > 0) {
         r.Set("attached", true);
         r.Set("cpus", result);
         continue;
       }
-      ErrorInfo failure = CallFailure(-result, "attach to the CPU clock failed");
-      r.Set("attached", false);
-      r.Set("errno", failure.err);
-      r.Set("code", failure.code);
-      r.Set("message", failure.message);
-      r.Set("libbpfLog", s.log.Since(mark));
+      SetAttachOutcome(s, r, prog, nullptr, -result, mark, "attach to the CPU's perf event failed");
       continue;
     }
     bpf_link* link;
@@ -616,19 +642,69 @@ Napi::Value AttachAll(const Napi::CallbackInfo& info) {
       link = bpf_program__attach(prog);
       err = errno;
     }
-    if (link != nullptr) {
-      s.links.emplace_back(prog, LinkPtr(link));
-      r.Set("attached", true);
-      continue;
-    }
-    ErrorInfo failure = CallFailure(err, "attach failed");
-    r.Set("attached", false);
-    r.Set("errno", failure.err);
-    r.Set("code", failure.code);
-    r.Set("message", failure.message);
-    r.Set("libbpfLog", s.log.Since(mark));
+    SetAttachOutcome(s, r, prog, link, err, mark, "attach failed");
   }
   return out;
+}
+
+bpf_program* LoadedProgramArg(const Napi::CallbackInfo& info, CollectionState& s) {
+  std::string name = StringArg(info, 1, "program");
+  RequireLoaded(info.Env(), s, "attach");
+  bpf_program* prog = bpf_object__find_program_by_name(s.obj.get(), name.c_str());
+  if (prog == nullptr) throw Napi::Error::New(info.Env(), "no program named " + name);
+  return prog;
+}
+
+// attachUprobe(h, program, binary, functionName, retprobe, pid) -> NativeAttachResult.
+// pid -1 watches every process that runs the binary; a pid, only that one.
+Napi::Value AttachUprobe(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  bpf_program* prog = LoadedProgramArg(info, s);
+  std::string binary = StringArg(info, 2, "binary");
+  std::string function = StringArg(info, 3, "functionName");
+  bool retprobe = info[4].ToBoolean().Value();
+  int64_t pid = IntegerArg(info, 5, "pid");
+  if (pid < -1 || pid > INT32_MAX) throw Napi::RangeError::New(env, "pid out of range");
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("program", bpf_program__name(prog));
+  r.Set("section", bpf_program__section_name(prog));
+  size_t mark = s.log.Size();
+  bpf_link* link;
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .func_name = function.c_str());
+    link = bpf_program__attach_uprobe_opts(prog, static_cast<pid_t>(pid), binary.c_str(), 0, &opts);
+    err = errno;
+  }
+  SetAttachOutcome(s, r, prog, link, err, mark, "uprobe attach failed");
+  return r;
+}
+
+// attachUsdt(h, program, binary, provider, name, pid) -> NativeAttachResult.
+Napi::Value AttachUsdt(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  CollectionState& s = *HandleOf(info).state;
+  bpf_program* prog = LoadedProgramArg(info, s);
+  std::string binary = StringArg(info, 2, "binary");
+  std::string provider = StringArg(info, 3, "provider");
+  std::string name = StringArg(info, 4, "name");
+  int64_t pid = IntegerArg(info, 5, "pid");
+  if (pid < -1 || pid > INT32_MAX) throw Napi::RangeError::New(env, "pid out of range");
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("program", bpf_program__name(prog));
+  r.Set("section", bpf_program__section_name(prog));
+  size_t mark = s.log.Size();
+  bpf_link* link;
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    link = bpf_program__attach_usdt(prog, static_cast<pid_t>(pid), binary.c_str(), provider.c_str(), name.c_str(), nullptr);
+    err = errno;
+  }
+  SetAttachOutcome(s, r, prog, link, err, mark, "usdt attach failed");
+  return r;
 }
 
 // detach(h): destroys all links. A no-op once closed.
@@ -898,6 +974,8 @@ void InitCollection(Napi::Env env, Napi::Object exports) {
   exports.Set("initialValue", Napi::Function::New(env, InitialValue, "initialValue"));
   exports.Set("load", Napi::Function::New(env, Load, "load"));
   exports.Set("attachAll", Napi::Function::New(env, AttachAll, "attachAll"));
+  exports.Set("attachUprobe", Napi::Function::New(env, AttachUprobe, "attachUprobe"));
+  exports.Set("attachUsdt", Napi::Function::New(env, AttachUsdt, "attachUsdt"));
   exports.Set("resizeMap", Napi::Function::New(env, ResizeMap, "resizeMap"));
   exports.Set("setAutoload", Napi::Function::New(env, SetAutoload, "setAutoload"));
   exports.Set("detach", Napi::Function::New(env, Detach, "detach"));

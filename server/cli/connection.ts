@@ -1,6 +1,15 @@
 import WebSocket from 'ws';
 import { RequestChannel, type Outcome, type RequestBody } from '../../protocol/client.ts';
-import { PROTOCOL_VERSION, type HostInfo, type MapSeed, type Refusal, type ResultOf, type ServerMessage, type SourceFile } from '../../protocol/messages.ts';
+import {
+  PROTOCOL_VERSION,
+  type AttachSettings,
+  type HostInfo,
+  type MapSeed,
+  type Refusal,
+  type ResultOf,
+  type ServerMessage,
+  type SourceFile,
+} from '../../protocol/messages.ts';
 
 /** How a Run settles: `run_state` running or error, or the `reply` refusing it (rate limit, bad files). */
 export type RunOutcome = Extract<ServerMessage, { type: 'run_state' }> | Refusal;
@@ -79,8 +88,14 @@ export class PlaygroundConnection {
   }
 
   /** Sends `run` and waits until the program runs, fails or is refused; `outcome` is null after `ms`. */
-  async startRun(files: SourceFile[], seeds: MapSeed[] = [], ms = 60_000, kernel?: string): Promise<{ runId: number; outcome: RunOutcome | null }> {
-    const runId = this.send({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}) });
+  async startRun(
+    files: SourceFile[],
+    seeds: MapSeed[] = [],
+    ms = 60_000,
+    kernel?: string,
+    attach?: AttachSettings,
+  ): Promise<{ runId: number; outcome: RunOutcome | null }> {
+    const runId = this.send({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}), ...(attach ? { attach } : {}) });
     return { runId, outcome: await this.waitFor((m): m is RunOutcome => settlesRun(m, runId), ms) };
   }
 

@@ -1,15 +1,16 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runRemote, type RemoteRunReport } from './remote-run.ts';
+import { runRemote } from './remote-run.ts';
 import { PlaygroundConnection } from './connection.ts';
 import { localAccessToken } from '../access-token.ts';
 import { loadConfig } from '../config.ts';
 import { collectSeeds } from './seeds.ts';
 import { writeOut } from './write-out.ts';
+import { humanReport } from './human-report.ts';
 import { exportCommand } from './export-command.ts';
 import { lessonCommand } from './lesson-command.ts';
-import type { MapSeed } from '../../protocol/messages.ts';
+import { PERF_EVENT_NAMES, type AttachSettings, type MapSeed, type PerfEventName } from '../../protocol/messages.ts';
 
 const USAGE = `Usage:
   ebpf-playground run <file.bpf.c> [more files…] [options]
@@ -30,6 +31,14 @@ Options of run:
                      (where the program's kernel is: the host, or its VM)
   --kernel NAME      run on this kernel (see ebpf-playground kernels), e.g. 6.12
                      for a VM of your own with Debian's 6.12 kernel
+  --perf-event NAME  what perf_event programs sample: cpu-clock (default), cycles,
+                     instructions, cache-references, cache-misses, branch-misses
+  --binary PATH      the binary uprobe and usdt programs watch, where the kernel
+                     is (default: the playground's target program; on the host
+                     kernel it is the only one allowed)
+  --function NAME    for SEC("uprobe") or SEC("usdt") with no target: a function,
+                     or provider:name
+  --pid N            watch only this process (VM kernels)
   --json             print one JSON object
   --server URL       default $PLAYGROUND_URL or http://127.0.0.1:3000
 `;
@@ -53,6 +62,10 @@ async function main(): Promise<void> {
       seeds: { type: 'string' },
       trigger: { type: 'string' },
       kernel: { type: 'string' },
+      'perf-event': { type: 'string' },
+      binary: { type: 'string' },
+      function: { type: 'string' },
+      pid: { type: 'string' },
       json: { type: 'boolean', default: false },
       server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -68,6 +81,17 @@ async function main(): Promise<void> {
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) fail('--seconds takes a number from 0 to 3600.');
   if (values.trigger && values.trigger !== 'exec' && values.trigger !== 'open') fail('--trigger takes exec or open.');
   if (!values.example && files.length === 0) fail('name a .bpf.c file, or an example with --example NAME.');
+  const perfEvent = values['perf-event'];
+  if (perfEvent !== undefined && !(PERF_EVENT_NAMES as readonly string[]).includes(perfEvent))
+    fail(`--perf-event takes one of ${PERF_EVENT_NAMES.join(', ')}.`);
+  const pid = values.pid === undefined ? undefined : Number(values.pid);
+  if (pid !== undefined && !(Number.isInteger(pid) && pid > 0)) fail('--pid takes a process id.');
+  const attach: AttachSettings = {
+    ...(perfEvent ? { perfEvent: perfEvent as PerfEventName } : {}),
+    ...(values.binary ? { binary: values.binary } : {}),
+    ...(values.function ? { function: values.function } : {}),
+    ...(pid ? { pid } : {}),
+  };
 
   let seeds: MapSeed[] = [];
   try {
@@ -91,6 +115,7 @@ async function main(): Promise<void> {
     seconds,
     trigger: values.trigger as 'exec' | 'open' | undefined,
     kernel: values.kernel,
+    attach,
   });
   await writeOut(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
   process.exit(report.ok ? 0 : 1);
@@ -118,26 +143,6 @@ async function kernelsCommand(server: string, json: boolean): Promise<void> {
       });
   await writeOut(lines.map((l) => `${l}\n`).join(''));
   process.exit(0);
-}
-
-function humanReport(report: RemoteRunReport): string {
-  const out: string[] = [];
-  for (const d of report.diagnostics) out.push(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
-  if (!report.ok && report.verifierLog) out.push('--- verifier log ---', report.verifierLog.trimEnd(), '---');
-  if (report.explanation) out.push(`${report.explanation.summary}`, `hint: ${report.explanation.hint}`);
-  if (report.error) out.push(`${report.stage} failed: ${report.error.message}`);
-  for (const change of report.changes) out.push(`changed: ${change.message}`);
-  for (const p of report.programs) if (!p.attached && !p.notLoaded && p.attachError) out.push(`not attached: ${p.section}: ${p.attachError}`);
-  for (const line of report.trace) out.push(line);
-  for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
-  for (const [name, entries] of Object.entries(report.maps)) {
-    out.push(`map ${name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
-    for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);
-  }
-  const t = report.timings;
-  if (report.ok)
-    out.push(`ok: ${report.trace.length} trace lines (${report.dropped} dropped); compile ${t.compileMs} ms, load ${t.loadMs} ms, attach ${t.attachMs} ms`);
-  return `${out.join('\n')}\n`;
 }
 
 main().catch((error) => fail((error as Error).message));

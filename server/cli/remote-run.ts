@@ -1,5 +1,6 @@
 import { applyMapDelta } from '../../protocol/messages.ts';
 import type {
+  AttachSettings,
   Diagnostic,
   Json,
   MapSeed,
@@ -22,11 +23,13 @@ export interface RemoteRunOptions {
   seeds: MapSeed[];
   /** How long the program runs: `until` may end it sooner. */
   seconds: number;
-  /** Stops the program as soon as the report so far satisfies this (checked on each map frame, not each trace line: the report is folded anew each time). */
+  /** Stops the program as soon as the report so far satisfies this: checked on each map and trace frame (trace lines come in ~10 ms batches). */
   until?: (report: RemoteRunReport) => boolean;
   trigger?: 'exec' | 'open';
   /** A kernel's name (`ebpf-playground kernels` lists them); the server's default when left out. */
   kernel?: string;
+  /** How perf_event, uprobe and usdt programs attach. */
+  attach?: AttachSettings;
 }
 
 /** What the CLI prints with --json. */
@@ -75,12 +78,13 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
 
     // A Run on a VM kernel may wait for its VM to boot: tens of seconds under software emulation.
     const waitMs = 180_000;
-    const { runId, outcome } = await connection.startRun(files, seeds, waitMs, options.kernel);
+    const { runId, outcome } = await connection.startRun(files, seeds, waitMs, options.kernel, options.attach);
     if (!outcome) throw new Error(`the run reached neither running nor an error within ${waitMs / 1000} s.`);
     if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
       const { until } = options;
-      if (until) await connection.waitFor((m) => m.type === 'maps' && until(summarize(connection.inbox, runId)), options.seconds * 1000);
+      if (until)
+        await connection.waitFor((m) => (m.type === 'maps' || m.type === 'trace') && until(summarize(connection.inbox, runId)), options.seconds * 1000);
       else await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
       if (triggers) clearInterval(triggers);
       await connection.request({ type: 'stop' });

@@ -7,6 +7,8 @@ import type { Backend } from '../backend.ts';
 import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { startTestBackend } from './harness.ts';
 import { Collection } from '../../native/index.ts';
+import type { AttachSettings } from '../../protocol/messages.ts';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 let backend: Backend;
 before(async () => {
@@ -17,8 +19,28 @@ after(() => backend.close());
 const CORE = '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n';
 const LICENSE = '\nchar LICENSE[] SEC("license") = "GPL";\n';
 
-function run(content: string, seconds = 1): Promise<RemoteRunReport> {
-  return runRemote({ server: backend.url, files: [{ name: 'tool.bpf.c', content }], seeds: [], seconds, trigger: 'exec' });
+function run(content: string, seconds = 1, attach?: AttachSettings, until?: (report: RemoteRunReport) => boolean): Promise<RemoteRunReport> {
+  return runRemote({ server: backend.url, files: [{ name: 'tool.bpf.c', content }], seeds: [], seconds, trigger: 'exec', attach, until });
+}
+
+function targetRunning(): boolean {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'playground-targ';
+      } catch {
+        return false; // gone meanwhile
+      }
+    });
+}
+
+async function waitFor(check: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 const why = (report: RemoteRunReport) => `${report.stage}: ${report.error?.message ?? ''} ${report.compileLog}`;
@@ -293,5 +315,118 @@ ${LICENSE}`);
       (entry.perCpu as number[]).reduce((sum, n) => sum + n, 0),
       entry.value,
     );
+  });
+
+  test('a perf_event program asked to count cycles on a machine without hardware counters gets a sentence that says so', async () => {
+    const report = await run(
+      `${CORE}
+SEC("perf_event")
+int on_cycles(void *ctx)
+{
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int on_exec(void *ctx)
+{
+	return 0;
+}
+${LICENSE}`,
+      0.5,
+      { perfEvent: 'cycles' },
+    );
+    assert.equal(report.ok, true, why(report));
+    const program = report.programs.find((p) => p.name === 'on_cycles');
+    // A machine with a PMU counts cycles; this one (a VM) has none, and the page must say why.
+    if (existsSync('/sys/bus/event_source/devices/cpu')) assert.equal(program?.attached, true, JSON.stringify(program));
+    else {
+      assert.equal(program?.attached, false);
+      assert.equal(
+        program?.attachError,
+        'cycles is a hardware counter, and this machine has none to give (a VM often has no PMU): choose cpu-clock, the software clock, to sample here',
+      );
+    }
+  });
+});
+
+describe('uprobes and USDT probes on the host kernel', () => {
+  test('a uprobe, a uretprobe and a USDT probe on the target program see its calls, in the process the Run started', async () => {
+    const report = await runRemote({
+      server: backend.url,
+      files: [],
+      example: 'target_uprobes',
+      seeds: [],
+      seconds: 30,
+      until: (r) => ['playground_add(', 'playground_add returned', 'tick: round'].every((p) => r.trace.some((l) => l.startsWith(p))),
+    });
+    assert.equal(report.ok, true, why(report));
+    assert.deepEqual(
+      report.programs.map((p) => [p.name, p.attached]),
+      [
+        ['add_entry', true],
+        ['add_return', true],
+        ['tick', true],
+      ],
+    );
+    // The target calls playground_add(round, 2 * round): the arguments, the sum and the USDT's are read right.
+    const call = report.trace.map((l) => /^playground_add\((\d+), (\d+)\)$/.exec(l)).find(Boolean);
+    assert.ok(call && Number(call[2]) === 2 * Number(call[1]), report.trace.slice(0, 6).join('\n'));
+    const returned = report.trace.map((l) => /^playground_add returned (\d+)$/.exec(l)).find(Boolean);
+    assert.ok(returned && Number(returned[1]) % 3 === 0, report.trace.slice(0, 6).join('\n'));
+    const tick = report.trace.map((l) => /^tick: round (\d+), sum (\d+)$/.exec(l)).find(Boolean);
+    assert.ok(tick && Number(tick[2]) === 3 * Number(tick[1]), report.trace.slice(0, 6).join('\n'));
+    // Stop ends the target program too (its comm is the name cut to 15 bytes).
+    await waitFor(() => !targetRunning(), 5_000, 'the target program to end with the Run');
+  });
+
+  test('a bare SEC("uprobe") takes its function from the attach settings and reads a string argument', async () => {
+    const report = await run(
+      `${CORE}
+SEC("uprobe")
+int BPF_UPROBE(greet, const char *name)
+{
+	char text[16];
+
+	bpf_probe_read_user_str(text, sizeof(text), name);
+	bpf_printk("greet %s", text);
+	return 0;
+}
+${LICENSE}`,
+      30,
+      { function: 'playground_greet' },
+      (r) => r.trace.some((l) => l.startsWith('greet ')),
+    );
+    assert.equal(report.ok, true, why(report));
+    assert.ok(
+      report.trace.some((l) => /^greet (ada|grace|linus|margaret|ken)$/.test(l)),
+      report.trace.slice(0, 6).join('\n'),
+    );
+  });
+
+  test("a uprobe on the host's libc is refused with its reason and stays detached; the object's other programs run", async () => {
+    const report = await run(`${CORE}
+SEC("uprobe//lib/x86_64-linux-gnu/libc.so.6:execve")
+int BPF_UPROBE(everyones_execs, const char *path)
+{
+	bpf_printk("libc execve");
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int on_exec(void *ctx)
+{
+	bpf_printk("tracepoint execve");
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, true, why(report));
+    const uprobe = report.programs.find((p) => p.name === 'everyones_execs');
+    assert.equal(uprobe?.attached, false);
+    assert.match(
+      uprobe?.attachError ?? '',
+      /^on the host kernel, uprobes may only watch the playground's target program \(.+playground-target\): on \/lib\/x86_64-linux-gnu\/libc\.so\.6 they would see other users' processes\. Pick a VM kernel/,
+    );
+    assert.ok(report.trace.some((l) => l === 'tracepoint execve'));
+    assert.ok(!report.trace.some((l) => l === 'libc execve'), 'the refused uprobe fired');
   });
 });

@@ -57,7 +57,7 @@ describe('the bundled examples, against the real kernel', () => {
     assert.ok(decoded.some((e) => e.comm === 'true' && e.exit_event === true));
   });
 
-  for (const name of ['exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp', 'libc_execve_uprobe']) {
+  for (const name of ['exec_parent_core', 'open_events_ringbuf', 'syscall_counts_raw_tp']) {
     test(`${name} compiles, loads and attaches`, async () => {
       const report = await runRemote({
         server: backend.url,
@@ -71,11 +71,6 @@ describe('the bundled examples, against the real kernel', () => {
       if (name === 'exec_parent_core')
         assert.ok(
           report.trace.some((l) => /^exec \S+ pid=\d+ ppid=\d+$/.test(l)),
-          report.trace.join('\n'),
-        );
-      if (name === 'libc_execve_uprobe')
-        assert.ok(
-          report.trace.some((l) => l.startsWith('libc execve(/bin/true)')),
           report.trace.join('\n'),
         );
       if (name === 'open_events_ringbuf') assert.ok(Number(report.maps.stats?.find((e) => e.key === 0)?.value) >= 1);

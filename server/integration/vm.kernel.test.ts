@@ -76,6 +76,57 @@ describe(`kernel ${KERNEL} in a VM of its own`, () => {
     assert.ok(Number(entries[0]?.value) >= 1, JSON.stringify(entries));
   });
 
+  test('an object with kprobe and tp_btf variants: the kprobe on an absent function is left out and said, the others attach and fire', async () => {
+    const files = program(
+      'variants',
+      `SEC("kprobe/__playground_no_such_function")
+int BPF_KPROBE(old_name)
+{
+	bpf_printk("kprobe old name");
+	return 0;
+}
+
+SEC("kprobe/do_sys_openat2")
+int BPF_KPROBE(on_open)
+{
+	bpf_printk("kprobe do_sys_openat2");
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p)
+{
+	bpf_printk("tp_btf sched_process_exec");
+	return 0;
+}`,
+      '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>',
+    );
+    const printed = (prefix: string) => (r: { trace: string[] }) => r.trace.some((line) => line.startsWith(prefix));
+    const report = await runRemote({
+      server: backend.url,
+      files,
+      seeds: [],
+      seconds: 60,
+      trigger: 'exec',
+      kernel: KERNEL,
+      until: (r) => printed('kprobe do_sys_openat2')(r) && printed('tp_btf sched_process_exec')(r),
+    });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+    assert.deepEqual(
+      report.changes.map((c) => c.message),
+      ['kprobe/__playground_no_such_function: not loaded, this kernel has no such function.'],
+    );
+    assert.deepEqual(
+      report.programs.map((p) => [p.name, p.attached]),
+      [
+        ['old_name', false],
+        ['on_open', true],
+        ['on_exec', true],
+      ],
+    );
+    assert.ok(printed('kprobe do_sys_openat2')(report) && printed('tp_btf sched_process_exec')(report), report.trace.slice(0, 8).join('\n'));
+  });
+
   test('a kprobe, an fentry, an fexit and an lsm program attach and fire', async () => {
     const files = program(
       'kinds',
@@ -189,6 +240,48 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
     } finally {
       connection.close();
     }
+  });
+
+  test("in a VM a uprobe may watch any guest binary: libc's execve in every process, and the target program's USDT probe", async () => {
+    const files = program(
+      'guest_probes',
+      `SEC("uprobe//lib/x86_64-linux-gnu/libc.so.6:execve")
+int BPF_UPROBE(any_exec, const char *path)
+{
+	char text[32];
+
+	bpf_probe_read_user_str(text, sizeof(text), path);
+	bpf_printk("libc execve %s", text);
+	return 0;
+}
+
+SEC("usdt//proc/self/exe:playground:tick")
+int BPF_USDT(tick, int round, int sum)
+{
+	bpf_printk("tick %d %d", round, sum);
+	return 0;
+}`,
+      '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/usdt.bpf.h>',
+    );
+    const seen = (prefix: string) => (r: { trace: string[] }) => r.trace.some((line) => line.startsWith(prefix));
+    const report = await runRemote({
+      server: backend.url,
+      files,
+      seeds: [],
+      seconds: 60,
+      trigger: 'exec',
+      kernel: KERNEL,
+      until: (r) => seen('libc execve /bin/true')(r) && seen('tick ')(r),
+    });
+    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+    assert.deepEqual(
+      report.programs.map((p) => [p.name, p.attached]),
+      [
+        ['any_exec', true],
+        ['tick', true],
+      ],
+    );
+    assert.ok(seen('libc execve /bin/true')(report) && seen('tick ')(report), report.trace.slice(0, 8).join('\n'));
   });
 
   test("a uprobe on the host's libssl finds no such file: the host's filesystem is not in the guest", async () => {

@@ -1,6 +1,6 @@
 // What a Run says when the kernel refuses its object: the verifier's verdict on the C line,
 // a map the kernel would not create, or a kind of program this kernel does not take. Pure functions.
-import type { Capability, Diagnostic, PlaygroundError, VerifierExplanation } from '../../protocol/messages.ts';
+import type { Capability, Diagnostic, PerfEventName, PlaygroundError, VerifierExplanation } from '../../protocol/messages.ts';
 import { explainMissingCapability } from '../host/capability-notes.ts';
 import type { RunnerCallError } from '../runner/runner.ts';
 import { explainVerifierLog } from '../verifier/explain.ts';
@@ -137,7 +137,14 @@ export function explainMapFailure(err: RunnerCallError, context: Pick<LoadFailur
 }
 
 /** Why a program did not attach, as a clause (no final stop: it is quoted inside sentences). */
-export function explainAttachFailure(section: string, result: { code?: string; message?: string }): string {
+export function explainAttachFailure(section: string, result: { code?: string; message?: string }, perfEvent: PerfEventName = 'cpu-clock'): string {
+  const missing = result.code === 'ENOENT' || result.code === 'EOPNOTSUPP' || result.code === 'ENODEV';
+  if (section === 'perf_event' && perfEvent !== 'cpu-clock' && missing) {
+    return `${perfEvent} is a hardware counter, and this machine has none to give (a VM often has no PMU): choose cpu-clock, the software clock, to sample here`;
+  }
+  if (/^(uprobe|uretprobe|usdt)/.test(section) && result.code === 'ENOENT') {
+    return `the binary, or the function or probe in it, is not there (${result.message ?? 'not found'})`;
+  }
   if (/^k(ret)?probe\/|^ksyscall\//.test(section) && (result.code === 'ENOENT' || result.code === 'EOPNOTSUPP' || result.code === 'ENODEV')) {
     return 'this kernel has no kprobes (CONFIG_KPROBES is off), so use a tracepoint, raw_tp or tp_btf instead';
   }

@@ -1,5 +1,6 @@
 // One press of Run, stage by stage: compile → open → policy → globals → load → seed → attach → running.
 import type {
+  AttachSettings,
   Json,
   MapSeed,
   ObjectChange,
@@ -27,6 +28,7 @@ import { EventStreams } from '../events/event-streams.ts';
 import { describeBpfError, type RunnerCallError } from '../runner/runner.ts';
 import type { ObjectAdjustments, OpenResult, RunnerCalls, RunnerEvents } from '../runner/runner-protocol.ts';
 import { choosePrograms, fitMaps, targetsToFind } from './fit-object.ts';
+import { planUserProbes } from './user-probes.ts';
 import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
@@ -110,6 +112,8 @@ export class Run {
     readonly id: RunId,
     private readonly files: SourceFile[],
     private readonly seeds: MapSeed[],
+    /** How perf_event, uprobe and usdt programs attach (the page's attach settings, the CLI's flags). */
+    private readonly attachSettings: AttachSettings | undefined,
     deps: RunDeps,
   ) {
     this.deps = {
@@ -475,15 +479,26 @@ export class Run {
     this.events.setFlowing(true);
     const attachStarted = performance.now();
     let attached: RunnerCalls['attachAll']['result'];
+    const { kernel } = this.deps;
+    const loaded = this.programs.filter((p) => p.autoload).map((p) => ({ name: p.name, section: p.section }));
+    const userProbes = planUserProbes(loaded, this.attachSettings, { sandbox: kernel.info.kind, target: kernel.targetProgram });
     try {
-      attached = await this.loader!.call('attachAll', { perfFrequency: config.limits.perfEventFrequency });
+      attached = await this.loader!.call('attachAll', {
+        perfFrequency: config.limits.perfEventFrequency,
+        perfEvent: this.attachSettings?.perfEvent ?? 'cpu-clock',
+        userProbes: userProbes.plans,
+        target: kernel.targetProgram,
+        // Never auto-attached: a refused uprobe stays detached, not attached to every process.
+        skip: userProbes.refused.map((r) => r.program),
+      });
     } catch (error) {
       this.fail({ code: 'attach_failed', message: `Attaching failed: ${describeBpfError(error)}` });
       return false;
     }
     this.timings.attachMs = Math.round(performance.now() - attachStarted);
     this.programs = attached.programs;
-    const programs = this.programMeta(attached.results);
+    const refusals = userProbes.refused.map((r) => ({ program: r.program, attached: false, code: 'EPERM', message: r.message, refused: true }));
+    const programs = this.programMeta([...attached.results, ...refusals]);
     this.deps.send({ type: 'attached', runId: this.id, programs });
     if (!programs.some((p) => p.attached)) {
       const why = programs
@@ -604,7 +619,7 @@ export class Run {
     if (reading.over) this.fail({ code: 'policy_denied', message: this.cpu.refusal(reading.share) });
   }
 
-  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string; cpus?: number }[]): ProgramMeta[] {
+  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string; cpus?: number; refused?: boolean }[]): ProgramMeta[] {
     return this.programs.map((p) => {
       const result = results?.find((r) => r.program === p.name);
       const notLoaded = this.changes.find((c) => c.kind === 'program' && c.name === p.name)?.message;
@@ -616,7 +631,10 @@ export class Run {
         attached: result?.attached ?? false,
         attachError:
           result && !result.attached
-            ? (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ?? explainAttachFailure(p.section, result))
+            ? result.refused
+              ? result.message
+              : (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ??
+                explainAttachFailure(p.section, result, this.attachSettings?.perfEvent))
             : undefined,
         ...(notLoaded ? { notLoaded } : {}),
         ...(result?.cpus ? { cpus: result.cpus } : {}),

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { BpfError, Collection } from '../../native/index.ts';
 import { findAttachTargets } from './attach-targets.ts';
+import { startTarget } from './target-program.ts';
 import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp } from './runner-protocol.ts';
 
 /** How records leave the process: `send` returns false when there is no one to send to; `done` is called once the message is written. */
@@ -31,7 +32,12 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
   /** The minimal BTF of the open object, in a file already unlinked: libbpf reads it through /proc/self/fd at load. */
   let btfFd: number | null = null;
 
+  /** The Run's copy of the target program, stopped with its object. */
+  let stopTarget: (() => void) | null = null;
+
   function closeCollection(): void {
+    stopTarget?.();
+    stopTarget = null;
     for (const stop of stopConsumers) stop();
     stopConsumers = [];
     collection?.close();
@@ -127,10 +133,19 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
       for (const program of skipPrograms) c.setAutoload(program, false);
       return { programs: c.programs(), maps: c.maps() };
     },
-    attachAll({ perfFrequency }) {
+    attachAll({ perfFrequency, perfEvent, userProbes = [], target = '', skip = [] }) {
       const c = current();
-      const results = c.attachAll({ perfFrequency });
-      return { results, programs: c.programs() };
+      const started = userProbes.some((p) => p.binary === 'target' || p.pid === 'target') ? startTarget(target) : null;
+      if (started) stopTarget = started.stop;
+      const probed = userProbes.map((plan) => {
+        const binary = plan.binary === 'target' ? started!.binary : plan.binary;
+        const pid = plan.pid === 'target' ? started!.pid : plan.pid;
+        return plan.kind === 'uprobe'
+          ? c.attachUprobe(plan.program, { binary, functionName: plan.functionName, retprobe: plan.retprobe, pid })
+          : c.attachUsdt(plan.program, { binary, provider: plan.provider, name: plan.name, pid });
+      });
+      const results = c.attachAll({ perfFrequency, perfEvent, skip: [...skip, ...userProbes.map((p) => p.program)] });
+      return { results: [...probed, ...results], programs: c.programs(), ...(started ? { targetPid: started.pid } : {}) };
     },
     update({ map, key, value }) {
       current().update(map, Buffer.from(key), Buffer.from(value));

@@ -4,7 +4,8 @@
  * Only the runner loads the native addon: a crash in libbpf or the kernel
  * interface ends one session's runner, never the backend.
  */
-import type { AttachResult, LoadResult, MapInfo, ProgramInfo, ProgramStats } from '../../native/index.ts';
+import type { AttachResult, LoadResult, MapInfo, PerfEventName, ProgramInfo, ProgramStats } from '../../native/index.ts';
+import type { UserProbePlan } from '../run/user-probes.ts';
 
 export interface OpenResult {
   programs: ProgramInfo[];
@@ -50,7 +51,15 @@ export interface RunnerCalls {
   adjust: { args: ObjectAdjustments; result: { programs: ProgramInfo[]; maps: MapInfo[] } };
   load: { args: Record<string, never>; result: LoadResult & { programs: ProgramInfo[]; maps: MapInfo[] } };
   /** `perfFrequency`: perf_event programs sample every CPU's clock this often (config `limits.perfEventFrequency`). */
-  attachAll: { args: { perfFrequency: number }; result: { results: AttachResult[]; programs: ProgramInfo[] } };
+  /**
+   * `perfEvent`: what perf_event programs sample on every CPU. `userProbes`: uprobe and usdt programs
+   * attached one by one (`'target'`: a fresh copy of the `target` program, started here as nobody,
+   * and its process). `skip`: programs left detached. The rest attach as libbpf's auto-attach would.
+   */
+  attachAll: {
+    args: { perfFrequency: number; perfEvent?: PerfEventName; userProbes?: UserProbePlan[]; target?: string; skip?: string[] };
+    result: { results: AttachResult[]; programs: ProgramInfo[]; targetPid?: number };
+  };
   update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
   /** One value, or null when the key is absent. */

@@ -68,6 +68,8 @@ export interface Kernel {
   readonly capabilities: Capability[];
   /** How much memory a session's maps share on this kernel, said when the kernel runs out: a VM's size, or null on the host. */
   readonly memoryNote: string | null;
+  /** The program uprobes watch (bpf/target/), where this kernel's loader runs: a Run starts a copy of it when its probes need one. */
+  readonly targetProgram: string;
   open(): KernelSide;
   close(): void;
 }

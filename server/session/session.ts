@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ClientMessage, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
+import type { AttachSettings, ClientMessage, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
 import { accept, refuse } from '../../protocol/replies.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
@@ -204,7 +204,7 @@ export class Session implements RoomMember, SessionContext {
     this.idleTimer.unref();
   }
 
-  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined): HandlerResult {
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined, attach?: AttachSettings): HandlerResult {
     const { config, toolchain, host, kernels } = this.deps;
     if (!toolchain || !kernels.default || host.problems.length) {
       return refuse(id, { code: 'host_unsupported', message: host.problems[0] ?? 'This host cannot load BPF programs.' });
@@ -223,7 +223,7 @@ export class Session implements RoomMember, SessionContext {
     void this.currentRun?.stop();
     this.droppedLines = 0;
     const side = this.sideFor(kernel);
-    const run = new Run(id, files, seeds, {
+    const run = new Run(id, files, seeds, attach, {
       config,
       kernel,
       side,

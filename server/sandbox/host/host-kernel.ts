@@ -5,9 +5,10 @@
  * room you trust: on a shared kernel a tracing program reads everything.
  */
 import os from 'node:os';
+import path from 'node:path';
 import type { Capability, KernelInfo } from '../../../protocol/messages.ts';
 import type { Toolchain } from '../../compile/toolchain.ts';
-import type { Config } from '../../config.ts';
+import { ROOT, type Config } from '../../config.ts';
 import { runWorkloadPlan, makeTriggerEvent } from '../../lessons/workload.ts';
 import { kernelSymbols } from '../../maps/kallsyms.ts';
 import { RunnerPool, type Runner } from '../../runner/runner.ts';
@@ -19,6 +20,7 @@ export class HostKernel implements Kernel {
   readonly info: KernelInfo;
   readonly tagsTrace = true;
   readonly memoryNote = null;
+  readonly targetProgram = path.join(ROOT, 'native', 'build', 'playground-target');
   private readonly runners = new RunnerPool();
   private readonly memory: KernelMemoryBudget;
 

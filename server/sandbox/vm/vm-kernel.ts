@@ -51,6 +51,8 @@ const GUEST_UPROBE_TARGET = '/lib/x86_64-linux-gnu/libc.so.6:getpid';
 export class VmKernel implements Kernel {
   readonly tagsTrace = false;
   readonly memoryNote: string;
+  /** Put in the root image by scripts/build-guest.sh. */
+  readonly targetProgram = '/opt/playground/playground-target';
   readonly policy: Config['policy'];
 
   private constructor(

@@ -1,0 +1,38 @@
+import type { ProgramMeta } from '../../protocol/run.ts';
+import type { RemoteRunReport } from './remote-run.ts';
+
+/** One line per program: what happened to it, and why when it is not running. */
+export function programLine(program: ProgramMeta): string {
+  const name = `${program.name} (${program.section})`;
+  // The sentence starts with the section, which the line already names.
+  if (program.notLoaded) return `  skipped      ${name}: ${program.notLoaded.replace(`${program.section}: `, '')}`;
+  if (!program.attached) return `  not attached ${name}${program.attachError ? `: ${program.attachError}` : ''}`;
+  const where = program.cpus ? `, sampling the CPU clock of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
+  return `  attached     ${name}${where}`;
+}
+
+/** What `ebpf-playground run` prints without --json: a person's reading of the report. */
+export function humanReport(report: RemoteRunReport): string {
+  const out: string[] = [];
+  for (const d of report.diagnostics) out.push(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message}`);
+  if (!report.ok && report.verifierLog) out.push('--- verifier log ---', report.verifierLog.trimEnd(), '---');
+  if (report.explanation) out.push(`${report.explanation.summary}`, `hint: ${report.explanation.hint}`);
+  if (report.error) out.push(`${report.stage} failed: ${report.error.message}`);
+  // A program left out is said on its own line below, with the others.
+  for (const change of report.changes) if (change.kind === 'map') out.push(`changed: ${change.message}`);
+  const running = report.programs.filter((p) => p.attached).length;
+  // One program that attached needs no list; anything else (several, or one that did not) is listed whole.
+  if (report.programs.length > 1 || report.programs.some((p) => !p.attached)) {
+    out.push(`programs: ${running} of ${report.programs.length} attached`, ...report.programs.map(programLine));
+  }
+  for (const line of report.trace) out.push(line);
+  for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
+  for (const [name, entries] of Object.entries(report.maps)) {
+    out.push(`map ${name}: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}`);
+    for (const entry of entries) out.push(`  ${JSON.stringify(entry.key)} → ${JSON.stringify(entry.value)}`);
+  }
+  const t = report.timings;
+  if (report.ok)
+    out.push(`ok: ${report.trace.length} trace lines (${report.dropped} dropped); compile ${t.compileMs} ms, load ${t.loadMs} ms, attach ${t.attachMs} ms`);
+  return `${out.join('\n')}\n`;
+}
