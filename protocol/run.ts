@@ -21,12 +21,19 @@ export const programMetaSchema = z.object({
   notLoaded: z.string().optional(),
   /** perf_event programs: the CPUs whose clocks it samples. */
   cpus: z.number().optional(),
+  /** perf_event programs: the event it samples on each of them (the CPU clock when absent). */
+  perfEvent: z.string().optional(),
 });
 export type ProgramMeta = z.infer<typeof programMetaSchema>;
 
 /** What a perf_event program can sample on each CPU: the software clock (the default, works everywhere) or a hardware counter, by `perf list`'s name. */
 export const PERF_EVENT_NAMES = ['cpu-clock', 'cycles', 'instructions', 'cache-references', 'cache-misses', 'branch-misses'] as const;
 export type PerfEventName = (typeof PERF_EVENT_NAMES)[number];
+
+/** A perf event as a sentence names it: "the CPU clock", "the cycles counter". */
+export function perfEventName(event: string | undefined): string {
+  return !event || event === 'cpu-clock' ? 'the CPU clock' : `the ${event} counter`;
+}
 
 /** What a tool's loader takes on its command line to attach: a Run's choices for its perf_event, uprobe and usdt programs. */
 export const attachSettingsSchema = z.object({

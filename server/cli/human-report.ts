@@ -1,4 +1,4 @@
-import type { ProgramMeta } from '../../protocol/run.ts';
+import { perfEventName, type ProgramMeta } from '../../protocol/run.ts';
 import type { RemoteRunReport } from './remote-run.ts';
 
 /** One line per program: what happened to it, and why when it is not running. */
@@ -7,7 +7,7 @@ export function programLine(program: ProgramMeta): string {
   // The sentence starts with the section, which the line already names.
   if (program.notLoaded) return `  skipped      ${name}: ${program.notLoaded.replace(`${program.section}: `, '')}`;
   if (!program.attached) return `  not attached ${name}${program.attachError ? `: ${program.attachError}` : ''}`;
-  const where = program.cpus ? `, sampling the CPU clock of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
+  const where = program.cpus ? `, sampling ${perfEventName(program.perfEvent)} of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
   return `  attached     ${name}${where}`;
 }
 

@@ -637,7 +637,7 @@ export class Run {
                 explainAttachFailure(p.section, result, this.attachSettings?.perfEvent))
             : undefined,
         ...(notLoaded ? { notLoaded } : {}),
-        ...(result?.cpus ? { cpus: result.cpus } : {}),
+        ...(result?.cpus ? { cpus: result.cpus, perfEvent: this.attachSettings?.perfEvent ?? 'cpu-clock' } : {}),
       };
     });
   }

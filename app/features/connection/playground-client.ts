@@ -1,6 +1,7 @@
 import { CONNECTION_LOST, RequestChannel, type Outcome, type RequestBody } from '../../../protocol/client.ts';
 import {
   PROTOCOL_VERSION,
+  type AttachSettings,
   type Example,
   type HostInfo,
   type Lesson,
@@ -135,9 +136,9 @@ export class PlaygroundClient {
   }
 
   /** Starts a run; the returned id is the `runId` of every message the run sends. */
-  run(files: SourceFile[], seeds: MapSeed[], kernel?: string): { runId: number; result: Promise<RequestResult> } {
+  run(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): { runId: number; result: Promise<RequestResult> } {
     const runId = this.channel.allocateId();
-    return { runId, result: this.request({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}) }, runId) };
+    return { runId, result: this.request({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}), ...(attach ? { attach } : {}) }, runId) };
   }
 
   async examples(): Promise<Example[] | null> {

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { MAX_SOURCE_FILES, type Capability, type Diagnostic, type SourceFile } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { capabilityWarnings } from '../kernels/capabilities.ts';
@@ -28,6 +28,8 @@ interface EditorPaneProps {
   onRun(): void;
   onSave(): void;
   editorRef: RefObject<EditorHandle | null>;
+  /** Settings the programs need before Run (the attach settings), shown above the editor. */
+  settingsBar?: ReactNode;
 }
 
 /** The server takes at most this many files in a run (protocol: run.files). */
@@ -193,6 +195,7 @@ export function EditorPane(props: EditorPaneProps) {
           ))}
         </div>
       )}
+      {props.settingsBar}
       <CodeEditor
         files={files}
         activeFile={activeFile}

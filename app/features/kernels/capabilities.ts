@@ -53,22 +53,28 @@ const SEC = /\bSEC\(\s*"([^"]*)"\s*\)/g;
  * attached here), each with the host's note: said before the user presses Run.
  */
 export function capabilityWarnings(files: { name: string; content: string }[], capabilities: Capability[]): CapabilityWarning[] {
-  const warnings: CapabilityWarning[] = [];
-  if (!capabilities.length) return warnings;
+  if (!capabilities.length) return [];
+  return sourceSections(files).flatMap(({ file, line, section }) => {
+    const kind = sectionKind(section);
+    const capability = capabilities.find((c) => c.section === kind);
+    if (!capability?.note || (works(capability) && capability.attaches === true)) return [];
+    return [{ file, line, section, kind, note: capability.note }];
+  });
+}
+
+/** Every program's SEC() name in the sources, with where it is; not `license` or data sections, nor one in a comment. */
+export function sourceSections(files: { name: string; content: string }[]): { file: string; line: number; section: string }[] {
+  const found: { file: string; line: number; section: string }[] = [];
   for (const file of files) {
-    const lines = file.content.split('\n');
-    lines.forEach((text, index) => {
-      // A SEC() in a comment is not a program.
-      const code = text.replace(/\/\/.*$/, '').replace(/\/\*.*?\*\//g, '');
+    file.content.split('\n').forEach((text, index) => {
+      // Comments go, strings stay: SEC("uprobe//lib/…") has a // of its own.
+      const code = text.replace(/("(?:[^"\\]|\\.)*")|\/\/.*$|\/\*.*?\*\//g, (_, string?: string) => string ?? '');
       for (const match of code.matchAll(SEC)) {
         const section = match[1]!;
         if (!section || section === 'license' || section.startsWith('.')) continue;
-        const kind = sectionKind(section);
-        const capability = capabilities.find((c) => c.section === kind);
-        if (!capability?.note || (works(capability) && capability.attaches === true)) continue;
-        warnings.push({ file: file.name, line: index + 1, section, kind, note: capability.note });
+        found.push({ file: file.name, line: index + 1, section });
       }
     });
   }
-  return warnings;
+  return found;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { SplitPane } from '../../shared/SplitPane.tsx';
 import { useColorScheme } from '../../shared/use-color-scheme.ts';
 import { ConnectionBanners } from '../connection/ConnectionBanners.tsx';
@@ -30,6 +30,9 @@ import { useDocumentTitle } from '../run/use-document-title.ts';
 import { usePrepare } from '../run/use-prepare.ts';
 import { useRun } from '../run/use-run.ts';
 import { useRunControls } from '../run/use-run-controls.ts';
+import { AttachSettingsBar } from '../attach/AttachSettingsBar.tsx';
+import { attachNeeds, settingsToSend } from '../attach/attach-needs.ts';
+import { useAttachSettings } from '../attach/use-attach-settings.ts';
 import { readPageParams } from '../share/share-link.ts';
 import { SharedProgramBanner } from '../share/SharedProgramBanner.tsx';
 import { useShare, useSharedProgram } from '../share/use-shared-program.ts';
@@ -89,9 +92,13 @@ export function Playground() {
   // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
   const onInvalidSeeds = useCallback((error: string) => (embed ? say(`The seeds are not valid: ${error}`) : selectTab('maps')), [embed, say, selectTab]);
   const { seedError, checkSeeds } = useSeedCheck(workspace.seeds, onInvalidSeeds);
+  const [attachSettings, setAttachSettings] = useAttachSettings();
+  const needs = useMemo(() => attachNeeds(workspace.files), [workspace.files]);
+  const attachToSend = useMemo(() => settingsToSend(attachSettings, needs, kernel?.kind ?? 'host'), [attachSettings, needs, kernel?.kind]);
   const { run, stopRun, trigger } = useRunControls(handle, view, runControls, {
     files: workspace.files,
     kernel: kernel?.name,
+    attach: attachToSend,
     checkSeeds,
     onStart: shared.dismiss,
     say,
@@ -183,6 +190,7 @@ export function Playground() {
               onRun={() => void run()}
               onSave={save}
               editorRef={editorRef}
+              settingsBar={<AttachSettingsBar needs={needs} kernel={kernel} settings={attachSettings} onChange={setAttachSettings} />}
             />
           }
           right={

@@ -1,5 +1,5 @@
 import { useCallback } from 'react';
-import type { MapSeed, SourceFile } from '../../../protocol/messages.ts';
+import type { AttachSettings, MapSeed, SourceFile } from '../../../protocol/messages.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import type { Say } from '../playground/use-toast.ts';
 import type { RunControls } from './use-run.ts';
@@ -8,6 +8,8 @@ import { isActive, type RunView } from './run-view.ts';
 interface RunControlOptions {
   files: SourceFile[];
   kernel: string | undefined;
+  /** How perf_event, uprobe and usdt programs attach: only what the programs use. */
+  attach: AttachSettings | undefined;
   checkSeeds(): MapSeed[] | null;
   /** Called as a run starts (a shared program's "press Run" sentence goes). */
   onStart(): void;
@@ -19,7 +21,7 @@ export function useRunControls(
   { client }: ClientHandle,
   view: RunView,
   { start, stop }: RunControls,
-  { files, kernel, checkSeeds, onStart, say }: RunControlOptions,
+  { files, kernel, attach, checkSeeds, onStart, say }: RunControlOptions,
 ) {
   const active = isActive(view.phase);
   const run = useCallback(async () => {
@@ -27,8 +29,8 @@ export function useRunControls(
     const seeds = checkSeeds();
     if (!seeds) return;
     onStart();
-    await start(files, seeds, kernel);
-  }, [files, checkSeeds, onStart, start, kernel]);
+    await start(files, seeds, kernel, attach);
+  }, [files, checkSeeds, onStart, start, kernel, attach]);
 
   const stopRun = useCallback(async () => {
     if (!active) return;

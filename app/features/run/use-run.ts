@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import type { MapSeed, SourceFile } from '../../../protocol/messages.ts';
+import type { AttachSettings, MapSeed, SourceFile } from '../../../protocol/messages.ts';
 import type { EventStore } from '../events/event-store.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import { initialRunView, runReducer, type RunView } from './run-view.ts';
@@ -11,7 +11,7 @@ export const DEFAULT_MAP_INTERVAL_MS = 1000;
 
 export interface RunControls {
   view: RunView;
-  start(files: SourceFile[], seeds: MapSeed[], kernel?: string): Promise<RequestResult>;
+  start(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): Promise<RequestResult>;
   stop(): Promise<RequestResult>;
 }
 
@@ -54,9 +54,9 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ev
   }, [client]);
 
   const start = useCallback(
-    async (files: SourceFile[], seeds: MapSeed[], kernel?: string): Promise<RequestResult> => {
+    async (files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): Promise<RequestResult> => {
       if (!client) return { ok: false, error: { code: 'internal', message: 'The page is still starting.' } };
-      const { runId, result } = client.run(files, seeds, kernel);
+      const { runId, result } = client.run(files, seeds, kernel, attach);
       runIdRef.current = runId;
       trace.reset();
       events.reset();

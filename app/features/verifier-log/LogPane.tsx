@@ -1,7 +1,7 @@
 'use client';
 
 import { useId, useState } from 'react';
-import type { ProgramMeta } from '../../../protocol/messages.ts';
+import { perfEventName, type ProgramMeta } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../../shared/format.ts';
 import type { RunView } from '../run/run-view.ts';
@@ -173,7 +173,7 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                 <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted} data-testid="program-attach">
                   {p.attached
                     ? p.cpus
-                      ? `✓ attached to the CPU clock of ${p.cpus} CPU${p.cpus === 1 ? '' : 's'}`
+                      ? `✓ attached to ${perfEventName(p.perfEvent)} of ${p.cpus} CPU${p.cpus === 1 ? '' : 's'}`
                       : '✓ attached'
                     : (p.attachError ?? (p.notLoaded ? `not loaded: ${p.notLoaded.replace(/^[^:]+: not loaded, /, '')}` : 'not attached'))}
                 </td>
