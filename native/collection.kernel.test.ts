@@ -352,6 +352,55 @@ test('queue and stack maps: peek leaves the head, push adds, pop takes', async (
   assert.throws(() => c.push('fifo', Buffer.alloc(8)), { name: 'RangeError' });
 });
 
+const lockedSource = `// SPDX-License-Identifier: GPL-2.0
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+
+struct account {
+	struct bpf_spin_lock lock;
+	__u64 balance;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct account);
+} accounts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, __u64);
+} plain SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_getpid")
+int idle(void *ctx)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`;
+
+test('a value holding a bpf_spin_lock is written and read under it (BPF_F_LOCK), which the kernel refuses for other values', async (t) => {
+  const c = openCollection(t, compile('locked', lockedSource));
+  await c.load();
+  const value = Buffer.alloc(16);
+  value.writeBigUInt64LE(250n, 8);
+  c.update('accounts', u32(1), value, UpdateFlags.LOCK);
+  assert.equal(c.lookup('accounts', u32(1), { lock: true })!.readBigUInt64LE(8), 250n);
+  for (const batch of [true, false]) {
+    const dump = await c.dump('accounts', 4, { lock: true, batch });
+    assert.equal(dump.count, 1);
+    assert.equal(dump.values.readBigUInt64LE(8), 250n);
+  }
+  // The flag reaches the kernel: it refuses BPF_F_LOCK on a value with no lock in it.
+  c.update('plain', u32(1), Buffer.alloc(8));
+  assert.throws(() => c.lookup('plain', u32(1), { lock: true }), { name: 'BpfError', code: 'EINVAL' });
+});
+
 test('a batch dump cut inside a hash bucket takes what fits and stays batched', async (t) => {
   const c = openCollection(t, compile('bucket', queueSource));
   await c.load();

@@ -23,13 +23,13 @@
  *     load(): Promise<LoadResult>
  *     attachAll(opts?: AttachOptions): AttachResult[]
  *     detach(): void
- *     lookup(map: string, key: Buffer): Buffer | null
+ *     lookup(map: string, key: Buffer, opts?: { lock?: boolean }): Buffer | null
  *     peek(map: string): Buffer | null          (queue/stack: the head, left in place)
  *     push(map: string, value: Buffer, flags?: number): void
  *     pop(map: string): Buffer | null
  *     update(map: string, key: Buffer, value: Buffer, flags?: number): void
  *     delete(map: string, key: Buffer): void
- *     dump(map: string, max: number, opts?: { batch?: boolean }): Promise<DumpResult>
+ *     dump(map: string, max: number, opts?: { batch?: boolean; lock?: boolean }): Promise<DumpResult>
  *     consume(map: string, onBatch: (batch: EventBatch) => void, opts?: ConsumeOptions): () => void
  *     close(): void
  *   }
@@ -318,12 +318,12 @@ interface NativeBinding {
   attachUprobe(h: NativeHandle, program: string, binary: string, functionName: string, retprobe: boolean, pid: number): AttachResult;
   attachUsdt(h: NativeHandle, program: string, binary: string, provider: string, name: string, pid: number): AttachResult;
   detach(h: NativeHandle): void;
-  lookup(h: NativeHandle, map: string, key: Buffer): Buffer | null;
+  lookup(h: NativeHandle, map: string, key: Buffer, flags: number): Buffer | null;
   peek(h: NativeHandle, map: string): Buffer | null;
   pop(h: NativeHandle, map: string): Buffer | null;
   update(h: NativeHandle, map: string, key: Buffer, value: Buffer, flags: number): void;
   delete(h: NativeHandle, map: string, key: Buffer): void;
-  dump(h: NativeHandle, map: string, max: number, tryBatch: boolean): Promise<DumpResult>;
+  dump(h: NativeHandle, map: string, max: number, tryBatch: boolean, flags: number): Promise<DumpResult>;
   /** Record i of a call is data[ends[i-1] .. ends[i]). Returns the consumer id. */
   consume(
     h: NativeHandle,
@@ -572,12 +572,14 @@ export class Collection {
 
   /**
    * Reads one value.
+   * @param opts.lock copy the value while holding its bpf_spin_lock
+   *   (BPF_F_LOCK), so it is never read half-updated; the value must hold one.
    * @returns valueStride bytes (per-CPU maps: one 8-byte-aligned slot per
    *   possible CPU), or null if the key is absent.
    */
-  lookup(map: string, key: Buffer): Buffer | null {
+  lookup(map: string, key: Buffer, opts: { lock?: boolean } = {}): Buffer | null {
     this.#checkKey(map, key);
-    return binding.lookup(this.#handle, map, key);
+    return binding.lookup(this.#handle, map, key, opts.lock ? UpdateFlags.LOCK : 0);
   }
 
   /**
@@ -651,13 +653,14 @@ export class Collection {
    * BPF_MAP_LOOKUP_BATCH where the kernel has it for the map type, else
    * get_next_key + lookup. Works for array, per-CPU and internal maps too.
    * @param opts.batch false forces the one-key-at-a-time path.
+   * @param opts.lock copy each value while holding its bpf_spin_lock (BPF_F_LOCK).
    */
-  async dump(map: string, max: number, opts: { batch?: boolean } = {}): Promise<DumpResult> {
+  async dump(map: string, max: number, opts: { batch?: boolean; lock?: boolean } = {}): Promise<DumpResult> {
     const info = this.#map(map);
     if (!Number.isSafeInteger(max) || max <= 0) throw new RangeError('max must be a positive integer');
     // maxEntries bounds the entries a map can hold; it also bounds our buffers.
     const limit = info.maxEntries > 0 ? Math.min(max, info.maxEntries) : max;
-    return binding.dump(this.#handle, map, Math.min(limit, 2 ** 32 - 1), opts.batch ?? true);
+    return binding.dump(this.#handle, map, Math.min(limit, 2 ** 32 - 1), opts.batch ?? true, opts.lock ? UpdateFlags.LOCK : 0);
   }
 
   /**

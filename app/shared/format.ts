@@ -49,6 +49,8 @@ export function formatJson(value: Json, desc?: TypeDesc | null, name?: string): 
     if (/^0x[0-9a-f]+$/i.test(value)) return value;
     // Enumerator names and NaN/Infinity are identifiers, not text.
     if (desc && (desc.kind === 'enum' || desc.kind === 'float')) return value;
+    // A bpf_spin_lock: the kernel's, never its state (user space always reads it zeroed).
+    if (desc?.kind === 'opaque' && desc.name === 'struct bpf_spin_lock') return '🔒';
     if (/^-?\d+$/.test(value) && (isIntegerDesc(desc) || !desc)) return formatNumber(value);
     return JSON.stringify(value);
   }

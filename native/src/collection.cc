@@ -714,12 +714,13 @@ Napi::Value Detach(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// lookup(h, map, key) -> Buffer | null
+// lookup(h, map, key, flags) -> Buffer | null
 Napi::Value Lookup(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
   std::string name = StringArg(info, 1, "map");
   Napi::Buffer<uint8_t> key = BufferArg(info, 2, "key");
+  int64_t flags = IntegerArg(info, 3, "flags");
   RequireLoaded(env, s, "map '" + name + "'");
   bpf_map* map = FindMap(env, s, name);
   size_t stride = ValueStride(env, map);
@@ -728,7 +729,7 @@ Napi::Value Lookup(const Napi::CallbackInfo& info) {
   int err;
   {
     ScopedLogSink scope(&s.log);
-    err = bpf_map__lookup_elem(map, KeyPointer(key), key.Length(), value.Data(), stride, 0);
+    err = bpf_map__lookup_elem(map, KeyPointer(key), key.Length(), value.Data(), stride, static_cast<__u64>(flags));
   }
   if (err == -ENOENT) return env.Null();
   if (err)
@@ -861,7 +862,7 @@ class DumpWorker : public Napi::AsyncWorker {
   DumpResult result_;
 };
 
-// dump(h, map, max, tryBatch) -> Promise<{ keys, values, count, batched, keySize, valueStride }>
+// dump(h, map, max, tryBatch, flags) -> Promise<{ keys, values, count, batched, keySize, valueStride }>
 Napi::Value Dump(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Handle& handle = HandleOf(info);
@@ -869,6 +870,7 @@ Napi::Value Dump(const Napi::CallbackInfo& info) {
   std::string name = StringArg(info, 1, "map");
   int64_t max = IntegerArg(info, 2, "max");
   bool tryBatch = info[3].ToBoolean();
+  int64_t flags = IntegerArg(info, 4, "flags");
   if (max <= 0 || max > UINT32_MAX) throw Napi::RangeError::New(env, "max out of range");
   auto deferred = Napi::Promise::Deferred::New(env);
   try {
@@ -880,6 +882,7 @@ Napi::Value Dump(const Napi::CallbackInfo& info) {
     request.valueStride = ValueStride(env, map);
     request.max = static_cast<uint32_t>(max);
     request.tryBatch = tryBatch;
+    request.elemFlags = static_cast<uint64_t>(flags);
     ++s.workers;
     (new DumpWorker(env, info[0].As<Napi::Object>(), handle.state, name, request, deferred))
         ->Queue();

@@ -49,6 +49,7 @@ BatchOutcome DumpBatched(const DumpRequest& req, DumpResult& out) {
   bpf_map_batch_opts opts;
   std::memset(&opts, 0, sizeof opts);
   opts.sz = sizeof opts;
+  opts.elem_flags = req.elemFlags;
 
   bool first = true;
   while (out.count < req.max) {
@@ -98,7 +99,7 @@ void DumpIterated(const DumpRequest& req, DumpResult& out) {
       return;
     }
     unsigned char* value = out.values.data() + out.count * req.valueStride;
-    if (bpf_map_lookup_elem(req.fd, key.data(), value) < 0) {
+    if (bpf_map_lookup_elem_flags(req.fd, key.data(), value, req.elemFlags) < 0) {
       // Deleted by a program between the two calls: skip it.
       if (errno != ENOENT) {
         out.err = errno;

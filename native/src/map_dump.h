@@ -14,6 +14,7 @@ struct DumpRequest {
   size_t valueStride = 0;  // value size, or the whole per-CPU row for per-CPU maps
   uint32_t max = 0;
   bool tryBatch = true;
+  uint64_t elemFlags = 0;  // BPF_F_LOCK: copy each value while holding its bpf_spin_lock
 };
 
 struct DumpResult {

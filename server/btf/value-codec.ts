@@ -197,6 +197,22 @@ interface DecodeCtx {
   view: DataView;
 }
 
+/**
+ * What a `struct bpf_spin_lock` field reads as. User space never sees the lock's
+ * state (the kernel zeroes it in every copy it hands out), so it is named, not shown.
+ */
+export const SPIN_LOCK = 'bpf_spin_lock';
+
+function isSpinLockType(t: BtfType): boolean {
+  return t.kind === 'struct' && t.name === 'bpf_spin_lock';
+}
+
+/** Whether a map value of this type holds a bpf_spin_lock (the kernel allows one, at the top level): reads and writes then take it (BPF_F_LOCK). */
+export function holdsSpinLock(btf: Btf, typeId: number): boolean {
+  const t = btf.resolve(typeId);
+  return t.kind === 'struct' && fieldsOf(btf, t).some((f) => isSpinLockType(btf.resolve(f.type)));
+}
+
 // Decodes the value of type `typeId` at byte `offset` of `bytes`. Throws BtfError when
 // `bytes` is too short or the BTF is malformed: both are bugs in the caller, not user input.
 // void, forward declarations and functions hold no data and decode as null.
@@ -247,6 +263,7 @@ function decodeAt(ctx: DecodeCtx, id: number, bit: number, bitSize: number, dept
     case 'struct':
     case 'union':
     case 'datasec': {
+      if (isSpinLockType(t)) return SPIN_LOCK;
       const out: { [field: string]: Decoded } = {};
       for (const f of fieldsOf(ctx.btf, t)) setField(out, f.name, decodeAt(ctx, f.type, bit + f.bitOffset, f.bitSize, depth + 1));
       return out;
@@ -418,6 +435,11 @@ function encodeAt(ctx: EncodeCtx, id: number, v: unknown, bit: number, bitSize: 
     case 'struct':
     case 'union':
     case 'datasec':
+      if (isSpinLockType(t)) {
+        // The kernel keeps the lock: a write leaves it as it is, so there is nothing to give.
+        if (v === SPIN_LOCK || v === null) return;
+        throw new InputError(`${subject(ctx, path)} is a bpf_spin_lock, which only the kernel sets: leave it out (or write "${SPIN_LOCK}")`);
+      }
       return encodeFields(ctx, id, t, v, bit, path, depth);
     case 'var':
       return encodeAt(ctx, t.type, v, bit, 0, path, depth + 1);
@@ -571,6 +593,7 @@ function shapeOf(btf: Btf, id: number, bitSize: number, open: Set<number>): Type
     case 'struct':
     case 'union':
     case 'datasec': {
+      if (isSpinLockType(t)) return { kind: 'opaque', name, reason: 'a bpf_spin_lock: the kernel holds it while the value is read or written' };
       if (open.has(t.id)) return { kind: 'opaque', name, reason: `${name} contains itself` };
       open.add(t.id);
       const fields = fieldsOf(btf, t).map((f): FieldShape => {

@@ -317,6 +317,41 @@ ${LICENSE}`);
     );
   });
 
+  test('a value holding a bpf_spin_lock: seeded and read under the lock, the lock named, not shown as a number', async () => {
+    const files = [
+      {
+        name: 'tool.bpf.c',
+        content: `${CORE}
+struct account {
+	struct bpf_spin_lock lock;
+	u64 balance;
+	u32 owner;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, u32);
+	__type(value, struct account);
+} accounts SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int on_exec(void *ctx)
+{
+	return 0;
+}
+${LICENSE}`,
+      },
+    ];
+    const report = await runRemote({ server: backend.url, files, seeds: [{ map: 'accounts', key: 1, value: { balance: 100, owner: 7 } }], seconds: 0.5 });
+    assert.equal(report.ok, true, why(report));
+    assert.deepEqual(report.maps.accounts, [{ key: 1, value: { lock: 'bpf_spin_lock', balance: 100, owner: 7 } }]);
+    // A seed that tries to set the lock is told why it cannot.
+    const locking = await runRemote({ server: backend.url, files, seeds: [{ map: 'accounts', key: 1, value: { lock: 1, balance: 5 } }], seconds: 0 });
+    assert.equal(locking.ok, false);
+    assert.match(locking.error?.message ?? '', /lock is a bpf_spin_lock, which only the kernel sets: leave it out/);
+  });
+
   test('a perf_event program asked to count cycles on a machine without hardware counters gets a sentence that says so', async () => {
     const report = await run(
       `${CORE}

@@ -1,6 +1,6 @@
 import type { Json, MapEntry, MapMeta } from '../../protocol/messages.ts';
 import type { Btf } from '../btf/btf.ts';
-import { decodeValue, describeType, encodeValue } from '../btf/value-codec.ts';
+import { decodeValue, describeType, encodeValue, holdsSpinLock } from '../btf/value-codec.ts';
 import { KERNEL_HALF, type KernelSymbols } from './kallsyms.ts';
 
 /** What the addon tells about a map, as far as decoding needs. */
@@ -25,6 +25,8 @@ const HEAD_ONLY = new Set(['queue', 'stack']);
 const WRITABLE = new Set(['hash', 'array', 'percpu_hash', 'percpu_array', 'lru_hash', 'lru_percpu_hash', 'lpm_trie', 'queue', 'stack']);
 /** Maps whose entries cannot be deleted: they always hold max_entries values. */
 const ARRAYS = new Set(['array', 'percpu_array']);
+/** Map types whose lookups and updates take BPF_F_LOCK, for a value that holds a bpf_spin_lock (not per-CPU ones: each CPU's copy is its own). */
+const LOCKABLE = new Set(['hash', 'array', 'lru_hash']);
 /** bpf_get_stackid() with this map flag stores (build id, offset) pairs instead of addresses. */
 const BPF_F_STACK_BUILD_ID = 1 << 5;
 /** sizeof(struct bpf_stack_build_id): s32 status, 20-byte build id, u64 offset or ip. */
@@ -43,6 +45,8 @@ export class MapCodec {
   readonly view: 'entries' | 'head' | 'none';
   /** Bytes one CPU's value takes in a per-CPU value buffer (the kernel rounds to 8). */
   readonly valueStride: number;
+  /** The value holds a bpf_spin_lock: each value is read and written under it (BPF_F_LOCK), never half-updated. */
+  readonly locked: boolean;
 
   constructor(
     readonly info: RawMapInfo,
@@ -53,6 +57,7 @@ export class MapCodec {
     // Internal maps (.bss/.data/.rodata) are arrays of one value holding every global.
     this.view = ITERABLE.has(info.typeName) || info.isInternal ? 'entries' : HEAD_ONLY.has(info.typeName) ? 'head' : 'none';
     this.valueStride = this.perCpu ? Math.ceil(info.valueSize / 8) * 8 : info.valueSize;
+    this.locked = !!btf && !!info.btfValueTypeId && LOCKABLE.has(info.typeName) && holdsSpinLock(btf, info.btfValueTypeId);
   }
 
   /** Entries cannot be deleted: arrays hold every index, and so do .bss/.data/.rodata. */

@@ -109,14 +109,14 @@ export class RunMaps {
         let merged = value;
         if (codec.info.isInternal && value !== null && typeof value === 'object' && !Array.isArray(value)) {
           // Only the globals given change: the others keep what the program last stored.
-          const live = await this.loader.call('lookup', { map: mapName, key: k.bytes });
+          const live = await this.loader.call('lookup', { map: mapName, key: k.bytes, lock: codec.locked });
           const current = live ? codec.decodeValueBytes(live).value : {};
           merged = { ...(current as Record<string, Json>), ...value };
         }
         const v = codec.encodeValue(merged);
         if (!v.ok) return sentence(v.error);
         try {
-          await this.loader.call('update', { map: mapName, key: k.bytes, value: v.bytes });
+          await this.loader.call('update', { map: mapName, key: k.bytes, value: v.bytes, lock: codec.locked });
         } catch (error) {
           if (codec.isArray && (error as RunnerCallError).code === 'E2BIG') {
             return `index ${JSON.stringify(key)} is out of range: map ${mapName} holds indexes 0 to ${codec.info.maxEntries - 1}.`;
@@ -240,7 +240,7 @@ export class RunMaps {
     const shown = this.options.entriesShown;
     try {
       const started = performance.now();
-      const dump = await this.loader.call('dump', { map: codec.info.name, max: shown + 1, ifChanged });
+      const dump = await this.loader.call('dump', { map: codec.info.name, max: shown + 1, ifChanged, lock: codec.locked });
       if (mapDumpChannel.hasSubscribers) {
         const report: MapDumpReport = { map: codec.info.name, count: dump.count, batched: dump.batched, ms: performance.now() - started };
         mapDumpChannel.publish(report);

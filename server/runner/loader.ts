@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { BpfError, Collection } from '../../native/index.ts';
+import { BpfError, Collection, UpdateFlags } from '../../native/index.ts';
 import { findAttachTargets } from './attach-targets.ts';
 import { startTarget } from './target-program.ts';
 import type { RunnerCalls, RunnerError, RunnerEvents, RunnerOp } from './runner-protocol.ts';
@@ -147,16 +147,16 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
       const results = c.attachAll({ perfFrequency, perfEvent, skip: [...skip, ...userProbes.map((p) => p.program)] });
       return { results: [...probed, ...results], programs: c.programs(), ...(started ? { targetPid: started.pid } : {}) };
     },
-    update({ map, key, value }) {
-      current().update(map, Buffer.from(key), Buffer.from(value));
+    update({ map, key, value, lock }) {
+      current().update(map, Buffer.from(key), Buffer.from(value), lock ? UpdateFlags.LOCK : UpdateFlags.ANY);
       return null;
     },
     delete({ map, key }) {
       current().delete(map, Buffer.from(key));
       return null;
     },
-    lookup({ map, key }) {
-      return current().lookup(map, Buffer.from(key));
+    lookup({ map, key, lock }) {
+      return current().lookup(map, Buffer.from(key), { lock });
     },
     peek({ map }) {
       return current().peek(map);
@@ -168,8 +168,8 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
     pop({ map }) {
       return current().pop(map);
     },
-    async dump({ map, max, ifChanged }) {
-      const { keys, values, count, batched } = await current().dump(map, max);
+    async dump({ map, max, ifChanged, lock }) {
+      const { keys, values, count, batched } = await current().dump(map, max, { lock });
       // A map that did not change costs the backend nothing: no copy over IPC, no decode, no diff.
       const digest = createHash('sha1').update(keys).update(values).update(String(count)).digest('base64');
       const same = lastDumps.get(map) === digest;

@@ -60,10 +60,12 @@ export interface RunnerCalls {
     args: { perfFrequency: number; perfEvent?: PerfEventName; userProbes?: UserProbePlan[]; target?: string; skip?: string[] };
     result: { results: AttachResult[]; programs: ProgramInfo[]; targetPid?: number };
   };
-  update: { args: { map: string; key: Uint8Array; value: Uint8Array }; result: null };
+  /** `lock`: the value holds a bpf_spin_lock, written under it (BPF_F_LOCK). */
+  update: { args: { map: string; key: Uint8Array; value: Uint8Array; lock?: boolean }; result: null };
   delete: { args: { map: string; key: Uint8Array }; result: null };
   /** One value, or null when the key is absent. */
-  lookup: { args: { map: string; key: Uint8Array }; result: Uint8Array | null };
+  /** `lock`: the value holds a bpf_spin_lock, read under it (BPF_F_LOCK). */
+  lookup: { args: { map: string; key: Uint8Array; lock?: boolean }; result: Uint8Array | null };
   /** A queue's or stack's head, left in place; null when it is empty. */
   peek: { args: { map: string }; result: Uint8Array | null };
   /** Adds a value to a queue or stack (fails with E2BIG when it is full). */
@@ -71,7 +73,7 @@ export interface RunnerCalls {
   /** Takes a queue's or stack's head off; null when it is empty. */
   pop: { args: { map: string }; result: Uint8Array | null };
   /** `ifChanged`: answer `unchanged` instead of the entries when they are byte for byte what the last dump read. */
-  dump: { args: { map: string; max: number; ifChanged?: boolean }; result: DumpReply };
+  dump: { args: { map: string; max: number; ifChanged?: boolean; lock?: boolean }; result: DumpReply };
   /**
    * Streams a ring buffer's or perf event array's records to the backend as
    * `RunnerEvents` notices, at most `maxPerSecond` records a second (the rest
