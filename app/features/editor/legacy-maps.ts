@@ -145,6 +145,8 @@ export function maskComments(source: string): { masked: string; comments: Commen
 
 /** Every legacy definition in a file, in source order. */
 export function findLegacyMaps(source: string): LegacyMap[] {
+  // Called on every keystroke: most files have none.
+  if (!source.includes('bpf_map_def')) return [];
   const { masked, comments } = maskComments(source);
   const starts: { start: number; brace: number; name: string }[] = [];
   for (const pattern of DEFINITION_STARTS) {
