@@ -46,7 +46,7 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect, fi
             const where = `${d.file}:${d.line}:${d.column}`;
             const fix = fixFor(d);
             return (
-              <li key={key} className={styles.problemRow}>
+              <li key={key}>
                 <button
                   type="button"
                   className={`${styles.problem} ${styles[d.severity] ?? ''}`}
@@ -64,11 +64,14 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect, fi
                   </span>
                 </button>
                 {fix?.kind === 'action' && (
-                  <button type="button" className={styles.problemFix} title={fix.title} onClick={fix.run}>
-                    {fix.label}
-                  </button>
+                  <p className={styles.problemFixLine}>
+                    <button type="button" className={styles.problemFix} onClick={fix.run}>
+                      {fix.label}
+                    </button>
+                    <span>{fix.detail}</span>
+                  </p>
                 )}
-                {fix?.kind === 'refused' && <p className={styles.problemFixRefused}>{fix.reason}</p>}
+                {fix?.kind === 'refused' && <p className={styles.problemFixLine}>{fix.reason}</p>}
               </li>
             );
           })}

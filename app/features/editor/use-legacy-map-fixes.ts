@@ -7,7 +7,7 @@ import { isLegacyMapProblem } from './legacy-map-actions.ts';
 import { convertLegacyMaps, findLegacyMaps, type LegacyMap } from './legacy-maps.ts';
 
 /** What the problems list offers beside a problem: a one-click fix, or why there is none. */
-export type ProblemFix = { kind: 'action'; label: string; title: string; run(): void } | { kind: 'refused'; reason: string };
+export type ProblemFix = { kind: 'action'; label: string; detail: string; run(): void } | { kind: 'refused'; reason: string };
 
 interface LegacyMapFixes {
   fixFor(diagnostic: Diagnostic): ProblemFix | null;
@@ -62,10 +62,10 @@ export function useLegacyMapFixes(
       return {
         kind: 'action',
         label: convertible.length === 1 ? 'Convert to a BTF map' : `Convert all ${convertible.length} to BTF maps`,
-        title:
+        detail:
           convertible.length === 1
-            ? `Rewrite ${map.name} as a BTF-defined map in SEC(".maps") (one edit, Ctrl+Z undoes it)`
-            : `Rewrite ${convertible.map((m) => m.name).join(', ')} as BTF-defined maps in SEC(".maps") (one edit, Ctrl+Z undoes it)`,
+            ? `rewrites ${map.name} as a BTF-defined map in SEC(".maps"); the code using it stays as it is.`
+            : `rewrites ${convertible.map((m) => m.name).join(', ')} as BTF-defined maps in SEC(".maps"); the code using them stays as it is.`,
         run: () => convert(file),
       };
     },
