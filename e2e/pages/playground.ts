@@ -38,6 +38,12 @@ export class Editor {
     await this.surface.locator('.monaco-editor').click({ position: { x: 200, y: 40 } });
   }
 
+  /** Ctrl+Z with the focus in the editor. */
+  async undo(): Promise<void> {
+    await this.focus();
+    await this.page.keyboard.press('Control+z');
+  }
+
   async files(): Promise<string[]> {
     return this.page.evaluate(() => window.__playground!.files());
   }
@@ -319,10 +325,17 @@ export class VerifierLog {
 export class Problems {
   readonly items: Locator;
   readonly count: Locator;
+  /** The one-click fix beside a legacy map's problem. */
+  readonly convertButton: Locator;
+  /** What the last fix did. */
+  readonly note: Locator;
 
   constructor(page: Page) {
     this.items = page.getByTestId('problem');
     this.count = page.getByTestId('problems-count');
+    const region = page.getByRole('region', { name: 'Problems' });
+    this.convertButton = region.getByRole('button', { name: /^Convert / });
+    this.note = region.getByRole('status');
   }
 
   at(file: string, line: number): Locator {

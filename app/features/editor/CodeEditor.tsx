@@ -6,12 +6,20 @@ import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
 import { chartState, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
+import { toModelEdits } from './legacy-map-actions.ts';
+import type { SourceEdit } from './legacy-maps.ts';
 import styles from './editor.module.css';
 
 export interface EditorHandle {
   /** Shows a file at a line and column and puts the cursor there (and the focus, unless told not to). */
   reveal(file: string, line: number, column: number, focus?: boolean): void;
   focus(): void;
+  /**
+   * Makes the edits (computed from the file's current text) as one step of
+   * its undo history, shows the file at the first and puts the focus there,
+   * so Ctrl+Z undoes them at once. False when there is no such file or nothing to change.
+   */
+  edit(file: string, editsFor: (text: string) => SourceEdit[]): boolean;
 }
 
 interface CodeEditorProps {
@@ -199,21 +207,35 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
   // The imperative handle (jump to a problem) and the e2e test hook.
   useEffect(() => {
     if (!monaco || !editor) return;
+    const reveal: EditorHandle['reveal'] = (file, line, column, focus = true) => {
+      const model = monaco.editor.getModel(modelUri(monaco, file));
+      if (!model) return;
+      if (editor.getModel() !== model) {
+        if (shownFile.current) viewStates.current.set(shownFile.current, editor.saveViewState());
+        editor.setModel(model);
+        shownFile.current = file;
+      }
+      const position = { lineNumber: Math.max(1, line), column: Math.max(1, column) };
+      editor.setPosition(position);
+      editor.revealPositionInCenter(position);
+      if (focus) editor.focus();
+    };
     handleRef.current = {
-      reveal(file, line, column, focus = true) {
-        const model = monaco.editor.getModel(modelUri(monaco, file));
-        if (!model) return;
-        if (editor.getModel() !== model) {
-          if (shownFile.current) viewStates.current.set(shownFile.current, editor.saveViewState());
-          editor.setModel(model);
-          shownFile.current = file;
-        }
-        const position = { lineNumber: Math.max(1, line), column: Math.max(1, column) };
-        editor.setPosition(position);
-        editor.revealPositionInCenter(position);
-        if (focus) editor.focus();
-      },
+      reveal,
       focus: () => editor.focus(),
+      edit(file, editsFor) {
+        const model = monaco.editor.getModel(modelUri(monaco, file));
+        const edits = model ? editsFor(model.getValue()) : [];
+        if (!model || edits.length === 0) return false;
+        const operations = toModelEdits(model, edits);
+        // Stack elements on both sides keep the edits one undo step, apart from typing before and after.
+        model.pushStackElement();
+        model.pushEditOperations(editor.getModel() === model ? editor.getSelections() : [], operations, () => null);
+        model.pushStackElement();
+        const first = model.getPositionAt(edits[0]!.start);
+        reveal(file, first.lineNumber, first.column);
+        return true;
+      },
     };
     const hook: PlaygroundTestHook = {
       files: () => filesRef.current.map((f) => f.name),

@@ -7,6 +7,7 @@ import { capabilityWarnings } from '../kernels/capabilities.ts';
 import { canDelete, fileNameProblem, headerTemplate, suggestHeaderName } from './file-names.ts';
 import { CodeEditor, fileOfDiagnostic, type EditorHandle } from './CodeEditor.tsx';
 import { ProblemsList } from './ProblemsList.tsx';
+import { useLegacyMapFixes } from './use-legacy-map-fixes.ts';
 import styles from './editor.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -52,6 +53,7 @@ export function EditorPane(props: EditorPaneProps) {
     if (diagnostics.some((d) => d.severity === 'error')) setProblemsOpen(true);
   }, [diagnostics]);
 
+  const legacyMapFixes = useLegacyMapFixes(files, diagnostics, fileOf, props.onActivate, editorRef);
   const warnings = useMemo(() => capabilityWarnings(files, props.capabilities), [files, props.capabilities]);
 
   const select = (file: string, line: number, column: number) => {
@@ -207,7 +209,15 @@ export function EditorPane(props: EditorPaneProps) {
         onSave={props.onSave}
         handleRef={editorRef}
       />
-      <ProblemsList diagnostics={diagnostics} fileOf={fileOf} open={problemsOpen} onToggle={() => setProblemsOpen(!problemsOpen)} onSelect={select} />
+      <ProblemsList
+        diagnostics={diagnostics}
+        fileOf={fileOf}
+        open={problemsOpen}
+        onToggle={() => setProblemsOpen(!problemsOpen)}
+        onSelect={select}
+        fixFor={legacyMapFixes.fixFor}
+        note={legacyMapFixes.note}
+      />
     </section>
   );
 }

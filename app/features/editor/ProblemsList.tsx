@@ -2,6 +2,7 @@
 
 import type { Diagnostic } from '../../../protocol/messages.ts';
 import { plural } from '../../shared/format.ts';
+import type { ProblemFix } from './use-legacy-map-fixes.ts';
 import styles from './editor.module.css';
 
 interface ProblemsListProps {
@@ -10,12 +11,16 @@ interface ProblemsListProps {
   open: boolean;
   onToggle(): void;
   onSelect(file: string, line: number, column: number): void;
+  /** A one-click fix offered beside a problem (a legacy map's Convert), or why there is none. */
+  fixFor(diagnostic: Diagnostic): ProblemFix | null;
+  /** What the last fix did. */
+  note: string | null;
 }
 
 const ICON = { error: '⊗', warning: '⚠', note: 'ⓘ' } as const;
 
-/** Compile (and verifier) diagnostics under the editor; a click jumps to the line. */
-export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: ProblemsListProps) {
+/** Compile (and verifier) diagnostics under the editor; a click jumps to the line, a fix beside one makes it. */
+export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect, fixFor, note }: ProblemsListProps) {
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.filter((d) => d.severity === 'warning').length;
   return (
@@ -29,11 +34,17 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
           {diagnostics.length ? `${plural(errors, 'error')}, ${plural(warnings, 'warning')}` : 'none'}
         </span>
       </button>
+      {open && note && (
+        <p className={styles.problemsNote} role="status">
+          {note}
+        </p>
+      )}
       {open && diagnostics.length > 0 && (
         <ul className={styles.problemsList}>
           {keyed(diagnostics).map(({ key, d }) => {
             const file = fileOf(d);
             const where = `${d.file}:${d.line}:${d.column}`;
+            const fix = fixFor(d);
             return (
               <li key={key}>
                 <button
@@ -52,6 +63,15 @@ export function ProblemsList({ diagnostics, fileOf, open, onToggle, onSelect }: 
                     {where} · {d.source}
                   </span>
                 </button>
+                {fix?.kind === 'action' && (
+                  <p className={styles.problemFixLine}>
+                    <button type="button" className={styles.problemFix} onClick={fix.run}>
+                      {fix.label}
+                    </button>
+                    <span>{fix.detail}</span>
+                  </p>
+                )}
+                {fix?.kind === 'refused' && <p className={styles.problemFixLine}>{fix.reason}</p>}
               </li>
             );
           })}

@@ -1,5 +1,6 @@
 import { loader, type Monaco } from '@monaco-editor/react';
 import type * as MonacoApi from 'monaco-editor';
+import { registerLegacyMapActions } from './legacy-map-actions.ts';
 import { CODE_SNIPPETS, HELPERS, SECTION_SNIPPETS, helperDoc, helperMarkdown, sectionStart } from './bpf-help.ts';
 
 export type { Monaco };
@@ -25,6 +26,7 @@ export function loadMonaco(): Promise<Monaco> {
     loading = (loader.init() as Promise<Monaco>).then((monaco) => {
       registerBpfHelp(monaco);
       registerBpfAsm(monaco);
+      registerLegacyMapActions(monaco);
       return monaco;
     });
     // A failed load (server down) may be retried by the next editor that mounts.
