@@ -655,56 +655,57 @@ bpf_program* LoadedProgramArg(const Napi::CallbackInfo& info, CollectionState& s
   return prog;
 }
 
+// -1 (every process) or a process id.
+pid_t PidArg(const Napi::CallbackInfo& info, size_t index) {
+  int64_t pid = IntegerArg(info, index, "pid");
+  if (pid < -1 || pid > INT32_MAX) throw Napi::RangeError::New(info.Env(), "pid out of range");
+  return static_cast<pid_t>(pid);
+}
+
+// Attaches one program with `attach` (returning a link, or null with errno
+// set) and reports it as attachAll reports each program.
+template <typename Attach>
+Napi::Object AttachOne(Napi::Env env, CollectionState& s, bpf_program* prog, const char* what, Attach attach) {
+  Napi::Object r = Napi::Object::New(env);
+  r.Set("program", bpf_program__name(prog));
+  r.Set("section", bpf_program__section_name(prog));
+  size_t mark = s.log.Size();
+  bpf_link* link;
+  int err;
+  {
+    ScopedLogSink scope(&s.log);
+    link = attach();
+    err = errno;
+  }
+  SetAttachOutcome(s, r, prog, link, err, mark, what);
+  return r;
+}
+
 // attachUprobe(h, program, binary, functionName, retprobe, pid) -> NativeAttachResult.
 // pid -1 watches every process that runs the binary; a pid, only that one.
 Napi::Value AttachUprobe(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
   bpf_program* prog = LoadedProgramArg(info, s);
   std::string binary = StringArg(info, 2, "binary");
   std::string function = StringArg(info, 3, "functionName");
   bool retprobe = info[4].ToBoolean().Value();
-  int64_t pid = IntegerArg(info, 5, "pid");
-  if (pid < -1 || pid > INT32_MAX) throw Napi::RangeError::New(env, "pid out of range");
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("program", bpf_program__name(prog));
-  r.Set("section", bpf_program__section_name(prog));
-  size_t mark = s.log.Size();
-  bpf_link* link;
-  int err;
-  {
-    ScopedLogSink scope(&s.log);
+  pid_t pid = PidArg(info, 5);
+  return AttachOne(info.Env(), s, prog, "uprobe attach failed", [&] {
     LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = retprobe, .func_name = function.c_str());
-    link = bpf_program__attach_uprobe_opts(prog, static_cast<pid_t>(pid), binary.c_str(), 0, &opts);
-    err = errno;
-  }
-  SetAttachOutcome(s, r, prog, link, err, mark, "uprobe attach failed");
-  return r;
+    return bpf_program__attach_uprobe_opts(prog, pid, binary.c_str(), 0, &opts);
+  });
 }
 
 // attachUsdt(h, program, binary, provider, name, pid) -> NativeAttachResult.
 Napi::Value AttachUsdt(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   CollectionState& s = *HandleOf(info).state;
   bpf_program* prog = LoadedProgramArg(info, s);
   std::string binary = StringArg(info, 2, "binary");
   std::string provider = StringArg(info, 3, "provider");
   std::string name = StringArg(info, 4, "name");
-  int64_t pid = IntegerArg(info, 5, "pid");
-  if (pid < -1 || pid > INT32_MAX) throw Napi::RangeError::New(env, "pid out of range");
-  Napi::Object r = Napi::Object::New(env);
-  r.Set("program", bpf_program__name(prog));
-  r.Set("section", bpf_program__section_name(prog));
-  size_t mark = s.log.Size();
-  bpf_link* link;
-  int err;
-  {
-    ScopedLogSink scope(&s.log);
-    link = bpf_program__attach_usdt(prog, static_cast<pid_t>(pid), binary.c_str(), provider.c_str(), name.c_str(), nullptr);
-    err = errno;
-  }
-  SetAttachOutcome(s, r, prog, link, err, mark, "usdt attach failed");
-  return r;
+  pid_t pid = PidArg(info, 5);
+  return AttachOne(info.Env(), s, prog, "usdt attach failed",
+                   [&] { return bpf_program__attach_usdt(prog, pid, binary.c_str(), provider.c_str(), name.c_str(), nullptr); });
 }
 
 // detach(h): destroys all links. A no-op once closed.

@@ -10,7 +10,7 @@ import { ROOT } from '../config.ts';
 import type { Backend } from '../backend.ts';
 import type { Capability, ServerMessage, SourceFile } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { runRemote } from '../cli/remote-run.ts';
+import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { checkLesson } from '../cli/lesson-command.ts';
 import { bundledCourse } from '../lessons/course.ts';
 import { helloSource, qemuPidsOf, startVmTestBackend } from './harness.ts';
@@ -27,6 +27,15 @@ after(() => backend.close());
 
 function program(name: string, body: string, includes = '#include <linux/bpf.h>\n#include <bpf/bpf_helpers.h>'): SourceFile[] {
   return [{ name: `${name}.bpf.c`, content: `${includes}\n\n${body}\n\nchar LICENSE[] SEC("license") = "GPL";\n` }];
+}
+
+/** Runs the files in a VM until each prefix has been printed (at most 60 s), and checks that the run went well. */
+async function runUntilPrinted(files: SourceFile[], prefixes: string[]): Promise<RemoteRunReport> {
+  const printedAll = (r: RemoteRunReport) => prefixes.every((prefix) => r.trace.some((line) => line.startsWith(prefix)));
+  const report = await runRemote({ server: backend.url, files, seeds: [], seconds: 60, trigger: 'exec', kernel: KERNEL, until: printedAll });
+  assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+  assert.ok(printedAll(report), `not all of ${prefixes.join(', ')} printed:\n${report.trace.slice(0, 8).join('\n')}`);
+  return report;
 }
 
 async function until(check: () => boolean, ms = 20_000, what = 'the condition'): Promise<void> {
@@ -101,17 +110,7 @@ int BPF_PROG(on_exec, struct task_struct *p)
 }`,
       '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>',
     );
-    const printed = (prefix: string) => (r: { trace: string[] }) => r.trace.some((line) => line.startsWith(prefix));
-    const report = await runRemote({
-      server: backend.url,
-      files,
-      seeds: [],
-      seconds: 60,
-      trigger: 'exec',
-      kernel: KERNEL,
-      until: (r) => printed('kprobe do_sys_openat2')(r) && printed('tp_btf sched_process_exec')(r),
-    });
-    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+    const report = await runUntilPrinted(files, ['kprobe do_sys_openat2', 'tp_btf sched_process_exec']);
     assert.deepEqual(
       report.changes.map((c) => c.message),
       ['kprobe/__playground_no_such_function: not loaded, this kernel has no such function.'],
@@ -124,7 +123,6 @@ int BPF_PROG(on_exec, struct task_struct *p)
         ['on_exec', true],
       ],
     );
-    assert.ok(printed('kprobe do_sys_openat2')(report) && printed('tp_btf sched_process_exec')(report), report.trace.slice(0, 8).join('\n'));
   });
 
   test('a kprobe, an fentry, an fexit and an lsm program attach and fire', async () => {
@@ -263,17 +261,7 @@ int BPF_USDT(tick, int round, int sum)
 }`,
       '#include "vmlinux.h"\n#include <bpf/bpf_helpers.h>\n#include <bpf/bpf_tracing.h>\n#include <bpf/usdt.bpf.h>',
     );
-    const seen = (prefix: string) => (r: { trace: string[] }) => r.trace.some((line) => line.startsWith(prefix));
-    const report = await runRemote({
-      server: backend.url,
-      files,
-      seeds: [],
-      seconds: 60,
-      trigger: 'exec',
-      kernel: KERNEL,
-      until: (r) => seen('libc execve /bin/true')(r) && seen('tick ')(r),
-    });
-    assert.equal(report.ok, true, `${report.stage}: ${report.error?.message}\n${report.verifierLog ?? ''}`);
+    const report = await runUntilPrinted(files, ['libc execve /bin/true', 'tick ']);
     assert.deepEqual(
       report.programs.map((p) => [p.name, p.attached]),
       [
@@ -281,7 +269,6 @@ int BPF_USDT(tick, int round, int sum)
         ['tick', true],
       ],
     );
-    assert.ok(seen('libc execve /bin/true')(report) && seen('tick ')(report), report.trace.slice(0, 8).join('\n'));
   });
 
   test("a uprobe on the host's libssl finds no such file: the host's filesystem is not in the guest", async () => {

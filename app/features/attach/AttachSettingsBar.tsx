@@ -41,8 +41,7 @@ export function AttachSettingsBar({ needs, kernel, settings, onChange }: AttachS
       )}
       {needs.userProbes && !inVm && (
         <span className={styles.note} data-testid="attach-host-note">
-          uprobes watch the playground&apos;s target program, started for each Run (on the host kernel, the only binary allowed; pick a VM kernel to probe any
-          binary)
+          uprobes watch the playground&apos;s target program, started for each Run: on the host kernel the only binary allowed (a VM kernel probes any)
         </span>
       )}
       {needs.userProbes && inVm && (
