@@ -37,7 +37,12 @@ export const errorCodeSchema = z.enum([
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
-export const playgroundErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
+export const playgroundErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  /** On `rate_limited`: milliseconds until the same request would be taken again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
 export type PlaygroundError = z.infer<typeof playgroundErrorSchema>;
 
 export const verifierExplanationSchema = z.object({
