@@ -214,6 +214,8 @@ export class PlaygroundClient {
     if (this.socket !== socket) return;
     if (answer.ok) {
       this.resume = { sessionId: answer.sessionId, token: answer.resumeToken };
+      // Requests over these are answered here, so an oversized one never costs the connection.
+      this.channel.setLimits(answer.limits ?? null);
       this.setState({ status: 'open', attempt: 0, retryAt: null, refused: null, reason: null });
       this.emit('welcome', { sessionId: answer.sessionId, host: answer.host, resumed: answer.resumed, expiresAt: answer.expiresAt });
       return;
