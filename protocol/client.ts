@@ -18,7 +18,7 @@ export type Outcome<T extends ClientMessage['type']> = ({ ok: true } & ResultOf<
 /** What one received frame was, for the client around the core. */
 export type Received = { ok: true; message: ServerMessage; answered: boolean } | { ok: false; error: string };
 
-export const CONNECTION_LOST: PlaygroundError = { code: 'internal', message: 'The connection to the server was lost before it answered.' };
+export const CONNECTION_LOST: PlaygroundError = { code: 'connection_lost', message: 'The connection to the server was lost before it answered.' };
 
 export class RequestChannel {
   private nextId = 1;

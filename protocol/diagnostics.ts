@@ -33,6 +33,8 @@ export const errorCodeSchema = z.enum([
   'rate_limited',
   'session_expired',
   'too_many_sessions',
+  /** Said by a client, never sent: the request got no answer because the connection is down. */
+  'connection_lost',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -23,7 +23,7 @@ import { useSeedCheck } from '../maps/use-seed-check.ts';
 import { PushBanner } from '../rooms/PushBanner.tsx';
 import { useRoom } from '../rooms/use-room.ts';
 import { useRoomPush } from '../rooms/use-room-push.ts';
-import { RunErrorBanner, RunNoticeBanner } from '../run/RunBanners.tsx';
+import { RunErrorBanner, RunNoticeBanner, RunRefusalBanner } from '../run/RunBanners.tsx';
 import { isActive } from '../run/run-view.ts';
 import { TraceBuffer } from '../run/trace-buffer.ts';
 import { useDocumentTitle } from '../run/use-document-title.ts';
@@ -89,7 +89,7 @@ export function Playground() {
   // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
   const onInvalidSeeds = useCallback((error: string) => (embed ? say(`The seeds are not valid: ${error}`) : selectTab('maps')), [embed, say, selectTab]);
   const { seedError, checkSeeds } = useSeedCheck(workspace.seeds, onInvalidSeeds);
-  const { run, stopRun, trigger } = useRunControls(handle, view, runControls, {
+  const { run, stopRun, trigger, runWaitSeconds } = useRunControls(handle, view, runControls, {
     files: workspace.files,
     kernel: kernel?.name,
     checkSeeds,
@@ -138,6 +138,7 @@ export function Playground() {
         connected={connected}
         active={active}
         hasFiles={workspace.files.length > 0}
+        runWaitSeconds={runWaitSeconds}
         onRun={() => void run()}
         onStop={() => void stopRun()}
         onTrigger={(what) => void trigger(what)}
@@ -148,6 +149,7 @@ export function Playground() {
       />
 
       <ConnectionBanners handle={handle} running={active} />
+      <RunRefusalBanner refusal={runControls.refusal} running={active} onDismiss={runControls.dismissRefusal} />
       <RunErrorBanner
         view={view}
         verifierStop={verifier.stop}
