@@ -63,3 +63,30 @@ test('a Run can name its id before it is sent, so its messages are known as its 
   channel.receive(encodeServerMessage({ type: 'reply', id: runId, ok: true, to: 'run' }));
   assert.deepEqual(await started, { ok: true, to: 'run' });
 });
+
+test('over the limits the server gave, a request is answered here and never sent', async () => {
+  const { channel, sent } = fakeSocket();
+  const big = [{ name: 'prog.bpf.c', content: 'x'.repeat(102_462) }];
+  // Before hello's limits are known, nothing is checked here.
+  void channel.send({ type: 'prepare', files: big });
+  assert.equal(sent.length, 1);
+  channel.setLimits({ sourceBytes: 64 * 1024, wsMaxPayloadBytes: 128 * 1024 });
+  assert.deepEqual(await channel.send({ type: 'run', files: big, seeds: [] }), {
+    ok: false,
+    error: { code: 'bad_request', message: 'prog.bpf.c is 100.1 KB; the limit is 64 KB for all files together.' },
+  });
+  // Sources under their limit can still make a frame over the socket's: 60 KB of backslashes encode as 120 KB, plus seeds.
+  const escaped = [{ name: 'prog.bpf.c', content: '\\'.repeat(60 * 1024) }];
+  const seeds = [{ map: 'm', key: 1, value: 'v'.repeat(20 * 1024) }];
+  const frame = await channel.send({ type: 'share', files: escaped, seeds });
+  assert.equal(frame.ok, false);
+  assert.match(
+    !frame.ok ? frame.error.message : '',
+    /^This is too big to send: 140\.\d KB once encoded, and the server takes at most 128 KB in one message\.$/,
+  );
+  assert.equal(sent.length, 1, 'neither was sent');
+  assert.equal(channel.waiting, 1, 'only the request sent before the limits waits for a reply');
+  // What fits goes out as before.
+  void channel.send({ type: 'run', files: [{ name: 'prog.bpf.c', content: 'x'.repeat(64 * 1024) }], seeds: [] });
+  assert.equal(sent.length, 2);
+});

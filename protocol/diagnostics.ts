@@ -33,11 +33,18 @@ export const errorCodeSchema = z.enum([
   'rate_limited',
   'session_expired',
   'too_many_sessions',
+  /** Said by a client, never sent: the request got no answer because the connection is down. */
+  'connection_lost',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
-export const playgroundErrorSchema = z.object({ code: errorCodeSchema, message: z.string() });
+export const playgroundErrorSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  /** On `rate_limited`: milliseconds until the same request would be taken again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
+});
 export type PlaygroundError = z.infer<typeof playgroundErrorSchema>;
 
 export const verifierExplanationSchema = z.object({

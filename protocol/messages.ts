@@ -20,6 +20,7 @@ export * from './diagnostics.ts';
 export * from './host.ts';
 export * from './json.ts';
 export * from './lessons.ts';
+export * from './limits.ts';
 export * from './maps.ts';
 export * from './replies.ts';
 export * from './requests.ts';

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { playgroundErrorSchema } from './diagnostics.ts';
 import { hostInfoSchema } from './host.ts';
 import { lessonSchema, workloadFactsSchema } from './lessons.ts';
+import { serverLimitsSchema } from './limits.ts';
 import { type ClientMessage, requestIdSchema } from './requests.ts';
 import { roomPushSchema } from './rooms.ts';
 import { exampleSchema, mapSeedSchema, sourceFileSchema } from './sources.ts';
@@ -21,6 +22,8 @@ const results = {
     /** When the session ends, in milliseconds since the epoch. */
     expiresAt: z.number(),
     host: hostInfoSchema,
+    /** What the server takes, so a client can refuse an oversized request itself instead of losing the connection to it. */
+    limits: serverLimitsSchema.optional(),
   },
   get_examples: { examples: z.array(exampleSchema) },
   /** The id a link carries (`/?share=ID`). */

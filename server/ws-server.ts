@@ -94,6 +94,7 @@ export function attachWebSockets(server: Server, deps: SessionDeps): { registry:
         resumed: resumed !== null,
         expiresAt: session.expiresAt,
         host: deps.host,
+        limits: { sourceBytes: limits.sourceBytes, wsMaxPayloadBytes: limits.wsMaxPayloadBytes },
       });
       if (resumed) session.replay();
     });

@@ -24,6 +24,46 @@ export class Editor {
     await this.runButton.click();
   }
 
+  /**
+   * Presses Run `times` times in one go, as a user hammering it does. Playwright's own clicks each
+   * wait for the page, which on a busy machine takes longer than the server's window takes to refill.
+   */
+  async runRepeatedly(times: number): Promise<void> {
+    await expect(this.runButton).toBeEnabled();
+    await this.runButton.evaluate((button, n) => {
+      for (let press = 0; press < n; press++) (button as HTMLButtonElement).click();
+    }, times);
+  }
+
+  /**
+   * Starts watching the Run button's countdown ("Run in 3 s") in the page itself, so that a short
+   * one is seen whole however slow the test's round trips are. The returned call resolves, once the
+   * countdown has come and gone, with what the button showed, in order.
+   */
+  async watchRunCountdown(): Promise<() => Promise<{ text: string; disabled: boolean }[]>> {
+    const watch = await this.runButton.evaluateHandle((button) => {
+      const shown: { text: string; disabled: boolean }[] = [];
+      let finish: (value: typeof shown) => void = () => {};
+      const finished = new Promise<typeof shown>((resolve) => {
+        finish = resolve;
+      });
+      const observer = new MutationObserver(() => {
+        const countdown = button.querySelector('[data-testid="run-wait"]');
+        const now = { text: countdown?.textContent ?? '', disabled: (button as HTMLButtonElement).disabled };
+        if (countdown) {
+          const last = shown.at(-1);
+          if (last?.text !== now.text || last.disabled !== now.disabled) shown.push(now);
+        } else if (shown.length) {
+          observer.disconnect();
+          finish(shown);
+        }
+      });
+      observer.observe(button, { subtree: true, childList: true, characterData: true, attributes: true });
+      return { finished };
+    });
+    return () => watch.evaluate((w) => w.finished);
+  }
+
   async stop(): Promise<void> {
     await this.stopButton.click();
   }
@@ -354,7 +394,11 @@ export class PlaygroundPage {
   readonly inspect: Inspect;
   readonly verifier: VerifierLog;
   readonly runError: Locator;
+  /** Why the last Run was turned down (the program already running is untouched). */
+  readonly runRefusal: Locator;
   readonly statusBar: Locator;
+  /** The status bar's connection state: Connected, Reconnecting… */
+  readonly connection: Locator;
   readonly capabilities: Locator;
   /** The sentence about a shared program: opened (press Run), or why it could not be. */
   readonly shareBanner: Locator;
@@ -372,7 +416,9 @@ export class PlaygroundPage {
     this.inspect = new Inspect(page);
     this.verifier = new VerifierLog(page);
     this.runError = page.getByTestId('run-error');
+    this.runRefusal = page.getByTestId('run-refusal');
     this.statusBar = page.getByTestId('statusbar');
+    this.connection = page.getByTestId('connection-status');
     this.capabilities = page.getByTestId('host-capabilities');
     this.shareBanner = page.getByTestId('share-banner');
     this.shareButton = page.getByRole('button', { name: 'Share', exact: true });

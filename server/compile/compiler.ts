@@ -3,7 +3,7 @@ import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync,
 import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { constants, tmpdir } from 'node:os';
 import path from 'node:path';
-import { SOURCE_FILE_NAME, type SourceFile } from '../../protocol/messages.ts';
+import { SOURCE_FILE_NAME, formatKilobytes, formatSizeOver, type SourceFile, sourceSizeProblem } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { parseClangDiagnostics } from './diagnostics.ts';
 import { fileSizeLimit, pathsFor, runJailed, type JailPaths } from '../jail/jail.ts';
@@ -16,16 +16,15 @@ export type { CompileContext, CompileResult, SkeletonResult } from './compile-ty
 /** Checks the files a user sent; returns one sentence saying what is wrong, or null. */
 export function checkSources(files: SourceFile[], maxBytes: number): string | null {
   const names = new Set<string>();
-  let total = 0;
   for (const file of files) {
     if (!SOURCE_FILE_NAME.test(file.name) || !/\.(c|h)$/.test(file.name)) {
       return `"${file.name}" is not a usable file name: use letters, digits, _ . - and end it in .c or .h.`;
     }
     if (names.has(file.name)) return `Two files are named "${file.name}".`;
     names.add(file.name);
-    total += Buffer.byteLength(file.content);
   }
-  if (total > maxBytes) return `The sources are ${total} bytes; the limit is ${maxBytes} bytes.`;
+  const tooBig = sourceSizeProblem(files, maxBytes);
+  if (tooBig) return tooBig;
   const mains = files.filter((f) => f.name.endsWith('.c'));
   if (mains.length !== 1) {
     return mains.length === 0
@@ -115,7 +114,14 @@ export async function compile(config: Config, toolchain: Toolchain, files: Sourc
     const objectPath = path.join(workdir, objectFile);
     const size = (await stat(objectPath)).size;
     if (size > config.limits.objectBytes) {
-      return { ...base, ok: false, error: { code: 'policy_denied', message: `The object is ${size} bytes; the limit is ${config.limits.objectBytes} bytes.` } };
+      return {
+        ...base,
+        ok: false,
+        error: {
+          code: 'policy_denied',
+          message: `The object is ${formatSizeOver(size, config.limits.objectBytes)}; the limit is ${formatKilobytes(config.limits.objectBytes)}.`,
+        },
+      };
     }
     return { ...base, ok: true, object: await readFile(objectPath) };
   } finally {

@@ -9,7 +9,13 @@ export const exportHandlers = {
     const id = message.id;
     if (!toolchain) return refuse(id, { code: 'host_unsupported', message: 'This host has no BPF toolchain.' });
     // It compiles, so it counts against the same Run budget and waits in the same line.
-    if (!session.spendRunBudget()) return refuse(id, { code: 'rate_limited', message: 'Too many runs and exports at once: wait a moment and try again.' });
+    const budget = session.spendRunBudget();
+    if (!budget.ok)
+      return refuse(id, {
+        code: 'rate_limited',
+        message: 'Too many runs and exports at once: wait a moment and try again.',
+        retryAfterMs: budget.retryAfterMs,
+      });
     const result = await exportProject(
       { files: message.files, seeds: message.seeds, name: message.name, language: message.language },
       { config, toolchain, schedule: (job) => compileQueue.run(job) },

@@ -125,7 +125,7 @@ describe('compile-time resource limits', () => {
 
   test('source over the size cap is refused before compiling', async () => {
     const report = await run(tracepoint('', `/*${'x'.repeat(70 * 1024)}*/`));
-    assertRefused(report, 'compile', 'bad_request', /The sources are \d+ bytes; the limit is 65536 bytes/);
+    assertRefused(report, 'compile', 'bad_request', /\.c is 70\.\d KB; the limit is 64 KB for all files together\./);
   });
 
   test('100,000 warnings are cut at the output limit, and the cut is counted', async () => {

@@ -19,7 +19,8 @@ export const lessonHandlers = {
 
   /** Starts the lesson's workload against the running program and says whether it passes. */
   check: async (session, message) => {
-    const fail = (code: PlaygroundError['code'], text: string) => refuse(message.id, { code, message: text });
+    const fail = (code: PlaygroundError['code'], text: string, retryAfterMs?: number) =>
+      refuse(message.id, { code, message: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
     const lesson = message.lesson ? bundledCourse().lessons.find((l) => l.lesson.name === message.lesson) : undefined;
     const spec = lesson ?? message.spec;
     if (!spec) return fail('bad_request', message.lesson ? `There is no lesson named "${message.lesson}".` : 'Name a lesson, or give a workload and a check.');
@@ -27,7 +28,8 @@ export const lessonHandlers = {
     if (run?.state !== 'running') return fail('not_running', 'Press Run first: the check watches your running program.');
     if (checking.has(session)) return fail('busy', 'A check is already running: wait for its result.');
     // A check starts a process, so it spends the same budget as a Run.
-    if (!session.spendRunBudget()) return fail('rate_limited', 'Too many runs and checks at once: wait a moment and try again.');
+    const budget = session.spendRunBudget();
+    if (!budget.ok) return fail('rate_limited', 'Too many runs and checks at once: wait a moment and try again.', budget.retryAfterMs);
     checking.add(session);
     try {
       const verdict = await checkRunningProgram(spec, {

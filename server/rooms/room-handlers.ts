@@ -1,11 +1,15 @@
 // room_*: workshop rooms, answered by the RoomHub; every request that writes to the store is rate-limited.
 import { refuse } from '../../protocol/replies.ts';
 import type { HandlerTable, SessionContext } from '../session/context.ts';
+import type { Spent } from '../session/rate-limit.ts';
 import type { RoomRequest } from './room-hub.ts';
 
-function limited(spend: (session: SessionContext) => boolean, refusal: string) {
-  return (session: SessionContext, message: RoomRequest) =>
-    spend(session) ? session.deps.rooms.handle(session.member, message) : refuse(message.id, { code: 'rate_limited', message: refusal });
+function limited(spend: (session: SessionContext) => Spent, refusal: string) {
+  return (session: SessionContext, message: RoomRequest) => {
+    const budget = spend(session);
+    if (!budget.ok) return refuse(message.id, { code: 'rate_limited', message: refusal, retryAfterMs: budget.retryAfterMs });
+    return session.deps.rooms.handle(session.member, message);
+  };
 }
 
 // Creating and joining add to the store: they spend the Run budget, so a script cannot fill it.

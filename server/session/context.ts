@@ -4,6 +4,7 @@ import type { AttachSettings, ClientMessage, Json, MapSeed, Reply, SourceFile, T
 import type { Run } from '../run/run.ts';
 import type { KernelSide } from '../sandbox/sandbox.ts';
 import type { RoomMember } from '../rooms/room-hub.ts';
+import type { Spent } from './rate-limit.ts';
 import type { SessionDeps } from './session.ts';
 
 export interface SessionContext {
@@ -15,9 +16,9 @@ export interface SessionContext {
   /** The session's hold on the kernel its last Run chose; null before the first Run. */
   readonly side: KernelSide | null;
   /** Runs, shares, exports, checks and room writes spend this one budget, so a script cannot flood any of them. */
-  spendRunBudget(): boolean;
+  spendRunBudget(): Spent;
   /** Room messages (progress, files, hands): a page sends a few a second at most. */
-  spendRoomBudget(): boolean;
+  spendRoomBudget(): Spent;
   /** Starts a Run, replacing the previous one: it starts once its reply has gone out. */
   startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined, attach?: AttachSettings): HandlerResult;
   /** Stops the current Run; false when nothing was running. */

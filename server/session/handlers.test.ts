@@ -22,8 +22,8 @@ function fakeSession(budget = 5): SessionContext & { spent: number } {
     run: null,
     side: null,
     spent: 0,
-    spendRunBudget: () => session.spent++ < budget,
-    spendRoomBudget: () => session.spent++ < budget,
+    spendRunBudget: () => (session.spent++ < budget ? { ok: true as const } : { ok: false as const, retryAfterMs: 1500 }),
+    spendRoomBudget: () => (session.spent++ < budget ? { ok: true as const } : { ok: false as const, retryAfterMs: 1500 }),
     startRun: () => assert.fail('no Run in these tests'),
     stopRun: async () => false,
     prepare: () => assert.fail('no compile in these tests'),
@@ -72,6 +72,7 @@ test('a spent budget refuses shares, exports, checks and room requests alike', a
   for (const request of [{ type: 'share', files }, { type: 'room_create' }, { type: 'room_hand', raised: true }]) {
     const reply = await ask(session, request);
     assert.equal(!reply.ok && reply.error.code, 'rate_limited', request.type);
+    assert.equal(!reply.ok && reply.error.retryAfterMs, 1500, `${request.type} says when to try again`);
   }
 });
 

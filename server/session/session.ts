@@ -14,7 +14,7 @@ import { compileContext, Run } from '../run/run.ts';
 import { describeDuration } from '../text.ts';
 import type { Handler, HandlerResult, SessionContext } from './context.ts';
 import { handlers } from './handlers.ts';
-import { TokenBucket } from './rate-limit.ts';
+import { type Spent, TokenBucket } from './rate-limit.ts';
 
 export interface SessionDeps {
   config: Config;
@@ -123,12 +123,12 @@ export class Session implements RoomMember, SessionContext {
     return this.currentSide;
   }
 
-  spendRunBudget(): boolean {
-    return this.runBucket.take(1) > 0;
+  spendRunBudget(): Spent {
+    return this.runBucket.spend();
   }
 
-  spendRoomBudget(): boolean {
-    return this.roomBucket.take(1) > 0;
+  spendRoomBudget(): Spent {
+    return this.roomBucket.spend();
   }
 
   watchRun(onTrace: (lines: TraceLine[]) => void, onRecords: (values: (Json | null)[]) => void): () => void {
@@ -211,10 +211,12 @@ export class Session implements RoomMember, SessionContext {
     }
     const kernel = kernels.byName(kernelName);
     if (!kernel) return refuse(id, { code: 'bad_request', message: `There is no kernel named "${kernelName}" here: choose one of ${kernels.names()}.` });
-    if (!this.spendRunBudget()) {
+    const budget = this.spendRunBudget();
+    if (!budget.ok) {
       return refuse(id, {
         code: 'rate_limited',
         message: `Too many runs: at most ${config.limits.runsPerWindow} every ${config.limits.runWindowMs / 1000} s. Wait a moment and press Run again.`,
+        retryAfterMs: budget.retryAfterMs,
       });
     }
     const problem = checkSources(files, config.limits.sourceBytes);
@@ -276,8 +278,13 @@ export class Session implements RoomMember, SessionContext {
     // One compile ahead at a time: wait for it, then see whether it (or a newer prepare) took these files.
     while (this.prepareQueued) await this.prepareQueued;
     if (this.prepareFiles !== files) return accept(id, 'prepare', {});
-    if (this.prepareBucket.take(1) === 0)
-      return refuse(id, { code: 'rate_limited', message: 'Not compiled ahead: the page asked too often; Run will compile it.' });
+    const budget = this.prepareBucket.spend();
+    if (!budget.ok)
+      return refuse(id, {
+        code: 'rate_limited',
+        message: 'Not compiled ahead: the page asked too often; Run will compile it.',
+        retryAfterMs: budget.retryAfterMs,
+      });
     const job = prepareQueue
       .run(async () => {
         const latest = this.prepareFiles;

@@ -7,8 +7,13 @@ export const shareHandlers = {
   share: (session, message) => {
     const problem = checkSources(message.files, session.deps.config.limits.sourceBytes);
     if (problem) return refuse(message.id, { code: 'bad_request', message: problem });
-    if (!session.spendRunBudget())
-      return refuse(message.id, { code: 'rate_limited', message: 'Too many runs and shares at once: wait a moment and try again.' });
+    const budget = session.spendRunBudget();
+    if (!budget.ok)
+      return refuse(message.id, {
+        code: 'rate_limited',
+        message: 'Too many runs and shares at once: wait a moment and try again.',
+        retryAfterMs: budget.retryAfterMs,
+      });
     return accept(message.id, 'share', { shareId: session.deps.shares.create(message.files, message.seeds) });
   },
   get_share: (session, message) => {

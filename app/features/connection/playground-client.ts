@@ -64,7 +64,7 @@ export interface PlaygroundClientOptions {
   createSocket?: (url: string) => WebSocket;
 }
 
-const OFFLINE: PlaygroundError = { code: 'internal', message: 'Not connected to the server yet: wait for the connection to come back.' };
+const OFFLINE: PlaygroundError = { code: 'connection_lost', message: 'Not connected to the server yet: wait for the connection to come back.' };
 
 /**
  * The browser's side of the protocol, with no React in it: one WebSocket,
@@ -183,7 +183,10 @@ export class PlaygroundClient {
    * server's refusal, or `ok: false` when not connected or the connection drops.
    */
   request<B extends RequestBody>(body: B, id?: number): Promise<Outcome<B['type']>> {
-    if (this.state.status !== 'open' || !this.socket || this.socket.readyState !== WebSocket.OPEN) return Promise.resolve({ ok: false, error: OFFLINE });
+    const socket = this.socket;
+    // A socket already closing is lost now, not at its close event: the state shown and this answer must agree.
+    if (this.state.status === 'open' && socket && socket.readyState !== WebSocket.OPEN) this.lost(socket, null);
+    if (this.state.status !== 'open' || !this.socket) return Promise.resolve({ ok: false, error: OFFLINE });
     return this.channel.send(body, id);
   }
 
@@ -195,14 +198,17 @@ export class PlaygroundClient {
     socket.onmessage = (event) => {
       if (this.socket === socket && typeof event.data === 'string') this.receive(event.data);
     };
-    socket.onclose = (event) => {
-      if (this.socket !== socket) return;
-      this.socket = null;
-      this.failPending();
-      this.scheduleRetry(event.reason || null);
-    };
+    socket.onclose = (event) => this.lost(socket, event.reason || null);
     // An error is always followed by close, which does the work.
     socket.onerror = () => {};
+  }
+
+  /** The socket is gone (closed, or found closing): its requests are answered as lost, and the reconnect is scheduled, once. */
+  private lost(socket: WebSocket, reason: string | null): void {
+    if (this.socket !== socket) return;
+    this.socket = null;
+    this.failPending();
+    this.scheduleRetry(reason);
   }
 
   private async greet(socket: WebSocket): Promise<void> {
@@ -215,6 +221,8 @@ export class PlaygroundClient {
     if (this.socket !== socket) return;
     if (answer.ok) {
       this.resume = { sessionId: answer.sessionId, token: answer.resumeToken };
+      // Requests over these are answered here, so an oversized one never costs the connection.
+      this.channel.setLimits(answer.limits ?? null);
       this.setState({ status: 'open', attempt: 0, retryAt: null, refused: null, reason: null });
       this.emit('welcome', { sessionId: answer.sessionId, host: answer.host, resumed: answer.resumed, expiresAt: answer.expiresAt });
       return;

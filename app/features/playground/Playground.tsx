@@ -23,7 +23,7 @@ import { useSeedCheck } from '../maps/use-seed-check.ts';
 import { PushBanner } from '../rooms/PushBanner.tsx';
 import { useRoom } from '../rooms/use-room.ts';
 import { useRoomPush } from '../rooms/use-room-push.ts';
-import { RunErrorBanner, RunNoticeBanner } from '../run/RunBanners.tsx';
+import { RunErrorBanner, RunNoticeBanner, RunRefusalBanner } from '../run/RunBanners.tsx';
 import { isActive } from '../run/run-view.ts';
 import { TraceBuffer } from '../run/trace-buffer.ts';
 import { useDocumentTitle } from '../run/use-document-title.ts';
@@ -95,7 +95,7 @@ export function Playground() {
   const [attachSettings, setAttachSettings] = useAttachSettings();
   const needs = useMemo(() => attachNeeds(workspace.files), [workspace.files]);
   const attachToSend = useMemo(() => settingsToSend(attachSettings, needs, kernel?.kind ?? 'host'), [attachSettings, needs, kernel?.kind]);
-  const { run, stopRun, trigger } = useRunControls(handle, view, runControls, {
+  const { run, stopRun, trigger, runWaitSeconds } = useRunControls(handle, view, runControls, {
     files: workspace.files,
     kernel: kernel?.name,
     attach: attachToSend,
@@ -145,6 +145,7 @@ export function Playground() {
         connected={connected}
         active={active}
         hasFiles={workspace.files.length > 0}
+        runWaitSeconds={runWaitSeconds}
         onRun={() => void run()}
         onStop={() => void stopRun()}
         onTrigger={(what) => void trigger(what)}
@@ -155,6 +156,7 @@ export function Playground() {
       />
 
       <ConnectionBanners handle={handle} running={active} />
+      <RunRefusalBanner refusal={runControls.refusal} running={active} onDismiss={runControls.dismissRefusal} />
       <RunErrorBanner
         view={view}
         verifierStop={verifier.stop}

@@ -33,6 +33,8 @@ interface TopBarProps {
   connected: boolean;
   active: boolean;
   hasFiles: boolean;
+  /** Seconds until the server takes a Run again (after the rate limit refused one); 0: now. */
+  runWaitSeconds: number;
   onRun(): void;
   onStop(): void;
   onTrigger(what: 'exec' | 'open'): void;
@@ -45,6 +47,7 @@ interface TopBarProps {
 /** The top bar: the brand, what to open (examples, lessons, room), the kernel, Run and Stop, the triggers, Export and Share, the run's state. */
 export function TopBar(props: TopBarProps) {
   const { embed, example, kernel, connected, active, tab, membership } = props;
+  const waiting = props.runWaitSeconds > 0;
   const where = kernel?.kind === 'vm' ? 'in your VM' : 'on the server';
   return (
     <header className={styles.topbar}>
@@ -88,12 +91,22 @@ export function TopBar(props: TopBarProps) {
       <Button
         primary
         onClick={props.onRun}
-        disabled={!props.hasFiles}
+        disabled={!props.hasFiles || waiting}
         aria-label="Run"
         aria-keyshortcuts="Control+Enter Meta+Enter"
-        title={`Compile, load and attach (${shortcut('Enter')})`}
+        aria-describedby={waiting ? 'run-wait' : undefined}
+        title={waiting ? 'Too many runs just now: the server takes the next one when the countdown ends' : `Compile, load and attach (${shortcut('Enter')})`}
       >
-        <span aria-hidden="true">▶</span>Run<kbd>{shortcut('Enter', true)}</kbd>
+        <span aria-hidden="true">▶</span>
+        {waiting ? (
+          <span id="run-wait" data-testid="run-wait">
+            Run in {props.runWaitSeconds} s
+          </span>
+        ) : (
+          <>
+            Run<kbd>{shortcut('Enter', true)}</kbd>
+          </>
+        )}
       </Button>
       <Button onClick={props.onStop} disabled={!active} aria-keyshortcuts="Escape" title="Detach and unload (Esc)">
         <span aria-hidden="true">■</span>Stop

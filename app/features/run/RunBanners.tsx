@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../../../protocol/messages.ts';
 import { Banner } from '../../shared/Banner.tsx';
 import { describeFailure, failureDetail, type RunView } from './run-view.ts';
+import { describeRefusal, type RunRefusal } from './run-refusal.ts';
 import ui from '../../shared/ui.module.css';
 
 interface RunErrorBannerProps {
@@ -69,6 +70,32 @@ export function RunNoticeBanner({ view }: { view: RunView }) {
   return (
     <Banner tone="warning" testId="run-notice">
       {view.notice}
+    </Banner>
+  );
+}
+
+interface RunRefusalBannerProps {
+  refusal: RunRefusal | null;
+  /** A program is running (or starting): the refusal did not touch it. */
+  running: boolean;
+  onDismiss(): void;
+}
+
+/** A Run that was turned down (by the server or before sending): its sentence, above the running program's view, until the next Run is taken. */
+export function RunRefusalBanner({ refusal, running, onDismiss }: RunRefusalBannerProps) {
+  if (!refusal) return null;
+  const passing = refusal.error.code === 'rate_limited' || refusal.error.code === 'connection_lost';
+  return (
+    <Banner
+      tone={passing ? 'warning' : 'error'}
+      testId="run-refusal"
+      actions={
+        <button type="button" className={ui.linkButton} onClick={onDismiss}>
+          Dismiss
+        </button>
+      }
+    >
+      {describeRefusal(refusal.error, running)}
     </Banner>
   );
 }

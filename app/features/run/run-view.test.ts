@@ -38,8 +38,6 @@ test('a failure is one sentence naming the stage', () => {
     },
   });
   assert.equal(describeFailure(view), 'Load failed: the kernel refused to load the program: the verifier rejected it (EACCES).');
-  const refused = runReducer(started, { type: 'refused', runId: 7, at: 1, error: { code: 'rate_limited' as never, message: 'Too many runs.' } });
-  assert.equal(describeFailure(refused), 'The run could not start: too many runs.');
 });
 
 test('a session the server did not keep stops the run, with a reason', () => {

@@ -100,7 +100,6 @@ export const initialRunView: RunView = {
 
 export type RunAction =
   | { type: 'started'; runId: number; at: number }
-  | { type: 'refused'; runId: number; error: PlaygroundError; at: number }
   | { type: 'message'; message: RunMessage; at: number }
   | { type: 'session_lost'; at: number }
   | { type: 'session_ended'; reason: string; at: number };
@@ -113,12 +112,8 @@ export function isActive(phase: RunPhase): boolean {
 export function runReducer(view: RunView, action: RunAction): RunView {
   switch (action.type) {
     case 'started':
-      // A new run: everything of the previous one goes, except the maps' layout until the new one loads.
+      // The server took a new Run: everything of the previous one goes.
       return { ...initialRunView, runId: action.runId, phase: 'queued', stage: 'compile' };
-    case 'refused':
-      if (action.runId !== view.runId) return view;
-      // The server turned the request down before any stage began.
-      return { ...view, phase: 'error', stage: null, error: action.error, endedAt: action.at };
     case 'session_lost':
       if (!isActive(view.phase)) return view;
       return {

@@ -4,6 +4,7 @@ import type { ClientHandle } from '../connection/use-playground-client.ts';
 import type { Say } from '../playground/use-toast.ts';
 import type { RunControls } from './use-run.ts';
 import { isActive, type RunView } from './run-view.ts';
+import { useRunCountdown } from './use-run-countdown.ts';
 
 interface RunControlOptions {
   files: SourceFile[];
@@ -16,21 +17,27 @@ interface RunControlOptions {
   say: Say;
 }
 
-/** Run, Stop and the triggers (one execve, one openat) as the top bar and the shortcuts use them. */
+/**
+ * Run, Stop and the triggers (one execve, one openat) as the top bar and the shortcuts use them.
+ * After the rate limit refused a Run, `runWaitSeconds` counts down to when the server takes one again.
+ */
 export function useRunControls(
   { client }: ClientHandle,
   view: RunView,
-  { start, stop }: RunControls,
+  { start, stop, refusal }: RunControls,
   { files, kernel, attach, checkSeeds, onStart, say }: RunControlOptions,
 ) {
   const active = isActive(view.phase);
+  const runWaitSeconds = useRunCountdown(refusal);
   const run = useCallback(async () => {
     if (!files.length) return;
+    // The shortcut too: a Run the server would refuse is not sent.
+    if (runWaitSeconds > 0) return say(`Run is taken again in ${runWaitSeconds} s.`);
     const seeds = checkSeeds();
     if (!seeds) return;
     onStart();
     await start(files, seeds, kernel, attach);
-  }, [files, checkSeeds, onStart, start, kernel, attach]);
+  }, [files, checkSeeds, onStart, start, kernel, attach, runWaitSeconds, say]);
 
   const stopRun = useCallback(async () => {
     if (!active) return;
@@ -48,5 +55,5 @@ export function useRunControls(
     [client, say],
   );
 
-  return { run, stopRun, trigger };
+  return { run, stopRun, trigger, runWaitSeconds };
 }
