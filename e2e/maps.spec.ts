@@ -249,7 +249,18 @@ test('a map with thousands of entries stays usable: virtualised rows, search by 
   await expect(card.getByRole('table', { name: 'Top 10 of many' }).getByTestId('bar')).toHaveCount(10);
 });
 
-test('Export project downloads a libbpf project with the sources, a loader, a Makefile and the seed', async ({ playground }) => {
+/** The binary a project's Makefile builds: its default target, `all: $(APP)`, with `APP := name`. */
+function madeBinary(makefile: string): string {
+  expect(makefile).toMatch(/^all: \$\(APP\)$/m);
+  const app = /^APP := (\S+)$/m.exec(makefile)?.[1];
+  expect(app, 'the Makefile names its binary in APP').toBeTruthy();
+  return app!;
+}
+
+test('Export project downloads a libbpf project with the sources, a loader, a Makefile and the seed, and the message names its binary', async ({
+  playground,
+  page,
+}) => {
   await playground.pickExample('Count execve in a hash map');
   const zip = await playground.exportProject();
   expect(zip.name).toBe('execve_counter.zip');
@@ -265,6 +276,9 @@ test('Export project downloads a libbpf project with the sources, a loader, a Ma
   const loader = new TextDecoder().decode(files['execve_counter/src/execve_counter.c']);
   expect(loader).toContain('execve_counter_bpf__open');
   expect(loader).toContain('bpf_map__update_elem');
+  // The message's command runs the binary that the zip's Makefile builds.
+  const binary = madeBinary(new TextDecoder().decode(files['execve_counter/Makefile']));
+  await expect(page.getByTestId('status-message')).toHaveText(`Downloaded execve_counter.zip: unzip, make, sudo ./${binary} (see its README).`);
 });
 
 test("Export as Go downloads a cilium/ebpf module with the sources, bpf2go's line, a main.go and the seed, and the toast names the binary", async ({
@@ -286,7 +300,8 @@ test("Export as Go downloads a cilium/ebpf module with the sources, bpf2go's lin
   );
   const main = new TextDecoder().decode(files['execve_counter/main.go']);
   expect(main).toContain('{mapName: "execve_counter", key: []byte{0x65, 0x78');
-  await expect(page.getByText('Downloaded execve_counter.zip: unzip, go mod tidy && make, sudo ./execve_counter (see its README).')).toBeVisible();
+  const binary = madeBinary(new TextDecoder().decode(files['execve_counter/Makefile']));
+  await expect(page.getByTestId('status-message')).toHaveText(`Downloaded execve_counter.zip: unzip, go mod tidy && make, sudo ./${binary} (see its README).`);
 });
 
 test('a map too big for the limit is shrunk to fit, and its card and the Verifier log say so', async ({ playground }) => {

@@ -341,3 +341,30 @@ test('a policy refusal lists the broken rule in the log, not as a compile proble
   // Nothing is pinned to line 1 of the file any more.
   await expect(problems.at(file, 1)).toHaveCount(0);
 });
+
+test('opening another example stops the running program and drops its seeds; Undo brings its text and seeds back', async ({ playground }) => {
+  const { editor, maps, status } = playground;
+  const COUNTER = 'execve_counter.bpf.c';
+  await playground.pickExample('Count execve in a hash map');
+  const edited = (await editor.source(COUNTER))!.replace('Count execve calls', 'My own count of execve calls');
+  await editor.setSource(COUNTER, edited);
+  await maps.open();
+  await expect(maps.seeds).toHaveCount(1);
+  await editor.run();
+  await status.expectPhase('running');
+
+  await playground.pickExample('Hello, execve');
+  await status.expectPhase('stopped');
+  await expect(playground.openedMessage).toContainText('Opened "Hello, execve" and stopped the program that was running.');
+  await expect(editor.fileTab(HELLO)).toHaveAttribute('aria-selected', 'true');
+  expect(await editor.files()).toEqual([HELLO]);
+  await expect(maps.seeds).toHaveCount(0);
+
+  await playground.openedMessage.getByRole('button', { name: 'Undo' }).click();
+  await expect(playground.page.getByTestId('status-message')).toHaveText('Your previous files and seeds are back.');
+  await expect.poll(() => editor.source(COUNTER)).toBe(edited);
+  await expect(maps.seeds).toHaveCount(1);
+  await expect(maps.seeds.getByRole('textbox', { name: 'Seed 1 key' })).toHaveValue('"execve_counter"');
+  // Undo brings the text back, not the run: the stopped program stays stopped.
+  await status.expectPhase('stopped');
+});

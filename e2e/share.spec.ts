@@ -2,6 +2,7 @@ import { expect, test } from './fixtures.ts';
 import { PlaygroundPage } from './pages/playground.ts';
 
 const HELLO = 'hello_execve.bpf.c';
+const COUNTER = 'execve_counter.bpf.c';
 const SAVED_KEY = 'ebpf-playground:saved-work:v1';
 
 test('a shared link opens the modified program, never runs it, and Run prints its line', async ({ playground, page, context }) => {
@@ -75,4 +76,34 @@ test('an unknown share id says so and runs nothing', async ({ page }) => {
   await expect(playground.shareBanner).toContainText('There is no shared program "nosuchid"');
   await expect(playground.editor.fileTab(HELLO)).toBeVisible();
   await playground.status.expectPhase('idle');
+});
+
+test('a share link opens exactly the shared program, every time, in a fresh browser', async ({ playground, browser }) => {
+  test.setTimeout(300_000);
+  // A program other than the first example, so the editor showing the first example at any moment is seen.
+  await playground.pickExample('Count execve in a hash map');
+  const original = (await playground.editor.source(COUNTER))!;
+  const modified = original.replace('Count execve calls', 'Shared: count execve calls');
+  expect(modified).not.toBe(original);
+  await playground.editor.setSource(COUNTER, modified);
+  const { link } = await playground.share();
+
+  for (let open = 1; open <= 20; open++) {
+    // A fresh context each time: no storage, no cache, a new connection, as a reader of the link has.
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await PlaygroundPage.recordFileTabs(page);
+      const shared = await PlaygroundPage.open(page, link);
+      await expect(shared.shareBanner).toHaveText(/Opened a shared program/);
+      // Once the examples are listed, nothing else is on its way to the editor.
+      await expect(page.getByRole('button', { name: /^Examples/ })).toBeEnabled();
+      await expect.poll(() => shared.editor.source(COUNTER), { message: `the shared text, open ${open} of 20` }).toBe(modified);
+      expect(await shared.editor.files(), `open ${open} of 20`).toEqual([COUNTER]);
+      // Not even for a moment did the editor hold another program.
+      expect(await shared.fileTabsSeen(), `file tabs shown in open ${open} of 20`).toEqual([COUNTER]);
+    } finally {
+      await context.close();
+    }
+  }
 });

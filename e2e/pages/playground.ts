@@ -434,6 +434,29 @@ export class PlaygroundPage {
     return playground;
   }
 
+  /**
+   * From the next page load on, remembers every name the Files tabs show, however briefly:
+   * what the editor held before it settled. Call before open(); read with fileTabsSeen().
+   */
+  static async recordFileTabs(page: Page): Promise<void> {
+    await page.addInitScript(() => {
+      const seen = new Set<string>();
+      (window as unknown as { __fileTabsSeen: Set<string> }).__fileTabsSeen = seen;
+      new MutationObserver(() => {
+        for (const tab of document.querySelectorAll('[role="tablist"][aria-label="Files"] [role="tab"]')) seen.add(tab.textContent ?? '');
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+  }
+
+  async fileTabsSeen(): Promise<string[]> {
+    return this.page.evaluate(() => [...(window as unknown as { __fileTabsSeen: Set<string> }).__fileTabsSeen]);
+  }
+
+  /** The short message with Undo that opening an example, a lesson or a room's push leaves. */
+  get openedMessage(): Locator {
+    return this.page.getByTestId('status-message').filter({ has: this.page.getByRole('button', { name: 'Undo' }) });
+  }
+
   async pickExample(title: string): Promise<void> {
     await this.page.getByRole('button', { name: /^Examples/ }).click();
     await this.page.getByRole('menuitemradio', { name: title }).click();

@@ -89,7 +89,7 @@ describe('exportProject: what goes in the zip', () => {
     assert.match(await refusal(hello, [], 'clean'), /the Makefile uses it/);
     assert.match(await refusal([{ name: 'tool.c', content: hello[0]!.content }], [], 'tool'), /src\/tool\.c.*choose another project name\.$/);
     const counter = example('execve_counter').files;
-    assert.equal(await refusal(counter, [{ map: 'nope', key: 1, value: 1 }]), 'Seeding map nope failed: there is no map named "nope" in this program.');
+    assert.equal(await refusal(counter, [{ map: 'nope', key: 1, value: 1 }]), 'The seed for map nope names no map of this program; remove it in Seeds.');
     assert.match(
       await refusal(counter, [{ map: 'execve_counter', key: 'x'.repeat(64), value: 1 }]),
       /^Seeding map execve_counter failed: .* is 64 bytes but key is stringkey/,

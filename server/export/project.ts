@@ -24,6 +24,7 @@ import { makefile, readme } from './project-files.ts';
 import { BPF2GO_IDENT, genGo, goMakefile, goMod, goReadme } from './go-project-files.ts';
 import { goLoaderSource } from './loader-go.ts';
 import { sentence } from '../text.ts';
+import { seedForMissingMap } from '../run/seed-problems.ts';
 
 export interface ExportRequest {
   files: SourceFile[];
@@ -110,7 +111,9 @@ export async function exportProject(request: ExportRequest, deps: ExportDeps): P
         seeded.push(`before load: ${result.map((s) => `\`${section.name}\` \`${s.variable}\` = \`${s.shown}\``).join(', ')}`);
         continue;
       }
-      const entry = mapSeed(btf, info, seed);
+      const map = info.maps.find((m) => m.name === seed.map);
+      if (!map) return fail('seed_failed', seedForMissingMap(seed.map));
+      const entry = mapSeed(btf, map, seed);
       if (typeof entry === 'string') return fail('seed_failed', `Seeding map ${seed.map} failed: ${entry}`);
       seedBytes.push(entry);
       seeded.push(`after load, before attach: map \`${seed.map}\`: \`${entry.shown}\``);
@@ -207,9 +210,7 @@ function globalSettings(btf: Btf, section: DataSection, seed: MapSeed): GlobalSe
 }
 
 /** A seed for a map in `.maps`, encoded exactly as a Run's MapCodec encodes it (one CPU's value for per-CPU maps). */
-function mapSeed(btf: Btf, info: ObjectInfo, seed: MapSeed): MapSeedBytes | string {
-  const map = info.maps.find((m) => m.name === seed.map);
-  if (!map) return `there is no map named "${seed.map}" in this program.`;
+function mapSeed(btf: Btf, map: ObjectInfo['maps'][number], seed: MapSeed): MapSeedBytes | string {
   const codec = new MapCodec(map, btf, 1);
   if (!codec.meta().writable) return `map ${seed.map} (${map.typeName}) cannot be written from user space here.`;
   const shown = `${JSON.stringify(seed.key)} = ${JSON.stringify(seed.value)}`;

@@ -440,3 +440,15 @@ test('const volatile settings in .rodata are set before load, the other globals 
   assert.equal(wrong.error?.code, 'seed_failed');
   assert.match(wrong.error?.message ?? '', /Setting \.rodata failed: unknown variable "target_pid" in SEC\("\.rodata"\)/);
 });
+
+test("a seed for a map the program lacks (another program's, left over) is refused in one sentence, before load", async () => {
+  const report = await runRemote({
+    server: backend.url,
+    files: [],
+    example: 'hello_execve',
+    seeds: [{ map: 'execve_counter', key: 'execve_counter', value: 0 }],
+    seconds: 0,
+  });
+  assert.equal(report.error?.code, 'seed_failed');
+  assert.equal(report.error?.message, 'The seed for map execve_counter names no map of this program; remove it in Seeds.');
+});

@@ -36,6 +36,7 @@ import { CpuBudget } from './cpu-budget.ts';
 import { InspectOnDemand } from './inspect-on-demand.ts';
 import { describeLoadFailure, explainAttachFailure } from './load-failure.ts';
 import { RunHistory } from './run-history.ts';
+import { seedForMissingMap } from './seed-problems.ts';
 
 export interface RunDeps {
   config: Config;
@@ -374,6 +375,12 @@ export class Run {
   private async load(built: { object: Buffer; name: string; cached: CachedCompile }, loadStarted: number): Promise<boolean> {
     const { config } = this.deps;
     const { toolchain } = this.deps.kernel;
+    // A seed for a map this program lacks is refused before the kernel sees anything, and says so, not what writing it failed with.
+    const stray = this.seeds.find((seed) => !this.maps.codecs.has(seed.map));
+    if (stray) {
+      this.fail({ code: 'seed_failed', message: seedForMissingMap(stray.map) });
+      return false;
+    }
     const globalsProblem = await this.setGlobals();
     if (globalsProblem) {
       this.fail({ code: 'seed_failed', message: globalsProblem });

@@ -10,7 +10,6 @@ import { EditorPane } from '../editor/EditorPane.tsx';
 import { useFileDeletion } from '../editor/use-file-deletion.ts';
 import { EventStore } from '../events/event-store.ts';
 import { useEventType } from '../events/use-event-type.ts';
-import { useExamplePicker } from '../examples/use-example-picker.ts';
 import { useExamples } from '../examples/use-examples.ts';
 import { useProjectExport } from '../export/use-project-export.ts';
 import { useKernelChoice } from '../kernels/use-kernel-choice.ts';
@@ -37,6 +36,7 @@ import { readPageParams } from '../share/share-link.ts';
 import { SharedProgramBanner } from '../share/SharedProgramBanner.tsx';
 import { useShare, useSharedProgram } from '../share/use-shared-program.ts';
 import { useVerifierStop } from '../verifier-log/use-verifier-stop.ts';
+import { useProgramOpener } from '../workspace/use-program-opener.ts';
 import { useWorkspace } from '../workspace/use-workspace.ts';
 import { useWorkspaceSaving } from '../workspace/use-workspace-saving.ts';
 import { ResultsPanel } from './ResultsPanel.tsx';
@@ -69,7 +69,8 @@ export function Playground() {
   const examples = useExamples(handle);
   const lessons = useLessons(handle);
   // A link or an embed shows what its address says: the user's saved work stays in storage, unread and untouched.
-  const [workspace, files] = useWorkspace(examples, { restore: !page.shareId && !embed });
+  // A link's program is the first thing the editor shows: the first example opens only if the link fails.
+  const [workspace, files] = useWorkspace(examples, { restore: !page.shareId && !embed, firstExample: !page.shareId });
   const save = useWorkspaceSaving(workspace, files, { embed, say });
   const shared = useSharedProgram(handle, page.shareId, files);
   const room = useRoom(handle, { lesson: lessons.lesson?.name ?? null, step: lessons.step, files: workspace.files });
@@ -105,7 +106,8 @@ export function Playground() {
   });
   useHotkeys({ run: () => void run(), stop: () => void stopRun(), save });
 
-  const pickExample = useExamplePicker(workspace, files, say);
+  // An example, a lesson or a room's push opens exactly that program: the running one stops.
+  const pickExample = useProgramOpener(files, { running: active, stop: stopRun, say });
   const openLesson = useLessonOpener(lessons, workspace.example, pickExample);
   const { openPushed, pushEditor } = useRoomPush({
     room,

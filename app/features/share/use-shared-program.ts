@@ -17,6 +17,8 @@ export interface SharedProgramHandle {
  * Opens `?share=ID` into the editor. The program is asked for once, on the
  * first connection: a reconnect must not replace edits made since. An answer
  * lost with the connection is dropped, and the next connection asks again.
+ * Until the answer, the editor stays empty (the workspace was told not to open
+ * the first example): only a link that fails falls back to it.
  */
 export function useSharedProgram({ client, connection }: ClientHandle, shareId: string | null, files: WorkspaceActions): SharedProgramHandle {
   const [shared, setShared] = useState<SharedProgram>(shareId ? { kind: 'waiting' } : null);
@@ -27,7 +29,8 @@ export function useSharedProgram({ client, connection }: ClientHandle, shareId: 
     let current = true;
     void client.openShare(shareId).then((result) => {
       if (!current) return;
-      if (result.ok) files.openShared(result.files, result.seeds);
+      if (result.ok) files.open({ example: null, files: result.files, seeds: result.seeds });
+      else files.openFirstExampleInstead();
       setShared(result.ok ? { kind: 'opened' } : { kind: 'failed', message: result.error.message });
     });
     return () => {

@@ -28,12 +28,26 @@ export interface WorkspaceActions {
   /** Removes a file; the tab beside it is shown next. */
   deleteFile(name: string): void;
   setSeeds(seeds: SeedRow[]): void;
-  loadExample(example: Example): void;
-  /** Puts a shared program in the editor; storage keeps the user's own work until they save. */
-  openShared(files: SourceFile[], seeds: MapSeed[]): void;
-  /** Puts back the files an example load replaced; false when there is nothing to undo. */
+  /**
+   * Puts a program in the editor in place of the current one: its files, and
+   * its seeds and settings in place of the current ones. The replaced program
+   * is kept for undoLoad (true when there was one). Storage keeps the user's
+   * saved work until they save.
+   */
+  open(program: ProgramToOpen): boolean;
+  /** The address's program could not be opened: open the first example instead, as a first visit does. */
+  openFirstExampleInstead(): void;
+  /** Puts back the files and seeds that the last open replaced; false when there is nothing to undo. */
   undoLoad(): boolean;
   save(): boolean;
+}
+
+/** A program opened on purpose: an example, a lesson's starter, a shared link, a room's push. */
+export interface ProgramToOpen {
+  /** The example (or `lesson:NAME`, `room:AT`) it is, by name; null for a shared link. */
+  example: string | null;
+  files: SourceFile[];
+  seeds: MapSeed[];
 }
 
 interface State {
@@ -56,8 +70,15 @@ function snapshotOf(state: State): string {
  *
  * With `restore: false` (a share link, an embed) the page neither restores
  * nor drafts: what it shows comes from the address, and a reload shows it again.
+ * With `firstExample: false` (a share link) the first example is not opened
+ * while the address's program is on its way, so the editor never shows a
+ * program the link did not name; openFirstExampleInstead() opens it if the
+ * link fails.
  */
-export function useWorkspace(examples: Example[] | null, { restore = true }: { restore?: boolean } = {}): [Workspace, WorkspaceActions] {
+export function useWorkspace(
+  examples: Example[] | null,
+  { restore = true, firstExample = true }: { restore?: boolean; firstExample?: boolean } = {},
+): [Workspace, WorkspaceActions] {
   const [initial] = useState(() => {
     if (!restore) return { saved: null, from: null, restoredFrom: null };
     const saved = loadSaved();
@@ -85,20 +106,21 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
 
   /**
    * Set the moment a program is put in the editor on purpose (a shared link, a
-   * picked example): the first example must never replace it, even when the
+   * picked lesson): the first example must never replace it, even when the
    * example list arrives in the same tick, before a render updated stateRef.
    */
   const placed = useRef(false);
+  const [firstExampleWanted, setFirstExampleWanted] = useState(firstExample);
 
   // A first visit opens the first example as soon as the server lists them.
   useEffect(() => {
     const first = examples?.[0];
-    if (!first) return;
+    if (!first || !firstExampleWanted) return;
     if (stateRef.current.files.length || placed.current) return;
     const loaded = { example: first.name, files: first.files, activeFile: first.files[0]!.name, seeds: seedRowsOf(first.seeds) };
     setState((current) => (current.files.length || placed.current ? current : loaded));
     setBaseline((current) => (current || placed.current ? current : loaded));
-  }, [examples]);
+  }, [examples, firstExampleWanted]);
 
   const dirty = useMemo(() => state.files.length > 0 && (!baseline || snapshotOf(state) !== snapshotOf(baseline)), [state, baseline]);
   const modified = useMemo(() => {
@@ -160,24 +182,20 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
   }, []);
   const setSeeds = useCallback((seeds: SeedRow[]) => setState((current) => ({ ...current, seeds })), []);
 
-  const loadExample = useCallback((example: Example) => {
+  // The opened program is the baseline: edits to it are what show as modified.
+  const open = useCallback((program: ProgramToOpen) => {
     placed.current = true;
-    const loaded = { example: example.name, files: example.files, activeFile: example.files[0]!.name, seeds: seedRowsOf(example.seeds) };
-    setState((current) => {
-      previous.current = current;
-      return loaded;
-    });
-    setBaseline(loaded);
-  }, []);
-
-  // The shared program is the baseline, as an example is: edits to it are what show as modified.
-  const openShared = useCallback((files: SourceFile[], seeds: MapSeed[]) => {
-    placed.current = true;
-    const loaded = { example: null, files, activeFile: files[0]!.name, seeds: seedRowsOf(seeds) };
-    previous.current = null;
+    const loaded = { example: program.example, files: program.files, activeFile: program.files[0]!.name, seeds: seedRowsOf(program.seeds) };
+    // What the page shows now (the last render: an edit re-renders before any menu can be used).
+    const replaced = stateRef.current;
+    // Nothing to go back to on an empty editor (a link's page before its program came).
+    previous.current = replaced.files.length ? replaced : null;
     setState(loaded);
     setBaseline(loaded);
+    return previous.current !== null;
   }, []);
+
+  const openFirstExampleInstead = useCallback(() => setFirstExampleWanted(true), []);
 
   const undoLoad = useCallback(() => {
     const back = previous.current;
@@ -201,8 +219,8 @@ export function useWorkspace(examples: Example[] | null, { restore = true }: { r
 
   const workspace: Workspace = { ...state, savedAt, dirty, modified, restoredFrom: initial.restoredFrom };
   const actions = useMemo(
-    () => ({ setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, openShared, undoLoad, save }),
-    [setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, loadExample, openShared, undoLoad, save],
+    () => ({ setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, open, openFirstExampleInstead, undoLoad, save }),
+    [setFile, setActiveFile, addFile, renameFile, deleteFile, setSeeds, open, openFirstExampleInstead, undoLoad, save],
   );
   return [workspace, actions];
 }
