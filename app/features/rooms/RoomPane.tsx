@@ -239,7 +239,7 @@ function InstructorBoard({
 
   return (
     <div className={styles.roomPane} data-testid="room-board">
-      <div className={ui.paneToolbar}>
+      <div className={`${ui.paneToolbar} ${styles.boardBar}`}>
         <span>
           Room{' '}
           <strong className={styles.roomCode} data-testid="room-code">
@@ -307,9 +307,9 @@ function InstructorBoard({
             <thead>
               <tr>
                 <th>Name</th>
-                <th>Lesson</th>
+                <th className={styles.wideOnly}>Lesson</th>
                 <th>Passed</th>
-                <th>Last Run</th>
+                <th className={styles.wideOnly}>Last Run</th>
                 <th>Hand</th>
                 <th />
               </tr>
@@ -332,7 +332,7 @@ function InstructorBoard({
           <section className={styles.roomView} aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
             <div className={ui.paneToolbar}>
               <strong>{viewed.name}</strong>
-              <span className={styles.hint}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
+              <span className={`${styles.hint} ${styles.viewSummary}`}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
               <span className={ui.spacer} />
               <button type="button" className={ui.linkButton} onClick={() => room.watch(null)}>
                 Close
@@ -395,14 +395,19 @@ function BoardRow({
   return (
     <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
       <td>
-        <span
-          className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
-          role="img"
-          aria-label={p.connected ? 'connected' : 'not connected'}
-        />{' '}
-        {p.name}
+        <span className={styles.name}>
+          <span
+            className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
+            role="img"
+            aria-label={p.connected ? 'connected' : 'not connected'}
+          />{' '}
+          {p.name}
+        </span>
+        {/* In a narrow pane the lesson and the last Run go under the name, not in columns of their own. */}
+        <div className={styles.underName}>{p.lesson ? `${lessonTitle(p.lesson)} · step ${p.step + 1}` : 'No lesson open'}</div>
+        <div className={styles.underName}>{p.lastRun ? `Last Run ${describeRun(p.lastRun)}` : 'No Run yet'}</div>
       </td>
-      <td>
+      <td className={styles.wideOnly}>
         {lessonTitle(p.lesson)}
         {p.lesson && <span className={styles.hint}> · step {p.step + 1}</span>}
       </td>
@@ -410,7 +415,7 @@ function BoardRow({
         {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
         {p.lesson && p.passed.includes(p.lesson) && <span className={styles.passMark}> this one</span>}
       </td>
-      <td>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
+      <td className={`${styles.wideOnly} ${styles.runCell}`}>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
       <td data-testid="board-hand">
         {p.hand ? (
           <>
