@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, test } from './fixtures.ts';
 import { PlaygroundPage } from './pages/playground.ts';
+import { joinAs, RoomTab } from './pages/room.ts';
 
 const LESSON_DIR = path.resolve(import.meta.dirname, '..', 'bpf', 'lessons', '01-hello-tracepoint');
 const SOLUTION = readFileSync(path.join(LESSON_DIR, 'solution', 'hello.bpf.c'), 'utf8');
@@ -78,4 +79,116 @@ test('a workshop room: the participant joins, passes lesson 1, shows on the boar
 
   await other.editor.stop();
   await participantContext.close();
+});
+
+test("the room forms' inputs are one line high, like the page's other inputs, and a typed code reads in the text colour", async ({ playground, page }) => {
+  await playground.output.open();
+  const filterBox = await playground.output.filter.boundingBox();
+  expect(filterBox).not.toBeNull();
+
+  await new RoomTab(page).open();
+  for (const label of ['Room code', 'Your name', 'Title']) {
+    const box = await page.getByLabel(label).boundingBox();
+    expect(box, label).not.toBeNull();
+    expect(box!.height, `${label} is one line high`).toBeLessThan(48);
+    expect(Math.abs(box!.height - filterBox!.height), `${label} is as tall as the Output filter`).toBeLessThanOrEqual(1);
+  }
+
+  const codeInput = page.getByLabel('Room code');
+  const colours = () =>
+    codeInput.evaluate((input) => ({
+      typed: getComputedStyle(input).color,
+      placeholder: getComputedStyle(input, '::placeholder').color,
+      text: getComputedStyle(document.body).color,
+    }));
+  await codeInput.fill('k7pq2m');
+  await expect(codeInput).toHaveValue('K7PQ2M');
+  const filled = await colours();
+  expect(filled.typed, 'the typed code is in the text colour').toBe(filled.text);
+  expect(filled.placeholder, 'the placeholder stays grey').not.toBe(filled.typed);
+});
+
+test('closing the board keeps the instructor key: the board opens again, and forgetting the key asks first, in the page', async ({ playground }) => {
+  const { page } = playground;
+  const dialogs: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  const room = new RoomTab(page);
+  const code = await room.start('Closing workshop');
+
+  await room.board.getByRole('button', { name: 'Close room view' }).click();
+  await expect(room.joinForm).toBeVisible();
+  const kept = page.getByRole('region', { name: 'Rooms you run' });
+  await expect(kept).toContainText(code);
+  await expect(kept).toContainText('Closing workshop');
+
+  // The key outlives a reload: it is this browser's, not the tab's.
+  await PlaygroundPage.open(page);
+  await room.open();
+  await kept.getByRole('button', { name: `Open the board of ${code}` }).click();
+  await expect(room.code).toHaveText(code);
+  await expect(room.board).toContainText('Closing workshop');
+  await expect(room.board).toContainText('Nobody has joined yet');
+
+  // Forgetting is what cannot be undone: the page asks, and "Keep it" keeps it.
+  await room.board.getByRole('button', { name: 'Close room view' }).click();
+  await kept.getByRole('button', { name: `Forget ${code}` }).click();
+  const confirm = page.getByRole('alertdialog', { name: `Forget room ${code}?` });
+  await expect(confirm).toContainText('nobody can open its board again');
+  await confirm.getByRole('button', { name: 'Keep it' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(kept).toContainText(code);
+
+  await kept.getByRole('button', { name: `Forget ${code}` }).click();
+  await confirm.getByRole('button', { name: 'Forget the key' }).click();
+  await expect(page.getByRole('region', { name: 'Rooms you run' })).toBeHidden();
+  expect(dialogs, 'no browser dialogs').toEqual([]);
+});
+
+test('the projector view shows the room code very large and the join link as text', async ({ playground }) => {
+  const { page } = playground;
+  const room = new RoomTab(page);
+  const code = await room.start('Projector workshop');
+  await room.board.getByRole('button', { name: 'Projector view' }).click();
+
+  const projector = page.getByRole('dialog', { name: 'Room code for the projector' });
+  const bigCode = projector.getByTestId('projector-code');
+  await expect(bigCode).toHaveText(code);
+  await expect(projector).toContainText(`/?room=${code}`);
+  // Readable from the back of a room: the code fills a good part of the screen (720 px tall here).
+  const fontSize = await bigCode.evaluate((element) => Number.parseFloat(getComputedStyle(element).fontSize));
+  expect(fontSize).toBeGreaterThanOrEqual(120);
+  const box = await bigCode.boundingBox();
+  expect(box!.height).toBeGreaterThan(720 / 5);
+
+  await page.keyboard.press('Escape');
+  await expect(projector).toBeHidden();
+  await expect(room.board).toBeVisible();
+});
+
+test("the participant viewer marks the line where the participant's last Run failed to compile", async ({ playground, browser }) => {
+  const { page } = playground;
+  const room = new RoomTab(page);
+  const code = await room.start('Viewer workshop');
+  const { context, playground: other } = await joinAs(browser, code, 'Grace');
+
+  const file = (await other.editor.files()).find((name) => name.endsWith('.c'))!;
+  const source = (await other.editor.source(file))!;
+  const broken = `${source.replace(/\n*$/, '\n')}int broken = not_declared;\n`;
+  const brokenLine = broken.split('\n').length - 1;
+  await other.editor.setSource(file, broken);
+  await other.editor.run();
+  await other.status.expectPhase('error');
+
+  const row = room.row('Grace');
+  await expect(row).toContainText('failed at compile');
+  await row.getByRole('button', { name: 'View' }).click();
+  const view = page.getByTestId('participant-view');
+  await expect(view.getByTestId('participant-problems')).toContainText(`${file}:${brokenLine}`);
+  await expect(view.getByTestId('participant-problems')).toContainText('not_declared');
+  await expect.poll(() => room.markedLines()).toEqual([brokenLine]);
+
+  await context.close();
 });

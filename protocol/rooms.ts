@@ -1,10 +1,14 @@
 // Workshop rooms: participants on the instructor's board, their last Run, and what the instructor pushed.
 import { z } from 'zod';
+import { diagnosticSchema } from './diagnostics.ts';
 import { mapSeedSchema, MAX_SOURCE_FILES, sourceFileSchema } from './sources.ts';
 import { runStateSchema, stageSchema } from './run.ts';
 
 /** Room codes: six letters and digits, none that read alike (0/O, 1/I/L). */
 export const ROOM_CODE = /^[A-HJKMNP-Z2-9]{6}$/;
+
+/** Errors a failed Run keeps for the instructor: enough to find the line, not a whole log. */
+export const MAX_RUN_PROBLEMS = 10;
 
 /** What a participant's last Run came to, for the instructor's board. */
 export const lastRunSchema = z.object({
@@ -12,6 +16,8 @@ export const lastRunSchema = z.object({
   stage: stageSchema,
   /** The error, in the sentence the participant saw. */
   message: z.string().optional(),
+  /** A failed Run: where it failed in the participant's C (clang's errors, or the line the verifier stopped on), for the viewer to mark. */
+  problems: z.array(diagnosticSchema).max(MAX_RUN_PROBLEMS).optional(),
   at: z.number(),
 });
 export type LastRun = z.infer<typeof lastRunSchema>;

@@ -17,6 +17,8 @@ export interface PlaygroundTestHook {
   highlightedLines(file: string): number[];
   /** The text of a read-only view (disassembly, skeleton, logs) by its test id, or null when none is shown. */
   readOnlyText(testId: string): string | null;
+  /** Lines a read-only view marks as errors (the participant viewer), by its test id, or null when none is shown. */
+  readOnlyMarkedLines(testId: string): number[] | null;
   /** What a map's chart holds, as drawn (the data handed to uPlot, or the bars), or null when that map shows no chart. */
   chart(map: string): ChartState | null;
 }
@@ -32,18 +34,28 @@ export interface ChartState {
   points: number;
 }
 
-/** Read-only views currently mounted, by test id: the hook reads their text without Monaco's DOM. */
-const readOnlyViews = new Map<string, () => string>();
+/** What the hook reads of a read-only view. */
+export interface ReadOnlyViewState {
+  text(): string;
+  markedLines(): number[];
+}
 
-export function registerReadOnlyView(testId: string, text: () => string): () => void {
-  readOnlyViews.set(testId, text);
+/** Read-only views currently mounted, by test id: the hook reads their text and marks without Monaco's DOM. */
+const readOnlyViews = new Map<string, ReadOnlyViewState>();
+
+export function registerReadOnlyView(testId: string, view: ReadOnlyViewState): () => void {
+  readOnlyViews.set(testId, view);
   return () => {
-    if (readOnlyViews.get(testId) === text) readOnlyViews.delete(testId);
+    if (readOnlyViews.get(testId) === view) readOnlyViews.delete(testId);
   };
 }
 
 export function readOnlyText(testId: string): string | null {
-  return readOnlyViews.get(testId)?.() ?? null;
+  return readOnlyViews.get(testId)?.text() ?? null;
+}
+
+export function readOnlyMarkedLines(testId: string): number[] | null {
+  return readOnlyViews.get(testId)?.markedLines() ?? null;
 }
 
 /** Charts currently mounted, by map name. */

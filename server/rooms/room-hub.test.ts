@@ -262,8 +262,8 @@ describe('what the instructor does', () => {
     const { instructor, code } = openRoom(t);
     const alice = join(t, code, 'Alice');
     send(alice.session, 'room_update', { lesson: LESSONS[0], step: 2 });
-    hub.runState(alice.session, { type: 'run_state', runId: 1, state: 'compiling', stage: 'compile', timings: {} });
-    hub.runState(alice.session, {
+    hub.runMessage(alice.session, { type: 'run_state', runId: 1, state: 'compiling', stage: 'compile', timings: {} });
+    hub.runMessage(alice.session, {
       type: 'run_state',
       runId: 1,
       state: 'error',
@@ -346,6 +346,57 @@ describe('the read-only view of one participant', () => {
     hub.trace(alice.session, [line('unseen', 5)]);
     send(alice.session, 'room_update', { files });
     assert.deepEqual(instructor.take('participant_view'), [], 'a stopped view sends nothing');
+  });
+
+  test("carries where the participant's last Run failed, for the viewer to mark, until a Run works", (t) => {
+    const { instructor, code } = openRoom(t);
+    const alice = join(t, code, 'Alice');
+    send(instructor, 'room_view', { participantId: alice.participantId });
+    answer(instructor);
+    instructor.take('participant_view');
+
+    const undeclared = {
+      file: 'hello.bpf.c',
+      line: 7,
+      column: 15,
+      severity: 'error',
+      message: "use of undeclared identifier 'nope'",
+      source: 'clang',
+    } as const;
+    const warning = { ...undeclared, line: 3, severity: 'warning', message: 'unused variable' } as const;
+    hub.runMessage(alice.session, { type: 'compiled', runId: 'r1', ok: false, diagnostics: [warning, undeclared], log: '' });
+    hub.runMessage(alice.session, {
+      type: 'run_state',
+      runId: 'r1',
+      state: 'error',
+      stage: 'compile',
+      timings: {},
+      error: { code: 'compile_failed', message: 'The compile failed.' },
+    });
+    const [failedView] = instructor.take('participant_view');
+    assert.deepEqual(failedView!.lastRun?.problems, [undeclared], 'the error, not the warning');
+
+    // The next Run compiles and runs: the board no longer points at a line.
+    hub.runMessage(alice.session, { type: 'compiled', runId: 'r2', ok: true, diagnostics: [warning], log: '' });
+    hub.runMessage(alice.session, { type: 'run_state', runId: 'r2', state: 'running', stage: 'run', timings: {} });
+    const [runningView] = instructor.take('participant_view');
+    assert.equal(runningView!.lastRun?.state, 'running');
+    assert.equal(runningView!.lastRun?.problems, undefined);
+
+    // A failure of a Run that was replaced says nothing about the one that then ended.
+    hub.runMessage(alice.session, { type: 'compiled', runId: 'r3', ok: false, diagnostics: [undeclared], log: '' });
+    hub.runMessage(alice.session, {
+      type: 'run_state',
+      runId: 'r4',
+      state: 'error',
+      stage: 'attach',
+      timings: {},
+      error: { code: 'attach_failed', message: 'No program attached.' },
+    });
+    const [otherView] = instructor.take('participant_view');
+    assert.deepEqual([otherView!.lastRun?.stage, otherView!.lastRun?.problems], ['attach', undefined]);
+    t.mock.timers.tick(BOARD_TICK_MS);
+    assert.equal(instructor.take('room_board').at(-1)!.participants[0]!.lastRun?.stage, 'attach');
   });
 
   test('keeps the newest 200 lines for an instructor who starts viewing late', (t) => {

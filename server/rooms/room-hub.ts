@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import {
   ROOM_CODE,
   type ClientMessage,
+  type Diagnostic,
   type LastRun,
   type Participant,
   type PlaygroundError,
@@ -13,6 +14,7 @@ import {
 import { accept, refuse } from '../../protocol/replies.ts';
 import type { HandlerResult } from '../session/context.ts';
 import type { ParticipantRow, RoomStore } from './room-store.ts';
+import { problemsOf, type StageOutcome } from './run-problems.ts';
 
 /** A session as the rooms see it: an identity and a way to send it a message. */
 export interface RoomMember {
@@ -43,6 +45,8 @@ export class RoomHub {
   /** The stored row of each participant being viewed, as last sent: trace batches (every ~10 ms) read it, not the store. */
   private readonly viewedRows = new Map<string, ParticipantRow>();
   private readonly boardTimers = new Map<string, NodeJS.Timeout>();
+  /** A participant's Run whose compile or load failed: where, until its run_state says it ended. */
+  private readonly failedStages = new Map<RoomMember, { runId: StageOutcome['runId']; problems: Diagnostic[] }>();
 
   constructor(
     private readonly store: RoomStore,
@@ -157,11 +161,24 @@ export class RoomHub {
     }
   }
 
-  /** A participant's Run changed state: the board shows how their last one went. */
-  runState(member: RoomMember, message: Extract<ServerMessage, { type: 'run_state' }>): void {
+  /**
+   * A participant's Run moved on: a failed compile or load says where (it
+   * comes just before the run's error state); a new state ends up on the
+   * board as how their last Run went, with those lines when it failed.
+   */
+  runMessage(member: RoomMember, message: StageOutcome | Extract<ServerMessage, { type: 'run_state' }>): void {
     const me = this.participantOf(member);
-    if (!me || !['running', 'error', 'stopped'].includes(message.state)) return;
-    const lastRun: LastRun = { state: message.state, stage: message.stage, message: message.error?.message, at: Date.now() };
+    if (!me) return;
+    if (message.type !== 'run_state') {
+      const problems = problemsOf(message);
+      if (problems.length) this.failedStages.set(member, { runId: message.runId, problems });
+      return;
+    }
+    if (!['running', 'error', 'stopped'].includes(message.state)) return;
+    const failed = this.failedStages.get(member);
+    this.failedStages.delete(member);
+    const problems = message.state === 'error' && failed?.runId === message.runId ? failed.problems : undefined;
+    const lastRun: LastRun = { state: message.state, stage: message.stage, message: message.error?.message, ...(problems ? { problems } : {}), at: Date.now() };
     this.store.updateParticipant(me.code, me.participantId, { lastRun });
     this.boardChanged(me.code);
     this.refreshViewers(me.code, me.participantId);
@@ -205,6 +222,7 @@ export class RoomHub {
     const membership = this.members.get(member);
     this.members.delete(member);
     this.viewing.delete(member);
+    this.failedStages.delete(member);
     if (membership?.role === 'participant') this.boardChanged(membership.code);
   }
 

@@ -237,7 +237,7 @@ export class Session implements RoomMember, SessionContext {
       send: (message) => {
         if (this.currentRun !== run) return;
         this.send(message);
-        if (message.type === 'run_state') this.deps.rooms.runState(this, message);
+        if (message.type === 'run_state' || message.type === 'compiled' || message.type === 'loaded') this.deps.rooms.runMessage(this, message);
         // A host runner costs ~45 MB: a session keeps one only while its program is loaded (a VM stays).
         if (message.type === 'run_state' && (message.state === 'stopped' || message.state === 'error')) {
           // Whatever happens to the loader now is no run's news: the next Run takes it again.

@@ -5,7 +5,7 @@ import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
-import { chartState, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
+import { chartState, readOnlyMarkedLines, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
 import { toModelEdits } from './legacy-map-actions.ts';
 import type { SourceEdit } from './legacy-maps.ts';
 import styles from './editor.module.css';
@@ -263,6 +263,7 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
           .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === VERIFIER_LINE)
           .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
       readOnlyText,
+      readOnlyMarkedLines,
       chart: chartState,
     };
     window.__playground = hook;

@@ -2,8 +2,9 @@
 
 import { useEffect, useId, useRef, useState } from 'react';
 import type * as MonacoApi from 'monaco-editor';
+import type { Diagnostic } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { MONO_FONT, loadMonaco, monacoTheme, type Monaco } from './monaco.ts';
+import { MONO_FONT, loadMonaco, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
 import { registerReadOnlyView } from '../../shared/test-hook.ts';
 import styles from './editor.module.css';
 
@@ -17,16 +18,34 @@ interface ReadOnlyCodeProps {
   revealEnd?: boolean;
   /** Wrap long lines (logs); code keeps its columns and scrolls sideways. */
   wrap?: boolean;
+  /** Errors in this text (someone else's failed Run): marked as the editor marks them, the whole line lit, the first one scrolled to. */
+  errors?: Diagnostic[];
 }
+
+/** The whole-line highlight of an error, as the editor lights where the verifier stopped (globals.css). */
+const ERROR_LINE = 'verifier-line';
+const NO_ERRORS: Diagnostic[] = [];
 
 /**
  * A read-only Monaco view (the generated skeleton, verifier logs): search,
  * folding and a scroll that copes with a megabyte of log.
  */
-export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd = false, wrap = language === 'plaintext' }: ReadOnlyCodeProps) {
+export function ReadOnlyCode({
+  text,
+  language,
+  scheme,
+  label,
+  testId,
+  revealEnd = false,
+  wrap = language === 'plaintext',
+  errors = NO_ERRORS,
+}: ReadOnlyCodeProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<{ monaco: Monaco; editor: MonacoApi.editor.IStandaloneCodeEditor } | null>(null);
   const id = useId();
+  const decorations = useRef<string[]>([]);
+  /** The text's version and the errors last marked on it: a view sends equal errors in a new array with every message. */
+  const marked = useRef<string | null>(null);
 
   useEffect(() => {
     let disposed = false;
@@ -76,13 +95,57 @@ export function ReadOnlyCode({ text, language, scheme, label, testId, revealEnd 
     if (revealEnd) view!.editor.revealLine(model.getLineCount());
   }, [view, text, revealEnd]);
 
+  // After the text: the lines are its lines. Setting a model's text again drops its decorations, so they follow it.
+  useEffect(() => {
+    const model = view?.editor.getModel();
+    // Marked on the text shown: the effect above has set it.
+    if (!view || !model || model.getValue() !== text) return;
+    const { monaco, editor } = view;
+    const key = `${model.getVersionId()} ${JSON.stringify(errors)}`;
+    if (marked.current === key) return;
+    marked.current = key;
+    const inText = errors.filter((e) => e.line >= 1 && e.line <= model.getLineCount());
+    monaco.editor.setModelMarkers(
+      model,
+      'readonly',
+      inText.map((e) => ({
+        severity: toMarkerSeverity(e.severity, monaco),
+        message: e.message,
+        source: e.source,
+        startLineNumber: e.line,
+        startColumn: Math.max(1, e.column),
+        endLineNumber: e.endLine ?? e.line,
+        endColumn: e.endColumn ?? model.getLineMaxColumn(e.line),
+      })),
+    );
+    decorations.current = model.deltaDecorations(
+      decorations.current,
+      inText.map((e) => ({
+        range: new monaco.Range(e.line, 1, e.line, 1),
+        options: {
+          isWholeLine: true,
+          className: ERROR_LINE,
+          linesDecorationsClassName: 'verifier-line-gutter',
+          overviewRuler: { color: '#e51400', position: monaco.editor.OverviewRulerLane.Full },
+        },
+      })),
+    );
+    if (inText[0]) editor.revealLineInCenter(inText[0].line);
+  }, [view, text, errors]);
+
   useEffect(() => {
     view?.monaco.editor.setTheme(monacoTheme(scheme));
   }, [view, scheme]);
 
   useEffect(() => {
     if (!testId || !view) return;
-    return registerReadOnlyView(testId, () => view.editor.getModel()?.getValue() ?? '');
+    return registerReadOnlyView(testId, {
+      text: () => view.editor.getModel()?.getValue() ?? '',
+      markedLines: () =>
+        (view.editor.getModel()?.getAllDecorations() ?? [])
+          .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === ERROR_LINE)
+          .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
+    });
   }, [testId, view]);
 
   return (

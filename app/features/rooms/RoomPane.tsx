@@ -1,6 +1,6 @@
 'use client';
 
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Lesson, Participant } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import type { RoomHandle } from './use-room.ts';
@@ -8,7 +8,10 @@ import { formatClock } from '../../shared/format.ts';
 import { roomLink } from '../share/share-link.ts';
 import { HandIcon } from './HandIcon.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
+import { fileOfDiagnostic } from '../editor/CodeEditor.tsx';
 import { Button } from '../../shared/Button.tsx';
+import type { KeptRoom } from './kept-rooms.ts';
+import { ProjectorView } from './ProjectorView.tsx';
 import styles from './rooms.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -52,6 +55,7 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
           </button>
         </div>
         <div className={styles.roomBody}>
+          <RoomError error={room.error} />
           <p>
             Your instructor sees your lesson step, whether your checks pass, how your last Run went, and can look at your code and output (read-only).
             {room.handRaised && ' Your hand is up: the instructor sees it on the board.'}
@@ -69,6 +73,7 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
   const [title, setTitle] = useState('');
   return (
     <div className={`${styles.roomPane} ${styles.roomBody}`} data-testid="room-join">
+      {room.keptRooms.length > 0 && <KeptRooms rooms={room.keptRooms} onOpen={room.reopen} onForget={room.forget} />}
       <form
         className={styles.roomForm}
         onSubmit={(event) => {
@@ -126,11 +131,84 @@ function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode
         <Button type="submit">Start a room</Button>
         <p className={styles.hint}>You get a code for the room; this browser keeps the instructor’s key.</p>
       </form>
-      {room.error && (
-        <p className={ui.formError} role="alert">
-          {room.error}
-        </p>
-      )}
+      <RoomError error={room.error} />
+    </div>
+  );
+}
+
+function RoomError({ error }: { error: string | null }) {
+  return error ? (
+    <p className={ui.formError} role="alert">
+      {error}
+    </p>
+  ) : null;
+}
+
+/** The rooms whose board this browser closed: open one again, or forget its key (asked first: that cannot be undone). */
+function KeptRooms({ rooms, onOpen, onForget }: { rooms: KeptRoom[]; onOpen(code: string): void; onForget(code: string): void }) {
+  const [forgetting, setForgetting] = useState<string | null>(null);
+  return (
+    <section className={styles.keptRooms} aria-labelledby="kept-rooms-heading">
+      <h2 className={styles.heading} id="kept-rooms-heading">
+        Rooms you run
+      </h2>
+      <ul className={styles.keptRoomList}>
+        {rooms.map((kept) => (
+          <li key={kept.code}>
+            <span className={styles.keptRoomName}>
+              <strong className={styles.roomCode}>{kept.code}</strong> · {kept.title}
+            </span>
+            <Button compact primary onClick={() => onOpen(kept.code)} aria-label={`Open the board of ${kept.code}`}>
+              Open the board
+            </Button>
+            <button type="button" className={`${ui.linkButton} ${ui.danger}`} onClick={() => setForgetting(kept.code)} aria-label={`Forget ${kept.code}`}>
+              Forget…
+            </button>
+            {forgetting === kept.code && (
+              <ForgetConfirm
+                room={kept}
+                onForget={() => {
+                  setForgetting(null);
+                  onForget(kept.code);
+                }}
+                onKeep={() => setForgetting(null)}
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      <p className={styles.hint}>The board is closed; the room goes on, and this browser keeps its instructor key.</p>
+    </section>
+  );
+}
+
+function ForgetConfirm({ room, onForget, onKeep }: { room: KeptRoom; onForget(): void; onKeep(): void }) {
+  const keep = useRef<HTMLButtonElement>(null);
+  // The safe answer has the focus: Enter or Esc keeps the key.
+  useEffect(() => keep.current?.focus(), []);
+  return (
+    <div
+      className={styles.confirm}
+      role="alertdialog"
+      aria-label={`Forget room ${room.code}?`}
+      aria-describedby={`forget-${room.code}`}
+      onKeyDown={(event) => {
+        if (event.key !== 'Escape') return;
+        event.preventDefault();
+        event.stopPropagation();
+        onKeep();
+      }}
+    >
+      <p id={`forget-${room.code}`}>
+        This browser forgets the instructor key of <strong className={styles.roomCode}>{room.code}</strong>: nobody can open its board again. The room and its
+        participants’ work stay on the server.
+      </p>
+      <Button compact onClick={onForget}>
+        Forget the key
+      </Button>
+      <Button compact ref={keep} onClick={onKeep}>
+        Keep it
+      </Button>
     </div>
   );
 }
@@ -154,10 +232,14 @@ function InstructorBoard({
   const lessonTitle = (name: string | null) => lessons.find((l) => l.name === name)?.title ?? name ?? '—';
   const say = (problem: string | null, done: string) => setNotice(problem ?? done);
   const viewed = room.view;
+  const [projecting, setProjecting] = useState(false);
+  // Where the viewed participant's last Run failed: listed, and marked in their files.
+  const problems = viewed?.lastRun?.state === 'error' ? (viewed.lastRun.problems ?? []) : [];
+  const fileNames = viewed?.files.map((file) => file.name) ?? [];
 
   return (
     <div className={styles.roomPane} data-testid="room-board">
-      <div className={ui.paneToolbar}>
+      <div className={`${ui.paneToolbar} ${styles.boardBar}`}>
         <span>
           Room{' '}
           <strong className={styles.roomCode} data-testid="room-code">
@@ -173,6 +255,9 @@ function InstructorBoard({
         >
           Copy join link
         </button>
+        <button type="button" className={ui.linkButton} onClick={() => setProjecting(true)} title="The code and the link, large, for a projector">
+          Projector view
+        </button>
         <span className={ui.spacer} />
         <span>
           {room.board.filter((p) => p.connected).length} of {room.board.length} connected
@@ -183,11 +268,20 @@ function InstructorBoard({
             </>
           )}
         </span>
-        <button type="button" className={ui.linkButton} onClick={room.leave} title="Leave the board (the room stays; this browser forgets its key)">
+        <button
+          type="button"
+          className={ui.linkButton}
+          onClick={room.leave}
+          title="Close the board (the room goes on; this browser keeps its key to open the board again)"
+        >
           Close room view
         </button>
       </div>
+      {projecting && (
+        <ProjectorView code={membership.code} title={membership.title} link={link} joined={room.board.length} onClose={() => setProjecting(false)} />
+      )}
       <div className={styles.roomBody}>
+        <RoomError error={room.error} />
         <div className={styles.roomPush}>
           <Button compact onClick={() => void onPushEditor().then((p) => say(p, 'Your code was sent to everyone.'))}>
             Push my code to everyone
@@ -213,9 +307,9 @@ function InstructorBoard({
             <thead>
               <tr>
                 <th>Name</th>
-                <th>Lesson</th>
+                <th className={styles.wideOnly}>Lesson</th>
                 <th>Passed</th>
-                <th>Last Run</th>
+                <th className={styles.wideOnly}>Last Run</th>
                 <th>Hand</th>
                 <th />
               </tr>
@@ -238,18 +332,37 @@ function InstructorBoard({
           <section className={styles.roomView} aria-label={`${viewed.name}'s code and output`} data-testid="participant-view">
             <div className={ui.paneToolbar}>
               <strong>{viewed.name}</strong>
-              <span className={styles.hint}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
+              <span className={`${styles.hint} ${styles.viewSummary}`}>read-only{viewed.lastRun ? ` · last Run ${describeRun(viewed.lastRun)}` : ''}</span>
               <span className={ui.spacer} />
               <button type="button" className={ui.linkButton} onClick={() => room.watch(null)}>
                 Close
               </button>
             </div>
+            {problems.length > 0 && (
+              <ul className={styles.roomViewProblems} data-testid="participant-problems" aria-label={`Where ${viewed.name}'s last Run failed`}>
+                {problems.map((problem) => (
+                  <li key={`${problem.file}:${problem.line}:${problem.column}:${problem.message}`}>
+                    <span className={styles.problemPlace}>
+                      {problem.file}:{problem.line}
+                    </span>{' '}
+                    {problem.message}
+                  </li>
+                ))}
+              </ul>
+            )}
             {viewed.files.length ? (
               viewed.files.map((file) => (
                 <div key={file.name} className={styles.roomViewFile}>
                   <div className={styles.hint}>{file.name}</div>
                   <div className={styles.roomViewCode}>
-                    <ReadOnlyCode text={file.content} language="c" scheme={scheme} label={`${viewed.name}: ${file.name}`} testId="participant-code" />
+                    <ReadOnlyCode
+                      text={file.content}
+                      language="c"
+                      scheme={scheme}
+                      label={`${viewed.name}: ${file.name}`}
+                      testId="participant-code"
+                      errors={problems.filter((problem) => fileOfDiagnostic(problem, fileNames) === file.name)}
+                    />
                   </div>
                 </div>
               ))
@@ -282,14 +395,19 @@ function BoardRow({
   return (
     <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
       <td>
-        <span
-          className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
-          role="img"
-          aria-label={p.connected ? 'connected' : 'not connected'}
-        />{' '}
-        {p.name}
+        <span className={styles.name}>
+          <span
+            className={p.connected ? `${styles.dot} ${styles.online}` : `${styles.dot} ${styles.offline}`}
+            role="img"
+            aria-label={p.connected ? 'connected' : 'not connected'}
+          />{' '}
+          {p.name}
+        </span>
+        {/* In a narrow pane the lesson and the last Run go under the name, not in columns of their own. */}
+        <div className={styles.underName}>{p.lesson ? `${lessonTitle(p.lesson)} · step ${p.step + 1}` : 'No lesson open'}</div>
+        <div className={styles.underName}>{p.lastRun ? `Last Run ${describeRun(p.lastRun)}` : 'No Run yet'}</div>
       </td>
-      <td>
+      <td className={styles.wideOnly}>
         {lessonTitle(p.lesson)}
         {p.lesson && <span className={styles.hint}> · step {p.step + 1}</span>}
       </td>
@@ -297,7 +415,7 @@ function BoardRow({
         {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
         {p.lesson && p.passed.includes(p.lesson) && <span className={styles.passMark}> this one</span>}
       </td>
-      <td>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
+      <td className={`${styles.wideOnly} ${styles.runCell}`}>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>
       <td data-testid="board-hand">
         {p.hand ? (
           <>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MapSeed, Participant, RoomPush, ServerMessage, SourceFile } from '../../../protocol/messages.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import { usePreference } from '../../shared/use-preference.ts';
+import { keepRoom, keptRoomsSchema, withoutRoom, type KeptRoom } from './kept-rooms.ts';
 
 /** Who this browser is in a room; the key takes the place back after a reload or a server restart. */
 const membershipSchema = z
@@ -28,9 +29,15 @@ export interface RoomHandle {
   handRaised: boolean;
   view: ParticipantView | null;
   error: string | null;
+  /** Rooms this browser runs, their board closed: each can be opened again, or forgotten. */
+  keptRooms: KeptRoom[];
   create(title: string): Promise<void>;
   join(code: string, name: string): Promise<void>;
+  /** Leaves the room; an instructor's key is kept among {@link keptRooms}. */
   leave(): void;
+  reopen(code: string): void;
+  /** Drops a kept instructor key for good: nobody can open that board again. */
+  forget(code: string): void;
   raiseHand(raised: boolean): void;
   lowerHand(participantId: string): void;
   push(body: { lesson: string } | { files: SourceFile[]; seeds: MapSeed[] }): Promise<string | null>;
@@ -45,6 +52,7 @@ export interface RoomHandle {
  */
 export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: string | null; step: number; files: SourceFile[] }): RoomHandle {
   const [membership, setMembership] = usePreference<Membership>('room-membership', membershipSchema, null);
+  const [keptRooms, setKeptRooms] = usePreference<KeptRoom[]>('room-kept-instructor-keys', keptRoomsSchema, []);
   const [board, setBoard] = useState<Participant[]>([]);
   const [pushed, setPushed] = useState<RoomPush | null>(null);
   const [handRaised, setHandRaised] = useState(false);
@@ -73,9 +81,12 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
       if (!live) return;
       if (!answer.ok) {
         setError(answer.error.message);
-        setMembership(null);
+        // Only a room that is gone or a key it does not know is worthless; a lost connection or a
+        // rate limit is tried again with the next connection.
+        if (answer.error.code === 'bad_request') setMembership(null);
         return;
       }
+      setError(null);
       if (answer.pushed && answer.pushed.at > seenPush.current) setPushed(answer.pushed);
     });
     return () => {
@@ -143,11 +154,25 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
 
   const leave = useCallback(() => {
     void client?.request({ type: 'room_leave' });
+    if (membership?.role === 'instructor') setKeptRooms(keepRoom(keptRooms, membership));
     setMembership(null);
     setBoard([]);
     setView(null);
     setPushed(null);
-  }, [client, setMembership]);
+  }, [client, membership, keptRooms, setMembership, setKeptRooms]);
+
+  const reopen = useCallback(
+    (code: string) => {
+      const kept = keptRooms.find((room) => room.code === code);
+      if (!kept) return;
+      setKeptRooms(withoutRoom(keptRooms, code));
+      setError(null);
+      setMembership({ role: 'instructor', ...kept });
+    },
+    [keptRooms, setKeptRooms, setMembership],
+  );
+
+  const forget = useCallback((code: string) => setKeptRooms(withoutRoom(keptRooms, code)), [keptRooms, setKeptRooms]);
 
   const raiseHand = useCallback(
     (raised: boolean) => {
@@ -180,5 +205,5 @@ export function useRoom({ client, welcomes }: ClientHandle, progress: { lesson: 
     setPushed(null);
   }, [pushed]);
 
-  return { membership, board, pushed, handRaised, view, error, create, join, leave, raiseHand, lowerHand, push, watch, dismissPush };
+  return { membership, board, pushed, handRaised, view, error, keptRooms, create, join, leave, reopen, forget, raiseHand, lowerHand, push, watch, dismissPush };
 }
