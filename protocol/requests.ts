@@ -31,6 +31,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     kernel: z.string().max(32).optional(),
     /** How perf_event, uprobe and usdt programs attach; the defaults when left out. */
     attach: attachSettingsSchema.optional(),
+    /** 2: load with the verifier's every step in its log (the stepper, `--verifier-steps`); 1, the default, logs its summary. */
+    verifierLevel: z.union([z.literal(1), z.literal(2)]).optional(),
   }),
   z.object({ type: z.literal('stop'), id: requestId }),
   /** The Inspect tabs were opened: send the current run's `inspect` (made on this first ask, then cached with the object). */

@@ -210,12 +210,12 @@ export function parseState(text: string): SlotState[] {
     const name = part.slice(0, eq).replace(/_w$/, '');
     if (!/^(R\d+|fp-?\d+)$/.test(name)) continue;
     const value = part.slice(eq + 1);
-    slots.push({ name, text: value, ...describe(value) });
+    slots.push({ name, text: value, ...readSlotValue(value) });
   }
   return slots;
 }
 
-function describe(value: string): { type: string; fields: Record<string, string> } {
+function readSlotValue(value: string): { type: string; fields: Record<string, string> } {
   if (/^-?\d+$/.test(value) || /^0x[0-9a-f]+$/i.test(value)) return { type: 'scalar', fields: { value } };
   const fp = /^fp(-?\d+)$/.exec(value);
   if (fp) return { type: 'fp', fields: { off: fp[1]! } };

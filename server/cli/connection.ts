@@ -93,9 +93,17 @@ export class PlaygroundConnection {
     seeds: MapSeed[] = [],
     ms = 60_000,
     kernel?: string,
-    attach?: AttachSettings,
+    options: { attach?: AttachSettings; verifierLevel?: 1 | 2 } = {},
   ): Promise<{ runId: number; outcome: RunOutcome | null }> {
-    const runId = this.send({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}), ...(attach ? { attach } : {}) });
+    const { attach, verifierLevel } = options;
+    const runId = this.send({
+      type: 'run',
+      files,
+      seeds,
+      ...(kernel ? { kernel } : {}),
+      ...(attach ? { attach } : {}),
+      ...(verifierLevel ? { verifierLevel } : {}),
+    });
     return { runId, outcome: await this.waitFor((m): m is RunOutcome => settlesRun(m, runId), ms) };
   }
 

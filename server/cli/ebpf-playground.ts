@@ -39,6 +39,9 @@ Options of run:
   --function NAME    for SEC("uprobe") or SEC("usdt") with no target: a function,
                      or provider:name
   --pid N            watch only this process (VM kernels)
+  --verifier-steps   load with the verifier's every step logged (log level 2);
+                     with --json, verifierSteps holds each step: its
+                     instruction, C file and line, registers and stack
   --json             print one JSON object
   --server URL       default $PLAYGROUND_URL or http://127.0.0.1:3000
 `;
@@ -66,6 +69,7 @@ async function main(): Promise<void> {
       binary: { type: 'string' },
       function: { type: 'string' },
       pid: { type: 'string' },
+      'verifier-steps': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       server: { type: 'string', default: process.env.PLAYGROUND_URL ?? 'http://127.0.0.1:3000' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -116,6 +120,7 @@ async function main(): Promise<void> {
     trigger: values.trigger as 'exec' | 'open' | undefined,
     kernel: values.kernel,
     attach,
+    verifierSteps: values['verifier-steps'],
   });
   await writeOut(values.json ? `${JSON.stringify(report)}\n` : humanReport(report));
   process.exit(report.ok ? 0 : 1);

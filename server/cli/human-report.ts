@@ -1,5 +1,6 @@
 import { perfEventName, type ProgramMeta } from '../../protocol/run.ts';
 import type { RemoteRunReport } from './remote-run.ts';
+import type { VerifierWalk } from '../../protocol/verifier-steps.ts';
 
 /** One line per program: what happened to it, and why when it is not running. */
 export function programLine(program: ProgramMeta): string {
@@ -9,6 +10,23 @@ export function programLine(program: ProgramMeta): string {
   if (!program.attached) return `  not attached ${name}${program.attachError ? `: ${program.attachError}` : ''}`;
   const where = program.cpus ? `, sampling ${perfEventName(program.perfEvent)} of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
   return `  attached     ${name}${where}`;
+}
+
+/** The verifier's walk, one line per step: instruction, C line, what changed. */
+function walkLines(walk: VerifierWalk): string[] {
+  const f = walk.figures;
+  const lines = [
+    `verifier: ${walk.steps.length} steps${f ? `, ${f.processedInsns} instructions processed, ${f.totalStates} states (peak ${f.peakStates})` : ''}`,
+  ];
+  for (const [i, step] of walk.steps.entries()) {
+    const where = step.source ? `${step.source.file}:${step.source.line}` : '';
+    const changed = step.changed.map((name) => `${name}=${step.state.find((s) => s.name === name)?.text ?? '?'}`).join(' ');
+    const branch = step.from !== undefined ? ` (from the branch at ${step.from})` : '';
+    lines.push(`  ${String(step.insn).padStart(4)}: ${step.asm.padEnd(36)} ${where.padEnd(20)} ${changed}${branch}`.trimEnd());
+    if (walk.failure?.step === i) lines.push(`        ✗ ${walk.failure.message}`);
+  }
+  for (const p of walk.pruned) lines.push(`  pruned: the branch from ${p.from} to ${p.to} (a state seen before)`);
+  return lines;
 }
 
 /** What `ebpf-playground run` prints without --json: a person's reading of the report. */
@@ -25,6 +43,7 @@ export function humanReport(report: RemoteRunReport): string {
   if (report.programs.length > 1 || report.programs.some((p) => !p.attached)) {
     out.push(`programs: ${running} of ${report.programs.length} attached`, ...report.programs.map(programLine));
   }
+  if (report.verifierSteps) out.push(...walkLines(report.verifierSteps));
   for (const line of report.trace) out.push(line);
   for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
   for (const [name, entries] of Object.entries(report.maps)) {

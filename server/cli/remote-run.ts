@@ -14,6 +14,7 @@ import type {
   VerifierExplanation,
 } from '../../protocol/messages.ts';
 import { PlaygroundConnection, isRunning } from './connection.ts';
+import { parseVerifierWalk, type VerifierWalk } from '../../protocol/verifier-steps.ts';
 
 export interface RemoteRunOptions {
   server: string;
@@ -30,6 +31,8 @@ export interface RemoteRunOptions {
   kernel?: string;
   /** How perf_event, uprobe and usdt programs attach. */
   attach?: AttachSettings;
+  /** Load with the verifier's every step logged, and report them (`verifierSteps`). */
+  verifierSteps?: boolean;
 }
 
 /** What the CLI prints with --json. */
@@ -43,6 +46,8 @@ export interface RemoteRunReport {
   verifierLog: string | null;
   /** The verifier's rejection in plain words, with the C line it stopped on. */
   explanation: VerifierExplanation | null;
+  /** With `verifierSteps`: the verifier's walk, step by step (instruction, C line, registers and stack), from its log. */
+  verifierSteps?: VerifierWalk;
   trace: string[];
   dropped: number;
   /** Per-CPU maps keep one value per CPU (`perCpu`) beside their total (`value`), as the page shows them. */
@@ -78,7 +83,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
 
     // A Run on a VM kernel may wait for its VM to boot: tens of seconds under software emulation.
     const waitMs = 180_000;
-    const { runId, outcome } = await connection.startRun(files, seeds, waitMs, options.kernel, options.attach);
+    const { runId, outcome } = await connection.startRun(files, seeds, waitMs, options.kernel, {
+      attach: options.attach,
+      verifierLevel: options.verifierSteps ? 2 : undefined,
+    });
     if (!outcome) throw new Error(`the run reached neither running nor an error within ${waitMs / 1000} s.`);
     if (isRunning(outcome)) {
       const triggers = options.trigger ? setInterval(() => connection.send({ type: 'trigger', what: options.trigger! }), 200) : null;
@@ -89,7 +97,9 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
       if (triggers) clearInterval(triggers);
       await connection.request({ type: 'stop' });
     }
-    return summarize(connection.inbox, runId);
+    const report = summarize(connection.inbox, runId);
+    if (options.verifierSteps && report.verifierLog) report.verifierSteps = parseVerifierWalk(report.verifierLog);
+    return report;
   } finally {
     connection.close();
   }

@@ -4,7 +4,8 @@ import type { HandlerTable } from '../session/context.ts';
 import { capitalize } from '../text.ts';
 
 export const runHandlers = {
-  run: (session, message) => session.startRun(message.id, message.files, message.seeds, message.kernel, message.attach),
+  run: (session, message) =>
+    session.startRun(message.id, message.files, message.seeds, message.kernel, { attach: message.attach, verifierLevel: message.verifierLevel }),
   prepare: (session, message) => session.prepare(message.id, message.files, message.kernel),
   stop: async (session, message) =>
     (await session.stopRun()) ? accept(message.id, 'stop', {}) : refuse(message.id, { code: 'not_running', message: 'Nothing is running.' }),

@@ -80,6 +80,14 @@ type RunId = string | number;
  * instead, the kernel frees everything with its fds. Nothing of a run
  * outlives it in the kernel.
  */
+/** What a Run is asked for beyond its files and seeds. */
+export interface RunOptions {
+  /** How perf_event, uprobe and usdt programs attach (the page's attach settings, the CLI's flags). */
+  attach?: AttachSettings;
+  /** 2: the verifier logs its every step (the stepper); 1 by default. */
+  verifierLevel?: 1 | 2;
+}
+
 export class Run {
   state: RunState = 'queued';
   private stage: Stage = 'compile';
@@ -113,8 +121,7 @@ export class Run {
     readonly id: RunId,
     private readonly files: SourceFile[],
     private readonly seeds: MapSeed[],
-    /** How perf_event, uprobe and usdt programs attach (the page's attach settings, the CLI's flags). */
-    private readonly attachSettings: AttachSettings | undefined,
+    private readonly options: RunOptions,
     deps: RunDeps,
   ) {
     this.deps = {
@@ -264,6 +271,7 @@ export class Run {
         name: built.name,
         btf: built.cached.minimalBtfReady ?? undefined,
         logSize: config.limits.verifierLogBuffers[0],
+        logLevel: this.options.verifierLevel,
       });
     } catch (error) {
       this.failLoad(error, 'open');
@@ -439,7 +447,7 @@ export class Run {
         }
         if (this.stopped) throw error;
         // libbpf cannot load an object twice: open it again, fitted and with the globals set again.
-        await this.loader!.call('open', { object, name, logSize });
+        await this.loader!.call('open', { object, name, logSize, logLevel: this.options.verifierLevel });
         if (this.changes.length) await this.loader!.call('adjust', this.adjustments);
         const problem = await this.setGlobals();
         if (problem) throw new Error(problem);
@@ -488,11 +496,11 @@ export class Run {
     let attached: RunnerCalls['attachAll']['result'];
     const { kernel } = this.deps;
     const loaded = this.programs.filter((p) => p.autoload).map((p) => ({ name: p.name, section: p.section }));
-    const userProbes = planUserProbes(loaded, this.attachSettings, { sandbox: kernel.info.kind, target: kernel.targetProgram });
+    const userProbes = planUserProbes(loaded, this.options.attach, { sandbox: kernel.info.kind, target: kernel.targetProgram });
     try {
       attached = await this.loader!.call('attachAll', {
         perfFrequency: config.limits.perfEventFrequency,
-        perfEvent: this.attachSettings?.perfEvent ?? 'cpu-clock',
+        perfEvent: this.options.attach?.perfEvent ?? 'cpu-clock',
         userProbes: userProbes.plans,
         target: kernel.targetProgram,
         // Never auto-attached: a refused uprobe stays detached, not attached to every process.
@@ -641,10 +649,10 @@ export class Run {
             ? result.refused
               ? result.message
               : (explainMissingCapability(p.section, this.deps.kernel.capabilities)?.replace(/\.$/, '') ??
-                explainAttachFailure(p.section, result, this.attachSettings?.perfEvent))
+                explainAttachFailure(p.section, result, this.options.attach?.perfEvent))
             : undefined,
         ...(notLoaded ? { notLoaded } : {}),
-        ...(result?.cpus ? { cpus: result.cpus, perfEvent: this.attachSettings?.perfEvent ?? 'cpu-clock' } : {}),
+        ...(result?.cpus ? { cpus: result.cpus, perfEvent: this.options.attach?.perfEvent ?? 'cpu-clock' } : {}),
       };
     });
   }

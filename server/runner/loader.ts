@@ -103,10 +103,10 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
   }
 
   return {
-    open({ object, name, logSize, btf }) {
+    open({ object, name, logSize, logLevel, btf }) {
       closeCollection();
       const btfPath = btf ? privateFile(btf) : undefined;
-      const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize, btfPath });
+      const opened = Collection.open(Buffer.from(object.buffer, object.byteOffset, object.byteLength), { name, logSize, logLevel, btfPath });
       collection = opened;
       const programs = opened.programs();
       const instructions = Object.fromEntries(programs.map((p) => [p.name, opened.instructions(p.name)]));

@@ -44,7 +44,8 @@ export interface ObjectAdjustments {
 export interface RunnerCalls {
   /** `logSize`: the verifier log buffer; a bigger one after a load failed with ENOSPC. */
   /** `btf`: a minimal kernel BTF for the object's CO-RE relocations (see generateMinimalBtf). */
-  open: { args: { object: Uint8Array; name: string; logSize?: number; btf?: Uint8Array }; result: OpenResult };
+  /** `logLevel` 2: the verifier logs every step (1 by default). */
+  open: { args: { object: Uint8Array; name: string; logSize?: number; logLevel?: 1 | 2; btf?: Uint8Array }; result: OpenResult };
   /** Which attach targets this kernel has: asked where the kernel is (host or guest), before load. */
   findTargets: { args: { targets: AttachTarget[] }; result: (boolean | null)[] };
   /** Fits the opened object to the kernel and the limits, before load: map sizes, programs left out. */

@@ -1,6 +1,7 @@
 // What a request handler may use of its session. Handlers live in their feature's folder
 // (share/, export/, lessons/, rooms/, maps/, run/); the session owns the state they touch.
-import type { AttachSettings, ClientMessage, Json, MapSeed, Reply, SourceFile, TraceLine } from '../../protocol/messages.ts';
+import type { RunOptions } from '../run/run.ts';
+import type { ClientMessage, Json, MapSeed, Reply, SourceFile, TraceLine } from '../../protocol/messages.ts';
 import type { Run } from '../run/run.ts';
 import type { KernelSide } from '../sandbox/sandbox.ts';
 import type { RoomMember } from '../rooms/room-hub.ts';
@@ -20,7 +21,7 @@ export interface SessionContext {
   /** Room messages (progress, files, hands): a page sends a few a second at most. */
   spendRoomBudget(): Spent;
   /** Starts a Run, replacing the previous one: it starts once its reply has gone out. */
-  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined, attach?: AttachSettings): HandlerResult;
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernel: string | undefined, options?: RunOptions): HandlerResult;
   /** Stops the current Run; false when nothing was running. */
   stopRun(): Promise<boolean>;
   /** Compiles ahead into the cache; answers once done, skipped or refused. */

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AttachSettings, ClientMessage, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
+import type { ClientMessage, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
 import { accept, refuse } from '../../protocol/replies.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
@@ -10,7 +10,7 @@ import type { ShareStore } from '../share/store.ts';
 import type { RoomHub, RoomMember } from '../rooms/room-hub.ts';
 import type { Kernels } from '../sandbox/kernels.ts';
 import type { Kernel, KernelSide, Loader, LoaderWait } from '../sandbox/sandbox.ts';
-import { compileContext, Run } from '../run/run.ts';
+import { compileContext, Run, type RunOptions } from '../run/run.ts';
 import { describeDuration } from '../text.ts';
 import type { Handler, HandlerResult, SessionContext } from './context.ts';
 import { handlers } from './handlers.ts';
@@ -204,7 +204,7 @@ export class Session implements RoomMember, SessionContext {
     this.idleTimer.unref();
   }
 
-  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined, attach?: AttachSettings): HandlerResult {
+  startRun(id: string | number, files: SourceFile[], seeds: MapSeed[], kernelName: string | undefined, options: RunOptions = {}): HandlerResult {
     const { config, toolchain, host, kernels } = this.deps;
     if (!toolchain || !kernels.default || host.problems.length) {
       return refuse(id, { code: 'host_unsupported', message: host.problems[0] ?? 'This host cannot load BPF programs.' });
@@ -225,7 +225,7 @@ export class Session implements RoomMember, SessionContext {
     void this.currentRun?.stop();
     this.droppedLines = 0;
     const side = this.sideFor(kernel);
-    const run = new Run(id, files, seeds, attach, {
+    const run = new Run(id, files, seeds, options, {
       config,
       kernel,
       side,

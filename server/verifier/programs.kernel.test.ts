@@ -6,6 +6,7 @@ import type { Backend } from '../backend.ts';
 import { startTestBackend } from '../integration/harness.ts';
 import { runRemote } from '../cli/remote-run.ts';
 import { explainVerifierLog } from './explain.ts';
+import { lastWriter } from '../../protocol/verifier-steps.ts';
 
 // Each programs/<kind>.bpf.c fails verification on this kernel with that
 // class of mistake, on the line marked /* fails here */. They go through the
@@ -60,4 +61,35 @@ describe('real verifier rejections, explained on the marked line', () => {
       );
     });
   }
+});
+
+describe('the verifier step by step (log level 2)', () => {
+  // Not too_many_insns: logging each of a million steps takes the kernel over a minute here.
+  for (const kind of KINDS.filter((k) => k !== 'too_many_insns')) {
+    test(`${kind}: the walk ends at the marked line, on the instruction the verifier stopped at`, async () => {
+      const content = readFileSync(new URL(`${kind}.bpf.c`, PROGRAMS), 'utf8');
+      const marked = content.split('\n').findIndex((l) => l.includes('/* fails here */')) + 1;
+      const report = await runRemote({ server: backend.url, files: [{ name: 'prog.bpf.c', content }], seeds: [], seconds: 0, verifierSteps: true });
+      const walk = report.verifierSteps;
+      assert.ok(walk, `no steps in:\n${report.verifierLog?.slice(0, 800)}`);
+      assert.ok(walk.failure, 'the walk ends in the rejection');
+      const last = walk.steps[walk.failure.step]!;
+      assert.equal(last.source?.file, 'prog.bpf.c');
+      assert.equal(last.source?.line, marked, JSON.stringify(last));
+      // Each step is an instruction of the program the verifier printed, with the state it knew.
+      assert.ok(walk.steps.every((s) => Number.isInteger(s.insn) && s.insn >= 0 && s.asm.length > 0));
+      assert.ok(walk.figures && walk.figures.processedInsns >= 1);
+    });
+  }
+
+  test('null_deref: the pointer dereferenced comes from bpf_map_lookup_elem, followed back from the failing step', async () => {
+    const content = readFileSync(new URL('null_deref.bpf.c', PROGRAMS), 'utf8');
+    const report = await runRemote({ server: backend.url, files: [{ name: 'prog.bpf.c', content }], seeds: [], seconds: 0, verifierSteps: true });
+    const walk = report.verifierSteps!;
+    const failing = walk.steps[walk.failure!.step]!;
+    assert.ok(failing.reads.includes('r0'), failing.asm);
+    assert.equal(failing.state.find((s) => s.name === 'R0')?.type, 'map_value_or_null');
+    const origin = lastWriter(walk, walk.failure!.step, 'r0');
+    assert.match(walk.steps[origin!]!.asm, /^call bpf_map_lookup_elem#\d+$/);
+  });
 });

@@ -26,7 +26,7 @@ export function AttachSettingsBar({ needs, kernel, settings, onChange }: AttachS
     onChange(next);
   };
   return (
-    <div className={styles.attachBar} role="group" aria-label="Attach settings" data-testid="attach-settings">
+    <fieldset className={styles.attachBar} aria-label="Attach settings" data-testid="attach-settings">
       {needs.perfEvent && (
         <label className={ui.toolbarLabel}>
           perf_event samples
@@ -83,6 +83,6 @@ export function AttachSettingsBar({ needs, kernel, settings, onChange }: AttachS
           />
         </label>
       )}
-    </div>
+    </fieldset>
   );
 }
