@@ -136,9 +136,23 @@ export class PlaygroundClient {
   }
 
   /** Starts a run; the returned id is the `runId` of every message the run sends. */
-  run(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): { runId: number; result: Promise<RequestResult> } {
+  run(
+    files: SourceFile[],
+    seeds: MapSeed[],
+    kernel?: string,
+    options: { attach?: AttachSettings; verifierLevel?: 1 | 2 } = {},
+  ): { runId: number; result: Promise<RequestResult> } {
     const runId = this.channel.allocateId();
-    return { runId, result: this.request({ type: 'run', files, seeds, ...(kernel ? { kernel } : {}), ...(attach ? { attach } : {}) }, runId) };
+    const { attach, verifierLevel } = options;
+    const request = {
+      type: 'run' as const,
+      files,
+      seeds,
+      ...(kernel ? { kernel } : {}),
+      ...(attach ? { attach } : {}),
+      ...(verifierLevel ? { verifierLevel } : {}),
+    };
+    return { runId, result: this.request(request, runId) };
   }
 
   async examples(): Promise<Example[] | null> {

@@ -96,7 +96,7 @@ export function Playground() {
   const [attachSettings, setAttachSettings] = useAttachSettings();
   const needs = useMemo(() => attachNeeds(workspace.files), [workspace.files]);
   const attachToSend = useMemo(() => settingsToSend(attachSettings, needs, kernel?.kind ?? 'host'), [attachSettings, needs, kernel?.kind]);
-  const { run, stopRun, trigger, runWaitSeconds } = useRunControls(handle, view, runControls, {
+  const { run, runEveryStep, stopRun, trigger, runWaitSeconds } = useRunControls(handle, view, runControls, {
     files: workspace.files,
     kernel: kernel?.name,
     attach: attachToSend,
@@ -221,6 +221,8 @@ export function Playground() {
               onOpenFile={() => void trigger('open')}
               onInspect={() => void client?.request({ type: 'inspect' })}
               onGoToLine={verifier.goToLine}
+              onShowLine={verifier.showLine}
+              onRunEveryStep={() => void runEveryStep()}
               lessons={lessons}
               currentExample={workspace.example}
               onOpenLesson={openLesson}

@@ -52,6 +52,10 @@ interface ResultsPanelProps {
   onOpenFile(): void;
   onInspect(): void;
   onGoToLine(file: string, line: number): void;
+  /** Puts a line in view in the editor, the focus left where it is. */
+  onShowLine(file: string, line: number): void;
+  /** Runs again with the verifier's every step logged. */
+  onRunEveryStep(): void;
   lessons: LessonsHandle;
   /** The example the editor holds, to tell whether the open lesson's files are loaded. */
   currentExample: string | null;
@@ -161,7 +165,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
         />
       ),
       keepMounted: false,
-      panel: <LogPane view={view} scheme={scheme} onGoTo={props.onGoToLine} />,
+      panel: <LogPane view={view} scheme={scheme} onGoTo={props.onGoToLine} onShowLine={props.onShowLine} onRunEveryStep={props.onRunEveryStep} />,
     },
     {
       id: 'lesson',

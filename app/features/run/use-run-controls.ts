@@ -29,15 +29,21 @@ export function useRunControls(
 ) {
   const active = isActive(view.phase);
   const runWaitSeconds = useRunCountdown(refusal);
-  const run = useCallback(async () => {
-    if (!files.length) return;
-    // The shortcut too: a Run the server would refuse is not sent.
-    if (runWaitSeconds > 0) return say(`Run is taken again in ${runWaitSeconds} s.`);
-    const seeds = checkSeeds();
-    if (!seeds) return;
-    onStart();
-    await start(files, seeds, kernel, attach);
-  }, [files, checkSeeds, onStart, start, kernel, attach, runWaitSeconds, say]);
+  const runAt = useCallback(
+    async (verifierLevel?: 1 | 2) => {
+      if (!files.length) return;
+      // The shortcut too: a Run the server would refuse is not sent.
+      if (runWaitSeconds > 0) return say(`Run is taken again in ${runWaitSeconds} s.`);
+      const seeds = checkSeeds();
+      if (!seeds) return;
+      onStart();
+      await start(files, seeds, kernel, attach, verifierLevel);
+    },
+    [files, checkSeeds, onStart, start, kernel, attach, runWaitSeconds, say],
+  );
+  const run = useCallback(() => runAt(), [runAt]);
+  /** Run, with the verifier's every step in its log (log level 2), for the stepper. */
+  const runEveryStep = useCallback(() => runAt(2), [runAt]);
 
   const stopRun = useCallback(async () => {
     if (!active) return;
@@ -55,5 +61,5 @@ export function useRunControls(
     [client, say],
   );
 
-  return { run, stopRun, trigger, runWaitSeconds };
+  return { run, runEveryStep, stopRun, trigger, runWaitSeconds };
 }

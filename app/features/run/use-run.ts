@@ -15,7 +15,7 @@ export interface RunControls {
   /** The last Run that was turned down, while it matters: the running program's view is untouched by it. */
   refusal: RunRefusal | null;
   dismissRefusal(): void;
-  start(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): Promise<RequestResult>;
+  start(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings, verifierLevel?: 1 | 2): Promise<RequestResult>;
   stop(): Promise<RequestResult>;
 }
 
@@ -66,9 +66,9 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ev
   }, [client]);
 
   const start = useCallback(
-    async (files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings): Promise<RequestResult> => {
+    async (files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings, verifierLevel?: 1 | 2): Promise<RequestResult> => {
       if (!client) return { ok: false, error: { code: 'internal', message: 'The page is still starting.' } };
-      const { runId, result } = client.run(files, seeds, kernel, attach);
+      const { runId, result } = client.run(files, seeds, kernel, { attach, verifierLevel });
       const answer = await result;
       if (!answer.ok) {
         setRefusal(runRefusal(answer.error, Date.now()));

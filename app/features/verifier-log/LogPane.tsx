@@ -1,6 +1,6 @@
 'use client';
 
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { perfEventName, type ProgramMeta } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { formatBytes, formatNumber } from '../../shared/format.ts';
@@ -8,32 +8,47 @@ import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Segment } from '../../shared/Segment.tsx';
+import { parseVerifierWalk } from '../../../protocol/verifier-steps.ts';
+import { VerifierStepper } from './VerifierStepper.tsx';
 import styles from './verifier-log.module.css';
 import ui from '../../shared/ui.module.css';
 
-type LogKind = 'verifier' | 'libbpf' | 'clang';
+type LogKind = 'steps' | 'verifier' | 'libbpf' | 'clang';
 
 interface LogPaneProps {
   view: RunView;
   scheme: ColorScheme;
   /** Shows the C line the verifier stopped on in the editor. */
   onGoTo(file: string, line: number): void;
+  /** Puts a C line in view, the focus left where it is. */
+  onShowLine(file: string, line: number): void;
+  /** Runs again with the verifier's every step logged (log level 2). */
+  onRunEveryStep(): void;
 }
 
 /** What the kernel and the tools said: programs and their attach results, then the verifier, libbpf and clang logs. */
-export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
+export function LogPane({ view, scheme, onGoTo, onShowLine, onRunEveryStep }: LogPaneProps) {
   const logs: Record<LogKind, string> = {
+    steps: '',
     verifier: view.loaded?.verifierLog ?? '',
     libbpf: view.loaded?.libbpfLog ?? '',
     clang: view.compiled?.log ?? '',
   };
-  const preferred: LogKind = logs.verifier
-    ? 'verifier'
-    : logs.libbpf && view.loaded && !view.loaded.ok
-      ? 'libbpf'
-      : view.compiled && !view.compiled.ok
-        ? 'clang'
-        : 'verifier';
+  // The walk the log tells: the failing path of a rejection at level 1, every path at level 2.
+  const walk = useMemo(() => (logs.verifier ? parseVerifierWalk(logs.verifier) : null), [logs.verifier]);
+  const stepsShown = !!walk && walk.steps.length > 0;
+  const everyStep = /^Live regs before insn:/m.test(logs.verifier);
+  // A load asked for every step opens on them.
+  const preferred: LogKind =
+    stepsShown && everyStep
+      ? 'steps'
+      : logs.verifier
+        ? 'verifier'
+        : logs.libbpf && view.loaded && !view.loaded.ok
+          ? 'libbpf'
+          : view.compiled && !view.compiled.ok
+            ? 'clang'
+            : 'verifier';
   // Each run opens on the log that explains it: a pick holds while the run and the log that explains it stay the same.
   const [picked, setPicked] = useState<{ runId: number | null; preferred: LogKind; kind: LogKind } | null>(null);
   const kind = picked && picked.runId === view.runId && picked.preferred === preferred ? picked.kind : preferred;
@@ -42,6 +57,7 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
 
   const text = logs[kind];
   const empty: Record<LogKind, string> = {
+    steps: '',
     verifier: view.loaded
       ? 'The kernel returned no verifier log for this load.'
       : 'The verifier log appears here after a load: what the kernel checked, instruction by instruction.',
@@ -81,6 +97,14 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
           {explanation.insn !== undefined && (
             <p className={`${styles.explanationInsn} ${ui.muted}`}>
               The verifier stopped at instruction {formatNumber(explanation.insn)}: the end of the log below shows how it got there.
+              {stepsShown && kind !== 'steps' && (
+                <>
+                  {' '}
+                  <button type="button" className={`${ui.linkButton} ${ui.inline}`} onClick={() => setKind('steps')}>
+                    Step through what the verifier saw
+                  </button>
+                </>
+              )}
             </p>
           )}
         </div>
@@ -117,14 +141,16 @@ export function LogPane({ view, scheme, onGoTo }: LogPaneProps) {
       )}
       {view.programs.length > 0 && <Programs programs={view.programs} objectSize={view.compiled?.objectSize} stats={view.stats} />}
       <div className={ui.paneToolbar} role="radiogroup" aria-label="Which log">
-        {(['verifier', 'libbpf', 'clang'] as const).map((k) => (
+        {(stepsShown ? (['steps', 'verifier', 'libbpf', 'clang'] as const) : (['verifier', 'libbpf', 'clang'] as const)).map((k) => (
           <Segment key={k} name={logGroup} checked={kind === k} onSelect={() => setKind(k)}>
-            {k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
+            {k === 'steps' ? 'Steps' : k === 'verifier' ? 'Verifier' : k === 'libbpf' ? 'libbpf' : 'clang'}
             {logs[k] && <span className={ui.segmentCount}>{formatNumber(logs[k].split('\n').filter(Boolean).length)}</span>}
           </Segment>
         ))}
       </div>
-      {text ? (
+      {kind === 'steps' && walk && stepsShown ? (
+        <VerifierStepper walk={walk} onShowLine={onShowLine} onLoadEveryStep={everyStep ? undefined : onRunEveryStep} />
+      ) : text ? (
         <ReadOnlyCode text={text} language="plaintext" scheme={scheme} label={`${kind} log`} testId="log-text" revealEnd />
       ) : (
         <div className={ui.emptyState}>

@@ -12,6 +12,8 @@ export interface VerifierStop {
   stop: { diagnostic: Diagnostic; file: string } | null;
   /** Opens a file's tab and puts the line in view, with the focus in the editor. */
   goToLine(file: string, line: number): void;
+  /** The same, leaving the focus where it is (the stepper's keys keep stepping). */
+  showLine(file: string, line: number): void;
 }
 
 /**
@@ -41,19 +43,21 @@ export function useVerifierStop(view: RunView, workspace: Workspace, files: Work
     editorRef.current?.reveal(file, diagnostic.line, 1, false);
   }, [diagnostic, file, view.runId, files, editorRef]);
 
-  const goToLine = useCallback(
-    (target: string, line: number) => {
+  const revealLine = useCallback(
+    (target: string, line: number, focus: boolean) => {
       const name = fileOfDiagnostic(
         { file: target },
         workspace.files.map((f) => f.name),
       );
       if (!name) return;
       files.setActiveFile(name);
-      editorRef.current?.reveal(name, line, 1);
+      editorRef.current?.reveal(name, line, 1, focus);
     },
     [workspace.files, files, editorRef],
   );
+  const goToLine = useCallback((target: string, line: number) => revealLine(target, line, true), [revealLine]);
+  const showLine = useCallback((target: string, line: number) => revealLine(target, line, false), [revealLine]);
 
   const stop = useMemo(() => (diagnostic && file ? { diagnostic, file } : null), [diagnostic, file]);
-  return { diagnostics, stop, goToLine };
+  return { diagnostics, stop, goToLine, showLine };
 }

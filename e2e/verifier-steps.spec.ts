@@ -1,0 +1,63 @@
+import { expect, test } from './fixtures.ts';
+
+test('the verifier stepper: open it from the explanation, step to the failure, follow a register back to where it was set', async ({ playground, page }) => {
+  const { editor, status, verifier } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  const file = 'execve_counter.bpf.c';
+  const source = (await editor.source(file))!;
+  // Without the NULL check the verifier refuses the dereference.
+  const unchecked = source.replace(/\n\s*if \(v != NULL\)\n/, '\n');
+  expect(unchecked).not.toBe(source);
+  await editor.setSource(file, unchecked);
+  const lines = unchecked.split('\n');
+  const failing = lines.findIndex((l) => l.includes('*v += 1;')) + 1;
+  const lookup = lines.findIndex((l) => l.includes('bpf_map_lookup_elem(')) + 1;
+  await editor.run();
+  await status.expectPhase('error');
+  await verifier.open();
+  await page.getByRole('button', { name: 'Step through what the verifier saw' }).click();
+
+  const steps = page.getByRole('listbox', { name: 'Verifier steps' });
+  const selected = steps.getByRole('option', { selected: true });
+  const state = page.getByTestId('verifier-step-state');
+  // It opens on the failing step, on the C line the verifier stopped at.
+  await expect(state.getByRole('alert')).toContainText("invalid mem access 'map_value_or_null'");
+  await expect(state.getByRole('button', { name: `${file}:${failing}` })).toBeVisible();
+  await expect(page.getByTestId('verifier-slot').filter({ hasText: /^R0/ }).getByTestId('verifier-slot-type')).toHaveText('map_value_or_null');
+  await expect.poll(() => editor.cursor()).toMatchObject({ line: failing });
+
+  // The keys step back and forth.
+  await steps.focus();
+  await page.keyboard.press('ArrowUp');
+  await expect(selected).toContainText('call bpf_map_lookup_elem');
+  await page.keyboard.press('End');
+  await expect(state.getByRole('alert')).toBeVisible();
+  await page.keyboard.press('Home');
+  await expect(state.getByRole('alert')).toHaveCount(0);
+  await page.keyboard.press('End');
+
+  // R0 came from the lookup: one click on its name goes there, and the editor shows that line.
+  await page.getByRole('button', { name: 'R0', exact: true }).click();
+  await expect(selected).toContainText('call bpf_map_lookup_elem');
+  await expect(page.getByTestId('verifier-origin')).toHaveText('R0 was last written here.');
+  await expect(state.getByRole('button', { name: `${file}:${lookup}` })).toBeVisible();
+  await expect.poll(() => editor.cursor()).toMatchObject({ line: lookup });
+});
+
+test('Load again with every step: the level 2 log shows each path the verifier walked', async ({ playground, page }) => {
+  const { editor, status, verifier } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  const file = 'execve_counter.bpf.c';
+  const unchecked = (await editor.source(file))!.replace(/\n\s*if \(v != NULL\)\n/, '\n');
+  await editor.setSource(file, unchecked);
+  await editor.run();
+  await status.expectPhase('error');
+  await verifier.open();
+  await page.getByRole('button', { name: 'Step through what the verifier saw' }).click();
+  await page.getByRole('button', { name: 'Load again with every step (log level 2)' }).click();
+  await status.expectPhase('error');
+  // The new log opens on its steps, and it is the verbose one: nothing more to ask for.
+  await expect(page.getByRole('listbox', { name: 'Verifier steps' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Load again with every step (log level 2)' })).toHaveCount(0);
+  await expect(page.getByTestId('verifier-stepper')).toContainText('the verifier processed');
+});
