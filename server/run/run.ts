@@ -526,14 +526,8 @@ export class Run {
     // The translated code is for the Inspect tab too: read when asked, once the program is running.
     const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
     this.inspect.set('loaded', () => {
-      void (
-        kernel.info.kind === 'host'
-          ? dumpLoadedCode(
-              ids,
-              this.files.map((f) => f.name),
-            )
-          : Promise.resolve(notShownInVm(ids))
-      ).then((programs) => {
+      const fileNames = this.files.map((f) => f.name);
+      void (kernel.info.kind === 'host' ? dumpLoadedCode(ids, fileNames) : Promise.resolve(notShownInVm(ids))).then((programs) => {
         if (!this.stopped) this.deps.send({ type: 'loaded_code', runId: this.id, programs });
       });
     });
