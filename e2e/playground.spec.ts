@@ -256,6 +256,51 @@ test('Inspect shows the disassembly and the skeleton of hello_execve', async ({ 
   );
 });
 
+test('Inspect links each C line of hello_execve with its instructions, both ways', async ({ playground }) => {
+  const { editor, status, inspect, page } = playground;
+  const file = 'hello_execve.bpf.c';
+  const lines = (await editor.source(file))!.split('\n');
+  const printkLine = lines.findIndex((l) => l.includes('bpf_printk(')) + 1;
+  const returnLine = lines.findIndex((l) => l.includes('return 0;')) + 1;
+  await editor.run();
+  await status.expectPhase('running');
+  await inspect.show('Disassembly');
+  await expect.poll(() => inspect.disassembly()).toContain('call bpf_trace_printk#6');
+  // The rows of a C line: its text as objdump interleaves it, down to the row before the next C line's.
+  const rows = (await inspect.disassembly())!.split('\n');
+  const rowsFrom = (first: number) => {
+    const last = rows.findIndex((r, i) => i > first && (r.startsWith(';') || r === ''));
+    return Array.from({ length: (last === -1 ? rows.length : last) - first }, (_, i) => first + 1 + i);
+  };
+  const printkRows = rowsFrom(rows.findIndex((r) => r.includes('bpf_printk(')));
+  expect(printkRows.map((r) => rows[r - 1]).at(-1)).toMatch(/call bpf_trace_printk#6$/);
+
+  // The helper call under the mouse lights the bpf_printk line in the editor, and the line's instructions.
+  await inspect.pointAt('disassembly-text', 'bpf_trace_printk#6');
+  await expect.poll(() => editor.linkedLines(file)).toEqual([printkLine]);
+  await expect.poll(() => inspect.linkedRows('disassembly-text')).toEqual(printkRows);
+
+  // A C line under the mouse lights its instructions; the editor lights nothing itself.
+  await editor.pointAt('return');
+  await expect.poll(() => inspect.linkedRows('disassembly-text')).toEqual(rowsFrom(rows.findIndex((r) => r.includes('return 0;'))));
+  expect(await editor.linkedLines(file)).toEqual([]);
+
+  // A click on an instruction puts the editor's cursor on its line; with the mouse away, that line's instructions stay lit.
+  await inspect.click('disassembly-text', 'bpf_trace_printk#6');
+  await expect.poll(async () => (await editor.cursor())?.line).toBe(printkLine);
+  await page.mouse.move(0, 0);
+  await expect.poll(() => inspect.linkedRows('disassembly-text')).toEqual(printkRows);
+  expect(await editor.linkedLines(file)).toEqual([]);
+
+  // The translated program links the same way, from the BTF line info.
+  await inspect.show('After load');
+  await expect.poll(() => inspect.translated()).toMatch(/\(85\) call bpf_trace_printk#/);
+  await inspect.pointAt('xlated-text', 'call bpf_trace_printk#');
+  await expect.poll(() => editor.linkedLines(file)).toEqual([printkLine]);
+  await inspect.pointAt('xlated-text', 'r0 = 0');
+  await expect.poll(() => editor.linkedLines(file)).toEqual([returnLine]);
+});
+
 test('open_events_ringbuf streams decoded records to the Events tab', async ({ playground }) => {
   const { editor, status, events } = playground;
   await events.open();

@@ -4,7 +4,16 @@ import { diagnosticSchema, playgroundErrorSchema, verifierExplanationSchema } fr
 import { jsonSchema } from './json.ts';
 import { mapMetaSchema, mapSnapshotSchema } from './maps.ts';
 import { requestIdSchema } from './requests.ts';
-import { elfSectionSchema, objectChangeSchema, programMetaSchema, runStateSchema, stageSchema, timingsSchema, traceLineSchema } from './run.ts';
+import {
+  elfSectionSchema,
+  objectChangeSchema,
+  sourceBlockSchema,
+  programMetaSchema,
+  runStateSchema,
+  stageSchema,
+  timingsSchema,
+  traceLineSchema,
+} from './run.ts';
 
 const requestId = requestIdSchema;
 
@@ -67,6 +76,8 @@ export const runMessageSchemas = [
     sections: z.array(elfSectionSchema),
     /** llvm-objdump -S: bytecode with the C source interleaved. */
     disassembly: z.string(),
+    /** Which C line each stretch of the disassembly's rows came from (llvm-objdump -l, the object's DWARF); none when it said nothing. */
+    disassemblyLines: z.array(sourceBlockSchema).optional(),
     /** bpftool btf dump of the object, in C. */
     btf: z.string(),
   }),
@@ -74,7 +85,15 @@ export const runMessageSchemas = [
   z.object({
     type: z.literal('loaded_code'),
     runId: requestId,
-    programs: z.array(z.object({ name: z.string(), xlated: z.string(), jited: z.string().nullable() })),
+    programs: z.array(
+      z.object({
+        name: z.string(),
+        xlated: z.string(),
+        /** Which C line each stretch of the translated rows came from (the program's BTF line info, as bpftool's linum gives it); none when it said nothing. */
+        xlatedLines: z.array(sourceBlockSchema).optional(),
+        jited: z.string().nullable(),
+      }),
+    ),
   }),
   z.object({ type: z.literal('attached'), runId: requestId, programs: z.array(programMetaSchema) }),
   /**

@@ -9,6 +9,20 @@ export const elfSectionSchema = z.object({
 });
 export type ElfSection = z.infer<typeof elfSectionSchema>;
 
+/**
+ * Rows of a shown code text (disassembly, translated program) that came from
+ * one C line: rows `firstRow` to `lastRow` (1-based, inclusive) of that text,
+ * from line `line` of `file` (a user's file name, or the header's path).
+ * A C line whose code is spread out has one block per stretch of rows.
+ */
+export const sourceBlockSchema = z.object({
+  firstRow: z.number().int().min(1),
+  lastRow: z.number().int().min(1),
+  file: z.string(),
+  line: z.number().int().min(1),
+});
+export type SourceBlock = z.infer<typeof sourceBlockSchema>;
+
 export const programMetaSchema = z.object({
   name: z.string(),
   section: z.string(),

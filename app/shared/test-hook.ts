@@ -15,10 +15,14 @@ export interface PlaygroundTestHook {
   markers(file: string): { line: number; column: number; severity: number; message: string }[];
   /** Lines of a file highlighted as where the verifier stopped. */
   highlightedLines(file: string): number[];
+  /** Lines of a file lit because their instructions are under the mouse in Inspect. */
+  linkedLines(file: string): number[];
   /** The text of a read-only view (disassembly, skeleton, logs) by its test id, or null when none is shown. */
   readOnlyText(testId: string): string | null;
   /** Lines a read-only view marks as errors (the participant viewer), by its test id, or null when none is shown. */
   readOnlyMarkedLines(testId: string): number[] | null;
+  /** Rows of a read-only view (disassembly, translated code) lit as the linked C line's, by its test id, or null when none is shown. */
+  readOnlyLinkedRows(testId: string): number[] | null;
   /** What a map's chart holds, as drawn (the data handed to uPlot, or the bars), or null when that map shows no chart. */
   chart(map: string): ChartState | null;
 }
@@ -38,6 +42,7 @@ export interface ChartState {
 export interface ReadOnlyViewState {
   text(): string;
   markedLines(): number[];
+  linkedRows(): number[];
 }
 
 /** Read-only views currently mounted, by test id: the hook reads their text and marks without Monaco's DOM. */
@@ -56,6 +61,10 @@ export function readOnlyText(testId: string): string | null {
 
 export function readOnlyMarkedLines(testId: string): number[] | null {
   return readOnlyViews.get(testId)?.markedLines() ?? null;
+}
+
+export function readOnlyLinkedRows(testId: string): number[] | null {
+  return readOnlyViews.get(testId)?.linkedRows() ?? null;
 }
 
 /** Charts currently mounted, by map name. */

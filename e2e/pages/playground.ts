@@ -114,6 +114,16 @@ export class Editor {
     return this.page.evaluate((f) => window.__playground!.highlightedLines(f), file);
   }
 
+  /** Lines lit up as the C line of the instruction under the mouse in Inspect. */
+  async linkedLines(file: string): Promise<number[]> {
+    return this.page.evaluate((f) => window.__playground!.linkedLines(f), file);
+  }
+
+  /** Moves the mouse onto the first line of the shown file that holds `text`. */
+  async pointAt(text: string): Promise<void> {
+    await this.surface.getByText(text).first().hover();
+  }
+
   /** Adds a file with the + button, as a user names it. */
   async addFile(name: string): Promise<void> {
     await this.page.getByRole('button', { name: 'Add a file' }).click();
@@ -318,6 +328,9 @@ export class Events {
 }
 
 /** The Inspect tab and its views: sections, disassembly, BTF, skeleton, loaded code, stats. */
+/** The code views of Inspect whose rows link to C lines. */
+type CodeView = 'disassembly-text' | 'xlated-text';
+
 export class Inspect {
   readonly tab: Locator;
 
@@ -337,6 +350,25 @@ export class Inspect {
 
   skeleton(): Promise<string | null> {
     return readOnlyText(this.page, 'skeleton-text');
+  }
+
+  /** The translated code of the program shown in After load. */
+  translated(): Promise<string | null> {
+    return readOnlyText(this.page, 'xlated-text');
+  }
+
+  /** Moves the mouse onto the first row of a code view (disassembly, translated) that holds `text`. */
+  async pointAt(view: CodeView, text: string | RegExp): Promise<void> {
+    await this.page.getByTestId(view).getByText(text).first().hover();
+  }
+
+  async click(view: CodeView, text: string | RegExp): Promise<void> {
+    await this.page.getByTestId(view).getByText(text).first().click();
+  }
+
+  /** The rows a code view lights as the linked C line's (1-based), or null while it is not shown. */
+  linkedRows(view: CodeView): Promise<number[] | null> {
+    return this.page.evaluate((id) => window.__playground?.readOnlyLinkedRows(id) ?? null, view);
   }
 
   get sections(): Locator {

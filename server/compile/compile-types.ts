@@ -1,4 +1,4 @@
-import type { Diagnostic, ElfSection, PlaygroundError } from '../../protocol/messages.ts';
+import type { Diagnostic, ElfSection, PlaygroundError, SourceBlock } from '../../protocol/messages.ts';
 
 // The data a compile makes and the cache keeps, in a module of their own: the
 // compiler, the cache and the inspector all use them, and none of those needs
@@ -32,6 +32,8 @@ export interface CompileContext {
 export interface InspectResult {
   sections: ElfSection[];
   disassembly: string;
+  /** The C line of each stretch of the disassembly's rows. */
+  disassemblyLines: SourceBlock[];
   btf: string;
 }
 

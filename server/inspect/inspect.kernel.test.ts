@@ -49,6 +49,12 @@ describe('inspectObject, on hello_execve compiled for real', () => {
     assert.match(result.disassembly, /^; \tbpf_printk\("invoke bpf_prog: %s\\n", msg\);$/m, 'the C line above its instructions');
     assert.match(result.disassembly, /\tcall bpf_trace_printk#6$/m, 'the helper named, as the verifier log names it');
     assert.doesNotMatch(result.disassembly, /^\s+\d+:\t[0-9a-f]{2} /m, 'no raw instruction bytes');
+    assert.doesNotMatch(result.disassembly, /^; \/work\/|^; bpf_prog\(\):$/m, 'the locations are data, not text');
+    // The helper call's row is one of the rows of the bpf_printk line.
+    const rows = result.disassembly.split('\n');
+    const callRow = rows.findIndex((r) => r.endsWith('call bpf_trace_printk#6')) + 1;
+    const printk = result.disassemblyLines.find((b) => b.firstRow <= callRow && callRow <= b.lastRow);
+    assert.deepEqual(printk && { file: printk.file, line: printk.line }, { file: 'hello_execve.bpf.c', line: 11 });
 
     assert.match(result.btf, /FUNC 'bpf_prog'/);
     assert.match(result.btf, /VAR 'LICENSE'/);
@@ -83,11 +89,15 @@ describe('dumpLoadedCode', () => {
     assert.equal(programs.length, 1);
     assert.ok(programs[0]!.id > 0);
 
-    const [code] = await dumpLoadedCode(programs);
+    const [code] = await dumpLoadedCode(programs, [HELLO.name]);
     assert.equal(code!.name, 'bpf_prog');
     assert.match(code!.xlated, /\(85\) call bpf_trace_printk#/);
     assert.match(code!.xlated, /\(95\) exit/);
-    assert.match(code!.xlated, /^; bpf_printk\(/m, 'the C lines from the BTF line info');
+    assert.match(code!.xlated, /^; bpf_printk\(.*\);$/m, 'the C lines from the BTF line info, without their file and line');
+    const rows = code!.xlated.split('\n');
+    const callRow = rows.findIndex((r) => /\(85\) call bpf_trace_printk#/.test(r)) + 1;
+    const printk = code!.xlatedLines.find((b) => b.firstRow <= callRow && callRow <= b.lastRow);
+    assert.deepEqual(printk && { file: printk.file, line: printk.line }, { file: 'hello_execve.bpf.c', line: 11 });
     // Debian's bpftool has no disassembler for JITed code; a bpftool built with libbfd shows it.
     if (code!.jited !== null) assert.ok(code!.jited.length > 0);
   });

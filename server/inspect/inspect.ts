@@ -8,19 +8,22 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ElfSection, SourceFile } from '../../protocol/messages.ts';
+import type { ElfSection, SourceBlock, SourceFile } from '../../protocol/messages.ts';
 import type { Config } from '../config.ts';
 import { exec, type ExecResult } from '../jail/exec.ts';
 import { helperNames } from '../policy/helper-ids.ts';
 import { pathsFor, runJailed } from '../jail/jail.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { InspectResult } from '../compile/compile-types.ts';
+import { blocksWithin, linkObjdumpLines, linkXlatedLines, type LinkedText } from './source-lines.ts';
 
 export type { InspectResult } from '../compile/compile-types.ts';
 
 export interface LoadedCode {
   name: string;
   xlated: string;
+  /** The C line of each stretch of `xlated`'s rows. */
+  xlatedLines: SourceBlock[];
   /** null when this host's bpftool or kernel cannot show JITed code. */
   jited: string | null;
 }
@@ -88,19 +91,20 @@ export async function inspectObject(config: Config, toolchain: Toolchain, files:
     const run = (argv: string[]) =>
       runJailed(config, toolchain, workdir, argv, { timeoutMs: config.limits.compileTimeoutMs, maxOutputBytes: TOOL_OUTPUT_LIMIT });
 
+    const userFiles = files.map((f) => f.name);
     const [sections, disassembly, btf] = await Promise.all([
       tools.readelf ? run([tools.readelf, '--section-headers', '--elf-output-style=JSON', objectFile]).then(parseSections) : Promise.resolve([]),
       tools.objdump
-        ? run([tools.objdump, '--disassemble', '--source', '--reloc', ...sourcePrefix(config, paths.work), objectFile]).then((r) =>
-            toolText(r, 'llvm-objdump', (out) => annotateDisassembly(out), scrub),
+        ? run([tools.objdump, '--disassemble', '--source', '--line-numbers', '--reloc', ...sourcePrefix(config, paths.work), objectFile]).then((r) =>
+            disassemblyText(r, userFiles, scrub),
           )
-        : Promise.resolve('llvm-objdump is not installed, so there is no disassembly: install the Debian package llvm.'),
+        : Promise.resolve({ text: 'llvm-objdump is not installed, so there is no disassembly: install the Debian package llvm.', blocks: [] }),
       Promise.all([
         run([toolchain.bpftool, 'btf', 'dump', 'file', objectFile, 'format', 'c']),
         run([toolchain.bpftool, 'btf', 'dump', 'file', objectFile, 'format', 'raw']),
       ]).then(([c, raw]) => btfText(c, raw, objectFile, scrub)),
     ]);
-    return { sections, disassembly, btf };
+    return { sections, disassembly: disassembly.text, disassemblyLines: disassembly.blocks, btf };
   } finally {
     rmSync(workdir, { recursive: true, force: true });
   }
@@ -138,10 +142,22 @@ export function capText(text: string, limit = TEXT_LIMIT, moreBytes = 0): string
   return `${cut}${cut.endsWith('\n') ? '' : '\n'}… ${dropped} more bytes were cut here (the limit is ${shown}).\n`;
 }
 
-function toolText(result: ExecResult, tool: string, format: (stdout: string) => string, scrub: (text: string) => string): string {
-  if (result.timedOut) return `${tool} took too long and was stopped.`;
-  if (result.code !== 0) return `${tool} failed: ${scrub(result.stderr).trim() || `exit status ${result.code}`}`;
-  return capText(scrub(format(result.stdout.toString('utf8'))), TEXT_LIMIT, result.truncated ? result.droppedBytes : 0);
+/** capText for a text whose rows are linked to C lines: the blocks of rows that were cut go with them. */
+export function capLinkedText(linked: LinkedText, limit = TEXT_LIMIT, moreBytes = 0): LinkedText {
+  const text = capText(linked.text, limit, moreBytes);
+  if (text === linked.text) return linked;
+  // capText ends a cut text in a line of its own and a line end: the rows before those are what is left.
+  const rowsLeft = text.split('\n').length - 2;
+  return { text, blocks: blocksWithin(linked.blocks, rowsLeft) };
+}
+
+/** objdump's disassembly as shown (helpers named, temp paths gone, cut at the limit) and the C line of its rows. */
+function disassemblyText(result: ExecResult, userFiles: readonly string[], scrub: (text: string) => string): LinkedText {
+  const tool = 'llvm-objdump';
+  if (result.timedOut) return { text: `${tool} took too long and was stopped.`, blocks: [] };
+  if (result.code !== 0) return { text: `${tool} failed: ${scrub(result.stderr).trim() || `exit status ${result.code}`}`, blocks: [] };
+  const linked = linkObjdumpLines(annotateDisassembly(result.stdout.toString('utf8')), userFiles);
+  return capLinkedText({ text: scrub(linked.text), blocks: linked.blocks }, TEXT_LIMIT, result.truncated ? result.droppedBytes : 0);
 }
 
 // ---- ELF sections ----
@@ -308,17 +324,19 @@ let jitDumpUnsupported = false;
  * bpftool can disassemble it. Runs as root outside the jail: the input is
  * kernel program ids, not the user's files. Never rejects for a failed dump.
  */
-export async function dumpLoadedCode(programs: { name: string; id: number }[]): Promise<LoadedCode[]> {
+export async function dumpLoadedCode(programs: { name: string; id: number }[], userFiles: readonly string[] = []): Promise<LoadedCode[]> {
   const out: LoadedCode[] = [];
   for (const { name, id } of programs) {
     if (!Number.isSafeInteger(id) || id <= 0) {
-      out.push({ name, xlated: `Program ${name} has no kernel id: it is not loaded.`, jited: null });
+      out.push({ name, xlated: `Program ${name} has no kernel id: it is not loaded.`, xlatedLines: [], jited: null });
       continue;
     }
-    const xlated = await bpftool(['prog', 'dump', 'xlated', 'id', String(id)]);
+    // linum: each C line's comment says its file and line, which become the rows' links and leave the text.
+    const xlated = await bpftool(['prog', 'dump', 'xlated', 'id', String(id), 'linum'], (text) => linkXlatedLines(text, userFiles));
     out.push({
       name,
       xlated: xlated.ok ? xlated.text : `bpftool could not show program ${name} (id ${id}): ${xlated.text}`,
+      xlatedLines: xlated.ok ? xlated.blocks : [],
       jited: await dumpJited(id),
     });
   }
@@ -337,14 +355,15 @@ async function dumpJited(id: number): Promise<string | null> {
   return jited.text.trim() === '' || /no instructions returned/i.test(jited.text) ? null : jited.text;
 }
 
-async function bpftool(args: string[]): Promise<{ ok: boolean; text: string }> {
+/** A bpftool dump as shown, cut at the limit; `link` reads which C line its rows came from, when the dump says. */
+async function bpftool(args: string[], link: (text: string) => LinkedText = (text) => ({ text, blocks: [] })): Promise<{ ok: boolean } & LinkedText> {
   let result: ExecResult;
   try {
     result = await exec(BPFTOOL, args, { timeoutMs: DUMP_TIMEOUT_MS, maxOutputBytes: TOOL_OUTPUT_LIMIT });
   } catch (error) {
-    return { ok: false, text: `bpftool could not be started (${(error as Error).message}).` };
+    return { ok: false, text: `bpftool could not be started (${(error as Error).message}).`, blocks: [] };
   }
-  if (result.timedOut) return { ok: false, text: 'bpftool took too long and was stopped.' };
-  if (result.code !== 0) return { ok: false, text: result.stderr.trim().replace(/^Error: /, '') || `exit status ${result.code}` };
-  return { ok: true, text: capText(result.stdout.toString('utf8'), TEXT_LIMIT, result.truncated ? result.droppedBytes : 0) };
+  if (result.timedOut) return { ok: false, text: 'bpftool took too long and was stopped.', blocks: [] };
+  if (result.code !== 0) return { ok: false, text: result.stderr.trim().replace(/^Error: /, '') || `exit status ${result.code}`, blocks: [] };
+  return { ok: true, ...capLinkedText(link(result.stdout.toString('utf8')), TEXT_LIMIT, result.truncated ? result.droppedBytes : 0) };
 }

@@ -534,7 +534,8 @@ export class Run {
     // The translated code is for the Inspect tab too: read when asked, once the program is running.
     const ids = this.programs.flatMap((p) => (p.id === null ? [] : [{ name: p.name, id: p.id }]));
     this.inspect.set('loaded', () => {
-      void (kernel.info.kind === 'host' ? dumpLoadedCode(ids) : Promise.resolve(notShownInVm(ids))).then((programs) => {
+      const fileNames = this.files.map((f) => f.name);
+      void (kernel.info.kind === 'host' ? dumpLoadedCode(ids, fileNames) : Promise.resolve(notShownInVm(ids))).then((programs) => {
         if (!this.stopped) this.deps.send({ type: 'loaded_code', runId: this.id, programs });
       });
     });
@@ -708,6 +709,7 @@ function notShownInVm(programs: { name: string }[]) {
   return programs.map(({ name }) => ({
     name,
     xlated: `Program ${name} runs in your session's VM; the translated code is shown for the host kernel only.`,
+    xlatedLines: [],
     jited: null,
   }));
 }

@@ -5,7 +5,7 @@ import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
-import { chartState, readOnlyMarkedLines, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
+import { chartState, readOnlyLinkedRows, readOnlyMarkedLines, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
 import { toModelEdits } from './legacy-map-actions.ts';
 import type { SourceEdit } from './legacy-maps.ts';
 import styles from './editor.module.css';
@@ -20,6 +20,8 @@ export interface EditorHandle {
    * so Ctrl+Z undoes them at once. False when there is no such file or nothing to change.
    */
   edit(file: string, editsFor: (text: string) => SourceEdit[]): boolean;
+  /** Lights one line (an instruction's C line, from Inspect), or none; the line lit before goes dark. */
+  showLinkedLine(at: { file: string; line: number } | null): void;
 }
 
 interface CodeEditorProps {
@@ -32,11 +34,15 @@ interface CodeEditorProps {
   onChange(file: string, content: string): void;
   onRun(): void;
   onSave(): void;
+  /** The line under the mouse (null when it leaves) or the cursor's line, for Inspect to light its instructions. */
+  onPointAt?(at: { file: string; line: number } | null, how: 'hover' | 'cursor'): void;
   handleRef: RefObject<EditorHandle | null>;
 }
 
 /** The class of the whole-line highlight where the verifier stopped (globals.css: Monaco sets it itself, so it stays global). */
 const VERIFIER_LINE = 'verifier-line';
+/** The class of the line whose instructions are under the mouse in Inspect (globals.css). */
+const LINKED_LINE = 'source-link-line';
 
 type Editor = MonacoApi.editor.IStandaloneCodeEditor;
 
@@ -52,19 +58,20 @@ export function fileOfDiagnostic(diagnostic: Pick<Diagnostic, 'file'>, names: st
  * file exists, so undo history and markers survive switching tabs). The
  * files prop is the source of truth; typing flows back through onChange.
  */
-export function CodeEditor({ files, activeFile, diagnostics, verifierHint, scheme, onChange, onRun, onSave, handleRef }: CodeEditorProps) {
+export function CodeEditor({ files, activeFile, diagnostics, verifierHint, scheme, onChange, onRun, onSave, onPointAt, handleRef }: CodeEditorProps) {
   const container = useRef<HTMLDivElement>(null);
   const [monaco, setMonaco] = useState<Monaco | null>(null);
   const [editor, setEditor] = useState<Editor | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const callbacks = useRef({ onChange, onRun, onSave });
-  callbacks.current = { onChange, onRun, onSave };
+  const callbacks = useRef({ onChange, onRun, onSave, onPointAt });
+  callbacks.current = { onChange, onRun, onSave, onPointAt };
   const filesRef = useRef(files);
   filesRef.current = files;
   const viewStates = useRef(new Map<string, MonacoApi.editor.ICodeEditorViewState | null>());
   /** Decoration ids per file, so the next run's highlights replace this run's. */
   const decorations = useRef(new Map<string, string[]>());
   const shownFile = useRef<string | null>(null);
+  const linkedLine = useRef<{ model: MonacoApi.editor.ITextModel; ids: string[] } | null>(null);
 
   // Create the editor once Monaco is loaded; dispose it (and its models) on unmount.
   useEffect(() => {
@@ -105,6 +112,15 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
           keybindings: [loaded.KeyMod.CtrlCmd | loaded.KeyCode.KeyS],
           run: () => callbacks.current.onSave(),
         });
+        const lineAt = (line: number | undefined) => {
+          const model = instance.getModel();
+          return model && line ? { file: nameOf(model), line } : null;
+        };
+        instance.onMouseMove((e: MonacoApi.editor.IEditorMouseEvent) => callbacks.current.onPointAt?.(lineAt(e.target.position?.lineNumber), 'hover'));
+        instance.onMouseLeave(() => callbacks.current.onPointAt?.(null, 'hover'));
+        instance.onDidChangeCursorPosition((e: MonacoApi.editor.ICursorPositionChangedEvent) =>
+          callbacks.current.onPointAt?.(lineAt(e.position.lineNumber), 'cursor'),
+        );
         setMonaco(loaded);
         setEditor(instance);
       },
@@ -236,6 +252,20 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
         reveal(file, first.lineNumber, first.column);
         return true;
       },
+      showLinkedLine(at) {
+        const lit = linkedLine.current;
+        if (lit && !lit.model.isDisposed()) lit.model.deltaDecorations(lit.ids, []);
+        linkedLine.current = null;
+        const model = at ? monaco.editor.getModel(modelUri(monaco, at.file)) : null;
+        if (!at || !model || at.line < 1 || at.line > model.getLineCount()) return;
+        const options = {
+          isWholeLine: true,
+          className: LINKED_LINE,
+          linesDecorationsClassName: 'source-link-gutter',
+          overviewRuler: { color: '#3794ff', position: monaco.editor.OverviewRulerLane.Full },
+        };
+        linkedLine.current = { model, ids: model.deltaDecorations([], [{ range: new monaco.Range(at.line, 1, at.line, 1), options }]) };
+      },
     };
     const hook: PlaygroundTestHook = {
       files: () => filesRef.current.map((f) => f.name),
@@ -262,7 +292,12 @@ export function CodeEditor({ files, activeFile, diagnostics, verifierHint, schem
         (monaco.editor.getModel(modelUri(monaco, file))?.getAllDecorations() ?? [])
           .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === VERIFIER_LINE)
           .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
+      linkedLines: (file) =>
+        (monaco.editor.getModel(modelUri(monaco, file))?.getAllDecorations() ?? [])
+          .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === LINKED_LINE)
+          .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
       readOnlyText,
+      readOnlyLinkedRows,
       readOnlyMarkedLines,
       chart: chartState,
     };

@@ -28,6 +28,8 @@ interface EditorPaneProps {
   onDelete(name: string): void;
   onRun(): void;
   onSave(): void;
+  /** The C line under the mouse or the cursor (Inspect lights its instructions). */
+  onPointAt?(at: { file: string; line: number } | null, how: 'hover' | 'cursor'): void;
   editorRef: RefObject<EditorHandle | null>;
   /** Settings the programs need before Run (the attach settings), shown above the editor. */
   settingsBar?: ReactNode;
@@ -207,6 +209,7 @@ export function EditorPane(props: EditorPaneProps) {
         onChange={props.onChange}
         onRun={props.onRun}
         onSave={props.onSave}
+        onPointAt={props.onPointAt}
         handleRef={editorRef}
       />
       <ProblemsList

@@ -20,11 +20,22 @@ interface ReadOnlyCodeProps {
   wrap?: boolean;
   /** Errors in this text (someone else's failed Run): marked as the editor marks them, the whole line lit, the first one scrolled to. */
   errors?: Diagnostic[];
+  /** Rows lit as one C line's (Inspect's link to the editor). */
+  linkedRows?: number[];
+  /** Scroll the first linked row into view when the rows change (the user moved the editor's cursor, not the mouse). */
+  revealLinked?: boolean;
+  /** The row under the mouse, or null when the mouse leaves the text. */
+  onPointRow?(row: number | null): void;
+  /** A click on a row. */
+  onPickRow?(row: number): void;
 }
 
 /** The whole-line highlight of an error, as the editor lights where the verifier stopped (globals.css). */
 const ERROR_LINE = 'verifier-line';
 const NO_ERRORS: Diagnostic[] = [];
+/** The highlight of the rows of the C line linked with the editor (globals.css). */
+const LINKED_ROW = 'source-link-line';
+const NO_ROWS: number[] = [];
 
 /**
  * A read-only Monaco view (the generated skeleton, verifier logs): search,
@@ -39,6 +50,10 @@ export function ReadOnlyCode({
   revealEnd = false,
   wrap = language === 'plaintext',
   errors = NO_ERRORS,
+  linkedRows = NO_ROWS,
+  revealLinked = false,
+  onPointRow,
+  onPickRow,
 }: ReadOnlyCodeProps) {
   const container = useRef<HTMLDivElement>(null);
   const [view, setView] = useState<{ monaco: Monaco; editor: MonacoApi.editor.IStandaloneCodeEditor } | null>(null);
@@ -46,6 +61,9 @@ export function ReadOnlyCode({
   const decorations = useRef<string[]>([]);
   /** The text's version and the errors last marked on it: a view sends equal errors in a new array with every message. */
   const marked = useRef<string | null>(null);
+  const linkDecorations = useRef<string[]>([]);
+  const pointers = useRef({ onPointRow, onPickRow });
+  pointers.current = { onPointRow, onPickRow };
 
   useEffect(() => {
     let disposed = false;
@@ -69,6 +87,17 @@ export function ReadOnlyCode({
         tabSize: 8,
       });
       editor = instance;
+      // Only rows of the text count: a mouse under the last line points at nothing.
+      const rowAt = (e: MonacoApi.editor.IEditorMouseEvent) =>
+        e.target.type === monaco.editor.MouseTargetType.CONTENT_TEXT || e.target.type === monaco.editor.MouseTargetType.CONTENT_EMPTY
+          ? (e.target.position?.lineNumber ?? null)
+          : null;
+      instance.onMouseMove((e: MonacoApi.editor.IEditorMouseEvent) => pointers.current.onPointRow?.(rowAt(e)));
+      instance.onMouseLeave(() => pointers.current.onPointRow?.(null));
+      instance.onMouseDown((e: MonacoApi.editor.IEditorMouseEvent) => {
+        const row = rowAt(e);
+        if (row !== null && e.event.leftButton) pointers.current.onPickRow?.(row);
+      });
       setView({ monaco, editor: instance });
     });
     return () => {
@@ -133,6 +162,26 @@ export function ReadOnlyCode({
     if (inText[0]) editor.revealLineInCenter(inText[0].line);
   }, [view, text, errors]);
 
+  // After the text, like the errors: setting a text drops its decorations.
+  useEffect(() => {
+    const model = view?.editor.getModel();
+    if (!view || !model || model.getValue() !== text) return;
+    const rows = linkedRows.filter((row) => row >= 1 && row <= model.getLineCount());
+    linkDecorations.current = model.deltaDecorations(
+      linkDecorations.current,
+      rows.map((row) => ({
+        range: new view.monaco.Range(row, 1, row, 1),
+        options: {
+          isWholeLine: true,
+          className: LINKED_ROW,
+          linesDecorationsClassName: 'source-link-gutter',
+          overviewRuler: { color: '#3794ff', position: view.monaco.editor.OverviewRulerLane.Full },
+        },
+      })),
+    );
+    if (revealLinked && rows[0] !== undefined) view.editor.revealLineInCenterIfOutsideViewport(rows[0]);
+  }, [view, text, linkedRows, revealLinked]);
+
   useEffect(() => {
     view?.monaco.editor.setTheme(monacoTheme(scheme));
   }, [view, scheme]);
@@ -144,6 +193,10 @@ export function ReadOnlyCode({
       markedLines: () =>
         (view.editor.getModel()?.getAllDecorations() ?? [])
           .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === ERROR_LINE)
+          .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
+      linkedRows: () =>
+        (view.editor.getModel()?.getAllDecorations() ?? [])
+          .filter((d: MonacoApi.editor.IModelDecoration) => d.options.className === LINKED_ROW)
           .map((d: MonacoApi.editor.IModelDecoration) => d.range.startLineNumber),
     });
   }, [testId, view]);

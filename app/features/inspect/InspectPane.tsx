@@ -1,6 +1,7 @@
 'use client';
 
-import { useEffect, useId, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useId, useMemo, useState, type ComponentProps, type ReactNode } from 'react';
+import type { SourceBlock } from '../../../protocol/messages.ts';
 import { z } from 'zod';
 import type { ColorScheme } from '../../shared/use-color-scheme.ts';
 import { usePreference } from '../../shared/use-preference.ts';
@@ -9,6 +10,8 @@ import { formatDuration, formatRate, formatShare, statSentence } from './program
 import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Segment } from '../../shared/Segment.tsx';
+import { lineOfRow, rowsOfLine, type SourceLinks } from './source-links.ts';
+import { useLinkedLine, type CodeLines } from './use-code-lines.ts';
 import styles from './inspect.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -39,10 +42,16 @@ interface InspectPaneProps {
   scheme: ColorScheme;
   /** Asks the server for the disassembly, sections and BTF: it makes them only for Runs someone inspects. */
   onRequest(): void;
+  /** Which C line the rows of the disassembly and the translated code came from. */
+  lines: CodeLines | null;
+  /** The C line linked with the editor: lit here, and lit there from here. */
+  links: SourceLinks;
 }
 
+const NO_BLOCKS: SourceBlock[] = [];
+
 /** What was built and what runs: ELF sections, disassembly, BTF, skeleton, the loaded code and run stats. */
-export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
+export function InspectPane({ view, scheme, onRequest, lines, links }: InspectPaneProps) {
   const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
   const viewGroup = useId();
   // The run whose inspection has not arrived yet: each new run asks again.
@@ -50,6 +59,8 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
   useEffect(() => {
     if (wantedRun !== null) onRequest();
   }, [wantedRun, onRequest]);
+  // Another run's rows are not this text's.
+  const runLines = lines && lines.runId === view.runId ? lines : null;
 
   return (
     <section className={styles.inspectPane} aria-label="Inspect">
@@ -64,9 +75,11 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
         {sub === 'sections' && <Sections view={view} />}
         {sub === 'disassembly' &&
           (view.inspect ? (
-            <ReadOnlyCode
+            <LinkedCode
               key="disassembly"
-              text={view.inspect.disassembly.replace(/^\n+/, '')}
+              blocks={runLines?.disassembly ?? NO_BLOCKS}
+              links={links}
+              text={view.inspect.disassembly}
               language="bpf-asm"
               wrap={false}
               scheme={scheme}
@@ -95,7 +108,7 @@ export function InspectPane({ view, scheme, onRequest }: InspectPaneProps) {
             />
           ))}
         {sub === 'skeleton' && <Skeleton view={view} scheme={scheme} />}
-        {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} />}
+        {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} lines={runLines} links={links} />}
         {sub === 'stats' && <Stats view={view} />}
       </div>
     </section>
@@ -192,7 +205,7 @@ function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   );
 }
 
-function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
+function AfterLoad({ view, scheme, lines, links }: { view: RunView; scheme: ColorScheme; lines: CodeLines | null; links: SourceLinks }) {
   const programs = view.loadedCode ?? [];
   const [picked, setPicked] = useState<string | null>(null);
   const [kind, setKind] = useState<'xlated' | 'jited'>('xlated');
@@ -259,8 +272,10 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
           testId="jited-text"
         />
       ) : (
-        <ReadOnlyCode
+        <LinkedCode
           key={`x-${program.name}`}
+          blocks={lines?.xlated[program.name] ?? NO_BLOCKS}
+          links={links}
           text={program.xlated}
           language="bpf-asm"
           wrap={false}
@@ -271,6 +286,27 @@ function AfterLoad({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
       )}
     </>
   );
+}
+
+/**
+ * A code view whose rows link to C lines: the rows of the editor's line (under
+ * the mouse or the cursor) are lit, a row under the mouse lights its C line in
+ * the editor, and a click shows that line there.
+ */
+function LinkedCode({ blocks, links, ...code }: { blocks: SourceBlock[]; links: SourceLinks } & ComponentProps<typeof ReadOnlyCode>) {
+  const linked = useLinkedLine(links);
+  const rows = useMemo(() => rowsOfLine(blocks, linked), [blocks, linked]);
+  const pointRow = useCallback((row: number | null) => links.pointInCode(row === null ? null : lineOfRow(blocks, row)), [blocks, links]);
+  const pickRow = useCallback(
+    (row: number) => {
+      const at = lineOfRow(blocks, row);
+      if (at) links.pickInCode(at);
+    },
+    [blocks, links],
+  );
+  // A view that goes (another tab, another program) while the mouse is on it points at nothing any more.
+  useEffect(() => () => links.pointInCode(null), [links]);
+  return <ReadOnlyCode {...code} linkedRows={rows} revealLinked={linked?.from === 'editor-cursor'} onPointRow={pointRow} onPickRow={pickRow} />;
 }
 
 function Stats({ view }: { view: RunView }) {

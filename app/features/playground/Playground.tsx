@@ -12,6 +12,7 @@ import { EventStore } from '../events/event-store.ts';
 import { useEventType } from '../events/use-event-type.ts';
 import { useExamples } from '../examples/use-examples.ts';
 import { useProjectExport } from '../export/use-project-export.ts';
+import { useCodeLines, useSourceLinks } from '../inspect/use-code-lines.ts';
 import { useKernelChoice } from '../kernels/use-kernel-choice.ts';
 import { useLessonOpener } from '../lessons/use-lesson-opener.ts';
 import { useLessons } from '../lessons/use-lessons.ts';
@@ -89,6 +90,8 @@ export function Playground() {
   const mapActions = useMapActions(handle, active, setMapIntervalMs);
   const setEventType = useEventType(handle);
   const verifier = useVerifierStop(view, workspace, files, editorRef);
+  const codeLines = useCodeLines(handle);
+  const sourceLinks = useSourceLinks(editorRef, workspace.files, files.setActiveFile);
 
   // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
   const onInvalidSeeds = useCallback((error: string) => (embed ? say(`The seeds are not valid: ${error}`) : selectTab('maps')), [embed, say, selectTab]);
@@ -193,6 +196,7 @@ export function Playground() {
               onDelete={deleteFile}
               onRun={() => void run()}
               onSave={save}
+              onPointAt={sourceLinks.pointInEditor}
               editorRef={editorRef}
               settingsBar={<AttachSettingsBar needs={needs} kernel={kernel} settings={attachSettings} onChange={setAttachSettings} />}
             />
@@ -220,6 +224,8 @@ export function Playground() {
               onSetEventType={setEventType}
               onOpenFile={() => void trigger('open')}
               onInspect={() => void client?.request({ type: 'inspect' })}
+              codeLines={codeLines}
+              sourceLinks={sourceLinks}
               onGoToLine={verifier.goToLine}
               onShowLine={verifier.showLine}
               onRunEveryStep={() => void runEveryStep()}
