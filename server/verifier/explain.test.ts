@@ -275,3 +275,12 @@ test('the generic fallback quotes the last error line', () => {
   assert.equal(explanation?.summary, 'The verifier rejected the program: "something new the kernel says".');
   assert.equal(explanation?.line, 11);
 });
+
+test('a bpf_spin_lock in a tracing program is named for what it is, with no line: the kernel refused it before the walk', () => {
+  const { explanation, diagnostics } = explainVerifierLog(fixture('spin_lock_tracing'), FILES);
+  assert.equal(explanation?.kind, 'spin_lock_tracing');
+  assert.match(explanation.summary, /value holds a bpf_spin_lock, and tracing programs .* may not/);
+  assert.match(explanation.hint, /__sync_fetch_and_add/);
+  assert.equal(explanation.line, undefined);
+  assert.deepEqual(diagnostics, []);
+});

@@ -89,6 +89,8 @@ const HINTS = {
     'Pass a size the verifier can bound: an unsigned variable clamped to the buffer (`if (n > sizeof(buf)) n = sizeof(buf);`, plus `if (n == 0) return 0;` where zero is refused) or simply `sizeof(buf)`, and make the buffer as big as the size.',
   bad_ctx_access:
     "Read the context only through its real layout (the tracepoint's struct, e.g. struct trace_event_raw_sys_enter, or the BPF_PROG/BPF_KPROBE macros), never write to it, and use bpf_probe_read_kernel for memory it points to.",
+  spin_lock_tracing:
+    'Count without the lock: `__sync_fetch_and_add(&t->calls, 1);` on a value with no bpf_spin_lock in it, or a per-CPU map summed in user space. bpf_spin_lock works in networking programs (xdp, tc) on a VM kernel.',
   other: 'Look at the marked line and the verifier log just above the error: the register states there show what the verifier knew when it gave up.',
 } as const;
 
@@ -105,6 +107,12 @@ function classify(log: ParsedVerifierLog): Verdict {
   const verdict = (kind: keyof typeof HINTS, summary: string): Verdict => ({ kind, summary, hint: HINTS[kind] });
   let m: RegExpExecArray | null;
 
+  if (/tracing progs cannot use bpf_spin_lock/.test(text)) {
+    return verdict(
+      'spin_lock_tracing',
+      'This program uses a map whose value holds a bpf_spin_lock, and tracing programs (tracepoints, kprobes, fentry) may not: the kernel refuses it before checking a single instruction.',
+    );
+  }
   if (/GPL-restricted|non-GPL compatible/.test(text)) {
     const name = helper ?? 'This helper';
     return verdict('gpl_only', `${name} may only be called by GPL-compatible programs, and this program's license is not one.`);
