@@ -123,6 +123,8 @@ export interface ProgramInfo {
   autoload: boolean;
   /** Kernel program id after load, else null. */
   id: number | null;
+  /** After load: how many instructions the verifier processed for it (null before load, or where the kernel does not say). */
+  verifiedInsns: number | null;
   /** Whether this collection holds a link for it. */
   attached: boolean;
 }

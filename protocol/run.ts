@@ -28,6 +28,8 @@ export const programMetaSchema = z.object({
   section: z.string(),
   type: z.string(),
   instructions: z.number(),
+  /** After load: the instructions the verifier processed for it, paths and loop turns included (veristat's total). */
+  verifiedInstructions: z.number().optional(),
   attached: z.boolean(),
   /** Why it did not attach, in one sentence. */
   attachError: z.string().optional(),

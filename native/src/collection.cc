@@ -155,6 +155,16 @@ std::string UserMapName(const bpf_object* obj, const bpf_map* map) {
   return name;
 }
 
+// How many instructions the verifier processed for a loaded program (bpf_prog_info,
+// kernel 5.16+): veristat's "total insns", for every program of an object, passed or not.
+Napi::Value VerifiedInsns(Napi::Env env, int fd) {
+  if (fd < 0) return env.Null();
+  bpf_prog_info info{};
+  __u32 len = sizeof info;
+  if (bpf_obj_get_info_by_fd(fd, &info, &len) != 0 || info.verified_insns == 0) return env.Null();
+  return Napi::Number::New(env, info.verified_insns);
+}
+
 Napi::Value KernelId(Napi::Env env, int fd, bool isProgram) {
   if (fd < 0) return env.Null();
   int err;
@@ -253,6 +263,7 @@ Napi::Value Programs(const Napi::CallbackInfo& info) {
     p.Set("insnCount", static_cast<double>(bpf_program__insn_cnt(prog)));
     p.Set("autoload", bpf_program__autoload(prog));
     p.Set("id", s.phase == Phase::kLoaded ? KernelId(env, bpf_program__fd(prog), true) : env.Null());
+    p.Set("verifiedInsns", s.phase == Phase::kLoaded ? VerifiedInsns(env, bpf_program__fd(prog)) : env.Null());
     p.Set("attached", attached);
     out[i++] = p;
   }

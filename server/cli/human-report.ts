@@ -9,7 +9,8 @@ export function programLine(program: ProgramMeta): string {
   if (program.notLoaded) return `  skipped      ${name}: ${program.notLoaded.replace(`${program.section}: `, '')}`;
   if (!program.attached) return `  not attached ${name}${program.attachError ? `: ${program.attachError}` : ''}`;
   const where = program.cpus ? `, sampling ${perfEventName(program.perfEvent)} of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
-  return `  attached     ${name}${where}`;
+  const verified = program.verifiedInstructions ? `; the verifier processed ${program.verifiedInstructions} instructions` : '';
+  return `  attached     ${name}${where}${verified}`;
 }
 
 /** The verifier's walk, one line per step: instruction, C line, what changed. */

@@ -311,6 +311,8 @@ ${LICENSE}`);
     const entry = report.maps.execs?.[0];
     assert.ok(entry?.perCpu, JSON.stringify(report.maps));
     assert.equal(entry.perCpu.length, Collection.possibleCpus());
+    // veristat's figure, from the kernel's own count for the loaded program.
+    assert.ok((report.programs[0]?.verifiedInstructions ?? 0) >= 1, JSON.stringify(report.programs));
     assert.equal(
       (entry.perCpu as number[]).reduce((sum, n) => sum + n, 0),
       entry.value,

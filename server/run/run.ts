@@ -644,6 +644,7 @@ export class Run {
         section: p.section,
         type: p.typeName,
         instructions: p.insnCount,
+        ...(p.verifiedInsns ? { verifiedInstructions: p.verifiedInsns } : {}),
         attached: result?.attached ?? false,
         attachError:
           result && !result.attached

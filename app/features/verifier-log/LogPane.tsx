@@ -193,7 +193,14 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                   <span className={styles.programSection}>{p.section}</span>
                 </td>
                 <td>{p.type}</td>
-                <td className={`${styles.num} ${ui.num}`}>{formatNumber(p.instructions)}</td>
+                <td className={`${styles.num} ${ui.num}`} data-testid="program-insns">
+                  {formatNumber(p.instructions)}
+                  {p.verifiedInstructions !== undefined && (
+                    <span className={styles.programSection} title="Instructions the verifier processed for it: every path and loop turn it walked">
+                      {formatNumber(p.verifiedInstructions)} verified
+                    </span>
+                  )}
+                </td>
                 <td className={`${styles.num} ${ui.num}`}>{runs ? formatNumber(runs.runCount) : '–'}</td>
                 <td className={`${styles.num} ${ui.num}`}>{runs?.runCount ? `${formatNumber(Math.round(runs.runTimeNs / runs.runCount))} ns` : '–'}</td>
                 <td className={p.attached ? `${styles.ok} ${ui.ok}` : p.attachError ? `${styles.bad} ${ui.bad}` : ui.muted} data-testid="program-attach">
