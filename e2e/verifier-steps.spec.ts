@@ -2,13 +2,7 @@ import { expect, test } from './fixtures.ts';
 
 test('the verifier stepper: open it from the explanation, step to the failure, follow a register back to where it was set', async ({ playground, page }) => {
   const { editor, status, verifier } = playground;
-  await playground.pickExample('Count execve in a hash map');
-  const file = 'execve_counter.bpf.c';
-  const source = (await editor.source(file))!;
-  // Without the NULL check the verifier refuses the dereference.
-  const unchecked = source.replace(/\n\s*if \(v != NULL\)\n/, '\n');
-  expect(unchecked).not.toBe(source);
-  await editor.setSource(file, unchecked);
+  const { file, source: unchecked } = await playground.openCounterWithoutNullCheck();
   const lines = unchecked.split('\n');
   const failing = lines.findIndex((l) => l.includes('*v += 1;')) + 1;
   const lookup = lines.findIndex((l) => l.includes('bpf_map_lookup_elem(')) + 1;
@@ -46,10 +40,7 @@ test('the verifier stepper: open it from the explanation, step to the failure, f
 
 test('Load again with every step: the level 2 log shows each path the verifier walked', async ({ playground, page }) => {
   const { editor, status, verifier } = playground;
-  await playground.pickExample('Count execve in a hash map');
-  const file = 'execve_counter.bpf.c';
-  const unchecked = (await editor.source(file))!.replace(/\n\s*if \(v != NULL\)\n/, '\n');
-  await editor.setSource(file, unchecked);
+  await playground.openCounterWithoutNullCheck();
   await editor.run();
   await status.expectPhase('error');
   await verifier.open();

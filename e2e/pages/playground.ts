@@ -494,6 +494,20 @@ export class PlaygroundPage {
     await this.page.getByRole('menuitemradio', { name: title }).click();
   }
 
+  /**
+   * Opens the execve counter with its NULL check removed, so the verifier refuses the dereference.
+   * Returns the file and the source now in the editor.
+   */
+  async openCounterWithoutNullCheck(): Promise<{ file: string; source: string }> {
+    await this.pickExample('Count execve in a hash map');
+    const file = 'execve_counter.bpf.c';
+    const source = (await this.editor.source(file))!;
+    const unchecked = source.replace(/\n\s*if \(v != NULL\)\n/, '\n');
+    expect(unchecked).not.toBe(source);
+    await this.editor.setSource(file, unchecked);
+    return { file, source: unchecked };
+  }
+
   async triggerExec(): Promise<void> {
     await this.page.getByRole('button', { name: 'Trigger exec' }).click();
   }
