@@ -55,8 +55,11 @@ export interface ParsedVerifierLog {
   trailer: string | null;
 }
 
-const INSN = /^(\d+): \([0-9a-f]{2}\) (.*)$/;
-const ANNOTATION_AT = /^; (.*) @ (.+):(\d+)$/;
+// Shared with the stepper's parser (verifier-steps.ts): both read the same lines.
+/** `9: (85) call bpf_map_lookup_elem#1    ; R0=…`: the index, then the text with any inline state. */
+export const INSN = /^(\d+): \([0-9a-f]{2}\) (.*)$/;
+/** `; v = bpf_map_lookup_elem(&counts, &key); @ prog.bpf.c:18`: the C line an instruction came from. */
+export const ANNOTATION_AT = /^; (.*) @ (.+):(\d+)$/;
 const ANNOTATION = /^; ?(.*)$/;
 const TRAILER = /^processed \d+ insns/;
 // Lines that are state or bookkeeping, never the error itself.
@@ -123,7 +126,7 @@ export function parseVerifierLog(raw: string): ParsedVerifierLog {
 }
 
 /** `call bpf_x#1    ; R0=…` → [`call bpf_x#1`, `R0=…`]: level 1 prints the state after the instruction, behind `; `. */
-function splitInlineState(text: string): [string, string?] {
+export function splitInlineState(text: string): [string, string?] {
   const match = /^(.*?)\s+; (.*)$/.exec(text);
   return match ? [match[1]!.trim(), match[2]!] : [text.trim()];
 }

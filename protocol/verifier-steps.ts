@@ -18,6 +18,8 @@
  * registers it and the code after it will read: for a call, its arguments.
  */
 
+import { ANNOTATION_AT, INSN, splitInlineState } from './verifier-log.ts';
+
 /** One register or stack slot as the verifier describes it: `map_value_or_null(id=1,map=counts,ks=4,vs=8)`. */
 export interface SlotState {
   /** `R0`…`R10`, or a stack slot `fp-8`. */
@@ -68,10 +70,8 @@ export interface VerifierFigures {
   stackDepth?: number;
 }
 
-const INSN = /^(\d+): \([0-9a-f]{2}\) (.*?)(?:\s+; (.*))?$/;
 const FULL_STATE = /^(\d+): ((?:R\d+|fp-?\d+)\S*=.*)$/;
 const BRANCH = /^from (\d+) to (\d+): (.*)$/;
-const SOURCE = /^; (.*) @ (.+):(\d+)$/;
 const LIVE = /^\s+(?:\d+\s+)?(\d+): ([.0-9]{10}) /;
 const FIGURES = /^processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) peak_states (\d+)/;
 // Lines that are bookkeeping, never an error.
@@ -112,13 +112,13 @@ export function parseVerifierWalk(log: string): VerifierWalk {
     if (insn) {
       errorLines = [];
       const index = Number(insn[1]);
-      const asm = insn[2]!.trim();
+      const [asm, inlineState = ''] = splitInlineState(insn[2]!);
       const access = accessOf(asm, live.get(index));
       const before = state;
       state = new Map(before);
       // A call leaves r1-r5 unreadable: the verifier forgets them.
       if (/^call /.test(asm)) for (const r of ['R1', 'R2', 'R3', 'R4', 'R5']) state.delete(r);
-      for (const slot of parseState(insn[3] ?? '')) state.set(slot.name, slot);
+      for (const slot of parseState(inlineState)) state.set(slot.name, slot);
       const changed = [...state.keys()].filter((name) => before.get(name)?.text !== state.get(name)?.text);
       for (const name of before.keys()) if (!state.has(name)) changed.push(name);
       walk.steps.push({
@@ -147,7 +147,7 @@ export function parseVerifierWalk(log: string): VerifierWalk {
       }
       continue;
     }
-    const at = SOURCE.exec(line);
+    const at = ANNOTATION_AT.exec(line);
     if (at) {
       source = { file: at[2]!, line: Number(at[3]), text: at[1]!.trim() };
       continue;
