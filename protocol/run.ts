@@ -68,6 +68,13 @@ export const attachSettingsSchema = z.object({
 });
 export type AttachSettings = z.infer<typeof attachSettingsSchema>;
 
+/** `uprobe`, `uretprobe` or `usdt`, optionally sleepable (`.s`) or `.multi`, then any target after `/`: the page and the loader read sections alike. */
+export const USER_PROBE_SECTION = /^(uprobe|uretprobe|usdt)(\.s)?(\.multi)?(\.s)?(?:\/(.*))?$/;
+
+export function isUserProbeSection(section: string): boolean {
+  return USER_PROBE_SECTION.test(section);
+}
+
 /** One thing the playground changed in the object before load, as the program's own loader would: a map resized, a program left out. */
 export const objectChangeSchema = z.object({ kind: z.enum(['map', 'program']), name: z.string(), message: z.string() });
 export type ObjectChange = z.infer<typeof objectChangeSchema>;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isUserProbeSection, planUserProbes, type ProbeHost } from './user-probes.ts';
+import { isUserProbeSection } from '../../protocol/run.ts';
+import { planUserProbes, type ProbeHost } from './user-probes.ts';
 
 const HOST: ProbeHost = { sandbox: 'host', target: '/srv/playground/native/build/playground-target' };
 const VM: ProbeHost = { sandbox: 'vm', target: '/opt/playground/playground-target' };

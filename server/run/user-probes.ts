@@ -7,7 +7,7 @@
  * program, in the one process the Run starts: on any other binary it would see
  * other users' processes. In a VM it may watch any binary of the guest.
  */
-import type { AttachSettings } from '../../protocol/run.ts';
+import { type AttachSettings, USER_PROBE_SECTION } from '../../protocol/run.ts';
 
 /** A Run's user-space probe, ready for the loader: `binary: 'target'` and `pid: 'target'` are the target program's copy and its process. */
 export type UserProbePlan =
@@ -27,18 +27,13 @@ export interface UserProbeDecision {
   refused: { program: string; message: string }[];
 }
 
-const USER_SECTION = /^(uprobe|uretprobe|usdt)(\.s)?(\.multi)?(\.s)?(?:\/(.*))?$/;
 /** The loader's own binary, in a tool that probes itself (libbpf-bootstrap's uprobe example): here, the target program. */
 const SELF = '/proc/self/exe';
-
-export function isUserProbeSection(section: string): boolean {
-  return USER_SECTION.test(section);
-}
 
 export function planUserProbes(programs: { name: string; section: string }[], settings: AttachSettings | undefined, host: ProbeHost): UserProbeDecision {
   const decision: UserProbeDecision = { plans: [], refused: [] };
   for (const program of programs) {
-    const match = USER_SECTION.exec(program.section);
+    const match = USER_PROBE_SECTION.exec(program.section);
     if (!match) continue;
     const outcome = planOne(program.name, program.section, match, settings ?? {}, host);
     if ('message' in outcome) decision.refused.push({ program: program.name, message: outcome.message });

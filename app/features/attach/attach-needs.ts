@@ -1,4 +1,4 @@
-import type { AttachSettings } from '../../../protocol/messages.ts';
+import { type AttachSettings, isUserProbeSection } from '../../../protocol/messages.ts';
 import { sourceSections } from '../kernels/capabilities.ts';
 
 /** What the sources' programs need to be told before they can attach, as a tool's command line would tell them. */
@@ -13,14 +13,12 @@ export interface AttachNeeds {
   bareUsdt: boolean;
 }
 
-const USER_PROBE = /^(uprobe|uretprobe|usdt)(\.s)?(\.multi)?(\.s)?(\/|$)/;
-
 export function attachNeeds(files: { name: string; content: string }[]): AttachNeeds {
   const sections = sourceSections(files).map((s) => s.section);
   const bare = (kinds: string[]) => sections.some((s) => kinds.includes(s.replace(/\.s$/, '').replace(/\/$/, '')));
   return {
     perfEvent: sections.includes('perf_event'),
-    userProbes: sections.some((s) => USER_PROBE.test(s)),
+    userProbes: sections.some(isUserProbeSection),
     bareUprobe: bare(['uprobe', 'uretprobe']),
     bareUsdt: bare(['usdt']),
   };
