@@ -11,7 +11,7 @@ import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Segment } from '../../shared/Segment.tsx';
 import { lineOfRow, rowsOfLine, type SourceLinks } from './source-links.ts';
-import { useLinkedLine, type CodeLines } from './use-code-lines.ts';
+import { useLinkedLine } from './use-source-links.ts';
 import styles from './inspect.module.css';
 import ui from '../../shared/ui.module.css';
 
@@ -42,16 +42,12 @@ interface InspectPaneProps {
   scheme: ColorScheme;
   /** Asks the server for the disassembly, sections and BTF: it makes them only for Runs someone inspects. */
   onRequest(): void;
-  /** Which C line the rows of the disassembly and the translated code came from. */
-  lines: CodeLines | null;
   /** The C line linked with the editor: lit here, and lit there from here. */
   links: SourceLinks;
 }
 
-const NO_BLOCKS: SourceBlock[] = [];
-
 /** What was built and what runs: ELF sections, disassembly, BTF, skeleton, the loaded code and run stats. */
-export function InspectPane({ view, scheme, onRequest, lines, links }: InspectPaneProps) {
+export function InspectPane({ view, scheme, onRequest, links }: InspectPaneProps) {
   const [sub, setSub] = usePreference<InspectView>('inspect-view', viewSchema, 'disassembly');
   const viewGroup = useId();
   // The run whose inspection has not arrived yet: each new run asks again.
@@ -59,8 +55,6 @@ export function InspectPane({ view, scheme, onRequest, lines, links }: InspectPa
   useEffect(() => {
     if (wantedRun !== null) onRequest();
   }, [wantedRun, onRequest]);
-  // Another run's rows are not this text's.
-  const runLines = lines && lines.runId === view.runId ? lines : null;
 
   return (
     <section className={styles.inspectPane} aria-label="Inspect">
@@ -77,7 +71,7 @@ export function InspectPane({ view, scheme, onRequest, lines, links }: InspectPa
           (view.inspect ? (
             <LinkedCode
               key="disassembly"
-              blocks={runLines?.disassembly ?? NO_BLOCKS}
+              blocks={view.inspect.disassemblyLines}
               links={links}
               text={view.inspect.disassembly}
               language="bpf-asm"
@@ -108,7 +102,7 @@ export function InspectPane({ view, scheme, onRequest, lines, links }: InspectPa
             />
           ))}
         {sub === 'skeleton' && <Skeleton view={view} scheme={scheme} />}
-        {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} lines={runLines} links={links} />}
+        {sub === 'loaded' && <AfterLoad view={view} scheme={scheme} links={links} />}
         {sub === 'stats' && <Stats view={view} />}
       </div>
     </section>
@@ -205,7 +199,7 @@ function Skeleton({ view, scheme }: { view: RunView; scheme: ColorScheme }) {
   );
 }
 
-function AfterLoad({ view, scheme, lines, links }: { view: RunView; scheme: ColorScheme; lines: CodeLines | null; links: SourceLinks }) {
+function AfterLoad({ view, scheme, links }: { view: RunView; scheme: ColorScheme; links: SourceLinks }) {
   const programs = view.loadedCode ?? [];
   const [picked, setPicked] = useState<string | null>(null);
   const [kind, setKind] = useState<'xlated' | 'jited'>('xlated');
@@ -274,7 +268,7 @@ function AfterLoad({ view, scheme, lines, links }: { view: RunView; scheme: Colo
       ) : (
         <LinkedCode
           key={`x-${program.name}`}
-          blocks={lines?.xlated[program.name] ?? NO_BLOCKS}
+          blocks={program.xlatedLines}
           links={links}
           text={program.xlated}
           language="bpf-asm"

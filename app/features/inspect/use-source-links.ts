@@ -1,37 +1,7 @@
 import { useEffect, useRef, useState, useSyncExternalStore, type RefObject } from 'react';
-import type { RequestId, SourceBlock, SourceFile } from '../../../protocol/messages.ts';
-import type { ClientHandle } from '../connection/use-playground-client.ts';
+import type { SourceFile } from '../../../protocol/messages.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';
 import { SourceLinks, type LinkedLine } from './source-links.ts';
-
-/** Which C line each row of a run's code views came from. */
-export interface CodeLines {
-  runId: RequestId;
-  disassembly: SourceBlock[];
-  /** The translated code's, by program name. */
-  xlated: Record<string, SourceBlock[]>;
-}
-
-/**
- * The line maps of the latest run whose inspection or loaded code arrived,
- * read from the run's messages here: Inspect may be closed when they come,
- * and they matter only to it.
- */
-export function useCodeLines({ client }: ClientHandle): CodeLines | null {
-  const [lines, setLines] = useState<CodeLines | null>(null);
-  useEffect(() => {
-    if (!client) return;
-    return client.on('run_message', (message) => {
-      if (message.type !== 'inspect' && message.type !== 'loaded_code') return;
-      setLines((current) => {
-        const base = current?.runId === message.runId ? current : { runId: message.runId, disassembly: [], xlated: {} };
-        if (message.type === 'inspect') return { ...base, disassembly: message.disassemblyLines ?? [] };
-        return { ...base, xlated: Object.fromEntries(message.programs.map((p) => [p.name, p.xlatedLines ?? []])) };
-      });
-    });
-  }, [client]);
-  return lines;
-}
 
 /**
  * The page's one SourceLinks: an instruction's C line lit in the editor while

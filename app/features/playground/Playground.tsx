@@ -12,7 +12,7 @@ import { EventStore } from '../events/event-store.ts';
 import { useEventType } from '../events/use-event-type.ts';
 import { useExamples } from '../examples/use-examples.ts';
 import { useProjectExport } from '../export/use-project-export.ts';
-import { useCodeLines, useSourceLinks } from '../inspect/use-code-lines.ts';
+import { useSourceLinks } from '../inspect/use-source-links.ts';
 import { useKernelChoice } from '../kernels/use-kernel-choice.ts';
 import { useLessonOpener } from '../lessons/use-lesson-opener.ts';
 import { useLessons } from '../lessons/use-lessons.ts';
@@ -90,7 +90,6 @@ export function Playground() {
   const mapActions = useMapActions(handle, active, setMapIntervalMs);
   const setEventType = useEventType(handle);
   const verifier = useVerifierStop(view, workspace, files, editorRef);
-  const codeLines = useCodeLines(handle);
   const sourceLinks = useSourceLinks(editorRef, workspace.files, files.setActiveFile);
 
   // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
@@ -224,7 +223,6 @@ export function Playground() {
               onSetEventType={setEventType}
               onOpenFile={() => void trigger('open')}
               onInspect={() => void client?.request({ type: 'inspect' })}
-              codeLines={codeLines}
               sourceLinks={sourceLinks}
               onGoToLine={verifier.goToLine}
               onShowLine={verifier.showLine}

@@ -9,7 +9,6 @@ import type { EventStore } from '../events/event-store.ts';
 import { EventsPane } from '../events/EventsPane.tsx';
 import { InspectPane } from '../inspect/InspectPane.tsx';
 import type { SourceLinks } from '../inspect/source-links.ts';
-import type { CodeLines } from '../inspect/use-code-lines.ts';
 import { LessonPane } from '../lessons/LessonPane.tsx';
 import { LessonsTabLabel } from '../lessons/LessonsTabLabel.tsx';
 import { lessonExampleName } from '../lessons/use-lesson-opener.ts';
@@ -53,8 +52,7 @@ interface ResultsPanelProps {
   onSetEventType(map: string, typeName: string | null): Promise<RequestResult>;
   onOpenFile(): void;
   onInspect(): void;
-  /** The C lines of the inspected code, and its link with the editor. */
-  codeLines: CodeLines | null;
+  /** The link between the inspected code's rows and the editor's C lines. */
   sourceLinks: SourceLinks;
   onGoToLine(file: string, line: number): void;
   /** Puts a line in view in the editor, the focus left where it is. */
@@ -157,7 +155,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
         />
       ),
       keepMounted: false,
-      panel: <InspectPane view={view} scheme={scheme} onRequest={props.onInspect} lines={props.codeLines} links={props.sourceLinks} />,
+      panel: <InspectPane view={view} scheme={scheme} onRequest={props.onInspect} links={props.sourceLinks} />,
     },
     {
       id: 'log',

@@ -101,5 +101,7 @@ test('stats give runs per second between two messages; inspect and loaded code a
   });
   view = runReducer(view, { type: 'message', at: 3000, message: { type: 'loaded_code', runId: 7, programs: [{ name: 'p', xlated: 'x', jited: null }] } });
   assert.equal(view.inspect?.sections[0]?.name, '.maps');
+  // An object built without line info still links nothing, rather than failing.
+  assert.deepEqual(view.inspect?.disassemblyLines, []);
   assert.equal(view.loadedCode?.[0]?.jited, null);
 });

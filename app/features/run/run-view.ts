@@ -7,6 +7,7 @@ import type {
   PlaygroundError,
   ProgramMeta,
   RunState,
+  SourceBlock,
   Stage,
   Timings,
   VerifierExplanation,
@@ -37,10 +38,10 @@ export interface RunView {
   diagnostics: Diagnostic[];
   skeleton: { ok: boolean; text: string } | null;
   loaded: LoadedView | null;
-  /** What was built: ELF sections, disassembly with source, BTF (arrives beside the load). */
-  inspect: { sections: ElfSection[]; disassembly: string; btf: string } | null;
-  /** After load: the verifier's translated program and the JITed code, per program. */
-  loadedCode: { name: string; xlated: string; jited: string | null }[] | null;
+  /** What was built: ELF sections, disassembly with source (and which C line each row came from), BTF (arrives beside the load). */
+  inspect: { sections: ElfSection[]; disassembly: string; disassemblyLines: SourceBlock[]; btf: string } | null;
+  /** After load: the verifier's translated program (with its rows' C lines) and the JITed code, per program. */
+  loadedCode: { name: string; xlated: string; xlatedLines: SourceBlock[]; jited: string | null }[] | null;
   programs: ProgramMeta[];
   maps: MapMeta[];
   snapshots: Record<string, MapSnapshot>;
@@ -198,9 +199,12 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
     case 'stats':
       return { ...view, stats: message, runRates: runRates(view.stats, view.statsAt, message, at), statsAt: at };
     case 'inspect':
-      return { ...view, inspect: { sections: message.sections, disassembly: message.disassembly, btf: message.btf } };
+      return {
+        ...view,
+        inspect: { sections: message.sections, disassembly: message.disassembly, disassemblyLines: message.disassemblyLines ?? [], btf: message.btf },
+      };
     case 'loaded_code':
-      return { ...view, loadedCode: message.programs };
+      return { ...view, loadedCode: message.programs.map((p) => ({ ...p, xlatedLines: p.xlatedLines ?? [] })) };
     case 'events':
       // Event records live in the EventStore, outside React state.
       return view;
