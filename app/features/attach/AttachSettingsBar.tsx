@@ -64,8 +64,11 @@ export function AttachSettingsBar({ needs, kernel, settings, onChange }: AttachS
               placeholder="every process"
               inputMode="numeric"
               onChange={(e) => {
-                const pid = Number(e.target.value);
-                set({ pid: e.target.value && Number.isInteger(pid) && pid > 0 ? pid : undefined });
+                // A keystroke that would not leave a pid is not taken, so what was typed stays.
+                const text = e.target.value;
+                if (text === '') return set({ pid: undefined });
+                const pid = Number(text);
+                if (/^\d+$/.test(text) && pid > 0 && pid < 2 ** 31) set({ pid });
               }}
             />
           </label>
