@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { ChartState, PlaygroundTestHook } from '../../app/shared/test-hook.ts';
+import type { ChartState, PlaygroundTestHook } from '../../app/common/test-hook.ts';
 
 type Phase = 'idle' | 'queued' | 'compiling' | 'booting' | 'loading' | 'attaching' | 'running' | 'stopped' | 'error';
 

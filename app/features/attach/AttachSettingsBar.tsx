@@ -3,7 +3,7 @@
 import { PERF_EVENT_NAMES, type AttachSettings, type KernelInfo, type PerfEventName } from '../../../protocol/messages.ts';
 import type { AttachNeeds } from './attach-needs.ts';
 import styles from './attach.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface AttachSettingsBarProps {
   needs: AttachNeeds;

@@ -1,9 +1,9 @@
 'use client';
 
 import { useEffect, useMemo, useState } from 'react';
-import { Banner } from '../../shared/Banner.tsx';
+import { Banner } from '../../common/Banner.tsx';
 import type { ClientHandle } from './use-playground-client.ts';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** What is wrong with the connection or the machine: a lost socket (and when it retries), a refusal, a host that cannot run BPF. */
 export function ConnectionBanners({ handle, running }: { handle: ClientHandle; running: boolean }) {

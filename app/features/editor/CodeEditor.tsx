@@ -3,9 +3,9 @@
 import { useEffect, useRef, useState, type RefObject } from 'react';
 import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import { MONO_FONT, languageFor, loadMonaco, modelUri, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
-import { chartState, readOnlyLinkedRows, readOnlyMarkedLines, readOnlyText, type PlaygroundTestHook } from '../../shared/test-hook.ts';
+import { chartState, readOnlyLinkedRows, readOnlyMarkedLines, readOnlyText, type PlaygroundTestHook } from '../../common/test-hook.ts';
 import { toModelEdits } from './legacy-map-actions.ts';
 import type { SourceEdit } from './legacy-maps.ts';
 import styles from './editor.module.css';

@@ -2,14 +2,14 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode, type RefObject } from 'react';
 import { MAX_SOURCE_FILES, type Capability, type Diagnostic, type SourceFile } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import { capabilityWarnings } from '../kernels/capabilities.ts';
 import { canDelete, fileNameProblem, headerTemplate, suggestHeaderName } from './file-names.ts';
 import { CodeEditor, fileOfDiagnostic, type EditorHandle } from './CodeEditor.tsx';
 import { ProblemsList } from './ProblemsList.tsx';
 import { useLegacyMapFixes } from './use-legacy-map-fixes.ts';
 import styles from './editor.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface EditorPaneProps {
   files: SourceFile[];

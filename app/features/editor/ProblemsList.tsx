@@ -1,7 +1,7 @@
 'use client';
 
 import type { Diagnostic } from '../../../protocol/messages.ts';
-import { plural } from '../../shared/format.ts';
+import { plural } from '../../common/format.ts';
 import type { ProblemFix } from './use-legacy-map-fixes.ts';
 import styles from './editor.module.css';
 

@@ -3,9 +3,9 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import type * as MonacoApi from 'monaco-editor';
 import type { Diagnostic } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import { MONO_FONT, loadMonaco, monacoTheme, toMarkerSeverity, type Monaco } from './monaco.ts';
-import { registerReadOnlyView } from '../../shared/test-hook.ts';
+import { registerReadOnlyView } from '../../common/test-hook.ts';
 import styles from './editor.module.css';
 
 interface ReadOnlyCodeProps {

@@ -2,15 +2,15 @@
 
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { Json, MapMeta } from '../../../protocol/messages.ts';
-import { useStoreVersion } from '../../shared/use-store-version.ts';
+import { useStoreVersion } from '../../common/use-store-version.ts';
 import { columnsOf, droppedOf, hexToText, spacedHex, type EventRow, type EventStore } from './event-store.ts';
 import { downloadText, eventsToCsv, eventsToJson, exportFileName } from '../export/data-export.ts';
-import { formatJson, formatNumber, formatRelative, plural } from '../../shared/format.ts';
+import { formatJson, formatNumber, formatRelative, plural } from '../../common/format.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import type { RunPhase } from '../run/run-view.ts';
-import { VirtualList } from '../../shared/VirtualList.tsx';
+import { VirtualList } from '../../common/VirtualList.tsx';
 import styles from './events.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const ROW_HEIGHT = 18;
 /** The picker's value before the user chose and before a record said what the server decodes as. */

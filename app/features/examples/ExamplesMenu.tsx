@@ -1,7 +1,7 @@
 'use client';
 
 import type { Example } from '../../../protocol/messages.ts';
-import { DropdownMenu } from '../../shared/DropdownMenu.tsx';
+import { DropdownMenu } from '../../common/DropdownMenu.tsx';
 import styles from './examples.module.css';
 
 interface ExamplesMenuProps {

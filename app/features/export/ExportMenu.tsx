@@ -1,6 +1,6 @@
 'use client';
 
-import { DropdownMenu } from '../../shared/DropdownMenu.tsx';
+import { DropdownMenu } from '../../common/DropdownMenu.tsx';
 
 export type ExportLanguage = 'c' | 'go';
 

@@ -1,4 +1,4 @@
-import { downloadBlob } from '../../shared/download.ts';
+import { downloadBlob } from '../../common/download.ts';
 import type { Json, MapEntry, MapMeta } from '../../../protocol/messages.ts';
 import type { EventRow } from '../events/event-store.ts';
 

@@ -1,6 +1,6 @@
 import { useCallback } from 'react';
 import type { MapSeed, SourceFile } from '../../../protocol/messages.ts';
-import { downloadBlob } from '../../shared/download.ts';
+import { downloadBlob } from '../../common/download.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import type { Say } from '../playground/use-toast.ts';
 import type { ExportLanguage } from './ExportMenu.tsx';

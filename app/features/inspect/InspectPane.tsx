@@ -3,17 +3,17 @@
 import { useCallback, useEffect, useId, useMemo, useState, type ComponentProps, type ReactNode } from 'react';
 import type { SourceBlock } from '../../../protocol/messages.ts';
 import { z } from 'zod';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { usePreference } from '../../shared/use-preference.ts';
-import { formatNumber, plural } from '../../shared/format.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
+import { usePreference } from '../../common/use-preference.ts';
+import { formatNumber, plural } from '../../common/format.ts';
 import { formatDuration, formatRate, formatShare, statSentence } from './program-stats.ts';
 import { isActive, type RunView } from '../run/run-view.ts';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
-import { Segment } from '../../shared/Segment.tsx';
+import { Segment } from '../../common/Segment.tsx';
 import { lineOfRow, rowsOfLine, type SourceLinks } from './source-links.ts';
 import { useLinkedLine } from './use-source-links.ts';
 import styles from './inspect.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const VIEWS = ['sections', 'disassembly', 'btf', 'skeleton', 'loaded', 'stats'] as const;
 export type InspectView = (typeof VIEWS)[number];

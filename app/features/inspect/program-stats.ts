@@ -1,5 +1,5 @@
 // The kernel's run counts and times of each program, as figures and as one sentence.
-import { formatNumber, plural } from '../../shared/format.ts';
+import { formatNumber, plural } from '../../common/format.ts';
 
 export interface ProgramStat {
   name: string;

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { Capability } from '../../../protocol/messages.ts';
 import { statusKinds, works } from './capabilities.ts';
 import styles from './kernels.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /**
  * The program kinds this host was found to load and attach, compactly

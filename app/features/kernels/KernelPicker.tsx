@@ -2,7 +2,7 @@
 
 import type { KernelInfo } from '../../../protocol/messages.ts';
 import styles from './kernels.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** Which kernel the next Run loads into: the host's, or a fresh VM of one of Debian's kernels. */
 export function KernelPicker({

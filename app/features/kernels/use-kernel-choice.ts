@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HostInfo, KernelInfo } from '../../../protocol/messages.ts';
-import { usePreference } from '../../shared/use-preference.ts';
+import { usePreference } from '../../common/use-preference.ts';
 
 export interface KernelChoice {
   kernels: KernelInfo[];

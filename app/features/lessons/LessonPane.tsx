@@ -4,9 +4,9 @@ import { useMemo } from 'react';
 import type { Lesson } from '../../../protocol/messages.ts';
 import type { LessonsHandle } from './use-lessons.ts';
 import { renderMarkdown } from './markdown.ts';
-import { Button } from '../../shared/Button.tsx';
+import { Button } from '../../common/Button.tsx';
 import styles from './lessons.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface LessonPaneProps {
   lessons: LessonsHandle;

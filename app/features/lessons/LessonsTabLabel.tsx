@@ -1,6 +1,6 @@
 'use client';
 
-import { TabLabel } from '../../shared/TabLabel.tsx';
+import { TabLabel } from '../../common/TabLabel.tsx';
 import type { LessonsHandle } from './use-lessons.ts';
 import styles from './lessons.module.css';
 

@@ -4,7 +4,7 @@ import type { Lesson, WorkloadFacts } from '../../../protocol/messages.ts';
 import type { PlaygroundClient } from '../connection/playground-client.ts';
 import { usePerConnection } from '../connection/use-per-connection.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
-import { usePreference } from '../../shared/use-preference.ts';
+import { usePreference } from '../../common/use-preference.ts';
 
 export interface Course {
   title: string;

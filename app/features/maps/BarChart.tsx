@@ -1,11 +1,11 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { formatNumber } from '../../shared/format.ts';
+import { formatNumber } from '../../common/format.ts';
 import { formatRate } from './map-shape.ts';
-import { registerChart, type ChartState } from '../../shared/test-hook.ts';
+import { registerChart, type ChartState } from '../../common/test-hook.ts';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 export interface Bar {
   id: string;

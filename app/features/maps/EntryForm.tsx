@@ -2,15 +2,15 @@
 
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import type { Json, MapMeta, TypeDesc } from '../../../protocol/messages.ts';
-import { formatJson } from '../../shared/format.ts';
-import { describeDesc, parseJsonInput, placeholderFor, toInputText } from '../../shared/json-input.ts';
+import { formatJson } from '../../common/format.ts';
+import { describeDesc, parseJsonInput, placeholderFor, toInputText } from '../../common/json-input.ts';
 import { HASH_TYPES } from './map-shape.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import { checkForm, fieldKind, formSupported, initialForm, setAt, type FormValue } from './type-form.ts';
 import { TypeFields } from './TypeFields.tsx';
-import { Segment } from '../../shared/Segment.tsx';
+import { Segment } from '../../common/Segment.tsx';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 export interface Prefill {
   key: Json;

@@ -3,12 +3,12 @@
 import { useId, useMemo, useRef, useState } from 'react';
 import { z } from 'zod';
 import type { Json, MapMeta, MapSnapshot } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { usePreference } from '../../shared/use-preference.ts';
-import { useStoreVersion } from '../../shared/use-store-version.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
+import { usePreference } from '../../common/use-preference.ts';
+import { useStoreVersion } from '../../common/use-store-version.ts';
 import { downloadText, exportFileName, mapToCsv, mapToJson } from '../export/data-export.ts';
-import { formatBytes, formatJson, formatNumber, plural } from '../../shared/format.ts';
-import { describeDesc } from '../../shared/json-input.ts';
+import { formatBytes, formatJson, formatNumber, plural } from '../../common/format.ts';
+import { describeDesc } from '../../common/json-input.ts';
 import type { MapHistory } from './map-history.ts';
 import {
   defaultView,
@@ -31,9 +31,9 @@ import { BarChart, type Bar } from './BarChart.tsx';
 import { EntryForm, type Prefill } from './EntryForm.tsx';
 import { MapTable } from './MapTable.tsx';
 import { SeriesChart, type SeriesMode } from './SeriesChart.tsx';
-import { Segment } from '../../shared/Segment.tsx';
+import { Segment } from '../../common/Segment.tsx';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** Map types whose contents are a stream or references, not key/value data to list. */
 const NOT_LISTABLE: Record<string, string> = {

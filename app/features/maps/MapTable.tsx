@@ -2,13 +2,13 @@
 
 import { useCallback, useDeferredValue, useMemo, useRef, useState, type MouseEvent, type ReactNode } from 'react';
 import type { Json, MapMeta, TypeDesc } from '../../../protocol/messages.ts';
-import { useStoreVersion } from '../../shared/use-store-version.ts';
-import { formatJson, formatNumber, isNumeric } from '../../shared/format.ts';
+import { useStoreVersion } from '../../common/use-store-version.ts';
+import { formatJson, formatNumber, isNumeric } from '../../common/format.ts';
 import type { MapHistory } from './map-history.ts';
 import { formatRate, type MapRow } from './map-shape.ts';
-import { VirtualList } from '../../shared/VirtualList.tsx';
+import { VirtualList } from '../../common/VirtualList.tsx';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const ROW_HEIGHT = 20;
 /** Rows in view before the table scrolls inside the card. */

@@ -1,15 +1,15 @@
 'use client';
 
 import type { Json, MapMeta, MapSnapshot, ObjectChange } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { formatClock } from '../../shared/format.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
+import { formatClock } from '../../common/format.ts';
 import type { MapHistory } from './map-history.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 import { MapCard } from './MapCard.tsx';
 import { SeedsEditor } from './SeedsEditor.tsx';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const INTERVALS = [250, 500, 1000, 2000, 5000, 10_000];
 

@@ -1,10 +1,10 @@
 'use client';
 
 import { useId, useRef } from 'react';
-import { parseJsonInput } from '../../shared/json-input.ts';
+import { parseJsonInput } from '../../common/json-input.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface SeedsEditorProps {
   seeds: SeedRow[];

@@ -3,14 +3,14 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { useStoreVersion } from '../../shared/use-store-version.ts';
-import { formatClock, formatNumber } from '../../shared/format.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
+import { useStoreVersion } from '../../common/use-store-version.ts';
+import { formatClock, formatNumber } from '../../common/format.ts';
 import type { MapHistory, Series } from './map-history.ts';
 import { formatCompact, formatRate } from './map-shape.ts';
-import { registerChart } from '../../shared/test-hook.ts';
+import { registerChart } from '../../common/test-hook.ts';
 import styles from './maps.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const HEIGHT = 150;
 /** Colours per series, from the theme's --series-N. */

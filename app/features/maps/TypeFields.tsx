@@ -2,7 +2,7 @@
 
 import { useId } from 'react';
 import type { TypeDesc } from '../../../protocol/messages.ts';
-import { placeholderFor } from '../../shared/json-input.ts';
+import { placeholderFor } from '../../common/json-input.ts';
 import { fieldKind, intRange, type FormValue } from './type-form.ts';
 import styles from './maps.module.css';
 

@@ -1,6 +1,6 @@
 import type { Json, TypeDesc } from '../../../protocol/messages.ts';
-import { formatNumber, plural } from '../../shared/format.ts';
-import { isTextArray, parseJsonInput } from '../../shared/json-input.ts';
+import { formatNumber, plural } from '../../common/format.ts';
+import { isTextArray, parseJsonInput } from '../../common/json-input.ts';
 
 /**
  * Entry forms generated from a map's BTF types (the server's `keyDesc` /

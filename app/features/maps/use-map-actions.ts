@@ -1,7 +1,7 @@
 import { useCallback } from 'react';
 import { z } from 'zod';
 import type { Json } from '../../../protocol/messages.ts';
-import { usePreference } from '../../shared/use-preference.ts';
+import { usePreference } from '../../common/use-preference.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import { DEFAULT_MAP_INTERVAL_MS } from '../run/use-run.ts';
 

@@ -1,6 +1,6 @@
 import { useEffect, useRef } from 'react';
 import type { Json, MapMeta, MapSnapshot } from '../../../protocol/messages.ts';
-import { formatJson } from '../../shared/format.ts';
+import { formatJson } from '../../common/format.ts';
 import type { MapHistory } from './map-history.ts';
 import { hasNumericValues, isGlobalsMap, mapRows, numericRows, type NumericRow } from './map-shape.ts';
 import type { RunView } from '../run/run-view.ts';

@@ -1,6 +1,6 @@
 import { useCallback, useState } from 'react';
 import type { MapSeed } from '../../../protocol/messages.ts';
-import { parseSeeds } from '../../shared/json-input.ts';
+import { parseSeeds } from '../../common/json-input.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 
 export interface SeedCheck {

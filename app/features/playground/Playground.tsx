@@ -1,8 +1,8 @@
 'use client';
 
 import { useCallback, useMemo, useRef, useState } from 'react';
-import { SplitPane } from '../../shared/SplitPane.tsx';
-import { useColorScheme } from '../../shared/use-color-scheme.ts';
+import { SplitPane } from '../../common/SplitPane.tsx';
+import { useColorScheme } from '../../common/use-color-scheme.ts';
 import { ConnectionBanners } from '../connection/ConnectionBanners.tsx';
 import { usePlaygroundClient } from '../connection/use-playground-client.ts';
 import type { EditorHandle } from '../editor/CodeEditor.tsx';

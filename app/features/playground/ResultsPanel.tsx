@@ -1,9 +1,9 @@
 'use client';
 
 import type { Example, Json, KernelInfo, Lesson } from '../../../protocol/messages.ts';
-import { plural } from '../../shared/format.ts';
-import { TabLabel, UnseenCountLabel } from '../../shared/TabLabel.tsx';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import { plural } from '../../common/format.ts';
+import { TabLabel, UnseenCountLabel } from '../../common/TabLabel.tsx';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import type { EventStore } from '../events/event-store.ts';
 import { EventsPane } from '../events/EventsPane.tsx';
@@ -27,7 +27,7 @@ import { RightTabs, type TabSpec } from './RightTabs.tsx';
 import type { TabsState } from './use-tabs.ts';
 import { useTabNews } from './use-tab-news.ts';
 import styles from './playground.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface ResultsPanelProps {
   view: RunView;

@@ -2,11 +2,11 @@
 
 import type { HostInfo, KernelInfo } from '../../../protocol/messages.ts';
 import type { ConnectionState } from '../connection/playground-client.ts';
-import { useNow } from '../../shared/use-now.ts';
-import { formatClock, formatUptime, shortcut } from '../../shared/format.ts';
+import { useNow } from '../../common/use-now.ts';
+import { formatClock, formatUptime, shortcut } from '../../common/format.ts';
 import { HostCapabilities } from '../kernels/HostCapabilities.tsx';
 import styles from './playground.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface StatusBarProps {
   connection: ConnectionState;

@@ -2,7 +2,7 @@
 
 import type { Toast } from './use-toast.ts';
 import styles from './playground.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** The floating message: one with an Undo, or any message in an embed (which has no status bar). */
 export function FloatingToast({ toast }: { toast: Toast }) {

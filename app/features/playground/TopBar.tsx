@@ -1,8 +1,8 @@
 'use client';
 
 import type { Example, KernelInfo } from '../../../protocol/messages.ts';
-import { Button } from '../../shared/Button.tsx';
-import { shortcut } from '../../shared/format.ts';
+import { Button } from '../../common/Button.tsx';
+import { shortcut } from '../../common/format.ts';
 import { ExamplesMenu } from '../examples/ExamplesMenu.tsx';
 import { ExportMenu, type ExportLanguage } from '../export/ExportMenu.tsx';
 import { KernelPicker } from '../kernels/KernelPicker.tsx';
@@ -14,7 +14,7 @@ import { ShareButton, type ShareResult } from '../share/ShareButton.tsx';
 import { shareLink } from '../share/share-link.ts';
 import type { RightTab } from './RightTabs.tsx';
 import styles from './playground.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface TopBarProps {
   embed: boolean;

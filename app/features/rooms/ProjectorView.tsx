@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
-import { Button } from '../../shared/Button.tsx';
+import { Button } from '../../common/Button.tsx';
 import styles from './rooms.module.css';
 
 interface ProjectorViewProps {

@@ -1,9 +1,9 @@
 'use client';
 
-import { Banner } from '../../shared/Banner.tsx';
+import { Banner } from '../../common/Banner.tsx';
 import type { LessonsHandle } from '../lessons/use-lessons.ts';
 import type { RoomHandle } from './use-room.ts';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** A participant's note that the instructor sent something, with Open it and Dismiss. */
 export function PushBanner({ room, lessons, onOpen }: { room: RoomHandle; lessons: LessonsHandle; onOpen(): void }) {

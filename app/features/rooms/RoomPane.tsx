@@ -2,18 +2,18 @@
 
 import { useEffect, useRef, useState } from 'react';
 import type { Lesson, Participant } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import type { RoomHandle } from './use-room.ts';
-import { formatClock } from '../../shared/format.ts';
+import { formatClock } from '../../common/format.ts';
 import { roomLink } from '../share/share-link.ts';
 import { HandIcon } from './HandIcon.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { fileOfDiagnostic } from '../editor/CodeEditor.tsx';
-import { Button } from '../../shared/Button.tsx';
+import { Button } from '../../common/Button.tsx';
 import type { KeptRoom } from './kept-rooms.ts';
 import { ProjectorView } from './ProjectorView.tsx';
 import styles from './rooms.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface RoomPaneProps {
   room: RoomHandle;

@@ -1,6 +1,6 @@
 'use client';
 
-import { CountBadge, TabLabel } from '../../shared/TabLabel.tsx';
+import { CountBadge, TabLabel } from '../../common/TabLabel.tsx';
 import { HandIcon } from './HandIcon.tsx';
 import type { RoomHandle } from './use-room.ts';
 

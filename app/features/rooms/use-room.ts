@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
 import type { MapSeed, Participant, RoomPush, ServerMessage, SourceFile } from '../../../protocol/messages.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
-import { usePreference } from '../../shared/use-preference.ts';
+import { usePreference } from '../../common/use-preference.ts';
 import { keepRoom, keptRoomsSchema, withoutRoom, type KeptRoom } from './kept-rooms.ts';
 
 /** Who this browser is in a room; the key takes the place back after a reload or a server restart. */

@@ -2,14 +2,14 @@
 
 import { useCallback, useDeferredValue, useMemo, useState, type ReactNode } from 'react';
 import { z } from 'zod';
-import { usePreference } from '../../shared/use-preference.ts';
+import { usePreference } from '../../common/use-preference.ts';
 import { useTraceVersion } from './use-trace-buffer.ts';
-import { formatClock, formatNumber, formatRelative, plural, shortcut } from '../../shared/format.ts';
+import { formatClock, formatNumber, formatRelative, plural, shortcut } from '../../common/format.ts';
 import type { RunPhase } from './run-view.ts';
 import type { TraceBuffer, TraceRow } from './trace-buffer.ts';
-import { VirtualList } from '../../shared/VirtualList.tsx';
+import { VirtualList } from '../../common/VirtualList.tsx';
 import styles from './run.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 const ROW_HEIGHT = 18;
 

@@ -1,10 +1,10 @@
 'use client';
 
 import type { Diagnostic } from '../../../protocol/messages.ts';
-import { Banner } from '../../shared/Banner.tsx';
+import { Banner } from '../../common/Banner.tsx';
 import { describeFailure, failureDetail, type RunView } from './run-view.ts';
 import { describeRefusal, type RunRefusal } from './run-refusal.ts';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface RunErrorBannerProps {
   view: RunView;

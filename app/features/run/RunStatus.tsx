@@ -1,7 +1,7 @@
 'use client';
 
-import { useNow } from '../../shared/use-now.ts';
-import { formatNumber, formatUptime } from '../../shared/format.ts';
+import { useNow } from '../../common/use-now.ts';
+import { formatNumber, formatUptime } from '../../common/format.ts';
 import type { RunView } from './run-view.ts';
 import type { TraceBuffer } from './trace-buffer.ts';
 import styles from './run.module.css';

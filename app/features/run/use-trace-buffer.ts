@@ -1,5 +1,5 @@
 import type { TraceBuffer } from './trace-buffer.ts';
-import { useStoreVersion } from '../../shared/use-store-version.ts';
+import { useStoreVersion } from '../../common/use-store-version.ts';
 
 /**
  * Re-renders the caller when the trace buffer changes, at most once per

@@ -1,11 +1,11 @@
 'use client';
 
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { shortcut } from '../../shared/format.ts';
+import { shortcut } from '../../common/format.ts';
 import { shareLink } from './share-link.ts';
-import { Button } from '../../shared/Button.tsx';
+import { Button } from '../../common/Button.tsx';
 import styles from './share.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 export type ShareResult = { ok: true; shareId: string } | { ok: false; message: string };
 

@@ -1,8 +1,8 @@
 'use client';
 
-import { Banner } from '../../shared/Banner.tsx';
+import { Banner } from '../../common/Banner.tsx';
 import type { SharedProgramHandle } from './use-shared-program.ts';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 /** The sentence about a shared program: opened (press Run), or why it could not be. */
 export function SharedProgramBanner({ shared, dismiss }: SharedProgramHandle) {

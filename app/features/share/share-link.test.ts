@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseSeeds } from '../../shared/json-input.ts';
+import { parseSeeds } from '../../common/json-input.ts';
 import { readPageParams, seedRowsOf, shareLink } from './share-link.ts';
 
 test('a link carries the share id, and the embed variant says so', () => {

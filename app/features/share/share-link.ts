@@ -1,5 +1,5 @@
 import type { MapSeed } from '../../../protocol/messages.ts';
-import { toInputText } from '../../shared/json-input.ts';
+import { toInputText } from '../../common/json-input.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
 
 /** What the page's address asks for: a shared program to open, and the minimal embed layout. */

@@ -2,16 +2,16 @@
 
 import { useId, useMemo, useState } from 'react';
 import { perfEventName, type ProgramMeta } from '../../../protocol/messages.ts';
-import type { ColorScheme } from '../../shared/use-color-scheme.ts';
-import { formatBytes, formatNumber } from '../../shared/format.ts';
+import type { ColorScheme } from '../../common/use-color-scheme.ts';
+import { formatBytes, formatNumber } from '../../common/format.ts';
 import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
-import { Segment } from '../../shared/Segment.tsx';
+import { Segment } from '../../common/Segment.tsx';
 import { parseVerifierWalk } from '../../../protocol/verifier-steps.ts';
 import { VerifierStepper } from './VerifierStepper.tsx';
 import styles from './verifier-log.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 type LogKind = 'steps' | 'verifier' | 'libbpf' | 'clang';
 

@@ -2,10 +2,10 @@
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { lastWriter, type VerifierWalk } from '../../../protocol/verifier-steps.ts';
-import { formatNumber } from '../../shared/format.ts';
+import { formatNumber } from '../../common/format.ts';
 import { boundsText, stepLabel } from './stepper-view.ts';
 import styles from './verifier-log.module.css';
-import ui from '../../shared/ui.module.css';
+import ui from '../../common/ui.module.css';
 
 interface VerifierStepperProps {
   walk: VerifierWalk;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { sourceFileSchema } from '../../../protocol/messages.ts';
-import { parseJson } from '../../shared/json-input.ts';
+import { parseJson } from '../../common/json-input.ts';
 
 /** A seed as the user edits it: key and value are the typed text, parsed at Run. */
 export const seedRowSchema = z.object({ map: z.string(), key: z.string(), value: z.string() });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect } from 'react';
-import { formatClock } from '../../shared/format.ts';
+import { formatClock } from '../../common/format.ts';
 import type { Say } from '../playground/use-toast.ts';
 import type { Workspace, WorkspaceActions } from './use-workspace.ts';
 
