@@ -52,3 +52,21 @@ test('Load again with every step: the level 2 log shows each path the verifier w
   await expect(page.getByRole('button', { name: 'Load again with every step (log level 2)' })).toHaveCount(0);
   await expect(page.getByTestId('verifier-stepper')).toContainText('the verifier processed');
 });
+
+test("every load shows veristat's figures per program: states, time and stack beside the instructions processed", async ({ playground, page }) => {
+  const { editor, status, verifier } = playground;
+  await playground.pickExample('Count execve in a hash map');
+  await editor.run();
+  await status.expectPhase('running');
+  await verifier.open();
+  const programs = page.getByRole('table', { name: 'Programs' });
+  await expect(programs.getByTestId('program-insns')).toContainText(/\d+ verified/);
+  await expect(programs.getByTestId('program-verifier')).toHaveText(/^\d+ states? \(peak \d+\) · [\d,]+ µs · stack \d+ B$/);
+
+  // A refused load too: the program the verifier stopped at has its own.
+  await editor.stop();
+  await playground.openCounterWithoutNullCheck();
+  await editor.run();
+  await status.expectPhase('error');
+  await expect(programs.getByTestId('program-verifier')).toHaveText(/^\d+ states? \(peak \d+\) · [\d,]+ µs · stack \d+ B$/);
+});

@@ -439,6 +439,47 @@ test('a verifier rejection rejects load() with the verifier log', async (t) => {
   assert.equal(kernelHasProgram(REJECTED), false);
 });
 
+// Two programs: the first loads, the second is the rejected one, so each needs its own log.
+const acceptedThenRejected = rejectedSource.replace(
+  'SEC("tracepoint/syscalls/sys_enter_execve")',
+  `SEC("tracepoint/syscalls/sys_enter_execve")
+int accepted_first(void *ctx)
+{
+	__u32 zero = 0;
+	__u64 *value = bpf_map_lookup_elem(&hits, &zero);
+
+	if (value)
+		*value += 1;
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")`,
+);
+
+test('each program keeps its own verifier figures, and a rejection shows the log of the program refused', async (t) => {
+  const loaded = openCollection(t, compile('figures', counterSource(COUNTER)));
+  await loaded.load();
+  const [counter] = loaded.programs();
+  assert.match(counter!.verifierStats ?? '', /^verification time \d+ usec\nstack depth \d+/);
+  assert.match(counter!.verifierStats ?? '', /processed \d+ insns .* total_states \d+ peak_states \d+/);
+
+  const mixed = openCollection(t, compile('mixed', acceptedThenRejected));
+  assert.deepEqual(
+    mixed.programs().map((p) => p.name),
+    ['accepted_first', REJECTED],
+  );
+  await assert.rejects(mixed.load(), (error: unknown) => {
+    assert.ok(error instanceof BpfError);
+    // The refused program's own log, not the one that loaded before it.
+    assert.match(error.verifierLog ?? '', /invalid mem access/);
+    return true;
+  });
+  const [first, refused] = mixed.programs();
+  assert.match(first!.verifierStats ?? '', /processed \d+ insns/);
+  assert.match(refused!.verifierStats ?? '', /processed \d+ insns/);
+  assert.notEqual(first!.verifierStats, refused!.verifierStats);
+});
+
 test('too small a verifier log buffer surfaces ENOSPC', async (t) => {
   const c = openCollection(t, compile('small-log', counterSource(COUNTER)), { logLevel: 2, logSize: 128 });
   await assert.rejects(c.load(), (error: unknown) => {

@@ -125,6 +125,8 @@ export interface ProgramInfo {
   id: number | null;
   /** After load: how many instructions the verifier processed for it (null before load, or where the kernel does not say). */
   verifiedInsns: number | null;
+  /** The last lines of its own load log (verification time, stack depth, processed insns and states), after a load; null before. */
+  verifierStats: string | null;
   /** Whether this collection holds a link for it. */
   attached: boolean;
 }

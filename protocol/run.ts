@@ -23,6 +23,19 @@ export const sourceBlockSchema = z.object({
 });
 export type SourceBlock = z.infer<typeof sourceBlockSchema>;
 
+/** What veristat reports for one program's load, read from the last lines of its verifier log. */
+export const verifierFiguresSchema = z.object({
+  processedInsns: z.number(),
+  totalStates: z.number(),
+  peakStates: z.number(),
+  maxStatesPerInsn: z.number(),
+  /** Absent from logs that do not print it (below BPF_LOG_STATS). */
+  verificationUs: z.number().optional(),
+  /** The main program's stack use in bytes (the log lists subprograms' after it). */
+  stackDepth: z.number().optional(),
+});
+export type VerifierFigures = z.infer<typeof verifierFiguresSchema>;
+
 export const programMetaSchema = z.object({
   name: z.string(),
   section: z.string(),
@@ -30,6 +43,8 @@ export const programMetaSchema = z.object({
   instructions: z.number(),
   /** After load: the instructions the verifier processed for it, paths and loop turns included (veristat's total). */
   verifiedInstructions: z.number().optional(),
+  /** After a load, passed or refused: the verifier's states, peak states, time and stack depth for it. */
+  verifier: verifierFiguresSchema.optional(),
   attached: z.boolean(),
   /** Why it did not attach, in one sentence. */
   attachError: z.string().optional(),

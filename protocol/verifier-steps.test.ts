@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { accessOf, lastWriter, parseState, parseVerifierWalk } from './verifier-steps.ts';
+import { accessOf, figureParts, lastWriter, parseState, parseVerifierWalk, verifierFigures } from './verifier-steps.ts';
 
 // Logs captured from Linux 6.18 at log_level 2, of programs in server/verifier/programs/ and of two that pass.
 const fixture = (name: string) => readFileSync(new URL(`../server/verifier/fixtures/${name}`, import.meta.url), 'utf8');
@@ -78,4 +78,19 @@ test('reads and writes of each instruction form', () => {
       ['fp-8', 'mmmm????'],
     ],
   );
+});
+
+test("veristat's figures from a log's last lines, with or without the time and stack depth", () => {
+  // What a level 1|4 log of a passing program holds: the statistics only.
+  const passed =
+    'verification time 176 usec\nstack depth 24+16\nprocessed 13 insns (limit 1000000) max_states_per_insn 1 total_states 3 peak_states 2 mark_read 0\n';
+  const figures = verifierFigures(passed)!;
+  assert.deepEqual(figures, { processedInsns: 13, maxStatesPerInsn: 1, totalStates: 3, peakStates: 2, verificationUs: 176, stackDepth: 24 });
+  assert.deepEqual(figureParts(figures), ['13 insns processed', '3 states (peak 2)', '176 µs', 'stack 24 B']);
+  // Below BPF_LOG_STATS the kernel prints only the processed line.
+  assert.deepEqual(figureParts(verifierFigures('processed 7 insns (limit 1000000) max_states_per_insn 0 total_states 1 peak_states 1 mark_read 0')!), [
+    '7 insns processed',
+    '1 state (peak 1)',
+  ]);
+  assert.equal(verifierFigures('R0 invalid mem access'), null);
 });

@@ -18,7 +18,10 @@
  * registers it and the code after it will read: for a call, its arguments.
  */
 
+import type { VerifierFigures } from './run.ts';
 import { ANNOTATION_AT, INSN, splitInlineState } from './verifier-log.ts';
+
+export type { VerifierFigures };
 
 /** One register or stack slot as the verifier describes it: `map_value_or_null(id=1,map=counts,ks=4,vs=8)`. */
 export interface SlotState {
@@ -59,21 +62,12 @@ export interface VerifierWalk {
   figures: VerifierFigures | null;
 }
 
-/** What veristat reports for a load: from the log's last lines. */
-export interface VerifierFigures {
-  processedInsns: number;
-  totalStates: number;
-  peakStates: number;
-  maxStatesPerInsn: number;
-  /** Absent from logs that do not print it. */
-  verificationUs?: number;
-  stackDepth?: number;
-}
-
 const FULL_STATE = /^(\d+): ((?:R\d+|fp-?\d+)\S*=.*)$/;
 const BRANCH = /^from (\d+) to (\d+): (.*)$/;
 const LIVE = /^\s+(?:\d+\s+)?(\d+): ([.0-9]{10}) /;
-const FIGURES = /^processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) peak_states (\d+)/;
+const FIGURES = /^processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) peak_states (\d+)/m;
+const TIME = /^verification time (\d+) usec/m;
+const DEPTH = /^stack depth (\d+)/m;
 // Lines that are bookkeeping, never an error.
 const BOOKKEEPING = [
   /^\s*$/,
@@ -100,8 +94,6 @@ export function parseVerifierWalk(log: string): VerifierWalk {
   let source: VerifierStep['source'] = null;
   let from: number | undefined;
   let errorLines: string[] = [];
-  let stackDepth: number | undefined;
-  let verificationUs: number | undefined;
   for (const line of log.split('\n')) {
     const liveRow = LIVE.exec(line);
     if (liveRow && !walk.steps.length) {
@@ -152,36 +144,46 @@ export function parseVerifierWalk(log: string): VerifierWalk {
       source = { file: at[2]!, line: Number(at[3]), text: at[1]!.trim() };
       continue;
     }
-    const figures = FIGURES.exec(line);
-    if (figures) {
-      walk.figures = {
-        processedInsns: Number(figures[1]),
-        maxStatesPerInsn: Number(figures[2]),
-        totalStates: Number(figures[3]),
-        peakStates: Number(figures[4]),
-      };
-      continue;
-    }
-    const time = /^verification time (\d+) usec/.exec(line);
-    if (time) {
-      verificationUs = Number(time[1]);
-      continue;
-    }
-    const depth = /^stack depth (\d+)/.exec(line);
-    if (depth) {
-      stackDepth = Number(depth[1]);
-      continue;
-    }
+    if (FIGURES.test(line) || TIME.test(line) || DEPTH.test(line)) continue;
     if (/^\d+: safe$/.test(line) || BOOKKEEPING.some((pattern) => pattern.test(line))) continue;
     // Anything else after an instruction is what the verifier said about it: the error, when the walk ends there.
     if (walk.steps.length) errorLines.push(line.trim());
   }
-  if (walk.figures) {
-    if (verificationUs !== undefined) walk.figures.verificationUs = verificationUs;
-    if (stackDepth !== undefined) walk.figures.stackDepth = stackDepth;
-  }
+  walk.figures = verifierFigures(log);
   if (errorLines.length && walk.steps.length) walk.failure = { message: errorLines.join('\n'), step: walk.steps.length - 1 };
   return walk;
+}
+
+/**
+ * veristat's figures from a log's last lines (any level; the time and stack
+ * depth only where BPF_LOG_STATS printed them), or null when it has none.
+ */
+export function verifierFigures(log: string): VerifierFigures | null {
+  const processed = FIGURES.exec(log);
+  if (!processed) return null;
+  const figures: VerifierFigures = {
+    processedInsns: Number(processed[1]),
+    maxStatesPerInsn: Number(processed[2]),
+    totalStates: Number(processed[3]),
+    peakStates: Number(processed[4]),
+  };
+  const time = TIME.exec(log);
+  if (time) figures.verificationUs = Number(time[1]);
+  // `stack depth 24+16` lists the main program's first, then each subprogram's.
+  const depth = DEPTH.exec(log);
+  if (depth) figures.stackDepth = Number(depth[1]);
+  return figures;
+}
+
+/** The figures in a few words, as the page and the CLI say them: `13 insns processed`, `1 state (peak 1)`, `176 µs`, `stack 8 B`. */
+export function figureParts(f: VerifierFigures, number: (n: number) => string = String): string[] {
+  const parts = [
+    `${number(f.processedInsns)} insns processed`,
+    `${number(f.totalStates)} state${f.totalStates === 1 ? '' : 's'} (peak ${number(f.peakStates)})`,
+  ];
+  if (f.verificationUs !== undefined) parts.push(`${number(f.verificationUs)} µs`);
+  if (f.stackDepth !== undefined) parts.push(`stack ${f.stackDepth} B`);
+  return parts;
 }
 
 /** The step before `step` that last wrote `name` on the path that led to it: where its value came from. */

@@ -207,6 +207,7 @@ Napi::Value Open(const Napi::CallbackInfo& info) {
   auto state = std::make_shared<CollectionState>(libbpfDebug);
   state->elf.assign(elf.Data(), elf.Data() + elf.Length());
   state->kernelLogSize = static_cast<size_t>(logSize);
+  state->kernelLogLevel = static_cast<__u32>(logLevel);
   state->kernelLog.reset(new char[state->kernelLogSize]);
   state->kernelLog[0] = '\0';
 
@@ -264,6 +265,8 @@ Napi::Value Programs(const Napi::CallbackInfo& info) {
     p.Set("autoload", bpf_program__autoload(prog));
     p.Set("id", s.phase == Phase::kLoaded ? KernelId(env, bpf_program__fd(prog), true) : env.Null());
     p.Set("verifiedInsns", s.phase == Phase::kLoaded ? VerifiedInsns(env, bpf_program__fd(prog)) : env.Null());
+    auto stats = s.verifierStats.find(prog);
+    p.Set("verifierStats", stats != s.verifierStats.end() && !stats->second.empty() ? Napi::Value(Napi::String::New(env, stats->second)) : env.Null());
     p.Set("attached", attached);
     out[i++] = p;
   }
@@ -444,6 +447,56 @@ Napi::Value SetAutoload(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// The program's own log buffer for one load, so each program's verifier
+// statistics survive (one shared buffer keeps only the last program's log).
+// They share the object's log size, each at least kMinProgramLog (or all of it): a log that
+// does not fit fails the load with ENOSPC, and the caller retries with a
+// bigger size. BPF_LOG_STATS adds the verification time and stack depth.
+class ProgramLogs {
+ public:
+  explicit ProgramLogs(CollectionState& s) {
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, s.obj.get()) if (bpf_program__autoload(prog)) logs_.push_back({prog, nullptr});
+    if (logs_.empty()) return;
+    size_ = std::max(s.kernelLogSize / logs_.size(), std::min(s.kernelLogSize, kMinProgramLog));
+    for (auto& [prog, buffer] : logs_) {
+      buffer.reset(new char[size_]);
+      buffer[0] = '\0';
+      bpf_program__set_log_buf(prog, buffer.get(), size_);
+      bpf_program__set_log_level(prog, s.kernelLogLevel | kLogStats);
+    }
+  }
+
+  // Keeps each program's statistics in `s` and returns the log to show: the
+  // last one written, as one shared buffer would have held. libbpf loads the
+  // programs in order and stops at a rejection, so that is the refused one's.
+  std::string Collect(CollectionState& s) {
+    s.verifierStats.clear();
+    std::string shown;
+    for (auto& [prog, buffer] : logs_) {
+      std::string text(buffer.get(), strnlen(buffer.get(), size_));
+      s.verifierStats[prog] = StatsOf(text);
+      if (!text.empty()) shown = std::move(text);
+    }
+    return shown;
+  }
+
+ private:
+  static constexpr size_t kMinProgramLog = 64 * 1024;
+  static constexpr __u32 kLogStats = 4;  // BPF_LOG_STATS
+
+  // The statistics are the log's last lines, from "verification time" on.
+  static std::string StatsOf(const std::string& log) {
+    size_t at = log.rfind("verification time ");
+    if (at == std::string::npos) at = log.rfind("processed ");
+    return at == std::string::npos ? std::string() : log.substr(at, 1024);
+  }
+
+  // Freed after the load: libbpf keeps the pointers but never loads an object twice.
+  std::vector<std::pair<bpf_program*, std::unique_ptr<char[]>>> logs_;
+  size_t size_ = 0;
+};
+
 class LoadWorker : public Napi::AsyncWorker {
  public:
   LoadWorker(Napi::Env env, Napi::Object handle, std::shared_ptr<CollectionState> state,
@@ -459,12 +512,13 @@ class LoadWorker : public Napi::AsyncWorker {
     CollectionState& s = *state_;
     size_t mark = s.log.Size();
     s.kernelLog[0] = '\0';
+    ProgramLogs logs(s);
     int err;
     {
       ScopedLogSink scope(&s.log);
       err = bpf_object__load(s.obj.get());
     }
-    verifierLog_.assign(s.kernelLog.get(), strnlen(s.kernelLog.get(), s.kernelLogSize));
+    verifierLog_ = logs.Collect(s);
     libbpfLog_ = s.log.Since(mark);
     if (err) {
       err_ = -err;

@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <map>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -54,9 +55,13 @@ struct CollectionState {
   std::vector<unsigned char> elf;  // our copy: JS may reuse its Buffer
   std::unique_ptr<char[]> kernelLog;  // libbpf keeps this pointer until close
   size_t kernelLogSize = 0;
+  __u32 kernelLogLevel = 0;
   LogSink log;
   ObjectPtr obj;
   std::vector<std::pair<bpf_program*, LinkPtr>> links;
+  // Each program's verifier statistics (the last lines of its own load log:
+  // time, stack depth, processed insns and states), written by the load.
+  std::map<const bpf_program*, std::string> verifierStats;
   // BPF_ENABLE_STATS fd: the kernel counts run time while any such fd is open.
   int statsFd = -1;
   Phase phase = Phase::kOpened;

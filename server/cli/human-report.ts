@@ -1,6 +1,6 @@
 import { perfEventName, type ProgramMeta } from '../../protocol/run.ts';
 import type { RemoteRunReport } from './remote-run.ts';
-import type { VerifierWalk } from '../../protocol/verifier-steps.ts';
+import { figureParts, type VerifierWalk } from '../../protocol/verifier-steps.ts';
 
 /** One line per program: what happened to it, and why when it is not running. */
 export function programLine(program: ProgramMeta): string {
@@ -9,7 +9,11 @@ export function programLine(program: ProgramMeta): string {
   if (program.notLoaded) return `  skipped      ${name}: ${program.notLoaded.replace(`${program.section}: `, '')}`;
   if (!program.attached) return `  not attached ${name}${program.attachError ? `: ${program.attachError}` : ''}`;
   const where = program.cpus ? `, sampling ${perfEventName(program.perfEvent)} of ${program.cpus} CPU${program.cpus === 1 ? '' : 's'}` : '';
-  const verified = program.verifiedInstructions ? `; the verifier processed ${program.verifiedInstructions} instructions` : '';
+  const verified = program.verifier
+    ? `; verifier: ${figureParts(program.verifier).join(', ')}`
+    : program.verifiedInstructions
+      ? `; the verifier processed ${program.verifiedInstructions} instructions`
+      : '';
   return `  attached     ${name}${where}${verified}`;
 }
 

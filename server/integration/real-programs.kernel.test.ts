@@ -313,10 +313,51 @@ ${LICENSE}`);
     assert.equal(entry.perCpu.length, Collection.possibleCpus());
     // veristat's figure, from the kernel's own count for the loaded program.
     assert.ok((report.programs[0]?.verifiedInstructions ?? 0) >= 1, JSON.stringify(report.programs));
+    // And the rest of veristat's figures, from the program's own log at BPF_LOG_STATS.
+    const figures = report.programs[0]?.verifier;
+    assert.equal(figures?.processedInsns, report.programs[0]?.verifiedInstructions, JSON.stringify(report.programs));
+    // The u32 key is on its stack.
+    assert.ok(typeof figures.verificationUs === 'number' && (figures.stackDepth ?? 0) >= 4, JSON.stringify(figures));
     assert.equal(
       (entry.perCpu as number[]).reduce((sum, n) => sum + n, 0),
       entry.value,
     );
+  });
+
+  test('a refused program still has its figures: the one the verifier walked and stopped', async () => {
+    const report = await run(`${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, u32);
+	__type(value, u64);
+} seen SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int counts_fine(void *ctx)
+{
+	u32 key = 1;
+	u64 *n = bpf_map_lookup_elem(&seen, &key);
+	if (n)
+		*n += 1;
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_execve")
+int forgets_null(void *ctx)
+{
+	u32 key = 2;
+	u64 *n = bpf_map_lookup_elem(&seen, &key);
+	*n += 1;
+	return 0;
+}
+${LICENSE}`);
+    assert.equal(report.ok, false);
+    assert.equal(report.stage, 'load');
+    const refused = report.programs.find((p) => p.name === 'forgets_null');
+    assert.ok(refused?.verifier && refused.verifier.processedInsns > 0, JSON.stringify(report.programs));
+    // The one loaded before it was unloaded with the object: no figures to claim.
+    assert.equal(report.programs.find((p) => p.name === 'counts_fine')?.verifier, undefined);
   });
 
   test('a value holding a bpf_spin_lock: seeded and read under the lock, the lock named, not shown as a number', async () => {

@@ -26,7 +26,19 @@ function map(name: string, typeName: string, keySize: number, valueSize: number,
 }
 
 function program(name: string, section: string): ProgramInfo {
-  return { name, section, type: 0, typeName: 'tracing', expectedAttachType: 0, insnCount: 2, autoload: true, id: null, verifiedInsns: null, attached: false };
+  return {
+    name,
+    section,
+    type: 0,
+    typeName: 'tracing',
+    expectedAttachType: 0,
+    insnCount: 2,
+    autoload: true,
+    id: null,
+    verifiedInsns: null,
+    verifierStats: null,
+    attached: false,
+  };
 }
 
 /** This host's kinds: fentry refused at load, kprobes load but never attach. */

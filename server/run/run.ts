@@ -37,6 +37,7 @@ import { InspectOnDemand } from './inspect-on-demand.ts';
 import { describeLoadFailure, explainAttachFailure } from './load-failure.ts';
 import { RunHistory } from './run-history.ts';
 import { seedForMissingMap } from './seed-problems.ts';
+import { verifierFigures, type VerifierFigures } from '../../protocol/verifier-steps.ts';
 
 export interface RunDeps {
   config: Config;
@@ -635,16 +636,22 @@ export class Run {
     if (reading.over) this.fail({ code: 'policy_denied', message: this.cpu.refusal(reading.share) });
   }
 
-  private programMeta(results?: { program: string; attached: boolean; message?: string; code?: string; cpus?: number; refused?: boolean }[]): ProgramMeta[] {
+  /** `refused`: after a rejected load, the refused program's figures, read from its log (the others were unloaded with it). */
+  private programMeta(
+    results?: { program: string; attached: boolean; message?: string; code?: string; cpus?: number; refused?: boolean }[],
+    refused?: { program: string; figures: VerifierFigures } | null,
+  ): ProgramMeta[] {
     return this.programs.map((p) => {
       const result = results?.find((r) => r.program === p.name);
       const notLoaded = this.changes.find((c) => c.kind === 'program' && c.name === p.name)?.message;
+      const verifier = refused?.program === p.name ? refused.figures : p.verifierStats ? verifierFigures(p.verifierStats) : null;
       return {
         name: p.name,
         section: p.section,
         type: p.typeName,
         instructions: p.insnCount,
         ...(p.verifiedInsns ? { verifiedInstructions: p.verifiedInsns } : {}),
+        ...(verifier ? { verifier } : {}),
         attached: result?.attached ?? false,
         attachError:
           result && !result.attached
@@ -683,7 +690,7 @@ export class Run {
       ok: false,
       verifierLog: failure.verifierLog,
       libbpfLog: failure.libbpfLog,
-      programs: this.programMeta(),
+      programs: this.programMeta(undefined, refusedProgramFigures(failure.libbpfLog, failure.verifierLog)),
       maps: this.opened?.maps.meta() ?? [],
       logTruncated: this.logTruncated,
       explanation: failure.explanation,
@@ -706,6 +713,13 @@ export function compileContext(kernel: Kernel, traceSecret: string): { traceTag:
 }
 
 /** Inspect's translated code is read with the host's bpftool, which cannot see into a guest. */
+/** Which program the verifier refused (libbpf names it) and its figures, from the log the load returned. */
+function refusedProgramFigures(libbpfLog: string, verifierLog: string | null): { program: string; figures: VerifierFigures } | null {
+  const program = /prog '([^']+)': BPF program load failed/.exec(libbpfLog)?.[1];
+  const figures = verifierLog ? verifierFigures(verifierLog) : null;
+  return program && figures ? { program, figures } : null;
+}
+
 function notShownInVm(programs: { name: string }[]) {
   return programs.map(({ name }) => ({
     name,

@@ -8,7 +8,7 @@ import type { RunView } from '../run/run-view.ts';
 import { withCode } from '../run/OutputPane.tsx';
 import { ReadOnlyCode } from '../editor/ReadOnlyCode.tsx';
 import { Segment } from '../../common/Segment.tsx';
-import { parseVerifierWalk } from '../../../protocol/verifier-steps.ts';
+import { figureParts, parseVerifierWalk } from '../../../protocol/verifier-steps.ts';
 import { VerifierStepper } from './VerifierStepper.tsx';
 import styles from './verifier-log.module.css';
 import ui from '../../common/ui.module.css';
@@ -198,6 +198,16 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                   {p.verifiedInstructions !== undefined && (
                     <span className={styles.programSection} title="Instructions the verifier processed for it: every path and loop turn it walked">
                       {formatNumber(p.verifiedInstructions)} verified
+                    </span>
+                  )}
+                  {p.verifier && (
+                    <span
+                      className={styles.programSection}
+                      title={`What veristat would report: ${figureParts(p.verifier).join(', ')}`}
+                      data-testid="program-verifier"
+                    >
+                      {/* The processed count is the row's "verified" already: what the walk cost. */}
+                      {figureParts(p.verifier, formatNumber).slice(1).join(' · ')}
                     </span>
                   )}
                 </td>
