@@ -70,3 +70,63 @@ test("every load shows veristat's figures per program: states, time and stack be
   await status.expectPhase('error');
   await expect(programs.getByTestId('program-verifier')).toHaveText(/^\d+ states? \(peak \d+\) · [\d,]+ µs · stack \d+ B$/);
 });
+
+test('the control flow beside the steps: blocks as the verifier walked them, the path to the rejection marked, a block picks its step', async ({
+  playground,
+  page,
+}) => {
+  const { editor, status, verifier } = playground;
+  // The page opens on hello world, which has no seeds to name a map this program lacks.
+  const [file] = await editor.files();
+  // A rejection behind a branch: the write past the 8-byte value happens only on one way of it.
+  await editor.setSource(
+    file!,
+    `#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} slots SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int sometimes_too_far(void *ctx)
+{
+	u32 key = 0;
+	u64 *v = bpf_map_lookup_elem(&slots, &key);
+
+	if (!v)
+		return 0;
+	if (bpf_get_prandom_u32() & 1)
+		*v += 1;
+	else
+		v[4] = 2;
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";
+`,
+  );
+  await editor.run();
+  await status.expectPhase('error');
+  await verifier.open();
+  await page.getByRole('button', { name: 'Step through what the verifier saw' }).click();
+
+  const flow = page.getByTestId('verifier-flow');
+  const blocks = flow.getByRole('list', { name: 'Basic blocks' }).getByRole('button');
+  expect(await blocks.count()).toBeGreaterThan(1);
+  // It opens on the failure: its block is the current one.
+  const current = flow.locator('[aria-current="step"]');
+  await expect(current).toHaveCount(1);
+  const failingBlock = await current.getAttribute('title');
+  // Every step of a level 1 log is on the path to the rejection.
+  const steps = page.getByRole('listbox', { name: 'Verifier steps' });
+  await expect(steps.locator('[data-on-failure-path]')).toHaveCount(await steps.getByRole('option').count());
+
+  // The first block goes to the first step.
+  await blocks.first().click();
+  await expect(steps.getByRole('option', { selected: true })).toHaveText(/^0\D/);
+  await expect(current).not.toHaveAttribute('title', failingBlock!);
+});

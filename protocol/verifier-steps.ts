@@ -64,6 +64,7 @@ export interface VerifierWalk {
 
 const FULL_STATE = /^(\d+): ((?:R\d+|fp-?\d+)\S*=.*)$/;
 const BRANCH = /^from (\d+) to (\d+): (.*)$/;
+const JUMP_WITH_STATE = /^(.*\bgotol? pc[+-]\d+)\s+\d+: ((?:R\d+|fp-?\d+)\S*=.*)$/;
 const LIVE = /^\s+(?:\d+\s+)?(\d+): ([.0-9]{10}) /;
 const FIGURES = /^processed (\d+) insns \(limit \d+\) max_states_per_insn (\d+) total_states (\d+) peak_states (\d+)/m;
 const TIME = /^verification time (\d+) usec/m;
@@ -104,7 +105,11 @@ export function parseVerifierWalk(log: string): VerifierWalk {
     if (insn) {
       errorLines = [];
       const index = Number(insn[1]);
-      const [asm, inlineState = ''] = splitInlineState(insn[2]!);
+      const [printed, inlineState = ''] = splitInlineState(insn[2]!);
+      // Level 1 prints a jump it takes with the state at its target on the same line:
+      // `if r0 == 0x0 goto pc+7 19: R0=0 R6=…`. That state is the next step's.
+      const jumpState = JUMP_WITH_STATE.exec(printed);
+      const asm = jumpState ? jumpState[1]! : printed;
       const access = accessOf(asm, live.get(index));
       const before = state;
       state = new Map(before);
@@ -123,6 +128,7 @@ export function parseVerifierWalk(log: string): VerifierWalk {
         ...(from !== undefined ? { from } : {}),
       });
       from = undefined;
+      if (jumpState) state = new Map(parseState(jumpState[2]!).map((s) => [s.name, s]));
       continue;
     }
     const full = FULL_STATE.exec(line);

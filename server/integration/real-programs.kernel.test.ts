@@ -317,7 +317,7 @@ ${LICENSE}`);
     const figures = report.programs[0]?.verifier;
     assert.equal(figures?.processedInsns, report.programs[0]?.verifiedInstructions, JSON.stringify(report.programs));
     // The u32 key is on its stack.
-    assert.ok(typeof figures.verificationUs === 'number' && (figures.stackDepth ?? 0) >= 4, JSON.stringify(figures));
+    assert.ok(typeof figures?.verificationUs === 'number' && (figures.stackDepth ?? 0) >= 4, JSON.stringify(figures));
     assert.equal(
       (entry.perCpu as number[]).reduce((sum, n) => sum + n, 0),
       entry.value,

@@ -202,7 +202,7 @@ function Programs({ programs, objectSize, stats }: { programs: ProgramMeta[]; ob
                   )}
                   {p.verifier && (
                     <span
-                      className={styles.programSection}
+                      className={styles.programFigures}
                       title={`What veristat would report: ${figureParts(p.verifier).join(', ')}`}
                       data-testid="program-verifier"
                     >

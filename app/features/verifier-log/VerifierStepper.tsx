@@ -1,7 +1,9 @@
 'use client';
 
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { controlFlow } from '../../../protocol/verifier-flow.ts';
 import { lastWriter, type VerifierWalk } from '../../../protocol/verifier-steps.ts';
+import { ControlFlowGraph } from './ControlFlowGraph.tsx';
 import { formatNumber } from '../../common/format.ts';
 import { boundsText, stepLabel } from './stepper-view.ts';
 import styles from './verifier-log.module.css';
@@ -46,6 +48,10 @@ export function VerifierStepper({ walk, onShowLine, onLoadEveryStep }: VerifierS
   };
 
   const pruned = useMemo(() => new Set(walk.pruned.map((p) => p.from)), [walk.pruned]);
+  const flow = useMemo(() => controlFlow(walk), [walk]);
+  const onFailurePath = useMemo(() => new Set(flow.failurePath), [flow]);
+  const blockOf = (insn: number) => flow.blocks.findIndex((b) => b.first <= insn && insn <= b.last);
+  const failedBlock = walk.failure ? blockOf(walk.steps[walk.failure.step]!.insn) : null;
   const [origin, setOrigin] = useState<{ name: string; found: boolean } | null>(null);
   const follow = (name: string) => {
     const writer = lastWriter(walk, current, name);
@@ -89,7 +95,8 @@ export function VerifierStepper({ walk, onShowLine, onLoadEveryStep }: VerifierS
               role="option"
               tabIndex={-1}
               aria-selected={i === current}
-              className={`${styles.stepRow} ${i === current ? styles.stepCurrent : ''} ${walk.failure?.step === i ? styles.stepFailed : ''}`}
+              className={`${styles.stepRow} ${i === current ? styles.stepCurrent : ''} ${walk.failure?.step === i ? styles.stepFailed : onFailurePath.has(i) ? styles.stepOnPath : ''}`}
+              data-on-failure-path={onFailurePath.has(i) || undefined}
               onClick={() => setCurrent(i)}
             >
               {s.from !== undefined && <span className={styles.stepBranch}>↳ from the branch at {s.from}</span>}
@@ -121,6 +128,15 @@ export function VerifierStepper({ walk, onShowLine, onLoadEveryStep }: VerifierS
               </>
             )}
           </p>
+          {flow.blocks.length > 1 && (
+            <details className={styles.flowSection} open>
+              <summary>
+                Control flow: {flow.blocks.length} blocks as the verifier walked them
+                {walk.failure ? ', the path to the rejection in red' : ''}
+              </summary>
+              <ControlFlowGraph flow={flow} currentBlock={blockOf(step.insn)} failedBlock={failedBlock} onPick={setCurrent} />
+            </details>
+          )}
           {walk.failure?.step === current && (
             <p className={styles.stepError} role="alert">
               ✗ {walk.failure.message}
