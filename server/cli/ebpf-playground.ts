@@ -41,7 +41,8 @@ Options of run:
   --pid N            watch only this process (VM kernels)
   --verifier-steps   load with the verifier's every step logged (log level 2);
                      with --json, verifierSteps holds each step: its
-                     instruction, C file and line, registers and stack
+                     instruction, C file and line, registers and stack;
+                     verifierFlow its basic blocks and the path to a rejection
   --json             print one JSON object
   --server URL       default $PLAYGROUND_URL or http://127.0.0.1:3000
 `;

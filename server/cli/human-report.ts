@@ -1,5 +1,6 @@
 import { perfEventName, type ProgramMeta } from '../../protocol/run.ts';
 import type { RemoteRunReport } from './remote-run.ts';
+import type { ControlFlow } from '../../protocol/verifier-flow.ts';
 import { figureParts, type VerifierWalk } from '../../protocol/verifier-steps.ts';
 
 /** One line per program: what happened to it, and why when it is not running. */
@@ -15,6 +16,15 @@ export function programLine(program: ProgramMeta): string {
       ? `; the verifier processed ${program.verifiedInstructions} instructions`
       : '';
   return `  attached     ${name}${where}${verified}`;
+}
+
+/** The blocks in one line: `blocks: 0-8 → 9-11 → 19-24 ✗`, those on the path to a rejection joined by arrows. */
+function flowLine(flow: ControlFlow): string {
+  const onPath = new Set(flow.edges.filter((e) => e.onFailurePath).flatMap((e) => [e.from, e.to]));
+  const name = (b: ControlFlow['blocks'][number]) => (b.first === b.last ? `${b.first}` : `${b.first}-${b.last}`);
+  if (!onPath.size) return `blocks: ${flow.blocks.map(name).join(', ')}`;
+  const path = flow.blocks.filter((_, i) => onPath.has(i)).map(name);
+  return `blocks: ${flow.blocks.length}; the path to the rejection: ${path.join(' → ')} ✗`;
 }
 
 /** The verifier's walk, one line per step: instruction, C line, what changed. */
@@ -49,6 +59,7 @@ export function humanReport(report: RemoteRunReport): string {
     out.push(`programs: ${running} of ${report.programs.length} attached`, ...report.programs.map(programLine));
   }
   if (report.verifierSteps) out.push(...walkLines(report.verifierSteps));
+  if (report.verifierFlow && report.verifierFlow.blocks.length > 1) out.push(flowLine(report.verifierFlow));
   for (const line of report.trace) out.push(line);
   for (const event of report.events) out.push(`event ${JSON.stringify(event)}`);
   for (const [name, entries] of Object.entries(report.maps)) {

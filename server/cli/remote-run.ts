@@ -14,6 +14,7 @@ import type {
   VerifierExplanation,
 } from '../../protocol/messages.ts';
 import { PlaygroundConnection, isRunning } from './connection.ts';
+import { controlFlow, type ControlFlow } from '../../protocol/verifier-flow.ts';
 import { parseVerifierWalk, type VerifierWalk } from '../../protocol/verifier-steps.ts';
 
 export interface RemoteRunOptions {
@@ -48,6 +49,8 @@ export interface RemoteRunReport {
   explanation: VerifierExplanation | null;
   /** With `verifierSteps`: the verifier's walk, step by step (instruction, C line, registers and stack), from its log. */
   verifierSteps?: VerifierWalk;
+  /** With `verifierSteps`: its basic blocks, edges and the path to a rejection. */
+  verifierFlow?: ControlFlow;
   trace: string[];
   dropped: number;
   /** Per-CPU maps keep one value per CPU (`perCpu`) beside their total (`value`), as the page shows them. */
@@ -98,7 +101,10 @@ export async function runRemote(options: RemoteRunOptions): Promise<RemoteRunRep
       await connection.request({ type: 'stop' });
     }
     const report = summarize(connection.inbox, runId);
-    if (options.verifierSteps && report.verifierLog) report.verifierSteps = parseVerifierWalk(report.verifierLog);
+    if (options.verifierSteps && report.verifierLog) {
+      report.verifierSteps = parseVerifierWalk(report.verifierLog);
+      report.verifierFlow = controlFlow(report.verifierSteps);
+    }
     return report;
   } finally {
     connection.close();

@@ -360,6 +360,47 @@ ${LICENSE}`);
     assert.equal(report.programs.find((p) => p.name === 'counts_fine')?.verifier, undefined);
   });
 
+  test('--verifier-steps gives the walk and its control flow: the blocks, and the path to the rejection behind a branch', async () => {
+    const content = `${CORE}
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, u64);
+} slots SEC(".maps");
+
+SEC("tp/syscalls/sys_enter_execve")
+int sometimes_too_far(void *ctx)
+{
+	u32 key = 0;
+	u64 *v = bpf_map_lookup_elem(&slots, &key);
+
+	if (!v)
+		return 0;
+	if (bpf_get_prandom_u32() & 1)
+		*v += 1;
+	else
+		v[4] = 2;
+	return 0;
+}
+${LICENSE}`;
+    const report = await runRemote({ server: backend.url, files: [{ name: 'tool.bpf.c', content }], seeds: [], seconds: 1, verifierSteps: true });
+    assert.equal(report.ok, false);
+    const walk = report.verifierSteps!;
+    const flow = report.verifierFlow!;
+    assert.ok(flow.blocks.length >= 3, JSON.stringify(flow.blocks));
+    assert.equal(flow.failurePath.at(-1), walk.failure?.step);
+    // The failing store is in the last block on the path, on its C line.
+    const failing = walk.steps[walk.failure!.step]!;
+    assert.equal(failing.source?.line, content.split('\n').findIndex((l) => l.includes('v[4] = 2;')) + 1);
+    assert.ok(
+      flow.edges.some((e) => e.onFailurePath && e.kind === 'jump'),
+      JSON.stringify(flow.edges),
+    );
+    // The failing instruction belongs to a block of the flow.
+    assert.ok(flow.blocks.some((b) => b.first <= failing.insn && failing.insn <= b.last));
+  });
+
   test('a value holding a bpf_spin_lock: seeded and read under the lock, the lock named, not shown as a number', async () => {
     const files = [
       {
