@@ -94,3 +94,22 @@ test("veristat's figures from a log's last lines, with or without the time and s
   ]);
   assert.equal(verifierFigures('R0 invalid mem access'), null);
 });
+
+test('a level 2 log from the 6.12 VM kernel: `_w` marks on written registers, precision tracking between steps', () => {
+  // server/verifier/programs/null_deref.bpf.c, loaded at level 2 on Debian's 6.12 kernel in a playground VM.
+  const walk = parseVerifierWalk(fixture('null_deref_level2_vm6.12.log'));
+  assert.deepEqual(
+    walk.steps.map((s) => s.insn),
+    [0, 1, 2, 3, 4, 6, 7],
+  );
+  // `R1_w=0` is R1, written by this step.
+  assert.deepEqual(walk.steps[0]!.changed, ['R1']);
+  assert.equal(walk.steps[5]!.state.find((s) => s.name === 'R0')?.type, 'map_value_or_null');
+  // The key's store shows in the full state 6.12 prints after its precision marks.
+  assert.ok(walk.steps[2]!.state.some((s) => s.name === 'fp-8'));
+  assert.deepEqual(walk.failure, { message: "R0 invalid mem access 'map_value_or_null'", step: 6 });
+  assert.equal(walk.steps[6]!.source?.line, 20);
+  assert.equal(lastWriter(walk, 6, 'R0'), 5);
+  assert.equal(walk.figures?.processedInsns, 7);
+  assert.equal(walk.figures?.stackDepth, 8);
+});
