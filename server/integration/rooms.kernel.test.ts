@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Participant, ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { loadCourse } from '../lessons/course.ts';
+import { loadCourses } from '../lessons/course.ts';
 import { refusalOf, startTestBackend } from './harness.ts';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -30,7 +30,7 @@ async function boardWhere(instructor: PlaygroundConnection, match: (participants
 
 test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive a restart', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'playground-rooms-'));
-  const lesson = loadCourse().lessons[0]!;
+  const lesson = loadCourses()[0]!.lessons[0]!;
   const first = await startTestBackend((config) => {
     config.dataDir = dataDir;
   });

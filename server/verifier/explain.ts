@@ -152,8 +152,10 @@ function classify(log: ParsedVerifierLog, raw: string): Verdict {
     );
   }
   if ((m = /combined stack size of (\d+) calls is (\d+)\. Too large/.exec(text))) {
-    const depths = /^stack depth ([\d+]+)\s*$/m.exec(raw)?.[1];
-    const each = depths?.includes('+') ? ` (${depths.split('+').join(' + ')})` : '';
+    // `stack depth 280+256`: each function's own; the kernel rounds each frame up (to 16 bytes when JITed) before adding.
+    const parts = /^stack depth ([\d+]+)\s*$/m.exec(raw)?.[1]?.split('+').map(Number) ?? [];
+    const rounded = parts.reduce((a, b) => a + b, 0) !== Number(m[2]) ? ', each rounded up for alignment' : '';
+    const each = parts.length > 1 ? ` (${parts.join(' + ')}${rounded})` : '';
     return verdict(
       'stack_limit',
       `The ${m[1]} functions on one call path, each calling the next, use ${count(m[2]!)} bytes of stack together${each}, more than the 512 bytes a BPF program may use.`,

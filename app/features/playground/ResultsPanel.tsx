@@ -190,7 +190,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
       panel: (
         <RoomPane
           room={room}
-          lessons={lessons.course?.lessons ?? []}
+          courses={lessons.courses ?? []}
           suggestedCode={props.suggestedRoomCode}
           scheme={scheme}
           onPushEditor={props.onPushEditor}
