@@ -136,8 +136,13 @@ export async function checkStarter(connection: PlaygroundConnection, folder: Les
   }
   const loaded = connection.inbox.find((m): m is Extract<ServerMessage, { type: 'loaded' }> => m.type === 'loaded' && m.runId === runId);
   const kind = loaded?.explanation?.kind;
-  if (!kind) return { pass: false, message: `the starter should be rejected by the verifier as ${wanted}, but it failed before the verifier: ${settled.error?.message ?? 'unknown error'}` };
-  if (kind !== wanted) return { pass: false, message: `the verifier rejected the starter, explained as ${kind} instead of ${wanted}: ${loaded.explanation!.summary}` };
+  if (!kind)
+    return {
+      pass: false,
+      message: `the starter should be rejected by the verifier as ${wanted}, but it failed before the verifier: ${settled.error?.message ?? 'unknown error'}`,
+    };
+  if (kind !== wanted)
+    return { pass: false, message: `the verifier rejected the starter, explained as ${kind} instead of ${wanted}: ${loaded.explanation!.summary}` };
   return { pass: true, message: `rejected by the verifier as ${kind}, as intended.` };
 }
 

@@ -88,8 +88,13 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     assert.equal((await participant.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, false);
 
     assert.equal((await instructor.request({ type: 'room_push', lesson: 'no-such-lesson' })).ok, false);
+    // A lesson of the second course is pushed by its name, like one of the first.
+    const second = loadCourses()[1]!.lessons[0]!.lesson.name;
+    assert.equal((await instructor.request({ type: 'room_push', lesson: second })).ok, true);
+    assert.equal((await participant.waitFor(is('room_pushed'), 10_000))?.push.lesson, second);
+    const mark = participant.inbox.length;
     assert.equal((await instructor.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, true);
-    const pushed = await participant.waitFor(is('room_pushed'), 10_000);
+    const pushed = await participant.waitFor(is('room_pushed'), 10_000, mark);
     assert.equal(pushed?.push.lesson, lesson.lesson.name);
     await participant.request({ type: 'stop' });
     participant.close();

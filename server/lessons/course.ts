@@ -114,7 +114,8 @@ export function loadCourses(dir = COURSES_DIR): Course[] {
   for (const course of courses) {
     for (const { lesson } of course.lessons) {
       const other = seen.get(lesson.name);
-      if (other !== undefined) throw new Error(`The lesson name "${lesson.name}" is used by both ${other} and ${course.name}: lesson folders need names unique across courses.`);
+      if (other !== undefined)
+        throw new Error(`The lesson name "${lesson.name}" is used by both ${other} and ${course.name}: lesson folders need names unique across courses.`);
       seen.set(lesson.name, course.name);
     }
   }

@@ -310,7 +310,7 @@ test('functions whose stacks add up to more than 512 bytes: the sum and each par
   assert.equal(explanation?.kind, 'stack_limit');
   assert.equal(
     explanation.summary,
-    'The 2 functions on one call path, each calling the next, use 608 bytes of stack together (304 + 304), more than the 512 bytes a BPF program may use.',
+    'Two functions on one call path, each calling the next, use 608 bytes of stack together (304 + 304), more than the 512 bytes a BPF program may use.',
   );
   assert.match(explanation.hint, /bpf_ringbuf_reserve/);
   assert.equal(explanation.line, undefined);
@@ -319,7 +319,7 @@ test('functions whose stacks add up to more than 512 bytes: the sum and each par
   const rounded = fixture('stack_limit').replace('is 608', 'is 544').replace('304+304', '280+256');
   assert.equal(
     explainVerifierLog(rounded, FILES).explanation?.summary,
-    'The 2 functions on one call path, each calling the next, use 544 bytes of stack together (280 + 256, each rounded up for alignment), more than the 512 bytes a BPF program may use.',
+    'Two functions on one call path, each calling the next, use 544 bytes of stack together (280 + 256, each rounded up for alignment), more than the 512 bytes a BPF program may use.',
   );
 });
 

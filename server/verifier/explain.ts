@@ -100,6 +100,8 @@ const HINTS = {
 
 const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `#${n}`;
 const count = (n: string | number) => Number(n).toLocaleString('en-US');
+/** A number of functions at the start of a sentence: "Two", or "The 12". */
+const calls = (n: number) => ['Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight'][n - 2] ?? `The ${n}`;
 
 /** Picks the failure class from the error lines, in order from most to least specific. */
 function classify(log: ParsedVerifierLog, raw: string): Verdict {
@@ -158,7 +160,7 @@ function classify(log: ParsedVerifierLog, raw: string): Verdict {
     const each = parts.length > 1 ? ` (${parts.join(' + ')}${rounded})` : '';
     return verdict(
       'stack_limit',
-      `The ${m[1]} functions on one call path, each calling the next, use ${count(m[2]!)} bytes of stack together${each}, more than the 512 bytes a BPF program may use.`,
+      `${calls(Number(m[1]))} functions on one call path, each calling the next, use ${count(m[2]!)} bytes of stack together${each}, more than the 512 bytes a BPF program may use.`,
     );
   }
   if ((m = /The sequence of (\d+) jumps is too complex/.exec(text)) && insideLoop(log)) {
