@@ -4,7 +4,7 @@ import { expect, test } from './fixtures.ts';
 import { PlaygroundPage } from './pages/playground.ts';
 import { joinAs, RoomTab } from './pages/room.ts';
 
-const LESSON_DIR = path.resolve(import.meta.dirname, '..', 'bpf', 'lessons', '01-hello-tracepoint');
+const LESSON_DIR = path.resolve(import.meta.dirname, '..', 'bpf', 'lessons', 'ebpf-from-zero', '01-hello-tracepoint');
 const SOLUTION = readFileSync(path.join(LESSON_DIR, 'solution', 'hello.bpf.c'), 'utf8');
 
 test('a workshop room: the participant joins, passes lesson 1, shows on the board, raises a hand, and is viewed', async ({ playground, page, browser }) => {

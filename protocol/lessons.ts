@@ -56,6 +56,15 @@ export const lessonSchema = z.object({
 });
 export type Lesson = z.infer<typeof lessonSchema>;
 
+/** A course: its lessons in order. Its name (the course's folder) is how the page remembers which course it shows. */
+export const courseSchema = z.object({
+  name: z.string(),
+  title: z.string(),
+  description: z.string(),
+  lessons: z.array(lessonSchema),
+});
+export type Course = z.infer<typeof courseSchema>;
+
 /** What the check's workload chose at random, shown with the result. */
 export const workloadFactsSchema = z.record(z.string(), z.union([z.number(), z.string()]));
 export type WorkloadFacts = z.infer<typeof workloadFactsSchema>;

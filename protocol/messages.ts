@@ -30,7 +30,7 @@ export * from './sources.ts';
 export * from './type-desc.ts';
 
 /** Bumped on any incompatible change; the server refuses other versions in `hello`. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 export type ClientMessageInput = z.input<typeof clientMessageSchema>;
 

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { playgroundErrorSchema } from './diagnostics.ts';
 import { hostInfoSchema } from './host.ts';
-import { lessonSchema, workloadFactsSchema } from './lessons.ts';
+import { courseSchema, workloadFactsSchema } from './lessons.ts';
 import { serverLimitsSchema } from './limits.ts';
 import { type ClientMessage, requestIdSchema } from './requests.ts';
 import { roomPushSchema } from './rooms.ts';
@@ -31,7 +31,8 @@ const results = {
   get_share: { files: z.array(sourceFileSchema), seeds: z.array(mapSeedSchema), createdAt: z.number() },
   /** The project as a zip, base64-encoded. */
   export: { fileName: z.string(), zipBase64: z.string() },
-  get_lessons: { course: z.object({ title: z.string(), description: z.string() }), lessons: z.array(lessonSchema) },
+  /** The bundled courses in order; lesson names are unique across them. */
+  get_lessons: { courses: z.array(courseSchema) },
   /** Pass or not, one sentence saying what was seen, and what the workload chose at random. */
   check: { lesson: z.string().optional(), pass: z.boolean(), message: z.string(), facts: workloadFactsSchema },
 } satisfies Partial<Record<ClientMessage['type'], z.ZodRawShape>>;

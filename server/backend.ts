@@ -9,7 +9,7 @@ import { CompileCache } from './compile/compile-cache.ts';
 import { ShareStore } from './share/store.ts';
 import { RoomStore } from './rooms/room-store.ts';
 import { RoomHub } from './rooms/room-hub.ts';
-import { bundledCourse } from './lessons/course.ts';
+import { bundledLessons } from './lessons/course.ts';
 import { findToolchain, type Toolchain } from './compile/toolchain.ts';
 import { ROOT, type Config } from './config.ts';
 import { resolveAccessToken } from './access-token.ts';
@@ -79,7 +79,7 @@ export async function startBackend(config: Config, pages?: PageHandler, log: (li
   const database = path.join(config.dataDir, 'playground.db');
   const shares = new ShareStore(database);
   const roomStore = new RoomStore(database);
-  const rooms = new RoomHub(roomStore, () => bundledCourse().lessons.map((l) => l.lesson.name), config.limits.roomParticipants);
+  const rooms = new RoomHub(roomStore, () => bundledLessons().map((l) => l.lesson.name), config.limits.roomParticipants);
   // From here on, accessToken is the token in force (or null when the operator turned it off).
   config = { ...config, accessToken: resolveAccessToken(config) };
   const sockets = attachWebSockets(server, { config, toolchain, host, kernels, compileQueue, skeletonQueue, prepareQueue, compileCache, shares, rooms });

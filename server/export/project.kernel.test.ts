@@ -9,7 +9,7 @@ import { unzipSync } from 'fflate';
 import type { MapSeed, SourceFile } from '../../protocol/messages.ts';
 import { ROOT, loadConfig } from '../config.ts';
 import { exportFixture } from './export-fixture.ts';
-import { bundledCourse } from '../lessons/course.ts';
+import { bundledLessons } from '../lessons/course.ts';
 
 const run = promisify(execFile);
 const BPFTOOL = existsSync('/usr/sbin/bpftool') ? '/usr/sbin/bpftool' : 'bpftool';
@@ -354,7 +354,7 @@ describe("export as Go (cilium/ebpf + bpf2go), built offline against Debian's pa
   });
 
   test("every lesson's solution exports in C and in Go, and both build", async () => {
-    for (const { lesson, solution } of bundledCourse().lessons) {
+    for (const { lesson, solution } of bundledLessons()) {
       const name = `lesson_${lesson.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
       for (const language of ['c', 'go'] as const) {
         const result = await exported(solution, [], name, language);

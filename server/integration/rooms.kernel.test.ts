@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Participant, ServerMessage } from '../../protocol/messages.ts';
 import { PlaygroundConnection } from '../cli/connection.ts';
-import { loadCourse } from '../lessons/course.ts';
+import { loadCourses } from '../lessons/course.ts';
 import { refusalOf, startTestBackend } from './harness.ts';
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
@@ -30,7 +30,7 @@ async function boardWhere(instructor: PlaygroundConnection, match: (participants
 
 test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive a restart', async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'playground-rooms-'));
-  const lesson = loadCourse().lessons[0]!;
+  const lesson = loadCourses()[0]!.lessons[0]!;
   const first = await startTestBackend((config) => {
     config.dataDir = dataDir;
   });
@@ -88,8 +88,13 @@ test('a room: join, pass lesson 1, raise a hand, be viewed, get a push, survive 
     assert.equal((await participant.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, false);
 
     assert.equal((await instructor.request({ type: 'room_push', lesson: 'no-such-lesson' })).ok, false);
+    // A lesson of the second course is pushed by its name, like one of the first.
+    const second = loadCourses()[1]!.lessons[0]!.lesson.name;
+    assert.equal((await instructor.request({ type: 'room_push', lesson: second })).ok, true);
+    assert.equal((await participant.waitFor(is('room_pushed'), 10_000))?.push.lesson, second);
+    const mark = participant.inbox.length;
     assert.equal((await instructor.request({ type: 'room_push', lesson: lesson.lesson.name })).ok, true);
-    const pushed = await participant.waitFor(is('room_pushed'), 10_000);
+    const pushed = await participant.waitFor(is('room_pushed'), 10_000, mark);
     assert.equal(pushed?.push.lesson, lesson.lesson.name);
     await participant.request({ type: 'stop' });
     participant.close();

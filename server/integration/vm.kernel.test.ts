@@ -12,7 +12,7 @@ import type { Capability, ServerMessage, SourceFile } from '../../protocol/messa
 import { PlaygroundConnection } from '../cli/connection.ts';
 import { runRemote, type RemoteRunReport } from '../cli/remote-run.ts';
 import { checkLesson } from '../cli/lesson-command.ts';
-import { bundledCourse } from '../lessons/course.ts';
+import { bundledLessons } from '../lessons/course.ts';
 import { helloSource, qemuPidsOf, startVmTestBackend } from './harness.ts';
 
 const KERNEL = '6.12';
@@ -218,17 +218,17 @@ int read_writes(struct trace_event_raw_sys_enter *ctx)
     }
   });
 
-  test('every lesson of the course passes its check in one VM, which the session keeps from Run to Run', async () => {
+  test('every lesson of every course passes its check in one VM, which the session keeps from Run to Run', async () => {
     const connection = await PlaygroundConnection.open(backend.url, 'test');
     try {
-      for (const folder of bundledCourse().lessons) {
+      for (const folder of bundledLessons()) {
         const solved = await checkLesson(connection, folder, folder.solution, KERNEL);
         assert.equal(solved.pass, true, `${folder.lesson.name}: ${solved.message}`);
       }
       // One session, one VM: no Run after the first waited for one (a wait is sent as the `booting` state).
       const states = connection.inbox.flatMap((m) => (m.type === 'run_state' ? [m] : []));
       const runs = [...new Set(states.filter((m) => m.state === 'running').map((m) => m.runId))];
-      assert.equal(runs.length, bundledCourse().lessons.length);
+      assert.equal(runs.length, bundledLessons().length);
       const booted = new Set(states.filter((m) => m.state === 'booting').map((m) => m.runId));
       assert.deepEqual(
         runs.slice(1).filter((id) => booted.has(id)),

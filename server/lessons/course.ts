@@ -14,7 +14,8 @@ import {
 } from '../../protocol/messages.ts';
 import { ROOT } from '../config.ts';
 
-export const COURSE_DIR = path.join(ROOT, 'bpf', 'lessons');
+/** The bundled courses: `courses.json` names their folders in order, each with its `course.json` and lesson folders. */
+export const COURSES_DIR = path.join(ROOT, 'bpf', 'lessons');
 
 const lessonFileSchema = z.object({
   title: z.string().min(1),
@@ -23,6 +24,8 @@ const lessonFileSchema = z.object({
   seeds: z.array(mapSeedSchema).default([]),
   workload: workloadSpecSchema,
   check: checkSpecSchema,
+  /** A lesson that starts from a program the verifier rejects: the explanation class that rejection must get. */
+  starterRejectedAs: z.string().min(1).optional(),
 });
 
 const courseFileSchema = z.object({
@@ -31,15 +34,23 @@ const courseFileSchema = z.object({
   lessons: z.array(z.string()).min(1),
 });
 
+const coursesFileSchema = z.object({
+  courses: z.array(z.string()).min(1),
+});
+
 /** A lesson as its folder holds it: what the page gets, plus the solution and the check, which stay here. */
 export interface LessonFolder {
   lesson: Lesson;
   solution: SourceFile[];
   check: CheckSpec;
   workload: WorkloadSpec;
+  /** The explanation class of the verifier's rejection of the starter, for lessons that start from one; null otherwise. */
+  starterRejectedAs: string | null;
 }
 
 export interface Course {
+  /** The course's folder name: how a page remembers which course it shows. */
+  name: string;
   title: string;
   description: string;
   lessons: LessonFolder[];
@@ -71,20 +82,61 @@ export function loadLessonFolder(dir: string): LessonFolder {
     seeds: meta.seeds,
     workload: meta.workload,
   });
-  return { lesson, solution: readSources(path.join(dir, 'solution')), check: meta.check, workload: meta.workload };
+  return {
+    lesson,
+    solution: readSources(path.join(dir, 'solution')),
+    check: meta.check,
+    workload: meta.workload,
+    starterRejectedAs: meta.starterRejectedAs ?? null,
+  };
 }
 
 /** The course in a folder: course.json names the lessons in order. */
-export function loadCourse(dir = COURSE_DIR): Course {
+export function loadCourse(dir: string): Course {
   const course = courseFileSchema.parse(JSON.parse(readFileSync(path.join(dir, 'course.json'), 'utf8')));
-  return { title: course.title, description: course.description, lessons: course.lessons.map((name) => loadLessonFolder(path.join(dir, name))) };
+  return {
+    name: path.basename(path.resolve(dir)),
+    title: course.title,
+    description: course.description,
+    lessons: course.lessons.map((name) => loadLessonFolder(path.join(dir, name))),
+  };
 }
 
-let cached: Course | null = null;
-/** The bundled course, read once: lessons change with a deploy, not while serving. */
-export function bundledCourse(): Course {
-  cached ??= loadCourse();
+/**
+ * The courses in a folder: courses.json names the course folders in order.
+ * Lesson names are how checks, rooms and saved progress name a lesson, so
+ * two courses may not share one.
+ */
+export function loadCourses(dir = COURSES_DIR): Course[] {
+  const list = coursesFileSchema.parse(JSON.parse(readFileSync(path.join(dir, 'courses.json'), 'utf8')));
+  const courses = list.courses.map((name) => loadCourse(path.join(dir, name)));
+  const seen = new Map<string, string>();
+  for (const course of courses) {
+    for (const { lesson } of course.lessons) {
+      const other = seen.get(lesson.name);
+      if (other !== undefined)
+        throw new Error(`The lesson name "${lesson.name}" is used by both ${other} and ${course.name}: lesson folders need names unique across courses.`);
+      seen.set(lesson.name, course.name);
+    }
+  }
+  return courses;
+}
+
+let cached: Course[] | null = null;
+/** The bundled courses, read once: lessons change with a deploy, not while serving. */
+export function bundledCourses(): Course[] {
+  cached ??= loadCourses();
   return cached;
+}
+
+/** Every bundled lesson, course after course. */
+export function bundledLessons(): LessonFolder[] {
+  return bundledCourses().flatMap((course) => course.lessons);
+}
+
+/** A bundled lesson by its name, in whichever course holds it. */
+export function bundledLesson(name: string): LessonFolder | undefined {
+  return bundledLessons().find((l) => l.lesson.name === name);
 }
 
 /** Cuts Markdown at its `## ` headings; text before the first one (under the `# ` title) is the first step. */

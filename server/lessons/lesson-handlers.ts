@@ -1,8 +1,8 @@
-// get_lessons and check: the bundled course, and judging a running program against a lesson.
+// get_lessons and check: the bundled courses, and judging a running program against a lesson.
 import type { PlaygroundError } from '../../protocol/messages.ts';
 import { accept, refuse } from '../../protocol/replies.ts';
 import type { HandlerTable, SessionContext } from '../session/context.ts';
-import { bundledCourse } from './course.ts';
+import { bundledCourses, bundledLesson } from './course.ts';
 import { checkRunningProgram } from './lesson-check.ts';
 
 /** Sessions with a check under way: one at a time each. */
@@ -10,18 +10,15 @@ const checking = new WeakSet<SessionContext>();
 
 export const lessonHandlers = {
   get_lessons: (_session, message) => {
-    const course = bundledCourse();
-    return accept(message.id, 'get_lessons', {
-      course: { title: course.title, description: course.description },
-      lessons: course.lessons.map((l) => l.lesson),
-    });
+    const courses = bundledCourses().map(({ name, title, description, lessons }) => ({ name, title, description, lessons: lessons.map((l) => l.lesson) }));
+    return accept(message.id, 'get_lessons', { courses });
   },
 
   /** Starts the lesson's workload against the running program and says whether it passes. */
   check: async (session, message) => {
     const fail = (code: PlaygroundError['code'], text: string, retryAfterMs?: number) =>
       refuse(message.id, { code, message: text, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-    const lesson = message.lesson ? bundledCourse().lessons.find((l) => l.lesson.name === message.lesson) : undefined;
+    const lesson = message.lesson ? bundledLesson(message.lesson) : undefined;
     const spec = lesson ?? message.spec;
     if (!spec) return fail('bad_request', message.lesson ? `There is no lesson named "${message.lesson}".` : 'Name a lesson, or give a workload and a check.');
     const run = session.run;

@@ -32,7 +32,8 @@ export interface WorkloadRun {
  * Draws a check's random facts and the shell script that makes them: a
  * /bin/sh started through a symlink with a random name, so its comm
  * (`pg_1a2b3c`) and pid are new on every check, and so are the count, the
- * file it opens and the sleep length. An answer cannot be printed in advance.
+ * arguments it passes, the file it opens and the sleep length. An answer
+ * cannot be printed in advance.
  */
 export function planWorkload(spec: WorkloadSpec, timeoutMs: number): { plan: WorkloadPlan; facts: WorkloadFacts } {
   const nonce = randomBytes(4).toString('hex');
@@ -44,10 +45,14 @@ export function planWorkload(spec: WorkloadSpec, timeoutMs: number): { plan: Wor
   const facts: WorkloadFacts = { kind: spec.kind, comm, count, nonce };
   let body: string;
   switch (spec.kind) {
-    case 'exec':
+    case 'exec': {
+      // A few words after the name, so a check can count the arguments (argc, argv[0] included).
+      const words = Array.from({ length: randomInt(1, 5) }, (_, i) => `${nonce}-${i + 1}`);
+      facts.argc = words.length + 1;
       // In the background, so the shell can name each child: its pid is on stdout.
-      body = '/bin/true & echo $!; wait';
+      body = `/bin/true ${words.join(' ')} & echo $!; wait`;
       break;
+    }
     case 'kill':
       body = 'kill -0 $$';
       break;

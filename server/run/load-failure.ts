@@ -32,8 +32,14 @@ export function describeLoadFailure(err: RunnerCallError, context: LoadFailureCo
   if (mapProblem) return { ...logs, diagnostics: [], error: { code: 'load_failed', message: mapProblem } };
   // EPERM and friends are the kernel refusing the kind of program, not the verifier judging its code;
   // and the kernel's log buffer also takes its BTF check ("magic: 0xeb9f …"), which is no verdict.
+  // Linux 6.12 answers EFAULT for some rejections whose log filled the buffer (measured: a loop the
+  // verifier gave up on), with the verdict whole at the log's end: its `processed N insns` line says so.
+  const verdictLogged = err.code === 'EFAULT' && /^processed \d+ insns/m.test(err.verifierLog ?? '');
   const judged =
-    context.stage === 'load' && err.verifierLog && !err.verifierLog.startsWith('magic: 0xeb9f') && ['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code);
+    context.stage === 'load' &&
+    err.verifierLog &&
+    !err.verifierLog.startsWith('magic: 0xeb9f') &&
+    (['EACCES', 'EINVAL', 'E2BIG', 'ENOSPC'].includes(err.code) || verdictLogged);
   if (judged) {
     const { explanation, diagnostics } = explainVerifierLog(err.verifierLog!, { mainFile: context.mainFile, files: context.files });
     if (explanation) {

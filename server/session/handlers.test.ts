@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { clientMessageSchema, type ClientMessage, type Reply } from '../../protocol/messages.ts';
 import { configSchema } from '../config.ts';
-import { bundledCourse } from '../lessons/course.ts';
+import { bundledLessons } from '../lessons/course.ts';
 import { ShareStore } from '../share/store.ts';
 import type { SessionContext } from './context.ts';
 import { handlers } from './handlers.ts';
@@ -84,7 +84,7 @@ test('what needs a running program says so when none runs', async () => {
     [{ type: 'map_update', map: 'm', key: 1, value: 1 }, /while a program is loaded/],
     [{ type: 'map_delete', map: 'm', key: 1 }, /while a program is loaded/],
     [{ type: 'set_event_type', map: 'rb', typeName: null }, /Nothing is running/],
-    [{ type: 'check', lesson: bundledCourse().lessons[0]!.lesson.name }, /Press Run first/],
+    [{ type: 'check', lesson: bundledLessons()[0]!.lesson.name }, /Press Run first/],
   ];
   for (const [request, sentence] of cases) {
     const reply = await ask(session, request);
@@ -101,9 +101,13 @@ test('a check names what is missing before it looks for a program', async () => 
   assert.deepEqual(!reply.ok && reply.error, { code: 'bad_request', message: 'There is no lesson named "no-such-lesson".' });
 });
 
-test('the course is served without its solutions', async () => {
+test('the courses are served without their solutions', async () => {
   const reply = await ask(fakeSession(), { type: 'get_lessons' });
   assert.ok(reply.ok && reply.to === 'get_lessons');
-  assert.ok(reply.lessons.length >= 5);
+  assert.deepEqual(
+    reply.courses.map((c) => c.name),
+    ['ebpf-from-zero', 'make-the-verifier-happy'],
+  );
+  assert.ok(reply.courses.every((c) => c.lessons.length >= 6));
   assert.ok(!JSON.stringify(reply).includes('"solution"'));
 });

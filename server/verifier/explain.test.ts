@@ -8,6 +8,9 @@ import { explainVerifierLog, parseVerifierLog } from './explain.ts';
 // playground's own pipeline. too_many_insns.log is the last 3000 bytes of a
 // 1 MB log: the kernel's log rotates and keeps its end, cut mid-line as here.
 // The *_level2* ones come from `bpftool -d prog load` (log_level 1|2|4).
+// unbounded_loop_jumps.log is the last 3000 bytes of the 1 MB log of a loop
+// over execve's argv with no bound (the lesson verifier-2-bounded-loop's
+// starter, with the marker); scalar_deref_random.log dereferences a random number.
 const fixture = (name: string) => readFileSync(new URL(`fixtures/${name}.log`, import.meta.url), 'utf8');
 const FILES = { mainFile: 'prog.bpf.c', files: ['prog.bpf.c'] };
 
@@ -121,11 +124,28 @@ const CASES: Case[] = [
     insn: 0,
   },
   {
-    fixture: 'other_scalar_deref',
-    kind: 'other',
-    summary: `The verifier rejected the program: "R0 invalid mem access 'scalar'".`,
+    fixture: 'scalar_deref',
+    kind: 'scalar_deref',
+    summary:
+      'R0 is a plain number to the verifier, not a pointer it can check: it is what bpf_get_current_task returned. A BPF program may not read memory through it directly.',
+    line: 14,
+    insn: 1,
+  },
+  {
+    fixture: 'scalar_deref_random',
+    kind: 'scalar_deref',
+    summary:
+      'R0 is a plain number to the verifier, not a pointer it can check: it is what bpf_get_prandom_u32 returned. A BPF program may not read memory through it directly.',
     line: 10,
     insn: 3,
+  },
+  {
+    fixture: 'unbounded_loop_jumps',
+    kind: 'unbounded_loop',
+    summary:
+      'The verifier went round this loop until it had 8,193 branches waiting to be checked, and gave up: nothing bounds the number of turns, so it cannot prove the loop ends.',
+    line: 14,
+    insn: 20,
   },
 ];
 
@@ -283,4 +303,27 @@ test('a bpf_spin_lock in a tracing program is named for what it is, with no line
   assert.match(explanation.hint, /__sync_fetch_and_add/);
   assert.equal(explanation.line, undefined);
   assert.deepEqual(diagnostics, []);
+});
+
+test('functions whose stacks add up to more than 512 bytes: the sum and each part, with no line (the check comes after the walk)', () => {
+  const { explanation, diagnostics } = explainVerifierLog(fixture('stack_limit'), FILES);
+  assert.equal(explanation?.kind, 'stack_limit');
+  assert.equal(
+    explanation.summary,
+    'Two functions on one call path, each calling the next, use 608 bytes of stack together (304 + 304), more than the 512 bytes a BPF program may use.',
+  );
+  assert.match(explanation.hint, /bpf_ringbuf_reserve/);
+  assert.equal(explanation.line, undefined);
+  assert.deepEqual(diagnostics, []);
+  // Frames are rounded up before they are added: 280 counts as 288.
+  const rounded = fixture('stack_limit').replace('is 608', 'is 544').replace('304+304', '280+256');
+  assert.equal(
+    explainVerifierLog(rounded, FILES).explanation?.summary,
+    'Two functions on one call path, each calling the next, use 544 bytes of stack together (280 + 256, each rounded up for alignment), more than the 512 bytes a BPF program may use.',
+  );
+});
+
+test('too many jumps outside a loop stays too_many_insns', () => {
+  const straight = `0: (b7) r0 = 0\n1: (15) if r1 == 0x0 goto pc+1\nThe sequence of 8193 jumps is too complex.\nprocessed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0\n`;
+  assert.equal(explainVerifierLog(straight, FILES).explanation?.kind, 'too_many_insns');
 });

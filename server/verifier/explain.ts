@@ -31,7 +31,7 @@ export interface ExplainResult {
 export function explainVerifierLog(log: string, options: ExplainOptions): ExplainResult {
   const parsed = parseVerifierLog(log);
   if (!parsed.errors.length) return { explanation: null, diagnostics: [] };
-  const verdict = classify(parsed);
+  const verdict = classify(parsed, log);
   const where = sourceLine(parsed.annotations, options);
   const explanation: VerifierExplanation = {
     ...verdict,
@@ -89,6 +89,10 @@ const HINTS = {
     'Pass a size the verifier can bound: an unsigned variable clamped to the buffer (`if (n > sizeof(buf)) n = sizeof(buf);`, plus `if (n == 0) return 0;` where zero is refused) or simply `sizeof(buf)`, and make the buffer as big as the size.',
   bad_ctx_access:
     "Read the context only through its real layout (the tracepoint's struct, e.g. struct trace_event_raw_sys_enter, or the BPF_PROG/BPF_KPROBE macros), never write to it, and use bpf_probe_read_kernel for memory it points to.",
+  scalar_deref:
+    'Read memory behind a plain number with a helper: `BPF_CORE_READ(task, real_parent, tgid)` follows kernel pointers with bpf_probe_read_kernel and fits field offsets to the running kernel; bpf_probe_read_kernel()/bpf_probe_read_user() copy into a local. For the current task, bpf_get_current_task_btf() returns a pointer the verifier can check.',
+  stack_limit:
+    "Keep big buffers and structs off the stack: reserve the record in the ring buffer (bpf_ringbuf_reserve) and fill it in place, or use one entry of a BPF_MAP_TYPE_PERCPU_ARRAY map as scratch space; a buffer in a function called from another adds to the caller's stack.",
   spin_lock_tracing:
     'Count without the lock: `__sync_fetch_and_add(&t->calls, 1);` on a value with no bpf_spin_lock in it, or a per-CPU map summed in user space. bpf_spin_lock works in networking programs (xdp, tc) on a VM kernel.',
   other: 'Look at the marked line and the verifier log just above the error: the register states there show what the verifier knew when it gave up.',
@@ -96,9 +100,11 @@ const HINTS = {
 
 const ordinal = (n: number) => ['first', 'second', 'third', 'fourth', 'fifth'][n - 1] ?? `#${n}`;
 const count = (n: string | number) => Number(n).toLocaleString('en-US');
+/** A number of functions at the start of a sentence: "Two", or "The 12". */
+const calls = (n: number) => ['Two', 'Three', 'Four', 'Five', 'Six', 'Seven', 'Eight'][n - 2] ?? `The ${n}`;
 
 /** Picks the failure class from the error lines, in order from most to least specific. */
-function classify(log: ParsedVerifierLog): Verdict {
+function classify(log: ParsedVerifierLog, raw: string): Verdict {
   const text = log.errors.join('\n');
   const insn = log.insn?.text ?? '';
   const helper = /^call ([A-Za-z_]\w*)#\d+$/.exec(insn)?.[1] ?? null;
@@ -147,6 +153,22 @@ function classify(log: ParsedVerifierLog): Verdict {
       `The verifier gave up after checking ${count(m[1]!)} instructions${limit ? ` (its limit is ${count(limit)})` : ''}: it walks every turn of every loop and every branch, and this program needs more than that.`,
     );
   }
+  if ((m = /combined stack size of (\d+) calls is (\d+)\. Too large/.exec(text))) {
+    // `stack depth 280+256`: each function's own; the kernel rounds each frame up (to 16 bytes when JITed) before adding.
+    const parts = /^stack depth ([\d+]+)\s*$/m.exec(raw)?.[1]?.split('+').map(Number) ?? [];
+    const rounded = parts.reduce((a, b) => a + b, 0) !== Number(m[2]) ? ', each rounded up for alignment' : '';
+    const each = parts.length > 1 ? ` (${parts.join(' + ')}${rounded})` : '';
+    return verdict(
+      'stack_limit',
+      `${calls(Number(m[1]))} functions on one call path, each calling the next, use ${count(m[2]!)} bytes of stack together${each}, more than the 512 bytes a BPF program may use.`,
+    );
+  }
+  if ((m = /The sequence of (\d+) jumps is too complex/.exec(text)) && insideLoop(log)) {
+    return verdict(
+      'unbounded_loop',
+      `The verifier went round this loop until it had ${count(m[1]!)} branches waiting to be checked, and gave up: nothing bounds the number of turns, so it cannot prove the loop ends.`,
+    );
+  }
   if ((m = /The sequence of (\d+) jumps is too complex/.exec(text))) {
     return verdict('too_many_insns', `The verifier gave up: this program has ${count(m[1]!)} branches in a row to check, more than it can follow.`);
   }
@@ -178,6 +200,13 @@ function classify(log: ParsedVerifierLog): Verdict {
     );
   }
 
+  if ((m = /(R\d+) invalid mem access 'scalar'/.exec(text))) {
+    const origin = scalarOrigin(log, m[1]!);
+    return verdict(
+      'scalar_deref',
+      `${m[1]} is a plain number to the verifier, not a pointer it can check${origin ? `: it is ${origin}` : ''}. A BPF program may not read memory through it directly.`,
+    );
+  }
   if ((m = /(R\d+) invalid mem access '(\w*or_null\w*)'/.exec(text))) {
     return verdict('null_deref', `${m[1]} may be NULL here: ${nullSource(log, m[2]!)} is used without checking it for NULL first.`);
   }
@@ -263,6 +292,36 @@ function classify(log: ParsedVerifierLog): Verdict {
 
   const last = log.errors.at(-1)!;
   return verdict('other', `The verifier rejected the program: "${last}".`);
+}
+
+/** The failing instruction was reached before on the same path: the walk went round a loop to get there. */
+function insideLoop(log: ParsedVerifierLog): boolean {
+  const at = log.insn;
+  if (!at) return false;
+  return /goto pc-\d+/.test(at.text) || log.instructions.filter((i) => i.index === at.index).length > 1;
+}
+
+/**
+ * What a plain number in a register came from, followed back along the
+ * failing path through copies and arithmetic: a helper's result ("what
+ * bpf_get_current_task returned") or a load from memory.
+ */
+function scalarOrigin(log: ParsedVerifierLog, register: string): string | null {
+  let wanted = register.toLowerCase();
+  for (let i = log.instructions.length - 2; i >= 0; i--) {
+    const { text } = log.instructions[i]!;
+    const call = /^call ([A-Za-z_]\w*)#\d+$/.exec(text);
+    if (call) {
+      if (wanted === 'r0') return `what ${call[1]} returned`;
+      continue;
+    }
+    const write = /^(r\d+) (\S*)= (.*)$/.exec(text);
+    if (!write || write[1] !== wanted) continue;
+    if (write[2] === '' && /^r\d+$/.test(write[3]!)) wanted = write[3]!;
+    else if (write[2] === '' && /^\*\(u64 \*\)/.test(write[3]!)) return 'a value loaded from memory, and the verifier does not know what it points to';
+    else if (write[2] === '') return null;
+  }
+  return null;
 }
 
 /** What produced a maybe-NULL pointer: the last call whose result had that type, e.g. "the pointer from bpf_map_lookup_elem (map counts)". */

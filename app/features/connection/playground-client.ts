@@ -4,7 +4,7 @@ import {
   type AttachSettings,
   type Example,
   type HostInfo,
-  type Lesson,
+  type Course,
   type MapSeed,
   type PlaygroundError,
   type RoomMessage,
@@ -181,10 +181,10 @@ export class PlaygroundClient {
     return this.request({ type: 'get_share', shareId });
   }
 
-  /** The bundled course: lessons with their steps, hints and starter files. */
-  async lessons(): Promise<{ title: string; description: string; lessons: Lesson[] } | null> {
+  /** The bundled courses, in order: lessons with their steps, hints and starter files. */
+  async courses(): Promise<Course[] | null> {
     const answer = await this.request({ type: 'get_lessons' });
-    return answer.ok ? { ...answer.course, lessons: answer.lessons } : null;
+    return answer.ok ? answer.courses : null;
   }
 
   /** Starts the lesson's workload against the running program; the server judges the result. */

@@ -1,10 +1,11 @@
 'use client';
 
-import { useMemo } from 'react';
+import { useId, useMemo } from 'react';
 import type { Lesson } from '../../../protocol/messages.ts';
 import type { LessonsHandle } from './use-lessons.ts';
 import { renderMarkdown } from './markdown.ts';
 import { Button } from '../../common/Button.tsx';
+import { Segment } from '../../common/Segment.tsx';
 import styles from './lessons.module.css';
 import ui from '../../common/ui.module.css';
 
@@ -21,16 +22,27 @@ interface LessonPaneProps {
 /**
  * A lesson: its text one step at a time, Check (which starts the lesson's
  * workload on the server and judges the running program), hints that unlock
- * with each failed check, and the pass mark. Without a lesson open, the course.
+ * with each failed check, and the pass mark. Without a lesson open, the course
+ * picked (the first by default) and its lessons.
  */
 export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps) {
-  const { course, lesson, progress, step, outcome } = lessons;
+  const { courses, course, lesson, progress, step, outcome } = lessons;
   const html = useMemo(() => (lesson ? renderMarkdown(lesson.steps[step]?.markdown ?? '') : ''), [lesson, step]);
+  const courseGroup = useId();
 
-  if (!course) return <div className={ui.emptyState}>Loading the course…</div>;
+  if (!courses || !course) return <div className={ui.emptyState}>Loading the courses…</div>;
   if (!lesson) {
     return (
       <div className={styles.lessonPane} data-testid="course">
+        {courses.length > 1 && (
+          <div className={ui.paneToolbar} role="radiogroup" aria-label="Course">
+            {courses.map((c) => (
+              <Segment key={c.name} name={courseGroup} checked={c === course} onSelect={() => lessons.pickCourse(c.name)}>
+                {c.title}
+              </Segment>
+            ))}
+          </div>
+        )}
         <h2 className={styles.lessonTitle}>{course.title}</h2>
         <p className={styles.lessonSummary}>{course.description}</p>
         <ol className={styles.courseList}>
@@ -60,7 +72,7 @@ export function LessonPane({ lessons, running, loaded, onOpen }: LessonPaneProps
   return (
     <div className={styles.lessonPane} data-testid="lesson">
       <div className={ui.paneToolbar}>
-        <button type="button" className={ui.linkButton} onClick={lessons.close} title="All lessons">
+        <button type="button" className={ui.linkButton} onClick={lessons.close} title={`All lessons of “${course.title}”`}>
           ← Course
         </button>
         <span className={styles.lessonCount}>

@@ -1,19 +1,17 @@
 import { useCallback, useState } from 'react';
 import { z } from 'zod';
-import type { Lesson, WorkloadFacts } from '../../../protocol/messages.ts';
+import type { Course, Lesson, WorkloadFacts } from '../../../protocol/messages.ts';
 import type { PlaygroundClient } from '../connection/playground-client.ts';
 import { usePerConnection } from '../connection/use-per-connection.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import { usePreference } from '../../common/use-preference.ts';
+import { courseOf } from './courses.ts';
 
-export interface Course {
-  title: string;
-  description: string;
-  lessons: Lesson[];
-}
-
+// Lessons are named the same across courses and over time, so progress saved before there were courses still applies.
 const progressSchema = z.object({
   current: z.string().nullable(),
+  /** The course the course list shows; absent (the first course) in progress saved before there were two. */
+  course: z.string().nullable().optional(),
   /** The step each lesson was left at. */
   steps: z.record(z.string(), z.number().int().min(0)),
   passed: z.array(z.string()),
@@ -21,20 +19,26 @@ const progressSchema = z.object({
   failures: z.record(z.string(), z.number().int().min(0)),
 });
 export type LessonProgress = z.infer<typeof progressSchema>;
-const fetchCourse = (client: PlaygroundClient) => client.lessons();
+const fetchCourses = (client: PlaygroundClient) => client.courses();
 
 const NO_PROGRESS: LessonProgress = { current: null, steps: {}, passed: [], failures: {} };
 
 export type CheckOutcome = { kind: 'checking' } | { kind: 'result'; pass: boolean; message: string; facts: WorkloadFacts } | { kind: 'error'; message: string };
 
 export interface LessonsHandle {
+  /** Every course, in the server's order; null until they arrive. */
+  courses: Course[] | null;
+  /** The course shown: the open lesson's, else the one picked, else the first. */
   course: Course | null;
   lesson: Lesson | null;
   progress: LessonProgress;
   step: number;
   outcome: CheckOutcome | null;
   open(name: string): void;
+  /** Back to the list of the open lesson's course. */
   close(): void;
+  /** Shows another course's list. */
+  pickCourse(name: string): void;
   setStep(step: number): void;
   check(): Promise<void>;
   /** One more hint, without failing a check first. */
@@ -42,27 +46,31 @@ export interface LessonsHandle {
 }
 
 /**
- * The course from the server and where this browser is in it: the open
- * lesson, its step, which lessons passed, and how many hints are unlocked.
- * Progress is kept in localStorage, so a reload or a new session resumes it.
+ * The courses from the server and where this browser is in them: the course
+ * shown, the open lesson, its step, which lessons passed, and how many hints
+ * are unlocked. Progress is kept in localStorage, so a reload or a new
+ * session resumes it.
  */
 export function useLessons(handle: ClientHandle): LessonsHandle {
-  const course = usePerConnection(handle, fetchCourse);
+  const courses = usePerConnection(handle, fetchCourses);
   const { client } = handle;
   const [progress, setProgress] = usePreference('lesson-progress', progressSchema, NO_PROGRESS);
   const [outcome, setOutcome] = useState<CheckOutcome | null>(null);
 
-  const lesson = course?.lessons.find((l) => l.name === progress.current) ?? null;
+  const lessonCourse = courseOf(courses, progress.current);
+  const course = lessonCourse ?? courses?.find((c) => c.name === progress.course) ?? courses?.[0] ?? null;
+  const lesson = lessonCourse?.lessons.find((l) => l.name === progress.current) ?? null;
   const step = lesson ? Math.min(progress.steps[lesson.name] ?? 0, lesson.steps.length - 1) : 0;
 
   const open = useCallback(
     (name: string) => {
       setOutcome(null);
-      setProgress({ ...progress, current: name });
+      setProgress({ ...progress, current: name, course: courseOf(courses, name)?.name ?? progress.course });
     },
-    [progress, setProgress],
+    [courses, progress, setProgress],
   );
-  const close = useCallback(() => setProgress({ ...progress, current: null }), [progress, setProgress]);
+  const close = useCallback(() => setProgress({ ...progress, current: null, course: course?.name ?? null }), [course, progress, setProgress]);
+  const pickCourse = useCallback((name: string) => setProgress({ ...progress, current: null, course: name }), [progress, setProgress]);
   const setStep = useCallback(
     (next: number) => {
       if (lesson) setProgress({ ...progress, steps: { ...progress.steps, [lesson.name]: next } });
@@ -90,5 +98,5 @@ export function useLessons(handle: ClientHandle): LessonsHandle {
     );
   }, [client, lesson, progress, setProgress]);
 
-  return { course, lesson, progress, step, outcome, open, close, setStep, check, revealHint };
+  return { courses, course, lesson, progress, step, outcome, open, close, pickCourse, setStep, check, revealHint };
 }

@@ -187,15 +187,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
       id: 'room',
       label: <RoomTabLabel room={room} />,
       keepMounted: false,
-      panel: (
-        <RoomPane
-          room={room}
-          lessons={lessons.course?.lessons ?? []}
-          suggestedCode={props.suggestedRoomCode}
-          scheme={scheme}
-          onPushEditor={props.onPushEditor}
-        />
-      ),
+      panel: <RoomPane room={room} courses={lessons.courses ?? []} suggestedCode={props.suggestedRoomCode} scheme={scheme} onPushEditor={props.onPushEditor} />,
     },
   ];
 

@@ -2,6 +2,7 @@
 
 import { Banner } from '../../common/Banner.tsx';
 import type { LessonsHandle } from '../lessons/use-lessons.ts';
+import { lessonNamed } from '../lessons/courses.ts';
 import type { RoomHandle } from './use-room.ts';
 import ui from '../../common/ui.module.css';
 
@@ -9,7 +10,7 @@ import ui from '../../common/ui.module.css';
 export function PushBanner({ room, lessons, onOpen }: { room: RoomHandle; lessons: LessonsHandle; onOpen(): void }) {
   const pushed = room.pushed;
   if (!pushed || room.membership?.role !== 'participant') return null;
-  const lessonTitle = pushed.lesson ? (lessons.course?.lessons.find((l) => l.name === pushed.lesson)?.title ?? pushed.lesson) : null;
+  const lessonTitle = pushed.lesson ? (lessonNamed(lessons.courses, pushed.lesson)?.title ?? pushed.lesson) : null;
   return (
     <Banner
       tone="info"

@@ -1,7 +1,7 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { Lesson, Participant } from '../../../protocol/messages.ts';
+import type { Course, Participant } from '../../../protocol/messages.ts';
 import type { ColorScheme } from '../../common/use-color-scheme.ts';
 import type { RoomHandle } from './use-room.ts';
 import { formatClock } from '../../common/format.ts';
@@ -12,12 +12,14 @@ import { fileOfDiagnostic } from '../editor/CodeEditor.tsx';
 import { Button } from '../../common/Button.tsx';
 import type { KeptRoom } from './kept-rooms.ts';
 import { ProjectorView } from './ProjectorView.tsx';
+import { coursePasses, lessonNamed } from '../lessons/courses.ts';
 import styles from './rooms.module.css';
 import ui from '../../common/ui.module.css';
 
 interface RoomPaneProps {
   room: RoomHandle;
-  lessons: Lesson[];
+  /** The bundled courses: a lesson to push is picked from them. */
+  courses: Course[];
   /** A code from the page's address (`?room=CODE`), filled in for the join form. */
   suggestedCode: string | null;
   scheme: ColorScheme;
@@ -30,7 +32,7 @@ interface RoomPaneProps {
  * sees the room and can raise a hand; the instructor sees the live board,
  * pushes a lesson or their code, and follows one participant read-only.
  */
-export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }: RoomPaneProps) {
+export function RoomPane({ room, courses, suggestedCode, scheme, onPushEditor }: RoomPaneProps) {
   const { membership } = room;
   if (!membership) return <JoinOrCreate room={room} suggestedCode={suggestedCode} />;
   if (membership.role === 'participant') {
@@ -64,7 +66,7 @@ export function RoomPane({ room, lessons, suggestedCode, scheme, onPushEditor }:
       </div>
     );
   }
-  return <InstructorBoard room={room} lessons={lessons} scheme={scheme} onPushEditor={onPushEditor} />;
+  return <InstructorBoard room={room} courses={courses} scheme={scheme} onPushEditor={onPushEditor} />;
 }
 
 function JoinOrCreate({ room, suggestedCode }: { room: RoomHandle; suggestedCode: string | null }) {
@@ -215,21 +217,21 @@ function ForgetConfirm({ room, onForget, onKeep }: { room: KeptRoom; onForget():
 
 function InstructorBoard({
   room,
-  lessons,
+  courses,
   scheme,
   onPushEditor,
 }: {
   room: RoomHandle;
-  lessons: Lesson[];
+  courses: Course[];
   scheme: ColorScheme;
   onPushEditor(): Promise<string | null>;
 }) {
   const membership = room.membership!;
-  const [lesson, setLesson] = useState(lessons[0]?.name ?? '');
+  const [lesson, setLesson] = useState(courses[0]?.lessons[0]?.name ?? '');
   const [notice, setNotice] = useState<string | null>(null);
   const link = roomLink(window.location.origin, membership.code);
   const hands = room.board.filter((p) => p.hand).length;
-  const lessonTitle = (name: string | null) => lessons.find((l) => l.name === name)?.title ?? name ?? '—';
+  const lessonTitle = (name: string | null) => lessonNamed(courses, name)?.title ?? name ?? '—';
   const say = (problem: string | null, done: string) => setNotice(problem ?? done);
   const viewed = room.view;
   const [projecting, setProjecting] = useState(false);
@@ -287,10 +289,14 @@ function InstructorBoard({
             Push my code to everyone
           </Button>
           <select className={styles.roomSelect} value={lesson} onChange={(e) => setLesson(e.target.value)} aria-label="Lesson to push">
-            {lessons.map((l) => (
-              <option key={l.name} value={l.name}>
-                {l.title}
-              </option>
+            {courses.map((course) => (
+              <optgroup key={course.name} label={course.title}>
+                {course.lessons.map((l) => (
+                  <option key={l.name} value={l.name}>
+                    {l.title}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
           <Button compact disabled={!lesson} onClick={() => void room.push({ lesson }).then((p) => say(p, `“${lessonTitle(lesson)}” was sent to everyone.`))}>
@@ -322,7 +328,7 @@ function InstructorBoard({
                   lessonTitle={lessonTitle}
                   viewing={viewed?.participantId === p.id}
                   room={room}
-                  lessonCount={lessons.length}
+                  passes={coursePasses(courses, p.lesson, p.passed)}
                 />
               ))}
             </tbody>
@@ -384,13 +390,14 @@ function BoardRow({
   lessonTitle,
   viewing,
   room,
-  lessonCount,
+  passes,
 }: {
   participant: Participant;
   lessonTitle(name: string | null): string;
   viewing: boolean;
   room: RoomHandle;
-  lessonCount: number;
+  /** Their passes in the course of the lesson they have open (every course's when none is). */
+  passes: ReturnType<typeof coursePasses>;
 }) {
   return (
     <tr data-testid="board-row" className={p.hand ? styles.handUp : undefined}>
@@ -411,8 +418,11 @@ function BoardRow({
         {lessonTitle(p.lesson)}
         {p.lesson && <span className={styles.hint}> · step {p.step + 1}</span>}
       </td>
-      <td data-testid="board-passed">
-        {p.passed.length ? `✓ ${p.passed.length} of ${lessonCount}` : '—'}
+      <td
+        data-testid="board-passed"
+        title={`${passes.passed} of the ${passes.total} lessons ${passes.course ? `of “${passes.course.title}”` : 'of every course'} passed; ${p.passed.length} in all`}
+      >
+        {passes.passed ? `✓ ${passes.passed} of ${passes.total}` : '—'}
         {p.lesson && p.passed.includes(p.lesson) && <span className={styles.passMark}> this one</span>}
       </td>
       <td className={`${styles.wideOnly} ${styles.runCell}`}>{p.lastRun ? describeRun(p.lastRun) : '—'}</td>

@@ -1,6 +1,7 @@
 import { useCallback } from 'react';
 import type { Example, Lesson, MapSeed, SourceFile } from '../../../protocol/messages.ts';
 import type { LessonsHandle } from '../lessons/use-lessons.ts';
+import { lessonNamed } from '../lessons/courses.ts';
 import type { RoomHandle } from './use-room.ts';
 
 interface RoomPushOptions {
@@ -20,7 +21,7 @@ export function useRoomPush({ room, lessons, files, checkSeeds, openLesson, open
     const push = room.pushed;
     if (!push) return;
     room.dismissPush();
-    const lesson = push.lesson ? lessons.course?.lessons.find((l) => l.name === push.lesson) : undefined;
+    const lesson = push.lesson ? lessonNamed(lessons.courses, push.lesson) : undefined;
     if (lesson) {
       openLesson(lesson);
       showLessons();
@@ -35,7 +36,7 @@ export function useRoomPush({ room, lessons, files, checkSeeds, openLesson, open
         trigger: 'none',
       });
     }
-  }, [room, lessons.course, openLesson, showLessons, openExample]);
+  }, [room, lessons.courses, openLesson, showLessons, openExample]);
 
   const pushEditor = useCallback(async () => {
     const seeds = checkSeeds();
