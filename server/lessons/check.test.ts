@@ -87,6 +87,37 @@ test('histogram: slot-index keys or an array of slots', () => {
   const off = evaluateCheck(spec, seen({ mapsAfter: [map('hist', [[13, 5]])] }), facts);
   assert.equal(off.pass, false);
   assert.match(off.message, /slot 12 \(4096–8191 µs\), but it held 0 \(counts by slot: 13: 5\)/);
+  // A loaded machine: some sleeps wake late, one slot up; the rest are where they belong.
+  const late = evaluateCheck(
+    spec,
+    seen({
+      mapsAfter: [
+        map('hist', [
+          [12, 2],
+          [13, 1],
+        ]),
+      ],
+    }),
+    facts,
+  );
+  assert.equal(late.pass, true);
+  assert.match(late.message, /counted 2, and 1 sleep woke late into slot 13/);
+  // Never early: a slot below does not count.
+  assert.equal(
+    evaluateCheck(
+      spec,
+      seen({
+        mapsAfter: [
+          map('hist', [
+            [11, 3],
+            [12, 1],
+          ]),
+        ],
+      }),
+      facts,
+    ).pass,
+    false,
+  );
 });
 
 test('all: the first failing part speaks', () => {

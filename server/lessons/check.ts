@@ -134,8 +134,16 @@ function checkHistogram(spec: Extract<CheckSpec, { kind: 'histogram' }>, seen: O
   let bestSlots: number[] = [];
   for (const map of candidates(seen.mapsAfter, spec.map)) {
     const slots = histogramOf(map);
-    if ((slots[bucket] ?? 0) >= needed) {
-      return { pass: true, message: `Slot ${bucket} of “${map.name}” (${2 ** bucket}–${2 ** (bucket + 1) - 1}) counted ${slots[bucket]}, as expected.` };
+    const inSlot = slots[bucket] ?? 0;
+    // A sleep lasts at least its length; on a loaded machine some wake late, into the next
+    // slot up. They count, as long as the slot itself has some: a log2 off by one fills only the next.
+    const late = inSlot > 0 ? Math.min(slots[bucket + 1] ?? 0, Math.max(0, needed - inSlot)) : 0;
+    if (inSlot + late >= needed) {
+      const lateNote = late ? `, and ${count(late, 'sleep')} woke late into slot ${bucket + 1}` : '';
+      return {
+        pass: true,
+        message: `Slot ${bucket} of “${map.name}” (${2 ** bucket}–${2 ** (bucket + 1) - 1}) counted ${inSlot}${lateNote}, as expected.`,
+      };
     }
     if (sum(slots) > sum(bestSlots)) bestSlots = slots;
   }
