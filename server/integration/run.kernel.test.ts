@@ -418,6 +418,40 @@ test('Inspect content is made when the page asks for it, and a prepared source r
   }
 });
 
+test("a prepare answers with clang's diagnostics of its own files, and an older one overtaken by newer files says so", async () => {
+  const connection = await PlaygroundConnection.open(backend.url, 'test');
+  try {
+    const name = uniqueProgramName();
+    const fixed = helloSource(name, 'typed');
+    const broken = (line: string) => [{ name: 'typing.bpf.c', content: fixed.replace('return 0;', `${line}\n\treturn 0;`) }];
+    // Three pauses in a row: the middle one is always overtaken (the one-slot queue takes the newest files).
+    const [first, middle, last] = await Promise.all([
+      connection.request({ type: 'prepare', files: broken('\tundeclared_first++;') }, 30_000),
+      connection.request({ type: 'prepare', files: broken('\tundeclared_middle++;') }, 30_000),
+      connection.request({ type: 'prepare', files: broken('\tundeclared_last++;') }, 30_000),
+    ]);
+    assert.ok(middle.ok && middle.outcome === 'superseded', JSON.stringify(middle));
+    assert.deepEqual(middle.diagnostics, []);
+    assert.ok(last.ok && last.outcome === 'compiled', JSON.stringify(last));
+    const errors = last.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(last.diagnostics));
+    assert.match(errors[0]!.message, /undeclared_last/);
+    assert.equal(errors[0]!.file, 'typing.bpf.c');
+    // The first was either compiled before the others came (its own error) or overtaken too: never another's.
+    assert.ok(first.ok, JSON.stringify(first));
+    if (first.outcome === 'compiled') assert.match(first.diagnostics.find((d) => d.severity === 'error')?.message ?? '', /undeclared_first/);
+
+    const clean = await connection.request({ type: 'prepare', files: [{ name: 'typing.bpf.c', content: fixed }] }, 30_000);
+    assert.ok(clean.ok && clean.outcome === 'compiled', JSON.stringify(clean));
+    assert.deepEqual(
+      clean.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
+  } finally {
+    connection.close();
+  }
+});
+
 test('const volatile settings in .rodata are set before load, the other globals kept', async () => {
   const seeds = [{ map: '.rodata', key: 0, value: { target_ppid: process.pid } }];
   const report = await runRemote({ server: backend.url, files: [], example: 'exec_parent_core', seeds, seconds: 1.5, trigger: 'exec' });
