@@ -64,6 +64,11 @@ export class MapCodec {
     this.locked = !!btf && !!info.btfValueTypeId && LOCKABLE.has(info.typeName) && holdsSpinLock(btf, info.btfValueTypeId);
   }
 
+  /** A section of C string literals, which has no BTF type: its one value is read as its strings. */
+  private get holdsStringLiterals(): boolean {
+    return this.info.isInternal && !this.info.btfValueTypeId && STRING_SECTION.test(this.info.name);
+  }
+
   /** Entries cannot be deleted: arrays hold every index, and so do .bss/.data/.rodata. */
   get isArray(): boolean {
     return ARRAYS.has(this.info.typeName) || this.info.isInternal;
@@ -109,6 +114,8 @@ export class MapCodec {
 
   decodeValueBytes(bytes: Uint8Array, symbols: KernelSymbols | null = null): Pick<MapEntry, 'value' | 'perCpu'> {
     if (this.info.typeName === 'stack_trace') return { value: this.decodeStack(bytes, symbols) };
+    // clang's merged string literals (`.rodata.str1.1`, the text of bpf_printk's arguments): no BTF, but text.
+    if (this.holdsStringLiterals) return { value: decodeStringLiterals(bytes) ?? decodeUntyped(bytes) };
     if (!this.perCpu) return { value: this.decode(this.info.btfValueTypeId, bytes) };
     const perCpu: Json[] = [];
     for (let cpu = 0; cpu < this.cpus; cpu++) {
@@ -161,8 +168,6 @@ export class MapCodec {
 
   private decode(typeId: number, bytes: Uint8Array): Json {
     if (this.btf && typeId) return decodeValue(this.btf, typeId, bytes) as Json;
-    // clang's merged string literals (`.rodata.str1.1`, the text of bpf_printk's arguments): no BTF, but text.
-    if (this.info.isInternal && STRING_SECTION.test(this.info.name)) return decodeStringLiterals(bytes) ?? decodeUntyped(bytes);
     return decodeUntyped(bytes);
   }
 
