@@ -23,6 +23,7 @@ const lessonFileSchema = z.object({
   seeds: z.array(mapSeedSchema).default([]),
   workload: workloadSpecSchema,
   check: checkSpecSchema,
+  histogramUnits: z.record(z.string(), z.string().min(1).max(16)).optional(),
 });
 
 const courseFileSchema = z.object({
@@ -46,7 +47,7 @@ export interface Course {
 }
 
 /**
- * Reads a lesson folder: lesson.json (title, hints, seeds, workload, check),
+ * Reads a lesson folder: lesson.json (title, hints, seeds, workload, check, histogram units),
  * lesson.md (cut into steps at its `## ` headings), starter/ and solution/.
  * Throws a sentence naming the file when something is missing or malformed.
  */
@@ -70,6 +71,7 @@ export function loadLessonFolder(dir: string): LessonFolder {
     files: readSources(path.join(dir, 'starter')),
     seeds: meta.seeds,
     workload: meta.workload,
+    ...(meta.histogramUnits ? { histogramUnits: meta.histogramUnits } : {}),
   });
   return { lesson, solution: readSources(path.join(dir, 'solution')), check: meta.check, workload: meta.workload };
 }
