@@ -366,6 +366,13 @@ test('the session tag never shows in .rodata', async () => {
   assert.doesNotMatch(rodata, /\[pg:/);
 });
 
+test("a printk format ending in a newline and clang's string literals read as text, without the session tag", async () => {
+  const report = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 1 });
+  assert.equal(report.ok, true, report.error?.message);
+  assert.deepEqual(report.maps['.rodata.str1.1']?.[0]?.value, ['Hello, World!']);
+  assert.deepEqual(report.maps['.rodata']?.[0]?.value, { 'bpf_prog.____fmt': 'invoke bpf_prog: %s\n' });
+});
+
 test('the same source run again in a session skips the compiler, and still runs', async () => {
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
