@@ -53,6 +53,8 @@ export const lessonSchema = z.object({
   files: z.array(sourceFileSchema),
   seeds: z.array(mapSeedSchema),
   workload: workloadSpecSchema,
+  /** What a map's histogram buckets count, by map name (`{"hist": "µs"}`), for the chart's axis. */
+  histogramUnits: z.record(z.string(), z.string().min(1).max(16)).optional(),
 });
 export type Lesson = z.infer<typeof lessonSchema>;
 

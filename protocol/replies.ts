@@ -2,7 +2,7 @@
 // carries one error the user can read; an acceptance says which request it answers (`to`)
 // and carries that request's typed result.
 import { z } from 'zod';
-import { playgroundErrorSchema } from './diagnostics.ts';
+import { diagnosticSchema, playgroundErrorSchema } from './diagnostics.ts';
 import { hostInfoSchema } from './host.ts';
 import { courseSchema, workloadFactsSchema } from './lessons.ts';
 import { serverLimitsSchema } from './limits.ts';
@@ -33,6 +33,12 @@ const results = {
   export: { fileName: z.string(), zipBase64: z.string() },
   /** The bundled courses in order; lesson names are unique across them. */
   get_lessons: { courses: z.array(courseSchema) },
+  /**
+   * What became of the files compiled ahead: `compiled` (now, or found in the cache) with clang's
+   * diagnostics, none when it said nothing; or `superseded`: newer files came before their turn
+   * (the newer prepare answers for those), so there are no diagnostics of these.
+   */
+  prepare: { outcome: z.enum(['compiled', 'superseded']), diagnostics: z.array(diagnosticSchema) },
   /** Pass or not, one sentence saying what was seen, and what the workload chose at random. */
   check: { lesson: z.string().optional(), pass: z.boolean(), message: z.string(), facts: workloadFactsSchema },
 } satisfies Partial<Record<ClientMessage['type'], z.ZodRawShape>>;
@@ -55,7 +61,6 @@ export const PLAIN_REQUESTS = [
   'run',
   'stop',
   'inspect',
-  'prepare',
   'map_update',
   'map_delete',
   'set_map_interval',
@@ -81,6 +86,7 @@ export const replySchema = z.discriminatedUnion('ok', [
     accepted('get_share', results.get_share),
     accepted('export', results.export),
     accepted('get_lessons', results.get_lessons),
+    accepted('prepare', results.prepare),
     accepted('check', results.check),
     ...ROOM_ENTRIES.map((to) => accepted(to, roomResult)),
     z.object({ type: z.literal('reply'), id: requestIdSchema, ok: z.literal(true), to: z.enum(PLAIN_REQUESTS) }),

@@ -189,16 +189,36 @@ export class Output {
   }
 }
 
-/** The Maps tab: maps of the loaded program and their entries, and the seeds. */
+/** The program's globals (.rodata, .bss, …), one folded entry below its maps. */
+export class Globals {
+  readonly region: Locator;
+  readonly toggle: Locator;
+
+  constructor(page: Page) {
+    this.region = page.getByRole('region', { name: 'globals', exact: true });
+    this.toggle = this.region.getByRole('button', { name: /^.?\s*globals/ });
+  }
+
+  /** Unfolds them (left open when they are). */
+  async open(): Promise<void> {
+    await expect(this.toggle).toBeVisible();
+    if ((await this.toggle.getAttribute('aria-expanded')) !== 'true') await this.toggle.click();
+    await expect(this.toggle).toHaveAttribute('aria-expanded', 'true');
+  }
+}
+
+/** The Maps tab: maps of the loaded program and their entries, its globals, and the seeds. */
 export class Maps {
   readonly tab: Locator;
   readonly empty: Locator;
   readonly seeds: Locator;
+  readonly globals: Globals;
 
   constructor(private readonly page: Page) {
     this.tab = page.getByRole('tab', { name: 'Maps' });
     this.empty = page.getByTestId('maps-empty');
     this.seeds = page.getByTestId('seed-row');
+    this.globals = new Globals(page);
   }
 
   async open(): Promise<void> {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { Btf, BtfError } from './btf.ts';
-import { decodeValue, describeType, encodeValue, formatDecoded, type Decoded, type TypeShape } from './value-codec.ts';
+import { decodeStringLiterals, decodeValue, describeType, encodeValue, formatDecoded, type Decoded, type TypeShape } from './value-codec.ts';
 import { BtfBuilder, compileBpf, mapTypes, typeByName } from './test-fixtures.ts';
 
 const PROG = `
@@ -367,6 +367,31 @@ test('char arrays that are not text decode as number arrays, so no byte is hidde
   const u = decodeValue(btf, data.members.find((m) => m.name === 'u')!.type, bytesOf(0x68, 0x69, 0, 0));
   assert.deepEqual((u as Record<string, Decoded>).bytes, [0x68, 0x69, 0, 0]);
   assert.equal(encodeError(samples.value, { u: { bytes: [-1] } }), 'value -1 does not fit in u8 at .u.bytes[0] (u8 holds 0 to 255)');
+});
+
+test("a char array's text may hold tabs and newlines (a bpf_printk format), and writes back byte for byte", () => {
+  const data = typeByName(btf, 'data_t', 'struct');
+  if (data.kind !== 'struct') return assert.fail('struct data_t');
+  const commType = data.members.find((m) => m.name === 'comm')!.type;
+  const comm = (text: string) => {
+    const bytes = new Uint8Array(16);
+    bytes.set(new TextEncoder().encode(text));
+    return bytes;
+  };
+  assert.equal(decodeValue(btf, commType, comm('pid=%d\tok\r\n')), 'pid=%d\tok\r\n');
+  assert.deepEqual(encoded(commType, 'pid=%d\tok\r\n'), comm('pid=%d\tok\r\n'));
+  // Other controls (an escape, a bell) are not text.
+  assert.deepEqual((decodeValue(btf, commType, comm('a\x1b[0m')) as Decoded[]).slice(0, 3), [0x61, 0x1b, 0x5b]);
+  assert.equal(Array.isArray(decodeValue(btf, commType, comm('ding\x07'))), true);
+});
+
+test('string literals decode in order, without the padding; bytes that are not text are refused', () => {
+  const bytes = (text: string) => new TextEncoder().encode(text);
+  assert.deepEqual(decodeStringLiterals(bytes('Hello, World!\0%s\n\0\0\0')), ['Hello, World!', '%s\n']);
+  assert.deepEqual(decodeStringLiterals(bytes('\0')), []);
+  assert.equal(decodeStringLiterals(bytes('no end')), undefined);
+  assert.equal(decodeStringLiterals(Uint8Array.from([0x41, 0x02, 0])), undefined);
+  assert.equal(decodeStringLiterals(new Uint8Array(0)), undefined);
 });
 
 test('encode errors name the path in one sentence', () => {

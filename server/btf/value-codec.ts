@@ -8,6 +8,7 @@
 //   pointers       "0x" + 16 hex digits
 //   float/double   number; NaN and infinities as the strings "NaN", "Infinity", "-Infinity"
 //   char arrays    a string, or a number array when the bytes are not text (see decodeCharArray)
+//   (no BTF)       a section of C string literals: an array of its strings (decodeStringLiterals)
 //   arrays         arrays
 //   struct/union   objects by field name; members of anonymous struct/union members are
 //                  merged into their parent, as C lets you name them
@@ -289,31 +290,59 @@ function decodeArray(ctx: DecodeCtx, t: BtfArray, bit: number, depth: number): D
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-// A char array is a string when it holds printable text (ASCII or UTF-8, no control
-// characters) ended by a NUL. Bytes after the NUL are ignored, as bpftool does: a buffer
-// filled by bpf_probe_read_user_str() keeps stack leftovers there. Everything else is a
-// number array, so no byte is hidden: no NUL at all, a control or invalid byte, or an
+// A char array is a string when it holds printable text (ASCII or UTF-8; of the control
+// characters only tab, newline and carriage return, which end most bpf_printk formats)
+// ended by a NUL. Bytes after the NUL are ignored, as bpftool does: a buffer filled by
+// bpf_probe_read_user_str() keeps stack leftovers there. Everything else is a number
+// array, so no byte is hidden: no NUL at all, another control or an invalid byte, or an
 // empty string followed by non-zero bytes (binary data such as a MAC address in an
 // `unsigned char[6]`). Returns undefined for "not text".
 function decodeCharArray(bytes: Uint8Array): string | undefined {
   const nul = bytes.indexOf(0);
   if (nul < 0) return undefined;
   if (nul === 0) return bytes.every((b) => b === 0) ? '' : undefined;
+  return decodeText(bytes.subarray(0, nul));
+}
+
+const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0d]);
+
+// The bytes (no NUL among them) as a string, or undefined when they are not printable text.
+function decodeText(bytes: Uint8Array): string | undefined {
   let ascii = true;
-  for (let i = 0; i < nul; i++) {
-    const b = bytes[i]!;
-    if (b < 0x20 || b === 0x7f) return undefined;
+  for (const b of bytes) {
+    if ((b < 0x20 && !TEXT_CONTROLS.has(b)) || b === 0x7f) return undefined;
     if (b > 0x7f) ascii = false;
   }
-  if (ascii) return String.fromCharCode.apply(null, bytes.subarray(0, nul) as unknown as number[]);
+  if (ascii) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let s: string;
   try {
-    s = utf8.decode(bytes.subarray(0, nul));
+    s = utf8.decode(bytes);
   } catch {
     return undefined;
   }
   // C1 controls (U+0080..U+009F) are as unprintable as C0 ones.
   return /[\u0080-\u009f]/.test(s) ? undefined : s;
+}
+
+/**
+ * A section of C string literals (clang's `.rodata.str1.1`, which carries no BTF) as its
+ * strings in order, or undefined when its bytes are not NUL-ended text. Empty strings
+ * (the zeros that pad the section) are left out.
+ */
+export function decodeStringLiterals(bytes: Uint8Array): string[] | undefined {
+  if (bytes.length === 0 || bytes[bytes.length - 1] !== 0) return undefined;
+  const strings: string[] = [];
+  let start = 0;
+  for (let at = 0; at < bytes.length; at++) {
+    if (bytes[at] !== 0) continue;
+    if (at > start) {
+      const text = decodeText(bytes.subarray(start, at));
+      if (text === undefined) return undefined;
+      strings.push(text);
+    }
+    start = at + 1;
+  }
+  return strings;
 }
 
 function bytesToHex(bytes: Uint8Array): string {

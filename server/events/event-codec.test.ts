@@ -40,3 +40,9 @@ test("two structs of the record's size and no hint: raw bytes until the user pic
   assert.equal(codec.pick(null), true);
   assert.equal(codec.decode(record(1, 'x')).value, null);
 });
+
+test("a record's char arrays decode as their text, a line's newline included", () => {
+  const { btf } = compileBpf(SOURCE);
+  const codec = new EventCodec(structsOf(btf), new Set(['event']));
+  assert.deepEqual(codec.decode(record(5, 'worker\tA\n')).value, { pid: 5, comm: 'worker\tA\n' });
+});

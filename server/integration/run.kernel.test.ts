@@ -366,6 +366,13 @@ test('the session tag never shows in .rodata', async () => {
   assert.doesNotMatch(rodata, /\[pg:/);
 });
 
+test("a printk format ending in a newline and clang's string literals read as text, without the session tag", async () => {
+  const report = await runRemote({ server: backend.url, files: [], example: 'hello_execve', seeds: [], seconds: 1 });
+  assert.equal(report.ok, true, report.error?.message);
+  assert.deepEqual(report.maps['.rodata.str1.1']?.[0]?.value, ['Hello, World!']);
+  assert.deepEqual(report.maps['.rodata']?.[0]?.value, { 'bpf_prog.____fmt': 'invoke bpf_prog: %s\n' });
+});
+
 test('the same source run again in a session skips the compiler, and still runs', async () => {
   const connection = await PlaygroundConnection.open(backend.url, 'test');
   try {
@@ -413,6 +420,40 @@ test('Inspect content is made when the page asks for it, and a prepared source r
     assert.ok(inspected?.type === 'inspect' && inspected.disassembly.includes('bpf_trace_printk'), 'the disassembly names the helper');
     assert.ok(await connection.waitFor((m) => m.type === 'skeleton' && m.runId === runId, 30_000), 'and the skeleton');
     assert.ok(await connection.waitFor((m) => m.type === 'loaded_code' && m.runId === runId, 30_000), 'and the translated code');
+  } finally {
+    connection.close();
+  }
+});
+
+test("a prepare answers with clang's diagnostics of its own files, and an older one overtaken by newer files says so", async () => {
+  const connection = await PlaygroundConnection.open(backend.url, 'test');
+  try {
+    const name = uniqueProgramName();
+    const fixed = helloSource(name, 'typed');
+    const broken = (line: string) => [{ name: 'typing.bpf.c', content: fixed.replace('return 0;', `${line}\n\treturn 0;`) }];
+    // Three pauses in a row: the middle one is always overtaken (the one-slot queue takes the newest files).
+    const [first, middle, last] = await Promise.all([
+      connection.request({ type: 'prepare', files: broken('\tundeclared_first++;') }, 30_000),
+      connection.request({ type: 'prepare', files: broken('\tundeclared_middle++;') }, 30_000),
+      connection.request({ type: 'prepare', files: broken('\tundeclared_last++;') }, 30_000),
+    ]);
+    assert.ok(middle.ok && middle.outcome === 'superseded', JSON.stringify(middle));
+    assert.deepEqual(middle.diagnostics, []);
+    assert.ok(last.ok && last.outcome === 'compiled', JSON.stringify(last));
+    const errors = last.diagnostics.filter((d) => d.severity === 'error');
+    assert.equal(errors.length, 1, JSON.stringify(last.diagnostics));
+    assert.match(errors[0]!.message, /undeclared_last/);
+    assert.equal(errors[0]!.file, 'typing.bpf.c');
+    // The first was either compiled before the others came (its own error) or overtaken too: never another's.
+    assert.ok(first.ok, JSON.stringify(first));
+    if (first.outcome === 'compiled') assert.match(first.diagnostics.find((d) => d.severity === 'error')?.message ?? '', /undeclared_first/);
+
+    const clean = await connection.request({ type: 'prepare', files: [{ name: 'typing.bpf.c', content: fixed }] }, 30_000);
+    assert.ok(clean.ok && clean.outcome === 'compiled', JSON.stringify(clean));
+    assert.deepEqual(
+      clean.diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
   } finally {
     connection.close();
   }

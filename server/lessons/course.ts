@@ -26,6 +26,7 @@ const lessonFileSchema = z.object({
   check: checkSpecSchema,
   /** A lesson that starts from a program the verifier rejects: the explanation class that rejection must get. */
   starterRejectedAs: z.string().min(1).optional(),
+  histogramUnits: z.record(z.string(), z.string().min(1).max(16)).optional(),
 });
 
 const courseFileSchema = z.object({
@@ -57,7 +58,7 @@ export interface Course {
 }
 
 /**
- * Reads a lesson folder: lesson.json (title, hints, seeds, workload, check),
+ * Reads a lesson folder: lesson.json (title, hints, seeds, workload, check, histogram units),
  * lesson.md (cut into steps at its `## ` headings), starter/ and solution/.
  * Throws a sentence naming the file when something is missing or malformed.
  */
@@ -81,6 +82,7 @@ export function loadLessonFolder(dir: string): LessonFolder {
     files: readSources(path.join(dir, 'starter')),
     seeds: meta.seeds,
     workload: meta.workload,
+    ...(meta.histogramUnits ? { histogramUnits: meta.histogramUnits } : {}),
   });
   return {
     lesson,

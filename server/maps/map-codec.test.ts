@@ -115,3 +115,15 @@ test('what can be written, and how each kind of map is read', () => {
   );
   assert.equal(meta({ name: '.bss', typeName: 'array', isInternal: true }).isArray, true);
 });
+
+test("clang's string literals (.rodata.str1.1, no BTF) show as their strings; other bytes without BTF stay hex", () => {
+  const text = new TextEncoder().encode('Hello, World!\0exec %s\n\0\0\0');
+  const strings = new MapCodec(info({ name: '.rodata.str1.1', typeName: 'array', valueSize: text.length, isInternal: true }), null, 2);
+  assert.deepEqual(strings.decodeValueBytes(text).value, ['Hello, World!', 'exec %s\n']);
+  assert.deepEqual(strings.decodeEntries(new Uint8Array(4), text, 1), [{ key: 0, value: ['Hello, World!', 'exec %s\n'] }], 'its key is the index 0');
+  // A constant pool, or a legacy map's value, is no text to read.
+  const pool = new MapCodec(info({ name: '.rodata.cst16', typeName: 'array', valueSize: 3, isInternal: true }), null, 2);
+  assert.equal(pool.decodeValueBytes(Uint8Array.from([0x48, 0x69, 0])).value, '0x486900');
+  const binary = Uint8Array.from([0x48, 0x01, 0]);
+  assert.equal(strings.decodeValueBytes(binary).value, '0x480100', 'a control byte: the bytes, in hex');
+});

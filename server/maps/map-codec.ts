@@ -1,6 +1,6 @@
 import type { Json, MapEntry, MapMeta } from '../../protocol/messages.ts';
 import type { Btf } from '../btf/btf.ts';
-import { decodeValue, describeType, encodeValue, holdsSpinLock } from '../btf/value-codec.ts';
+import { decodeStringLiterals, decodeValue, describeType, encodeValue, holdsSpinLock } from '../btf/value-codec.ts';
 import { KERNEL_HALF, type KernelSymbols } from './kallsyms.ts';
 
 /** What the addon tells about a map, as far as decoding needs. */
@@ -32,12 +32,16 @@ const BPF_F_STACK_BUILD_ID = 1 << 5;
 /** sizeof(struct bpf_stack_build_id): s32 status, 20-byte build id, u64 offset or ip. */
 const BUILD_ID_FRAME = 32;
 
+/** Sections of C string literals, which clang names by their character and alignment size. */
+const STRING_SECTION = /^\.rodata\.str\d/;
+
 export type Encoded = { ok: true; bytes: Uint8Array } | { ok: false; error: string };
 
 /**
  * Turns one map's raw keys and values into JSON and back, by its BTF types.
  * A map without BTF types (a legacy definition) falls back to integers for
- * 1/2/4/8-byte keys and values, and hex strings otherwise.
+ * 1/2/4/8-byte keys and values, and hex strings otherwise; a section of
+ * string literals shows its strings.
  */
 export class MapCodec {
   readonly perCpu: boolean;
@@ -58,6 +62,11 @@ export class MapCodec {
     this.view = ITERABLE.has(info.typeName) || info.isInternal ? 'entries' : HEAD_ONLY.has(info.typeName) ? 'head' : 'none';
     this.valueStride = this.perCpu ? Math.ceil(info.valueSize / 8) * 8 : info.valueSize;
     this.locked = !!btf && !!info.btfValueTypeId && LOCKABLE.has(info.typeName) && holdsSpinLock(btf, info.btfValueTypeId);
+  }
+
+  /** A section of C string literals, which has no BTF type: its one value is read as its strings. */
+  private get holdsStringLiterals(): boolean {
+    return this.info.isInternal && !this.info.btfValueTypeId && STRING_SECTION.test(this.info.name);
   }
 
   /** Entries cannot be deleted: arrays hold every index, and so do .bss/.data/.rodata. */
@@ -105,6 +114,8 @@ export class MapCodec {
 
   decodeValueBytes(bytes: Uint8Array, symbols: KernelSymbols | null = null): Pick<MapEntry, 'value' | 'perCpu'> {
     if (this.info.typeName === 'stack_trace') return { value: this.decodeStack(bytes, symbols) };
+    // clang's merged string literals (`.rodata.str1.1`, the text of bpf_printk's arguments): no BTF, but text.
+    if (this.holdsStringLiterals) return { value: decodeStringLiterals(bytes) ?? decodeUntyped(bytes) };
     if (!this.perCpu) return { value: this.decode(this.info.btfValueTypeId, bytes) };
     const perCpu: Json[] = [];
     for (let cpu = 0; cpu < this.cpus; cpu++) {

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ClientMessage, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
+import type { ClientMessage, Diagnostic, HostInfo, Json, MapSeed, Reply, ServerMessage, SourceFile, TraceLine } from '../../protocol/messages.ts';
 import { accept, refuse } from '../../protocol/replies.ts';
 import type { Toolchain } from '../compile/toolchain.ts';
 import type { CompileQueue } from '../compile/compile-queue.ts';
@@ -71,7 +71,7 @@ export class Session implements RoomMember, SessionContext {
   private readonly recordWatchers = new Set<(values: (Json | null)[]) => void>();
   /** The newest files the page asked to have compiled; a queued prepare compiles these when it starts. */
   private prepareFiles: SourceFile[] | null = null;
-  private prepareQueued: Promise<void> | null = null;
+  private prepareQueued: Promise<PrepareTurn> | null = null;
   private readonly prepareBucket: TokenBucket;
   private readonly roomBucket: TokenBucket;
 
@@ -261,10 +261,12 @@ export class Session implements RoomMember, SessionContext {
   }
 
   /**
-   * Compiles the files into the cache, so that Run finds them built. Only the
-   * newest files matter: a prepare waiting for its turn compiles whatever the
-   * page sent last. Nothing here is a Run: no rate budget is spent, and it
-   * yields to every Run waiting for a core.
+   * Compiles the files into the cache, so that Run finds them built, and
+   * answers with clang's diagnostics, which the page shows while its user
+   * types. Only the newest files matter: a prepare waiting for its turn
+   * compiles whatever the page sent last, and the prepares of older files
+   * answer `superseded`. Nothing here is a Run: no rate budget is spent, and
+   * it yields to every Run waiting for a core.
    */
   async prepare(id: string | number, files: SourceFile[], kernelName: string | undefined): Promise<Reply> {
     const { config, compileCache, prepareQueue } = this.deps;
@@ -276,8 +278,11 @@ export class Session implements RoomMember, SessionContext {
     if (problem) return refuse(id, { code: 'bad_request', message: problem });
     this.prepareFiles = files;
     // One compile ahead at a time: wait for it, then see whether it (or a newer prepare) took these files.
-    while (this.prepareQueued) await this.prepareQueued;
-    if (this.prepareFiles !== files) return accept(id, 'prepare', {});
+    while (this.prepareQueued) {
+      const turn = await this.prepareQueued;
+      if (turn.files === files) return answer(id, turn);
+    }
+    if (this.prepareFiles !== files) return superseded(id);
     const budget = this.prepareBucket.spend();
     if (!budget.ok)
       return refuse(id, {
@@ -285,25 +290,29 @@ export class Session implements RoomMember, SessionContext {
         message: 'Not compiled ahead: the page asked too often; Run will compile it.',
         retryAfterMs: budget.retryAfterMs,
       });
+    let taken: SourceFile[] | null = null;
     const job = prepareQueue
-      .run(async () => {
+      .run(async (): Promise<PrepareTurn> => {
         const latest = this.prepareFiles;
+        taken = latest;
         this.prepareFiles = null;
-        if (!latest || this.closed) return;
+        if (!latest || this.closed) return { ok: false, files: latest, message: 'the session ended' };
         const context = compileContext(kernel, this.traceSecret);
         const key = CompileCache.key(toolchain, latest, context, config.compileJail);
-        if (compileCache.get(key) || compileCache.inFlight(key)) return;
-        const entry = await compileCache.compileInto(key, () => compile(config, toolchain, latest, context));
+        const running = compileCache.inFlight(key);
+        if (running) await running.catch(() => {});
+        const entry = compileCache.get(key) ?? (await compileCache.compileInto(key, () => compile(config, toolchain, latest, context)));
         // Its first Run then loads against the minimal BTF too (made in the skeletons' line).
         ensureMinimalBtf(entry, latest, { config, toolchain, queue: this.deps.skeletonQueue });
         await entry.minimalBtf;
+        return { ok: true, files: latest, diagnostics: entry.result.diagnostics };
       })
-      // A compile ahead that could not run is no one's problem: Run compiles and reports.
-      .catch(() => {});
+      // A compile ahead that could not run is said, and no one's problem: Run compiles and reports.
+      .catch((error: unknown): PrepareTurn => ({ ok: false, files: taken ?? files, message: error instanceof Error ? error.message : String(error) }));
     this.prepareQueued = job;
-    await job;
+    const turn = await job;
     if (this.prepareQueued === job) this.prepareQueued = null;
-    return accept(id, 'prepare', {});
+    return turn.files === files ? answer(id, turn) : superseded(id);
   }
 
   /** The session's side of `kernel`: kept across Runs on the same kernel, replaced when a Run picks another. */
@@ -373,3 +382,14 @@ export class Session implements RoomMember, SessionContext {
     this.send(message);
   }
 }
+
+/** One turn of the compile ahead: the files it took (the newest when it started) and what clang said of them. */
+type PrepareTurn = { ok: true; files: SourceFile[]; diagnostics: Diagnostic[] } | { ok: false; files: SourceFile[] | null; message: string };
+
+/** The answer to the prepare whose files this turn took. */
+function answer(id: string | number, turn: PrepareTurn): Reply {
+  if (!turn.ok) return refuse(id, { code: 'internal', message: `Not compiled ahead (${turn.message}); Run will compile it.` });
+  return accept(id, 'prepare', { outcome: 'compiled', diagnostics: turn.diagnostics });
+}
+
+const superseded = (id: string | number): Reply => accept(id, 'prepare', { outcome: 'superseded', diagnostics: [] });

@@ -55,7 +55,7 @@ export function EditorPane(props: EditorPaneProps) {
     if (diagnostics.some((d) => d.severity === 'error')) setProblemsOpen(true);
   }, [diagnostics]);
 
-  const legacyMapFixes = useLegacyMapFixes(files, diagnostics, fileOf, props.onActivate, editorRef);
+  const legacyMapFixes = useLegacyMapFixes(files, fileOf, props.onActivate, editorRef);
   const warnings = useMemo(() => capabilityWarnings(files, props.capabilities), [files, props.capabilities]);
 
   const select = (file: string, line: number, column: number) => {

@@ -4,14 +4,14 @@ import { useCallback, useMemo, useState, type RefObject } from 'react';
 import type { Diagnostic, SourceFile } from '../../../protocol/messages.ts';
 import type { EditorHandle } from './CodeEditor.tsx';
 import { isLegacyMapProblem } from './legacy-map-actions.ts';
-import { convertLegacyMaps, findLegacyMaps, type LegacyMap } from './legacy-maps.ts';
+import { applyEdits, convertLegacyMaps, findLegacyMaps, type LegacyMap } from './legacy-maps.ts';
 
 /** What the problems list offers beside a problem: a one-click fix, or why there is none. */
 export type ProblemFix = { kind: 'action'; label: string; detail: string; run(): void } | { kind: 'refused'; reason: string };
 
 interface LegacyMapFixes {
   fixFor(diagnostic: Diagnostic): ProblemFix | null;
-  /** What the last conversion did, until the next diagnostics arrive. */
+  /** What the last conversion did, while the file is as the conversion left it. */
   note: string | null;
 }
 
@@ -23,30 +23,32 @@ interface LegacyMapFixes {
  */
 export function useLegacyMapFixes(
   files: SourceFile[],
-  diagnostics: Diagnostic[],
   fileOf: (d: Diagnostic) => string | null,
   onActivate: (file: string) => void,
   editorRef: RefObject<EditorHandle | null>,
 ): LegacyMapFixes {
-  // The note is kept with the diagnostics it was made under: a new run's diagnostics hide it.
-  const [note, setNote] = useState<{ text: string; under: Diagnostic[] } | null>(null);
+  // The note is kept with the text the conversion made: an edit or an undo hides it (new diagnostics, which
+  // the compile ahead brings a moment after the conversion, do not).
+  const [note, setNote] = useState<{ text: string; file: string; source: string } | null>(null);
   const legacyMaps = useMemo(() => new Map(files.map((f) => [f.name, findLegacyMaps(f.content)])), [files]);
 
   const convert = useCallback(
     (file: string) => {
       let conversion = { converted: [] as string[], notes: [] as string[] };
+      let source = '';
       onActivate(file);
       const changed = editorRef.current?.edit(file, (text) => {
         const result = convertLegacyMaps(text);
         conversion = result;
+        source = applyEdits(text, result.edits);
         return result.edits;
       });
       if (!changed) return;
       const names = conversion.converted;
       const what = names.length === 1 ? `${names[0]} is now a BTF-defined map` : `${names.join(', ')} are now BTF-defined maps`;
-      setNote({ text: [`${what} in SEC(".maps"); Ctrl+Z in the editor undoes it.`, ...conversion.notes].join(' '), under: diagnostics });
+      setNote({ text: [`${what} in SEC(".maps"); Ctrl+Z in the editor undoes it.`, ...conversion.notes].join(' '), file, source });
     },
-    [onActivate, editorRef, diagnostics],
+    [onActivate, editorRef],
   );
 
   const fixFor = useCallback(
@@ -72,5 +74,6 @@ export function useLegacyMapFixes(
     [fileOf, legacyMaps, convert],
   );
 
-  return { fixFor, note: note?.under === diagnostics ? note.text : null };
+  const shown = note && files.some((f) => f.name === note.file && f.content === note.source);
+  return { fixFor, note: shown ? note.text : null };
 }

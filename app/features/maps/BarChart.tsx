@@ -21,8 +21,12 @@ interface BarChartProps {
   bars: Bar[];
   /** The table's name for assistive tech and tests: "Histogram of open_hist". */
   label: string;
-  /** The label column's heading: "bucket", "key". */
+  /** The label column's heading: "bucket", "key", or a histogram's unit ("µs"). */
   labelHeading: string;
+  /** The value column's heading: "value", a histogram's "count". */
+  valueHeading?: string;
+  /** Shows the headings above the bars (a histogram whose unit is known, as bcc prints "usecs : count"); else only assistive tech reads them. */
+  showHeadings?: boolean;
   showRates?: boolean;
 }
 
@@ -33,7 +37,7 @@ interface BarChartProps {
  * "1K→2K" under a 20-pixel column is not), values stay selectable, and the
  * bars update with a width change instead of a redraw. uPlot draws the time series.
  */
-export function BarChart({ map, view, bars, label, labelHeading, showRates = false }: BarChartProps) {
+export function BarChart({ map, view, bars, label, labelHeading, valueHeading = 'value', showHeadings = false, showRates = false }: BarChartProps) {
   const max = bars.reduce((m, b) => Math.max(m, b.value), 0);
   const total = bars.reduce((sum, b) => sum + b.value, 0);
   const latest = useRef<ChartState>({ view, labels: [], values: [], points: 0 });
@@ -42,11 +46,17 @@ export function BarChart({ map, view, bars, label, labelHeading, showRates = fal
 
   return (
     <table className={styles.barChart} aria-label={label}>
-      <thead className={ui.visuallyHidden}>
+      <thead className={showHeadings ? styles.barHeadings : ui.visuallyHidden}>
         <tr>
-          <th scope="col">{labelHeading}</th>
-          <th scope="col">bar</th>
-          <th scope="col">value</th>
+          <th scope="col" className={styles.barLabel}>
+            {labelHeading}
+          </th>
+          <th scope="col">
+            <span className={ui.visuallyHidden}>bar</span>
+          </th>
+          <th scope="col" className={`${styles.num} ${ui.num}`}>
+            {valueHeading}
+          </th>
           {showRates && <th scope="col">rate</th>}
         </tr>
       </thead>

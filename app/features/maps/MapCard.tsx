@@ -9,6 +9,7 @@ import { useStoreVersion } from '../../common/use-store-version.ts';
 import { downloadText, exportFileName, mapToCsv, mapToJson } from '../export/data-export.ts';
 import { formatBytes, formatJson, formatNumber, plural } from '../../common/format.ts';
 import { describeDesc } from '../../common/json-input.ts';
+import { histogramUnit } from './histogram-unit.ts';
 import type { MapHistory } from './map-history.ts';
 import {
   defaultView,
@@ -65,12 +66,14 @@ interface MapCardProps {
   live: boolean;
   history: MapHistory;
   scheme: ColorScheme;
+  /** What the histogram's buckets count, where the lesson declares it for this map. */
+  histogramUnit?: string;
   onWrite(map: string, key: Json, value: Json): Promise<RequestResult>;
   onDelete(map: string, key: Json): Promise<RequestResult>;
 }
 
 /** One map: what it is, a chart where one helps, its entries, export, and a form to change them. */
-export function MapCard({ meta, change, snapshot, readAt, live, history, scheme, onWrite, onDelete }: MapCardProps) {
+export function MapCard({ meta, change, snapshot, readAt, live, history, scheme, histogramUnit: declaredUnit, onWrite, onDelete }: MapCardProps) {
   const internal = isGlobalsMap(meta);
   // Array entries always exist (the kernel refuses to delete them): they can only be overwritten.
   const deletable = !/array/.test(meta.type);
@@ -129,8 +132,15 @@ export function MapCard({ meta, change, snapshot, readAt, live, history, scheme,
         <span className={styles.mapType}>{meta.type}</span>
         {internal ? (
           <span className={styles.mapShape}>
-            the program&apos;s globals in <span className={styles.typeName}>{meta.valueType ?? meta.name}</span> · {formatNumber(meta.valueSize)} B
-            {meta.writable ? '' : ' · read-only'}
+            {meta.valueType || !/^\.rodata\.str/.test(meta.name) ? (
+              <>
+                the program&apos;s globals in <span className={styles.typeName}>{meta.valueType ?? meta.name}</span>
+              </>
+            ) : (
+              // clang's section of the program's string literals: no variables, so no BTF type to name.
+              'the string literals the program uses'
+            )}{' '}
+            · {formatNumber(meta.valueSize)} B{meta.writable ? '' : ' · read-only'}
           </span>
         ) : meta.type === 'ringbuf' || meta.type === 'user_ringbuf' ? (
           <span className={styles.mapShape}>{formatBytes(meta.maxEntries)} buffer</span>
@@ -201,9 +211,10 @@ export function MapCard({ meta, change, snapshot, readAt, live, history, scheme,
         <p className={styles.mapNote}>{live ? 'Reading entries…' : 'Entries are read while the program runs.'}</p>
       ) : (
         <>
-          {view === 'series' && <SeriesView meta={meta} history={history} scheme={scheme} />}
-          {view === 'top' && <TopView meta={meta} rows={rows} history={history} />}
-          {view === 'histogram' && <HistogramView meta={meta} shape={histogramShape(meta)!} rows={rows} />}
+          {/* A map with no entries has nothing to chart: no empty axes, only the sentence below. */}
+          {rows.length > 0 && view === 'series' && <SeriesView meta={meta} history={history} scheme={scheme} />}
+          {rows.length > 0 && view === 'top' && <TopView meta={meta} rows={rows} history={history} />}
+          {rows.length > 0 && view === 'histogram' && <HistogramView meta={meta} shape={histogramShape(meta)!} rows={rows} declaredUnit={declaredUnit} />}
           {rows.length === 0 ? (
             <p className={styles.mapNote}>{globals ? 'No named globals in this section.' : 'No entries yet.'}</p>
           ) : (
@@ -288,8 +299,9 @@ function TopView({ meta, rows, history }: { meta: MapMeta; rows: MapRow[]; histo
   );
 }
 
-function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramShape; rows: MapRow[] }) {
+function HistogramView({ meta, shape, rows, declaredUnit }: { meta: MapMeta; shape: HistogramShape; rows: MapRow[]; declaredUnit?: string }) {
   const [log2, setLog2] = useState(shape.log2);
+  const unit = histogramUnit(meta, shape, declaredUnit);
   const bucketGroup = useId();
   const [source, setSource] = useState<string>('');
   const pickable = shape.kind === 'slots' && rows.length > 1;
@@ -335,10 +347,27 @@ function HistogramView({ meta, shape, rows }: { meta: MapMeta; shape: HistogramS
         </span>
       </div>
       {bars.length ? (
-        <BarChart map={meta.name} view="histogram" bars={bars} label={`Histogram of ${meta.name}`} labelHeading={log2 ? 'range' : 'bucket'} />
+        <BarChart
+          map={meta.name}
+          view="histogram"
+          bars={bars}
+          label={`Histogram of ${meta.name}`}
+          labelHeading={bucketHeading(log2, shape.log2, unit)}
+          valueHeading="count"
+          showHeadings={unit !== null}
+        />
       ) : (
         <p className={styles.mapNote}>Every bucket is empty so far.</p>
       )}
     </div>
   );
+}
+
+/**
+ * The bucket column's heading: a log2 range is in the unit ("µs", as bcc prints "usecs"); an index
+ * is the log2 of it only where the map is known to be log2 (by its name), else just a bucket.
+ */
+function bucketHeading(log2: boolean, knownLog2: boolean, unit: string | null): string {
+  if (log2) return unit ?? 'range';
+  return unit && knownLog2 ? `bucket (log2 of ${unit})` : 'bucket';
 }

@@ -6,7 +6,9 @@ import { formatClock } from '../../common/format.ts';
 import type { MapHistory } from './map-history.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import type { SeedRow } from '../workspace/saved-work.ts';
+import { GlobalsGroup } from './GlobalsGroup.tsx';
 import { MapCard } from './MapCard.tsx';
+import { isGlobalsMap } from './map-shape.ts';
 import { SeedsEditor } from './SeedsEditor.tsx';
 import styles from './maps.module.css';
 import ui from '../../common/ui.module.css';
@@ -30,11 +32,33 @@ interface MapsPaneProps {
   /** Numeric values over time, for the charts and rates. */
   history: MapHistory;
   scheme: ColorScheme;
+  /** What a map's histogram buckets count, by map name, where the lesson says (`{ hist: "µs" }`). */
+  histogramUnits?: Record<string, string>;
 }
 
-/** Every map of the loaded object, its entries as the server last read them, and the seeds for the next run. */
+/**
+ * Every map the loaded object defines, its entries as the server last read them, its global variables
+ * folded below them, and the seeds for the next run.
+ */
 export function MapsPane(props: MapsPaneProps) {
   const { maps, snapshots, snapshotAt, live, intervalMs } = props;
+  const own = maps.filter((m) => !isGlobalsMap(m));
+  const globals = maps.filter(isGlobalsMap);
+  const card = (meta: MapMeta) => (
+    <MapCard
+      key={meta.name}
+      meta={meta}
+      change={props.changes.find((c) => c.kind === 'map' && c.name === meta.name)?.message}
+      snapshot={snapshots[meta.name]}
+      readAt={snapshotAt}
+      live={live}
+      history={props.history}
+      scheme={props.scheme}
+      histogramUnit={props.histogramUnits?.[meta.name]}
+      onWrite={props.onWrite}
+      onDelete={props.onDelete}
+    />
+  );
   return (
     <section className={styles.mapsPane} aria-label="Maps">
       <div className={ui.paneToolbar}>
@@ -65,20 +89,15 @@ export function MapsPane(props: MapsPaneProps) {
             </p>
           </div>
         ) : (
-          maps.map((meta) => (
-            <MapCard
-              key={meta.name}
-              meta={meta}
-              change={props.changes.find((c) => c.kind === 'map' && c.name === meta.name)?.message}
-              snapshot={snapshots[meta.name]}
-              readAt={snapshotAt}
-              live={live}
-              history={props.history}
-              scheme={props.scheme}
-              onWrite={props.onWrite}
-              onDelete={props.onDelete}
-            />
-          ))
+          <>
+            {own.length === 0 && (
+              <p className={styles.mapNote} data-testid="maps-none-defined">
+                The program defines no maps in SEC(&quot;.maps&quot;); its global variables are below.
+              </p>
+            )}
+            {own.map(card)}
+            {globals.length > 0 && <GlobalsGroup maps={globals}>{globals.map(card)}</GlobalsGroup>}
+          </>
         )}
         <SeedsEditor seeds={props.seeds} onChange={props.onSeedsChange} mapNames={maps.filter((m) => m.writable).map((m) => m.name)} />
       </div>

@@ -124,12 +124,11 @@ export function TypeFields({ desc, value, onChange, root, map, invalidPath, path
           type="text"
           value={String(value)}
           onChange={(e) => set(e.target.value)}
-          maxLength={room}
           spellCheck={false}
           autoComplete="off"
           placeholder={`text, up to ${room} bytes`}
           style={{ width: `${Math.min(32, Math.max(12, room + 2))}ch` }}
-          title={`${desc.name}: text, up to ${room} bytes and the closing NUL`}
+          title={`${desc.name}: text, up to ${room} bytes and the closing NUL; \\n, \\t and \\r are a newline, a tab and a carriage return, \\\\ a backslash`}
         />
       );
     }

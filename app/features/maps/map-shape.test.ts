@@ -1,7 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MapMeta, TypeDesc } from '../../../protocol/messages.ts';
-import { defaultView, formatRate, histogramCounts, histogramShape, log2Label, mapRows, numericRows, topRows, viewsOf, visibleBuckets } from './map-shape.ts';
+import {
+  defaultView,
+  formatRate,
+  globalsSummary,
+  histogramCounts,
+  histogramShape,
+  isGlobalsMap,
+  log2Label,
+  mapRows,
+  numericRows,
+  topRows,
+  viewsOf,
+  visibleBuckets,
+} from './map-shape.ts';
 
 const u32: TypeDesc = { kind: 'int', name: '__u32', size: 4, signed: false, bits: 32 };
 const u64: TypeDesc = { kind: 'int', name: '__u64', size: 8, signed: false, bits: 64 };
@@ -145,4 +158,19 @@ test('rates read per second with a sign', () => {
   assert.equal(formatRate(2.49), '2.5/s');
   assert.equal(formatRate(1204.4), '1,204/s');
   assert.equal(formatRate(-3), '−3.0/s');
+});
+
+test("the program's sections are its globals, said in one line; maps it defines are not", () => {
+  for (const name of ['.rodata', '.bss', '.data', '.kconfig', '.rodata.str1.1', '.data.settings', 'prog.rodata'])
+    assert.equal(isGlobalsMap({ name }), true, name);
+  assert.equal(isGlobalsMap({ name: 'execve_counter' }), false);
+  const section = (name: string, vars: string[]): MapMeta =>
+    meta({
+      name,
+      type: 'array',
+      valueDesc: { kind: 'datasec', name, size: 8 * vars.length, fields: vars.map((v, i) => ({ name: v, offset: i * 8, type: u64 })) },
+    });
+  const strings = meta({ name: '.rodata.str1.1', type: 'array', valueDesc: null });
+  assert.equal(globalsSummary([section('.rodata', ['min_ns']), section('.bss', ['seen', 'drops']), strings]), '3 variables in .rodata, .bss, .rodata.str1.1');
+  assert.equal(globalsSummary([section('.rodata', ['x'])]), '1 variable in .rodata');
 });

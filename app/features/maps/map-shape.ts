@@ -1,4 +1,5 @@
 import type { Json, MapEntry, MapMeta, TypeDesc } from '../../../protocol/messages.ts';
+import { plural } from '../../common/format.ts';
 
 /**
  * What a map's contents look like, from its BTF types: which charts fit it
@@ -33,9 +34,18 @@ const HISTOGRAM_HINT = /hist|slot|bucket|dist|lat|log2/i;
 const MIN_BUCKETS = 4;
 const MAX_BUCKETS = 128;
 
-/** A map of the program's globals (.bss, .data, .rodata): one value holding every variable. */
-export function isGlobalsMap(meta: MapMeta): boolean {
+/**
+ * A map of the program's globals (.bss, .data, .rodata, .kconfig, clang's string literals; `prog.rodata`
+ * in older libbpf): one value holding every variable. A C name has no dot, so no map the program defines does.
+ */
+export function isGlobalsMap(meta: Pick<MapMeta, 'name'>): boolean {
   return meta.name.includes('.');
+}
+
+/** What the folded globals say of their sections: "3 variables in .rodata, .bss". */
+export function globalsSummary(maps: MapMeta[]): string {
+  const variables = maps.reduce((sum, m) => sum + (m.valueDesc?.kind === 'datasec' ? (m.valueDesc.fields?.length ?? 0) : 0), 0);
+  return `${plural(variables, 'variable')} in ${maps.map((m) => m.name).join(', ')}`;
 }
 
 /** The variables of a globals map's one entry, or null when the map is not shown that way. */

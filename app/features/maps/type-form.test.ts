@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { TypeDesc } from '../../../protocol/messages.ts';
-import { checkForm, fieldKind, formSupported, initialForm, intRange, setAt } from './type-form.ts';
+import { checkForm, fieldKind, formSupported, initialForm, intRange, setAt, textFromInput, textToInput } from './type-form.ts';
 
 const u64: TypeDesc = { kind: 'int', name: 'u64', size: 8, signed: false, bits: 64 };
 const s8: TypeDesc = { kind: 'int', name: 's8', size: 1, signed: true, bits: 8 };
@@ -79,4 +79,18 @@ test('a union is typed as JSON inside the form, and left out when empty', () => 
   assert.equal(checked.ok && (checked.value as Record<string, unknown>).u !== undefined, true);
   const bad = checkForm(event, setAt(initialForm(event), ['u'], '{oops'), 'Value');
   assert.match(!bad.ok ? bad.error : '', /^Value u: That is not JSON/);
+});
+
+test("a char array's newline and tab show as \\n and \\t in its input, and write back as they were", () => {
+  const format = 'exec %s\tpid=%d\n';
+  const shown = initialForm(comm, format);
+  assert.equal(shown, 'exec %s\\tpid=%d\\n');
+  assert.deepEqual(checkForm(comm, shown, 'Value'), { ok: true, value: format });
+  assert.equal(textToInput('a\\b'), 'a\\\\b');
+  assert.equal(textFromInput(textToInput('a\\b\r')), 'a\\b\r');
+  // A backslash before anything else is the backslash the user typed.
+  assert.equal(textFromInput('C:\\x'), 'C:\\x');
+  // The room counts the bytes written, not the escapes typed.
+  assert.equal(checkForm(comm, '\\n'.repeat(15), 'Value').ok, true);
+  assert.equal(checkForm(comm, '\\n'.repeat(16), 'Value').ok, false);
 });

@@ -80,7 +80,7 @@ export function initialForm(desc: TypeDesc, value?: Json): FormValue {
     case 'pointer':
       return typeof value === 'string' ? value : '0x0';
     case 'text':
-      return typeof value === 'string' ? value : '';
+      return typeof value === 'string' ? textToInput(value) : '';
     case 'array': {
       const items = Array.isArray(value) ? value : [];
       return Array.from({ length: desc.length ?? 0 }, (_, i) => initialForm(desc.elem!, items[i]));
@@ -140,7 +140,7 @@ export function checkForm(desc: TypeDesc, form: FormValue, root: string, path = 
       return { ok: true, value: text };
     }
     case 'text': {
-      const text = String(form);
+      const text = textFromInput(String(form));
       const bytes = new TextEncoder().encode(text).length;
       const room = Math.max(0, (desc.length ?? 0) - 1);
       if (bytes > room) return fail(`the text is ${plural(bytes, 'byte')} but ${desc.name} holds ${plural(room, 'byte')} and the closing NUL.`);
@@ -176,6 +176,23 @@ export function checkForm(desc: TypeDesc, form: FormValue, root: string, path = 
     }
   }
 }
+
+/**
+ * A char array's text as its one-line input shows it: the newline, tab and
+ * carriage return a bpf_printk format ends with (which an input would drop)
+ * written as \n, \t and \r, and so a backslash as \\.
+ */
+export function textToInput(text: string): string {
+  return text.replace(/[\\\n\t\r]/g, (c) => TEXT_ESCAPES[c]!);
+}
+
+/** What a text input holds as the text it stands for: \n, \t, \r and \\ read back; any other backslash is itself. */
+export function textFromInput(typed: string): string {
+  return typed.replace(/\\([\\ntr])/g, (_, c: string) => TEXT_UNESCAPES[c]!);
+}
+
+const TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+const TEXT_UNESCAPES: Record<string, string> = { '\\': '\\', n: '\n', t: '\t', r: '\r' };
 
 /** The integers a type holds: its bits (a bitfield's own width) and sign. A char takes -128..255, as the server does. */
 export function intRange(desc: TypeDesc): [bigint, bigint] {

@@ -76,7 +76,6 @@ export function Playground() {
   const shared = useSharedProgram(handle, page.shareId, files);
   const room = useRoom(handle, { lesson: lessons.lesson?.name ?? null, step: lessons.step, files: workspace.files });
   const { kernels, kernel, choose: chooseKernel } = useKernelChoice(host);
-  usePrepare(handle, workspace.files, kernel?.name);
 
   const [trace] = useState(() => new TraceBuffer());
   const [events] = useState(() => new EventStore());
@@ -84,6 +83,7 @@ export function Playground() {
   const [mapIntervalMs, setMapIntervalMs] = useMapInterval();
   const runControls = useRun(handle, trace, events, mapIntervalMs);
   const { view } = runControls;
+  usePrepare(handle, workspace.files, kernel?.name, runControls.showPrepared);
   const active = isActive(view.phase);
   useMapHistory(mapHistory, view, mapIntervalMs, connected);
   useDocumentTitle(view.phase);

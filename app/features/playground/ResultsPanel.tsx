@@ -15,6 +15,7 @@ import { lessonExampleName } from '../lessons/use-lesson-opener.ts';
 import type { LessonsHandle } from '../lessons/use-lessons.ts';
 import type { MapHistory } from '../maps/map-history.ts';
 import { MapsPane } from '../maps/MapsPane.tsx';
+import { isGlobalsMap } from '../maps/map-shape.ts';
 import { RoomPane } from '../rooms/RoomPane.tsx';
 import { RoomTabLabel } from '../rooms/RoomTabLabel.tsx';
 import type { RoomHandle } from '../rooms/use-room.ts';
@@ -74,6 +75,9 @@ export function ResultsPanel(props: ResultsPanelProps) {
   const { tab, visited, selectTab } = tabs;
   const unseen = useTabNews(view, tab);
   const eventMaps = view.maps.filter((m) => m.type === 'ringbuf' || m.type === 'perf_event_array');
+  // The badge counts the maps the program defines: its globals (.rodata, .bss, …) are one folded entry, not maps of its own.
+  const ownMaps = view.maps.filter((m) => !isGlobalsMap(m)).length;
+  const lessonLoaded = !!lessons.lesson && props.currentExample === lessonExampleName(lessons.lesson);
   const loadFailed = (view.loaded && !view.loaded.ok) || (view.phase === 'error' && (view.stage === 'load' || view.stage === 'attach'));
   const attachProblems = view.programs.some((p) => p.attachError);
 
@@ -94,14 +98,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
     },
     {
       id: 'maps',
-      label: (
-        <TabLabel
-          text="Maps"
-          badge={view.maps.length && unseen('maps') ? view.maps.length : null}
-          badgeLabel={plural(view.maps.length, 'map')}
-          testId="badge-maps"
-        />
-      ),
+      label: <TabLabel text="Maps" badge={ownMaps && unseen('maps') ? ownMaps : null} badgeLabel={plural(ownMaps, 'map')} testId="badge-maps" />,
       keepMounted: true,
       panel: (
         <>
@@ -124,6 +121,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
             onDelete={maps.onDelete}
             history={maps.history}
             scheme={scheme}
+            histogramUnits={lessonLoaded ? lessons.lesson?.histogramUnits : undefined}
           />
         </>
       ),
@@ -174,14 +172,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
       id: 'lesson',
       label: <LessonsTabLabel lessons={lessons} />,
       keepMounted: false,
-      panel: (
-        <LessonPane
-          lessons={lessons}
-          running={view.phase === 'running'}
-          loaded={!!lessons.lesson && props.currentExample === lessonExampleName(lessons.lesson)}
-          onOpen={props.onOpenLesson}
-        />
-      ),
+      panel: <LessonPane lessons={lessons} running={view.phase === 'running'} loaded={lessonLoaded} onOpen={props.onOpenLesson} />,
     },
     {
       id: 'room',

@@ -105,3 +105,27 @@ test('stats give runs per second between two messages; inspect and loaded code a
   assert.deepEqual(view.inspect?.disassemblyLines, []);
   assert.equal(view.loadedCode?.[0]?.jited, null);
 });
+
+test("a compile ahead's diagnostics replace clang's shown, the verifier's line stays, and a Run's replace them again", () => {
+  const clang = (line: number) => ({ file: 'p.bpf.c', line, column: 1, severity: 'error' as const, message: `error at ${line}`, source: 'clang' as const });
+  const verifier = { file: 'p.bpf.c', line: 9, column: 1, severity: 'error' as const, message: 'R1 invalid mem access', source: 'verifier' as const };
+  const typed = runReducer(initialRunView, { type: 'prepared', diagnostics: [clang(3)] });
+  assert.deepEqual(typed.diagnostics, [clang(3)], 'shown before any Run');
+  assert.equal(runReducer(typed, { type: 'prepared', diagnostics: [clang(3)] }), typed, 'the same again changes nothing');
+  assert.deepEqual(runReducer(typed, { type: 'prepared', diagnostics: [] }).diagnostics, [], 'fixed');
+
+  const rejected = runReducer(started, {
+    type: 'message',
+    at: 1,
+    message: { type: 'compiled', runId: 7, ok: true, diagnostics: [], log: '' },
+  });
+  const withVerifier = { ...rejected, diagnostics: [verifier] };
+  assert.deepEqual(runReducer(withVerifier, { type: 'prepared', diagnostics: [clang(4)] }).diagnostics, [clang(4), verifier]);
+
+  const again = runReducer(runReducer(typed, { type: 'started', runId: 8, at: 2 }), {
+    type: 'message',
+    at: 3,
+    message: { type: 'compiled', runId: 8, ok: false, diagnostics: [clang(5)], log: '' },
+  });
+  assert.deepEqual(again.diagnostics, [clang(5)], "the Run's own");
+});

@@ -35,6 +35,7 @@ export interface RunView {
   refusal: { rule: string; message: string }[] | null;
   /** What the playground changed in the object before load, as its own loader would (a map shrunk, a program left out). */
   changes: ObjectChange[];
+  /** clang's (from the Run's compile, or a newer compile ahead of the editor's files) and the verifier's, on their C lines. */
   diagnostics: Diagnostic[];
   skeleton: { ok: boolean; text: string } | null;
   loaded: LoadedView | null;
@@ -102,6 +103,8 @@ export const initialRunView: RunView = {
 export type RunAction =
   | { type: 'started'; runId: number; at: number }
   | { type: 'message'; message: RunMessage; at: number }
+  /** clang's diagnostics of the files in the editor, compiled ahead while the user paused typing. */
+  | { type: 'prepared'; diagnostics: Diagnostic[] }
   | { type: 'session_lost'; at: number }
   | { type: 'session_ended'; reason: string; at: number };
 
@@ -132,7 +135,21 @@ export function runReducer(view: RunView, action: RunAction): RunView {
       };
     case 'message':
       return applyMessage(view, action.message, action.at);
+    case 'prepared':
+      return withCompileAhead(view, action.diagnostics);
   }
+}
+
+/**
+ * The newest compile wins, the Run's or the one ahead: clang's diagnostics
+ * of the editor's files replace clang's shown now, and the verifier's line
+ * stays the Run's until the next Run. The same diagnostics again change
+ * nothing, so markers and Problems are left as they are.
+ */
+function withCompileAhead(view: RunView, diagnostics: Diagnostic[]): RunView {
+  const clang = view.diagnostics.filter((d) => d.source === 'clang');
+  if (JSON.stringify(clang) === JSON.stringify(diagnostics)) return view;
+  return { ...view, diagnostics: [...diagnostics, ...view.diagnostics.filter((d) => d.source !== 'clang')] };
 }
 
 function applyMessage(view: RunView, message: RunMessage, at: number): RunView {

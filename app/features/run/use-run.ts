@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
-import type { AttachSettings, MapSeed, SourceFile } from '../../../protocol/messages.ts';
+import type { AttachSettings, Diagnostic, MapSeed, SourceFile } from '../../../protocol/messages.ts';
 import type { EventStore } from '../events/event-store.ts';
 import type { RequestResult } from '../connection/playground-client.ts';
 import { initialRunView, runReducer, type RunView } from './run-view.ts';
@@ -17,6 +17,8 @@ export interface RunControls {
   dismissRefusal(): void;
   start(files: SourceFile[], seeds: MapSeed[], kernel?: string, attach?: AttachSettings, verifierLevel?: 1 | 2): Promise<RequestResult>;
   stop(): Promise<RequestResult>;
+  /** Shows clang's diagnostics of the editor's files, compiled ahead, where a Run's show. */
+  showPrepared(diagnostics: Diagnostic[]): void;
 }
 
 /**
@@ -93,6 +95,7 @@ export function useRun({ client, welcome }: ClientHandle, trace: TraceBuffer, ev
   }, [client]);
 
   const dismissRefusal = useCallback(() => setRefusal(null), []);
+  const showPrepared = useCallback((diagnostics: Diagnostic[]) => dispatch({ type: 'prepared', diagnostics }), []);
 
-  return { view, refusal, dismissRefusal, start, stop };
+  return { view, refusal, dismissRefusal, start, stop, showPrepared };
 }
