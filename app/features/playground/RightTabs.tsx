@@ -1,6 +1,6 @@
 'use client';
 
-import type { KeyboardEvent, ReactNode } from 'react';
+import { useEffect, type KeyboardEvent, type ReactNode, type WheelEvent } from 'react';
 import styles from './playground.module.css';
 
 export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson' | 'room';
@@ -22,8 +22,20 @@ interface RightTabsProps {
   visited: Set<RightTab>;
 }
 
-/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys. */
+/**
+ * The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys.
+ * Where the pane is too narrow for them all, the strip scrolls sideways (the mouse wheel too), keeping the open tab in view.
+ */
 export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
+  useEffect(() => {
+    document.getElementById(`tab-${active}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+  }, [active]);
+
+  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
+    // A wheel turns up and down; the strip only goes sideways.
+    if (event.deltaX === 0) event.currentTarget.scrollLeft += event.deltaY;
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
     const index = tabs.findIndex((t) => t.id === active);
     let next = -1;
@@ -37,7 +49,7 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
 
   return (
     <div className={styles.rightTabs}>
-      <div className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
+      <div className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown} onWheel={onWheel}>
         {tabs.map((tab) => (
           <button
             key={tab.id}
