@@ -97,3 +97,26 @@ for (const width of [800, 1280, 1440]) {
     await status.expectPhase('stopped');
   });
 }
+
+test('the top bar folds and unfolds as the window narrows and widens', async ({ playground, page }) => {
+  await page.setViewportSize({ width: 1440, height: 800 });
+  await expect(playground.moreButton).toHaveCount(0);
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Share', exact: true })).toBeVisible();
+
+  await page.setViewportSize({ width: 800, height: 800 });
+  await expect(playground.moreButton).toBeVisible();
+  await expect(page.getByRole('banner').getByRole('button', { name: 'Share', exact: true })).toHaveCount(0);
+  expect((await pageWidths(page)).scrollWidth).toBeLessThanOrEqual(800);
+  // From the keyboard: More opens on its first item, the arrows move, Enter chooses.
+  await playground.moreButton.focus();
+  await page.keyboard.press('Enter');
+  await expect(playground.moreMenu.getByRole('menuitem').first()).toBeFocused();
+  await page.keyboard.press('ArrowDown');
+  await expect(playground.moreMenu.getByRole('menuitem', { name: /^Room/ })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('tab', { name: /^Room/ })).toHaveAttribute('aria-selected', 'true');
+
+  await page.setViewportSize({ width: 1440, height: 800 });
+  await expect(playground.moreButton).toHaveCount(0);
+  for (const name of ACTIONS) await expect(page.getByRole('banner').getByRole('button', { name, exact: true }), name).toBeVisible();
+});
