@@ -9,7 +9,7 @@ const SOLUTION = readFileSync(path.join(LESSON_DIR, 'solution', 'hello.bpf.c'), 
 
 test('a workshop room: the participant joins, passes lesson 1, shows on the board, raises a hand, and is viewed', async ({ playground, page, browser }) => {
   // The instructor starts a room.
-  await page.getByRole('button', { name: 'Room', exact: true }).click();
+  await playground.openRoom();
   await page.getByLabel('Title').fill('Friday workshop');
   await page.getByRole('button', { name: 'Start a room' }).click();
   const code = (await page.getByTestId('room-code').textContent())!.trim();
@@ -30,7 +30,7 @@ test('a workshop room: the participant joins, passes lesson 1, shows on the boar
   await expect(row.getByLabel('connected')).toBeVisible();
 
   // Lesson 1: the starter does not pass; the solution does.
-  await participant.getByRole('button', { name: 'Lessons', exact: true }).click();
+  await other.openLessons();
   await participant.getByRole('button', { name: 'Hello, tracepoint' }).click();
   await expect(participant.getByTestId('lesson')).toContainText('Step 1 of');
   await expect.poll(() => other.editor.files()).toEqual(['hello.bpf.c']);

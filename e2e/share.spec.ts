@@ -44,7 +44,7 @@ test('a shared link opens the modified program, never runs it, and Run prints it
   await shared.status.expectPhase('stopped');
 });
 
-test('embed mode shows the editor and Output with Run, and nothing else', async ({ playground, page }) => {
+test('embed mode shows the editor and Output with Run, and nothing else for a program that only prints', async ({ playground, page }) => {
   const { embed } = await playground.share();
   const embedded = await PlaygroundPage.open(page, embed);
   await expect(embedded.shareBanner).toHaveText(/Opened a shared program/);
@@ -69,6 +69,53 @@ test('embed mode shows the editor and Output with Run, and nothing else', async 
   await embedded.output.expectLine('invoke bpf_prog: Hello, World!');
   await embedded.editor.stop();
   await embedded.status.expectPhase('stopped');
+});
+
+test('an embed of a map-only program opens on its Maps once it runs, with a live value', async ({ playground, page }) => {
+  // The execve counter keeps its count in a hash map and prints nothing.
+  await playground.pickExample('Count execve in a hash map');
+  expect(await playground.editor.source(COUNTER)).not.toContain('printk');
+  const { embed } = await playground.share();
+  const embedded = await PlaygroundPage.open(page, embed);
+  const { editor, status, maps, output } = embedded;
+  // Before a Run nothing says which maps the program has.
+  await expect(maps.tab).toHaveCount(0);
+
+  await editor.run();
+  await status.expectPhase('running');
+  await expect(maps.tab).toHaveAttribute('aria-selected', 'true');
+  await expect(output.tab).toHaveAttribute('aria-selected', 'false');
+  await expect(embedded.events.tab).toHaveCount(0);
+  await embedded.triggerExec();
+  await expect.poll(() => maps.numberAt('execve_counter', '"execve_counter"')).toBeGreaterThan(0);
+
+  // A second Run keeps the tab it is on while the program compiles and loads again.
+  await editor.stop();
+  await status.expectPhase('stopped');
+  await editor.run();
+  await status.expectPhase('running');
+  await expect(maps.tab).toHaveAttribute('aria-selected', 'true');
+  await editor.stop();
+});
+
+test('an embed of a ring buffer program shows its records in Events', async ({ playground, page }) => {
+  await playground.pickExample('Ring buffer: one record per openat');
+  const { embed } = await playground.share();
+  const embedded = await PlaygroundPage.open(page, embed);
+  const { editor, status, events, maps } = embedded;
+  await expect(events.tab).toHaveCount(0);
+
+  await editor.run();
+  await status.expectPhase('running');
+  await expect(events.tab).toHaveAttribute('aria-selected', 'true');
+  // Its stats map counts the records sent and dropped.
+  await expect(maps.tab).toBeVisible();
+  // The embed's one trigger: /bin/true opens its libraries, one record each.
+  await events.filter.fill('true');
+  await embedded.triggerExec();
+  await expect(events.row('comm', 'true').first()).toBeVisible();
+  await editor.stop();
+  await status.expectPhase('stopped');
 });
 
 test('an unknown share id says so and runs nothing', async ({ page }) => {

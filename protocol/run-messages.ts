@@ -68,6 +68,8 @@ export const runMessageSchemas = [
     diagnostics: z.array(diagnosticSchema).optional(),
     /** True when the log buffer was too small even at the largest size tried. */
     logTruncated: z.boolean().optional(),
+    /** On a load: whether a program calls bpf_printk (or bpf_trace_printk, bpf_trace_vprintk), so Output gets lines; false: its results are in maps and events only. */
+    printsTrace: z.boolean().optional(),
   }),
   /** What was built, for the Inspect tabs: ELF sections, disassembly with source, BTF. */
   z.object({

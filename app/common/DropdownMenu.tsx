@@ -13,6 +13,8 @@ export interface MenuChoice {
   detail?: string;
   /** Set for a choice among options (the current example): the menu then checks one of its items. */
   checked?: boolean;
+  /** Shown, but it does nothing now (Export while disconnected). */
+  disabled?: boolean;
   onSelect(): void;
 }
 
@@ -31,7 +33,7 @@ interface DropdownMenuProps {
   choices: MenuChoice[];
 }
 
-/** A toolbar button that opens a menu of choices, each a title and a sentence: Examples, Export. */
+/** A toolbar button that opens a menu of choices, each a title and a sentence: Examples, Export, the top bar's More. */
 export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabel, alignEnd = false, choices }: DropdownMenuProps) {
   const { open, setOpen, close, button, menu, onKeyDown } = useMenu();
   const toggle = {
@@ -59,6 +61,7 @@ export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabe
         <div ref={menu} className={alignEnd ? `${styles.menu} ${styles.menuEnd}` : styles.menu} role="menu" aria-label={menuLabel} onKeyDown={onKeyDown}>
           {choices.map((choice) => {
             const onClick = () => {
+              if (choice.disabled) return;
               close();
               choice.onSelect();
             };
@@ -71,7 +74,15 @@ export function DropdownMenu({ look, label, ariaLabel, title, disabled, menuLabe
             );
             // A choice with a checked state is one of a set (menuitemradio); one without is a plain action.
             return choice.checked === undefined ? (
-              <button key={choice.key} type="button" role="menuitem" className={styles.menuItem} tabIndex={-1} onClick={onClick}>
+              <button
+                key={choice.key}
+                type="button"
+                role="menuitem"
+                aria-disabled={choice.disabled}
+                className={styles.menuItem}
+                tabIndex={-1}
+                onClick={onClick}
+              >
                 {content}
               </button>
             ) : (

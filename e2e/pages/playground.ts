@@ -528,17 +528,44 @@ export class PlaygroundPage {
     return { file, source: unchecked };
   }
 
+  /**
+   * A top-bar action to click: its button, or, where the bar is too narrow for
+   * it and folded it into More, its item there (More opened). `item` is the
+   * item's title when it differs from the button's name.
+   */
+  topBarAction(name: string, item = name): Promise<Locator> {
+    return topBarAction(this.page, name, item);
+  }
+
+  /** The top bar's More: the actions it has no room for at this width (absent when it has room for all). */
+  get moreButton(): Locator {
+    return moreButton(this.page);
+  }
+
+  get moreMenu(): Locator {
+    return moreMenu(this.page);
+  }
+
   async triggerExec(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Trigger exec' }).click();
+    await (await this.topBarAction('Trigger exec')).click();
   }
 
   async openAFile(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Open a file' }).click();
+    await (await this.topBarAction('Open a file')).click();
+  }
+
+  async openLessons(): Promise<void> {
+    await (await this.topBarAction('Lessons')).click();
+  }
+
+  /** The Room button (or item), "Room" or "Room CODE" once in one. */
+  async openRoom(label = 'Room'): Promise<void> {
+    await (await this.topBarAction(label)).click();
   }
 
   /** Clicks Share and returns the two links the popover shows. */
   async share(): Promise<{ link: string; embed: string }> {
-    await this.shareButton.click();
+    await (await this.topBarAction('Share')).click();
     const dialog = this.shareDialog;
     const link = dialog.getByRole('textbox', { name: 'Link', exact: true });
     await expect(link).toHaveValue(/\?share=/);
@@ -551,10 +578,39 @@ export class PlaygroundPage {
 
   /** Picks C or Go from the Export menu and returns the downloaded zip's name and bytes. */
   async exportProject(language: 'C' | 'Go' = 'C'): Promise<{ name: string; bytes: Buffer }> {
-    await this.page.getByRole('button', { name: 'Export', exact: true }).click();
-    const item = this.page.getByRole('menu', { name: 'Export as' }).getByRole('menuitem', { name: new RegExp(`^${language} project`) });
+    const exportButton = this.page.getByRole('banner').getByRole('button', { name: 'Export', exact: true });
+    let item: Locator;
+    if (await exportButton.count()) {
+      await exportButton.click();
+      item = this.page.getByRole('menu', { name: 'Export as' }).getByRole('menuitem', { name: new RegExp(`^${language} project`) });
+    } else {
+      item = await this.topBarAction('Export', `Export as ${language} project`);
+    }
     const [file] = await Promise.all([this.page.waitForEvent('download'), item.click()]);
     const path = await file.path();
     return { name: file.suggestedFilename(), bytes: await readFile(path) };
   }
+}
+
+/** See {@link PlaygroundPage.topBarAction}. */
+export async function topBarAction(page: Page, name: string, item = name): Promise<Locator> {
+  const button = page.getByRole('banner').getByRole('button', { name, exact: true });
+  if (await button.count()) return button;
+  await moreButton(page).click();
+  // Export's item is one of two (C, Go): the first stands for them.
+  return moreMenu(page)
+    .getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(item)}`) })
+    .first();
+}
+
+function moreButton(page: Page): Locator {
+  return page.getByRole('banner').getByRole('button', { name: 'More', exact: true });
+}
+
+function moreMenu(page: Page): Locator {
+  return page.getByRole('menu', { name: 'More actions' });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,5 +1,5 @@
 import { expect, type Browser, type BrowserContext, type Locator, type Page } from '@playwright/test';
-import { PlaygroundPage } from './playground.ts';
+import { PlaygroundPage, topBarAction } from './playground.ts';
 
 /** The Room tab, named for what an instructor or a participant does on it. */
 export class RoomTab {
@@ -14,7 +14,7 @@ export class RoomTab {
   }
 
   async open(): Promise<void> {
-    await this.page.getByRole('button', { name: 'Room', exact: true }).click();
+    await (await topBarAction(this.page, 'Room')).click();
   }
 
   /** Starts a room and returns its code, as the board shows it. */

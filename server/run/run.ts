@@ -31,6 +31,7 @@ import { choosePrograms, fitMaps, targetsToFind } from './fit-object.ts';
 import { planUserProbes } from './user-probes.ts';
 import { checkPolicy, estimateMapBytes } from '../policy/policy.ts';
 import { helperNames } from '../policy/helper-ids.ts';
+import { writesTrace } from '../trace/trace-writers.ts';
 import { formatTraceTag } from '../trace/trace-line.ts';
 import { CpuBudget } from './cpu-budget.ts';
 import { InspectOnDemand } from './inspect-on-demand.ts';
@@ -345,17 +346,25 @@ export class Run {
   /** Set when event records wait for the user's header types before attach. */
   private headerTypes: Promise<void> | null = null;
 
+  /** Whether a program that loads writes trace lines (bpf_printk), read from its instructions at admit. */
+  private printsTrace = false;
+
   /** The kernel's policy, and the shared kernel's memory budget, before the kernel sees anything. */
   private admit(opened: OpenResult): boolean {
     const { kernel } = this.deps;
+    // Programs left out of load (SEC("?…"), or by fit()) never reach the kernel.
+    const loading = opened.programs.filter((p) => p.autoload).map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() }));
     const violations = checkPolicy(kernel.policy, {
-      // Programs left out of load (SEC("?…"), or by fit()) never reach the kernel.
-      programs: opened.programs.filter((p) => p.autoload).map((p) => ({ ...p, instructions: opened.instructions[p.name] ?? new Uint8Array() })),
+      programs: loading,
       maps: opened.maps,
       btf: this.btf,
       possibleCpus: opened.possibleCpus,
       helpers: helperNames(),
     });
+    this.printsTrace = writesTrace(
+      loading.map((p) => p.instructions),
+      helperNames(),
+    );
     if (violations.length) {
       this.deps.send({ type: 'refused', runId: this.id, violations });
       this.fail({ code: 'policy_denied', message: violations.map((v) => v.message).join(' ') });
@@ -409,6 +418,7 @@ export class Run {
         programs: this.programMeta(),
         maps: this.maps.meta(),
         structs: this.events.structs.map(({ name, size }) => ({ name, size })),
+        printsTrace: this.printsTrace,
       });
       // A source run again is likely to be run once more: make the kernel BTF its CO-RE
       // relocations need, off the critical path, so the next load skips parsing the kernel's.

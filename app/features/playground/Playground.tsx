@@ -53,7 +53,8 @@ import styles from './playground.module.css';
  * The whole page: top bar, banners, editor and results side by side, status bar.
  * Each feature's state and requests live in its own hooks; this wires them together.
  * `?share=ID` opens a shared program; `?embed=1` is the minimal page for docs
- * and slides: the editor and Output with Run, Stop and Trigger exec.
+ * and slides: the editor and Output with Run, Stop and Trigger exec, and Maps
+ * and Events once the loaded program has them.
  */
 export function Playground() {
   const [page] = useState(() => readPageParams(window.location.search));
@@ -92,7 +93,7 @@ export function Playground() {
   const verifier = useVerifierStop(view, workspace, files, editorRef);
   const sourceLinks = useSourceLinks(editorRef, workspace.files, files.setActiveFile);
 
-  // Seeds that do not parse are shown where they are edited (Maps); an embed has no Maps tab, so it says so in a message.
+  // Seeds that do not parse are shown where they are edited (Maps); an embed shows Maps only once a program has loaded, so it says so in a message.
   const onInvalidSeeds = useCallback((error: string) => (embed ? say(`The seeds are not valid: ${error}`) : selectTab('maps')), [embed, say, selectTab]);
   const { seedError, checkSeeds } = useSeedCheck(workspace.seeds, onInvalidSeeds);
   const [attachSettings, setAttachSettings] = useAttachSettings();

@@ -25,6 +25,8 @@ import type { TraceBuffer } from '../run/trace-buffer.ts';
 import { LogPane } from '../verifier-log/LogPane.tsx';
 import type { SeedRow } from '../workspace/saved-work.ts';
 import { RightTabs, type TabSpec } from './RightTabs.tsx';
+import { isEventStream } from './result-tabs.ts';
+import { useResultTabs } from './use-result-tabs.ts';
 import type { TabsState } from './use-tabs.ts';
 import { useTabNews } from './use-tab-news.ts';
 import styles from './playground.module.css';
@@ -35,7 +37,7 @@ interface ResultsPanelProps {
   trace: TraceBuffer;
   events: EventStore;
   tabs: TabsState;
-  /** An embed shows only what a reader of the docs needs: the program's output. */
+  /** An embed shows only what a reader of the docs needs: the program's output, and its maps and events when it has them. */
   embed: boolean;
   example: Example | undefined;
   kernel: KernelInfo | null;
@@ -72,9 +74,10 @@ interface ResultsPanelProps {
 /** The right side: what the run printed, its maps and events, the build to inspect, the verifier's log, the lessons and the room. */
 export function ResultsPanel(props: ResultsPanelProps) {
   const { view, trace, events, tabs, embed, example, kernel, scheme, maps, lessons, room } = props;
-  const { tab, visited, selectTab } = tabs;
+  const { visited, selectTab } = tabs;
+  const { shown, active: tab } = useResultTabs(view, embed ? 'embed' : 'full', tabs);
   const unseen = useTabNews(view, tab);
-  const eventMaps = view.maps.filter((m) => m.type === 'ringbuf' || m.type === 'perf_event_array');
+  const eventMaps = view.maps.filter(isEventStream);
   // The badge counts the maps the program defines: its globals (.rodata, .bss, …) are one folded entry, not maps of its own.
   const ownMaps = view.maps.filter((m) => !isGlobalsMap(m)).length;
   const lessonLoaded = !!lessons.lesson && props.currentExample === lessonExampleName(lessons.lesson);
@@ -91,7 +94,7 @@ export function ResultsPanel(props: ResultsPanelProps) {
           trace={trace}
           phase={view.phase}
           expect={example?.expect ?? null}
-          onShowEvents={eventMaps.length && !embed ? () => selectTab('events') : undefined}
+          onShowEvents={eventMaps.length && shown.includes('events') ? () => selectTab('events') : undefined}
           where={kernel?.kind === 'vm' ? `a VM of your own with kernel ${kernel.name}` : "this machine's kernel"}
         />
       ),
@@ -182,6 +185,5 @@ export function ResultsPanel(props: ResultsPanelProps) {
     },
   ];
 
-  const shown = embed ? allTabs.filter((t) => t.id === 'output') : allTabs;
-  return <RightTabs tabs={shown} active={tab} onSelect={selectTab} visited={visited} />;
+  return <RightTabs tabs={allTabs.filter((t) => shown.includes(t.id))} active={tab} onSelect={selectTab} visited={visited} />;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import type { KeyboardEvent, ReactNode } from 'react';
+import { useLayoutEffect, useRef, type KeyboardEvent, type ReactNode, type WheelEvent } from 'react';
 import styles from './playground.module.css';
 
 export type RightTab = 'output' | 'maps' | 'events' | 'inspect' | 'log' | 'lesson' | 'room';
@@ -22,8 +22,27 @@ interface RightTabsProps {
   visited: Set<RightTab>;
 }
 
-/** The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys. */
+/**
+ * The right side's tabs (Output, Maps, Events, Inspect, Verifier log, Lessons, Room), moved between with the arrow keys.
+ * Where the pane is too narrow for them all, the strip scrolls sideways (the mouse wheel too), keeping the open tab in view.
+ */
 export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
+  const strip = useRef<HTMLDivElement>(null);
+  // Before the paint that shows it selected, and again when a badge widens a tab before it: the open tab is never left cut off.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: a change in the tabs shown (an embed's Maps arriving) brings new elements to observe.
+  useLayoutEffect(() => {
+    const reveal = () => document.getElementById(`tab-${active}`)?.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    reveal();
+    const observer = new ResizeObserver(reveal);
+    for (const tab of strip.current?.children ?? []) observer.observe(tab);
+    return () => observer.disconnect();
+  }, [active, tabs.length]);
+
+  const onWheel = (event: WheelEvent<HTMLDivElement>) => {
+    // A wheel turns up and down; the strip only goes sideways.
+    if (event.deltaX === 0) event.currentTarget.scrollLeft += event.deltaY;
+  };
+
   const onKeyDown = (event: KeyboardEvent) => {
     const index = tabs.findIndex((t) => t.id === active);
     let next = -1;
@@ -37,7 +56,7 @@ export function RightTabs({ tabs, active, onSelect, visited }: RightTabsProps) {
 
   return (
     <div className={styles.rightTabs}>
-      <div className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown}>
+      <div ref={strip} className={styles.tabStrip} role="tablist" aria-label="Results" onKeyDown={onKeyDown} onWheel={onWheel}>
         {tabs.map((tab) => (
           <button
             key={tab.id}

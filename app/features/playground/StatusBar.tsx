@@ -73,7 +73,7 @@ export function StatusBar({ connection, host, kernel, sessionId, expiresAt, save
       )}
       <span className={ui.spacer} />
       {message && (
-        <span className={styles.statusbarMessage} role="status" data-testid="status-message">
+        <span className={styles.statusbarMessage} role="status" data-testid="status-message" title={message}>
           {message}
         </span>
       )}

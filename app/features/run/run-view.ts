@@ -70,6 +70,8 @@ export interface LoadedView {
   explanation: VerifierExplanation | null;
   /** The verifier's log did not fit even the largest buffer the server tried. */
   logTruncated: boolean;
+  /** A program calls bpf_printk, so Output gets lines; assumed when the server did not say (a failed load). */
+  printsTrace: boolean;
 }
 
 export const initialRunView: RunView = {
@@ -197,6 +199,7 @@ function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
           structs: message.structs ?? [],
           explanation: message.explanation ?? null,
           logTruncated: message.logTruncated ?? false,
+          printsTrace: message.printsTrace ?? true,
         },
         programs: message.programs,
         maps: message.maps,

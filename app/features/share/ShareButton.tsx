@@ -1,73 +1,49 @@
 'use client';
 
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { shortcut } from '../../common/format.ts';
 import { shareLink } from './share-link.ts';
+import type { ShareDialog } from './use-share-dialog.ts';
 import { Button } from '../../common/Button.tsx';
 import styles from './share.module.css';
 import ui from '../../common/ui.module.css';
 
-export type ShareResult = { ok: true; shareId: string } | { ok: false; message: string };
-
-interface ShareButtonProps {
-  disabled: boolean;
-  /** Sends the editor's files and seeds; null when the page said why not itself (bad seeds). */
-  onShare(): Promise<ShareResult | null>;
+/** Share: keeps the program on the server and shows its link (and the embed variant) with Copy buttons. */
+export function ShareButton({ dialog, disabled }: { dialog: ShareDialog; disabled: boolean }) {
+  return (
+    <ShareAnchor dialog={dialog}>
+      <Button
+        compact
+        aria-haspopup="dialog"
+        aria-expanded={dialog.open}
+        disabled={disabled || dialog.state.kind === 'sharing'}
+        onClick={() => (dialog.open ? dialog.close() : void dialog.share())}
+        title={SHARE_TITLE}
+      >
+        Share
+      </Button>
+    </ShareAnchor>
+  );
 }
 
-type State = { kind: 'closed' } | { kind: 'sharing' } | { kind: 'failed'; message: string } | { kind: 'shared'; shareId: string };
+export const SHARE_TITLE = 'Keep this program on the server and get a link to it (opening the link never runs it)';
 
-/** Share: keeps the program on the server and shows its link (and the embed variant) with Copy buttons. */
-export function ShareButton({ disabled, onShare }: ShareButtonProps) {
-  const [state, setState] = useState<State>({ kind: 'closed' });
-  const button = useRef<HTMLButtonElement>(null);
-  const popover = useRef<HTMLDivElement>(null);
-  const open = state.kind !== 'closed';
-
-  useEffect(() => {
-    if (!open) return;
-    const onDown = (event: globalThis.PointerEvent) => {
-      if (!popover.current?.contains(event.target as Node) && !button.current?.contains(event.target as Node)) setState({ kind: 'closed' });
-    };
-    document.addEventListener('pointerdown', onDown);
-    return () => document.removeEventListener('pointerdown', onDown);
-  }, [open]);
-
-  const share = async () => {
-    setState({ kind: 'sharing' });
-    const result = await onShare();
-    if (!result) setState({ kind: 'closed' });
-    else setState(result.ok ? { kind: 'shared', shareId: result.shareId } : { kind: 'failed', message: result.message });
-  };
-
-  const close = () => {
-    setState({ kind: 'closed' });
-    button.current?.focus();
-  };
-
+/** What Share's popover opens under, with the popover when it is open. */
+export function ShareAnchor({ dialog, children }: { dialog: ShareDialog; children: ReactNode }) {
+  const { state } = dialog;
   const onKeyDown = (event: KeyboardEvent) => {
     // Esc closes the popover; it must not also stop the run.
     if (event.key !== 'Escape') return;
     event.preventDefault();
     event.stopPropagation();
-    close();
+    dialog.close();
   };
 
   return (
-    <div className={styles.share}>
-      <Button
-        ref={button}
-        compact
-        aria-haspopup="dialog"
-        aria-expanded={open}
-        disabled={disabled || state.kind === 'sharing'}
-        onClick={() => (open ? close() : void share())}
-        title="Keep this program on the server and get a link to it (opening the link never runs it)"
-      >
-        Share
-      </Button>
-      {open && (
-        <div ref={popover} className={styles.sharePopover} role="dialog" aria-label="Share" onKeyDown={onKeyDown}>
+    <div ref={dialog.anchor} className={styles.share}>
+      {children}
+      {dialog.open && (
+        <div ref={dialog.popover} className={styles.sharePopover} role="dialog" aria-label="Share" onKeyDown={onKeyDown}>
           {state.kind === 'sharing' && <p role="status">Sharing…</p>}
           {state.kind === 'failed' && (
             <p className={ui.formError} role="alert">

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { MapSeed, SourceFile } from '../../../protocol/messages.ts';
 import type { ClientHandle } from '../connection/use-playground-client.ts';
 import type { WorkspaceActions } from '../workspace/use-workspace.ts';
-import type { ShareResult } from './ShareButton.tsx';
+import type { ShareResult } from './use-share-dialog.ts';
 
 /** Where a shared program stands: asked for once per page, never run by itself. */
 export type SharedProgram = { kind: 'waiting' } | { kind: 'opened' } | { kind: 'failed'; message: string } | null;
