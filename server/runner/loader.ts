@@ -26,7 +26,7 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
   let stopConsumers: Array<() => void> = [];
   let sendsInFlight = 0;
 
-  /** A digest of each map's last dump, to answer "unchanged" (see the dump call). */
+  /** A digest of each map's last "if changed" dump, to answer "unchanged" (see the dump call). */
   const lastDumps = new Map<string, string>();
 
   /** The minimal BTF of the open object, in a file already unlinked: libbpf reads it through /proc/self/fd at load. */
@@ -173,7 +173,9 @@ export function createLoader(sink: NoticeSink): LoaderHandlers {
       // A map that did not change costs the backend nothing: no copy over IPC, no decode, no diff.
       const digest = createHash('sha1').update(keys).update(values).update(String(count)).digest('base64');
       const same = lastDumps.get(map) === digest;
-      lastDumps.set(map, digest);
+      // The baseline is what the last "if changed" read (the page's poll) saw: a whole read
+      // for someone else (a lesson's check) must not make the next poll miss the change.
+      if (ifChanged) lastDumps.set(map, digest);
       if (ifChanged && same) return { keys: new Uint8Array(), values: new Uint8Array(), count, batched, unchanged: true };
       return { keys, values, count, batched };
     },
