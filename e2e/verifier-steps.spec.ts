@@ -1,4 +1,9 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from './fixtures.ts';
+
+/** Shared with the kernel test of `--verifier-steps`. */
+const SOMETIMES_TOO_FAR = path.resolve(import.meta.dirname, '..', 'server', 'verifier', 'fixtures', 'sometimes_too_far.bpf.c');
 
 test('the verifier stepper: open it from the explanation, step to the failure, follow a register back to where it was set', async ({ playground, page }) => {
   const { editor, status, verifier } = playground;
@@ -79,36 +84,7 @@ test('the control flow beside the steps: blocks as the verifier walked them, the
   // The page opens on hello world, which has no seeds to name a map this program lacks.
   const [file] = await editor.files();
   // A rejection behind a branch: the write past the 8-byte value happens only on one way of it.
-  await editor.setSource(
-    file!,
-    `#include "vmlinux.h"
-#include <bpf/bpf_helpers.h>
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, u64);
-} slots SEC(".maps");
-
-SEC("tp/syscalls/sys_enter_execve")
-int sometimes_too_far(void *ctx)
-{
-	u32 key = 0;
-	u64 *v = bpf_map_lookup_elem(&slots, &key);
-
-	if (!v)
-		return 0;
-	if (bpf_get_prandom_u32() & 1)
-		*v += 1;
-	else
-		v[4] = 2;
-	return 0;
-}
-
-char LICENSE[] SEC("license") = "GPL";
-`,
-  );
+  await editor.setSource(file!, readFileSync(SOMETIMES_TOO_FAR, 'utf8'));
   await editor.run();
   await status.expectPhase('error');
   await verifier.open();

@@ -361,29 +361,7 @@ ${LICENSE}`);
   });
 
   test('--verifier-steps gives the walk and its control flow: the blocks, and the path to the rejection behind a branch', async () => {
-    const content = `${CORE}
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, u32);
-	__type(value, u64);
-} slots SEC(".maps");
-
-SEC("tp/syscalls/sys_enter_execve")
-int sometimes_too_far(void *ctx)
-{
-	u32 key = 0;
-	u64 *v = bpf_map_lookup_elem(&slots, &key);
-
-	if (!v)
-		return 0;
-	if (bpf_get_prandom_u32() & 1)
-		*v += 1;
-	else
-		v[4] = 2;
-	return 0;
-}
-${LICENSE}`;
+    const content = readFileSync(new URL('../verifier/fixtures/sometimes_too_far.bpf.c', import.meta.url), 'utf8');
     const report = await runRemote({ server: backend.url, files: [{ name: 'tool.bpf.c', content }], seeds: [], seconds: 1, verifierSteps: true });
     assert.equal(report.ok, false);
     const walk = report.verifierSteps!;
