@@ -63,3 +63,21 @@ test("a Run's compile errors replace those shown while typing", async ({ playgro
   await expect(problems.count).toHaveText('1 error, 0 warnings');
   await expect.poll(() => errorLines(playground, HELLO)).toEqual([returnLine]);
 });
+
+test('after a Run that did not compile, typing the fix says the files compile now instead of the stale error', async ({ playground }) => {
+  const { editor, problems, status } = playground;
+  const source = (await editor.source(HELLO))!;
+  const { text } = await withoutSemicolon(playground);
+  await editor.setSource(HELLO, text);
+  await editor.run();
+  await status.expectPhase('error');
+  await expect(playground.runError).toContainText('Compile failed');
+
+  await editor.setSource(HELLO, source);
+  await expect(problems.count).toHaveText('none');
+  await expect(playground.runError).toHaveCount(0);
+  await expect(playground.page.getByTestId('run-compiles-now')).toHaveText('The last Run did not compile; the files compile now. Press Run to load them.');
+  await editor.run();
+  await status.expectPhase('running');
+  await expect(playground.page.getByTestId('run-compiles-now')).toHaveCount(0);
+});

@@ -21,6 +21,13 @@ interface RunErrorBannerProps {
 export function RunErrorBanner({ view, verifierStop, canShowLog, onGoToLine, onGoToFirstError, onShowLog }: RunErrorBannerProps) {
   const failure = describeFailure(view);
   if (!failure) return null;
+  // The error was the last Run's; the files as they are now compile.
+  if (view.compilesNow)
+    return (
+      <Banner tone="info" testId="run-compiles-now">
+        The last Run did not compile; the files compile now. Press Run to load them.
+      </Banner>
+    );
   const detail = failureDetail(view);
   const where = verifierStop ? `${verifierStop.diagnostic.file}:${verifierStop.diagnostic.line}` : null;
   const goToStop = () => verifierStop && onGoToLine(verifierStop.file, verifierStop.diagnostic.line);

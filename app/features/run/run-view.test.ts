@@ -128,4 +128,11 @@ test("a compile ahead's diagnostics replace clang's shown, the verifier's line s
     message: { type: 'compiled', runId: 8, ok: false, diagnostics: [clang(5)], log: '' },
   });
   assert.deepEqual(again.diagnostics, [clang(5)], "the Run's own");
+
+  // The Run failed to compile; typing a fix makes the compile ahead find no errors: the page says the files compile now.
+  const failed = { ...again, phase: 'error' as const, stage: 'compile' as const, error: { code: 'compile_failed' as const, message: 'p.bpf.c:5: error at 5' } };
+  assert.equal(runReducer(failed, { type: 'prepared', diagnostics: [clang(6)] }).compilesNow, false, 'still broken');
+  const fixed = runReducer(failed, { type: 'prepared', diagnostics: [] });
+  assert.equal(fixed.compilesNow, true);
+  assert.equal(runReducer(fixed, { type: 'started', runId: 9, at: 4 }).compilesNow, false, 'a new Run starts over');
 });

@@ -37,6 +37,8 @@ export interface RunView {
   changes: ObjectChange[];
   /** clang's (from the Run's compile, or a newer compile ahead of the editor's files) and the verifier's, on their C lines. */
   diagnostics: Diagnostic[];
+  /** The Run failed to compile, and a compile ahead since found the editor's files without errors. */
+  compilesNow: boolean;
   skeleton: { ok: boolean; text: string } | null;
   loaded: LoadedView | null;
   /** What was built: ELF sections, disassembly with source (and which C line each row came from), BTF (arrives beside the load). */
@@ -87,6 +89,7 @@ export const initialRunView: RunView = {
   endedAt: null,
   compiled: null,
   diagnostics: [],
+  compilesNow: false,
   skeleton: null,
   loaded: null,
   programs: [],
@@ -149,9 +152,10 @@ export function runReducer(view: RunView, action: RunAction): RunView {
  * nothing, so markers and Problems are left as they are.
  */
 function withCompileAhead(view: RunView, diagnostics: Diagnostic[]): RunView {
+  const compilesNow = view.stage === 'compile' && !!view.error && !diagnostics.some((d) => d.severity === 'error');
   const clang = view.diagnostics.filter((d) => d.source === 'clang');
-  if (JSON.stringify(clang) === JSON.stringify(diagnostics)) return view;
-  return { ...view, diagnostics: [...diagnostics, ...view.diagnostics.filter((d) => d.source !== 'clang')] };
+  if (JSON.stringify(clang) === JSON.stringify(diagnostics)) return compilesNow === view.compilesNow ? view : { ...view, compilesNow };
+  return { ...view, compilesNow, diagnostics: [...diagnostics, ...view.diagnostics.filter((d) => d.source !== 'clang')] };
 }
 
 function applyMessage(view: RunView, message: RunMessage, at: number): RunView {
