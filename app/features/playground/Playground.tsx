@@ -84,7 +84,7 @@ export function Playground() {
   const [mapIntervalMs, setMapIntervalMs] = useMapInterval();
   const runControls = useRun(handle, trace, events, mapIntervalMs);
   const { view } = runControls;
-  usePrepare(handle, workspace.files, kernel?.name, runControls.showPrepared);
+  usePrepare(handle, workspace.files, kernel?.name, view.runId, runControls.showPrepared);
   const active = isActive(view.phase);
   useMapHistory(mapHistory, view, mapIntervalMs, connected);
   useDocumentTitle(view.phase);
